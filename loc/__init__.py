@@ -1,0 +1,31 @@
+"""loc: lines of control for Ukraine -- control areas, lines of contact, freezes, zones,
+diffs and versioned offline maps.
+
+Geometry is lon/lat (OGC:CRS84) everywhere in the API; areas are computed in an equal-area
+CRS and lengths and buffers in a conformal CRS (see :mod:`loc.crs`).
+"""
+
+from loc.errors import LocError
+from loc.regions import MISSION_REGIONS, region, region_key, regions
+from loc.sample import sample, sample_paths
+from loc.settlements import settlements, settlements_in
+from loc.snapshot import LocWarning, Snapshot, from_geometries, read
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MISSION_REGIONS",
+    "LocError",
+    "LocWarning",
+    "Snapshot",
+    "__version__",
+    "from_geometries",
+    "read",
+    "region",
+    "region_key",
+    "regions",
+    "sample",
+    "sample_paths",
+    "settlements",
+    "settlements_in",
+]

@@ -1,0 +1,60 @@
+"""Shared fixtures: the real DeepState snapshots in ../shared/data (skipped when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("LOC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DEEPSTATE = SHARED / "deepstate"
+REQUIRE = os.environ.get("LOC_REQUIRE_SHARED_DATA") == "1"
+
+
+def deepstate_files() -> list[Path]:
+    """All shared DeepState archive files, oldest first (empty when absent)."""
+    return sorted(DEEPSTATE.glob("deepstatemap_data_*.geojson")) if DEEPSTATE.is_dir() else []
+
+
+def _need_shared() -> None:
+    if not deepstate_files():
+        msg = (f"real DeepState snapshots not found in {DEEPSTATE} (a user's clone has no "
+               "../shared/data; set LOC_SHARED_DATA to point at it)")
+        if REQUIRE:
+            pytest.fail(msg + "; CI requires them")
+        pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def deepstate_dir() -> Path:
+    _need_shared()
+    return DEEPSTATE
+
+
+def deepstate_path(day: str) -> Path:
+    """Path of the shared file for ``YYYYMMDD`` (skips when the data is absent)."""
+    _need_shared()
+    return DEEPSTATE / f"deepstatemap_data_{day}.geojson"
+
+
+@pytest.fixture(scope="session")
+def snap_20250905():
+    import loc
+
+    return loc.read(deepstate_path("20250905"))
+
+
+@pytest.fixture(scope="session")
+def snap_20250108():
+    import loc
+
+    return loc.read(deepstate_path("20250108"))
+
+
+@pytest.fixture(scope="session")
+def snap_20240708():
+    import loc
+
+    return loc.read(deepstate_path("20240708"))

@@ -1,0 +1,88 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import loc
+from loc.cli import cli
+from tests.conftest import deepstate_path
+from tests.test_snapshot import ERRORS, make_bad_file
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="loc")
+    return result
+
+
+def test_version_and_help():
+    r = run("--version")
+    assert r.exit_code == 0 and loc.__version__ in r.output
+    r = run("--help")
+    assert r.exit_code == 0 and "stats" in r.output and "illustrative" in r.output
+
+
+def test_stats_on_sample_table():
+    r = run("stats")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("2025-09-05  source: loc illustrative sample")
+    keys = [ln.split()[0] for ln in lines[3:]]
+    assert {"crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson"} <= set(keys)
+    assert "lviv" not in keys
+
+
+def test_stats_json_shape_on_real_file():
+    r = run("stats", deepstate_path("20250905"), "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["date"] == "2025-09-05"
+    assert doc["source"] == "deepstate"
+    assert 114_000 < doc["occupied_km2"] < 116_000
+    assert "sevastopol" not in doc["regions"]
+    for key in ("crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson", "kharkiv"):
+        reg = doc["regions"][key]
+        assert reg["occupied_km2"] == pytest.approx(reg["area_km2"] * reg["share"], rel=1e-6)
+        assert {"area_km2", "occupied_km2", "share", "population_ru", "population_ua"} <= set(reg)
+    assert doc["regions"]["luhansk"]["share"] > 0.95
+
+
+def test_stats_csv_and_output_file(tmp_path):
+    out = tmp_path / "s.csv"
+    r = run("stats", "--format", "csv", "-o", out)
+    assert r.exit_code == 0
+    head = out.read_text().splitlines()[0].split(",")
+    assert head[:4] == ["region", "name", "area_km2", "occupied_km2"]
+
+
+@pytest.mark.parametrize("kind", sorted(ERRORS))
+def test_cli_errors_one_line_exit_2(kind, tmp_path):
+    path, kwargs = make_bad_file(kind, tmp_path)
+    args = ["stats", path] + (["--date", kwargs["date"]] if "date" in kwargs else [])
+    r = run(*args)
+    assert r.exit_code == 2
+    assert isinstance(r.exception, SystemExit)
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("loc: error: ") and str(path) in err[0]
+    assert ERRORS[kind][1] in err[0]
+    assert "Traceback" not in r.output
+    assert r.stdout == ""
+
+
+def test_cli_warning_is_one_line_on_stderr(tmp_path):
+    from shapely.geometry import box
+
+    from tests.test_snapshot import DONBAS, feature, write_fc
+
+    f = write_fc(tmp_path / "two.geojson", [feature(DONBAS), feature(box(10, 50, 11, 51))])
+    r = run("stats", f, "--format", "json")
+    assert r.exit_code == 0
+    assert r.stderr.startswith("loc: warning: ") and "dropped 1 polygon" in r.stderr
+    json.loads(r.stdout)
+
+
+def test_regions_command():
+    r = run("regions")
+    assert r.exit_code == 0
+    assert len(r.output.splitlines()) == 27
+    assert any(ln.startswith("donetsk") and "Donets'k" in ln for ln in r.output.splitlines())

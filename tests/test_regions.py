@@ -1,0 +1,46 @@
+import pytest
+
+import loc
+from loc import crs
+from loc.errors import RegionError
+
+
+def test_registry_has_all_regions():
+    reg = loc.regions()
+    assert len(reg) == 27
+    assert {"crimea", "sevastopol", "donetsk", "luhansk", "zaporizhzhia", "kherson", "kharkiv",
+            "kyiv", "kyiv-city", "odesa"} <= set(reg.index)
+    assert reg.crs.to_string() == "OGC:CRS84"
+    assert reg.loc["sevastopol", "group"] == "crimea"
+
+
+@pytest.mark.parametrize("name,key", [
+    ("Donets'k", "donetsk"), ("Donetsk Oblast", "donetsk"), ("Донецька", "donetsk"),
+    ("Донецька область", "donetsk"), ("Донецкая область", "donetsk"), ("donetsk", "donetsk"),
+    ("Luhans'k", "luhansk"), ("Lugansk", "luhansk"), ("Zaporizhzhya", "zaporizhzhia"),
+    ("Zaporozhye", "zaporizhzhia"), ("Запорізька область", "zaporizhzhia"),
+    ("Crimea", "crimea"), ("Autonomous Republic of Crimea", "crimea"), ("Крым", "crimea"),
+    ("Sevastopol", "sevastopol"), ("Kherson Oblast", "kherson"), ("Kharkov", "kharkiv"),
+    ("Kyiv", "kyiv"), ("Kyiv City", "kyiv-city"), ("Odessa", "odesa"),
+    ("  DONETSK   oblast ", "donetsk"),
+])
+def test_region_aliases(name, key):
+    assert loc.region_key(name) == key
+    assert loc.region(name)["key"] == key
+
+
+def test_unknown_region_suggests_closest():
+    with pytest.raises(RegionError, match="unknown region 'Donetzk': did you mean 'donetsk'"):
+        loc.region("Donetzk")
+
+
+def test_region_areas_equal_geodesic():
+    """Equal-area km² of every region equals the ellipsoidal area to 0.01 %."""
+    reg = loc.regions()
+    for key, geom in reg.geometry.items():
+        a, g = float(crs.area_km2(geom)), crs.geodesic_area_km2(geom)
+        assert abs(a - g) / g < 1e-4, key
+    # Ukraine's land is about 603,500 km² (with Crimea); Natural Earth's coarse coast gives a bit
+    # less.
+    total = sum(crs.geodesic_area_km2(g) for g in reg.geometry)
+    assert 595_000 < total < 606_000

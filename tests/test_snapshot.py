@@ -1,0 +1,243 @@
+import datetime as dt
+import json
+import warnings
+import zipfile
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import Polygon, box, mapping
+
+import loc
+from loc import crs
+from loc.errors import DateError, GeometryError, InputError
+from tests.conftest import deepstate_files, deepstate_path
+
+DONBAS = box(37.0, 47.5, 38.5, 48.5)  # a box inside Donetsk region, lon/lat
+
+
+def write_fc(path, features, **extra):
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features, **extra}))
+    return path
+
+
+def feature(geom, **props):
+    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+
+
+def test_sample_loads_with_date_source_and_sides():
+    snap = loc.sample()
+    assert snap.date == dt.date(2025, 9, 5)
+    assert snap.source == "loc illustrative sample"
+    assert set(snap.sides["side"]) == {"ru", "ua"}
+    assert 100_000 < snap.occupied_km2() < 130_000
+    # ua is Ukraine's land minus ru: the two sides do not overlap and fill Ukraine
+    ru, ua = snap.side("ru"), snap.side("ua")
+    assert float(crs.area_km2(shapely.intersection(ru, ua))) < 0.01
+    total = float(crs.area_km2(loc.regions().union_all()))
+    assert float(crs.area_km2(shapely.union(ru, ua))) == pytest.approx(total, rel=1e-3)
+
+
+def test_all_shared_snapshots_load(deepstate_dir):
+    files = deepstate_files()
+    assert len(files) == 536
+    for path in files:
+        snap = loc.read(path)
+        assert snap.date.strftime("%Y%m%d") in path.name
+        assert snap.source == "deepstate"
+        assert 100_000 < snap.occupied_km2() < 130_000, path.name
+
+
+def test_occupied_area_matches_geodesic(deepstate_dir):
+    """The equal-area figure equals pyproj Geod's ellipsoidal area to 0.05 % on 12 files."""
+    files = deepstate_files()
+    for path in files[:: len(files) // 11][:12]:
+        snap = loc.read(path)
+        geodesic = crs.geodesic_area_km2(snap.occupied)
+        assert abs(snap.occupied_km2() - geodesic) / geodesic < 5e-4, path.name
+
+
+def test_luhansk_and_crimea_shares(snap_20250905):
+    df = snap_20250905.stats()
+    assert df.loc["luhansk", "share"] > 0.95
+    assert df.loc["crimea", "share"] > 0.95
+    assert 0.70 < df.loc["donetsk", "share"] < 0.80
+    assert df.loc["lviv", "occupied_km2"] == 0
+    # the per-region occupied areas add up to the occupied area inside Ukraine's land
+    inside = float(crs.area_km2(shapely.intersection(snap_20250905.occupied,
+                                                     loc.regions().union_all())))
+    assert df["occupied_km2"].sum() == pytest.approx(inside, rel=1e-6)
+
+
+def test_population_counts_are_consistent(snap_20250905):
+    df = snap_20250905.stats()
+    everyone = loc.settlements()["population"].sum()
+    counted = df[["population_ru", "population_ua", "population_contested"]].sum().sum()
+    assert everyone * 0.999 < counted <= everyone
+    # Luhansk's large towns are all on the occupied side
+    assert df.loc["luhansk", "population_ru"] > 1_500_000
+    assert df.loc["luhansk", "population_ua"] < 20_000
+
+
+def test_date_from_argument_property_and_name(tmp_path):
+    f = write_fc(tmp_path / "control_2025-03-02.geojson", [feature(DONBAS)])
+    assert loc.read(f).date == dt.date(2025, 3, 2)
+    assert loc.read(f, date="20250401").date == dt.date(2025, 4, 1)
+    g = write_fc(tmp_path / "nodate.geojson", [feature(DONBAS, date="2024-12-31T10:00:00Z")])
+    assert loc.read(g).date == dt.date(2024, 12, 31)
+    h = write_fc(tmp_path / "x.geojson", [feature(DONBAS)])
+    assert loc.read(h).date is None
+
+
+def test_side_column_and_contested(tmp_path):
+    grey = box(38.5, 47.5, 38.6, 48.5)
+    f = write_fc(tmp_path / "s.geojson", [feature(DONBAS, side="ru"),
+                                          feature(grey, side="Grey zone")])
+    snap = loc.read(f)
+    assert set(snap.sides["side"]) == {"ru", "ua", "contested"}
+    assert float(crs.area_km2(snap.side("contested"))) == pytest.approx(
+        crs.geodesic_area_km2(grey), rel=1e-3)
+
+
+def test_deepstate_api_names(tmp_path):
+    feats = [
+        feature(DONBAS, name="Окуповано///Occupied///geoJSON.status.occupied"),
+        feature(box(38.5, 47.5, 38.6, 48.5), name="Сіра зона///Unknown///geoJSON.status.unknown"),
+        feature(box(29.4, 46.6, 29.9, 47.2), name="ПМР///Transnistria///geoJSON.territories.pmr"),
+        {"type": "Feature", "properties": {"name": "x///Unit///y"},
+         "geometry": {"type": "Point", "coordinates": [37.5, 48.0, 0]}},
+    ]
+    snap = loc.read(write_fc(tmp_path / "api.geojson", feats))
+    assert snap.source == "deepstate"
+    assert float(crs.area_km2(snap.occupied)) == pytest.approx(
+        crs.geodesic_area_km2(DONBAS), rel=1e-3)
+    assert not snap.side("contested").is_empty
+
+
+@pytest.mark.parametrize("driver,suffix", [
+    ("GPKG", ".gpkg"), ("ESRI Shapefile", ".shp"), ("FlatGeobuf", ".fgb"), ("KML", ".kml"),
+])
+def test_formats_round_trip(tmp_path, driver, suffix):
+    src = loc.sample()
+    gdf = gpd.GeoDataFrame({"side": ["ru"]}, geometry=[src.occupied], crs="EPSG:4326")
+    out = tmp_path / f"snap_20250905{suffix}"
+    gdf.to_file(out, driver=driver)
+    snap = loc.read(out)
+    assert snap.date == dt.date(2025, 9, 5)
+    assert snap.occupied_km2() == pytest.approx(src.occupied_km2(), rel=1e-4)
+
+
+def test_zipped_shapefile_and_kmz(tmp_path):
+    src = loc.sample()
+    gdf = gpd.GeoDataFrame({"side": ["ru"]}, geometry=[src.occupied], crs="EPSG:4326")
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    gdf.to_file(shp_dir / "control.shp")
+    zpath = tmp_path / "control_20250905.zip"
+    with zipfile.ZipFile(zpath, "w") as z:
+        for p in shp_dir.iterdir():
+            z.write(p, p.name)
+    assert loc.read(zpath).occupied_km2() == pytest.approx(src.occupied_km2(), rel=1e-4)
+    kml = tmp_path / "doc.kml"
+    gdf.to_file(kml, driver="KML")
+    kmz = tmp_path / "control_20250905.kmz"
+    with zipfile.ZipFile(kmz, "w") as z:
+        z.write(kml, "doc.kml")
+    assert loc.read(kmz).occupied_km2() == pytest.approx(src.occupied_km2(), rel=1e-4)
+
+
+def test_projected_with_crs_is_reprojected(tmp_path):
+    gdf = gpd.GeoDataFrame({"side": ["ru"]}, geometry=[DONBAS], crs="EPSG:4326")
+    out = tmp_path / "utm.gpkg"
+    gdf.to_crs("EPSG:32637").to_file(out)
+    assert loc.read(out).occupied_km2() == pytest.approx(crs.geodesic_area_km2(DONBAS), rel=1e-3)
+
+
+def test_invalid_polygon_repaired_with_warning(tmp_path):
+    # a square with a tiny self-intersecting loop at one corner
+    ring = [(37.0, 47.5), (38.0, 47.5), (38.0, 48.5), (37.0, 48.5), (37.01, 47.49),
+            (36.99, 47.49), (37.0, 47.5)]
+    f = write_fc(tmp_path / "bad.geojson", [feature(Polygon(ring))])
+    with pytest.warns(loc.LocWarning, match=r"repaired invalid ru polygon .* km²"):
+        snap = loc.read(f)
+    assert snap.occupied.is_valid
+    assert float(crs.area_km2(snap.occupied)) == pytest.approx(
+        crs.geodesic_area_km2(box(37, 47.5, 38, 48.5)), rel=1e-2)
+
+
+def test_polygon_outside_ukraine_dropped_with_warning(tmp_path):
+    far = box(10.0, 50.0, 11.0, 51.0)
+    f = write_fc(tmp_path / "two.geojson", [feature(DONBAS), feature(far)])
+    with pytest.warns(loc.LocWarning, match="dropped 1 polygon"):
+        snap = loc.read(f)
+    assert float(crs.area_km2(snap.occupied)) == pytest.approx(
+        crs.geodesic_area_km2(DONBAS), rel=1e-3)
+
+
+ERRORS = {
+    "missing": (InputError, "no such file"),
+    "not_geodata": (InputError, "not a geodata file GDAL can read"),
+    "empty": (GeometryError, "has no features"),
+    "no_polygons": (GeometryError, "has no polygons (found Point)"),
+    "projected": (GeometryError, "coordinates are not lon/lat"),
+    "swapped": (GeometryError, "lat/lon swapped"),
+    "outside": (GeometryError, "far outside Ukraine"),
+    "bad_date": (DateError, "cannot parse date 'yesterday'"),
+    "bad_side": (GeometryError, "unknown side value"),
+}
+
+
+def make_bad_file(kind, tmp_path):
+    """A file with one user mistake; returns (path, extra read kwargs)."""
+    p = tmp_path / f"{kind}.geojson"
+    if kind == "missing":
+        return tmp_path / "nope.geojson", {}
+    if kind == "not_geodata":
+        p.write_text("this is not geojson, just words\n")
+    elif kind == "empty":
+        write_fc(p, [])
+    elif kind == "no_polygons":
+        write_fc(p, [{"type": "Feature", "properties": {},
+                      "geometry": {"type": "Point", "coordinates": [37.5, 48.0]}}])
+    elif kind == "projected":
+        write_fc(p, [feature(box(3_800_000, 5_300_000, 3_900_000, 5_400_000))])
+    elif kind == "swapped":
+        write_fc(p, [feature(box(47.5, 37.0, 48.5, 38.5))])
+    elif kind == "outside":
+        write_fc(p, [feature(box(-100, 30, -99, 31))])
+    elif kind == "bad_date":
+        write_fc(p, [feature(DONBAS)])
+        return p, {"date": "yesterday"}
+    elif kind == "bad_side":
+        write_fc(p, [feature(DONBAS, side="martian")])
+    return p, {}
+
+
+@pytest.mark.parametrize("kind", sorted(ERRORS))
+def test_read_errors_name_file_and_problem(kind, tmp_path):
+    path, kwargs = make_bad_file(kind, tmp_path)
+    cls, text = ERRORS[kind]
+    with pytest.raises(cls) as info:
+        loc.read(path, **kwargs)
+    message = str(info.value)
+    assert text in message
+    assert str(path) in message
+    assert "\n" not in message
+
+
+def test_read_directory_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        loc.read(tmp_path)
+
+
+def test_real_file_date_and_license():
+    snap = loc.read(deepstate_path("20240708"))
+    assert snap.date == dt.date(2024, 7, 8)
+    assert "no open licence" in snap.license
+    assert len(snap.sha256) == 64
+
+
+def test_warnings_module_is_clean():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loc.sample()
