@@ -6,6 +6,8 @@ CRS and lengths and buffers in a conformal CRS (see :mod:`loc.crs`).
 """
 
 from loc.errors import LocError
+from loc.freeze import FREEZE_LABEL, Freeze, freeze
+from loc.line import line_of_contact, split_by_region
 from loc.regions import MISSION_REGIONS, region, region_key, regions
 from loc.sample import sample, sample_paths
 from loc.settlements import settlements, settlements_in
@@ -14,6 +16,11 @@ from loc.snapshot import LocWarning, Snapshot, from_geometries, read
 __version__ = "0.1.0"
 
 __all__ = [
+    "FREEZE_LABEL",
+    "Freeze",
+    "freeze",
+    "line_of_contact",
+    "split_by_region",
     "MISSION_REGIONS",
     "LocError",
     "LocWarning",

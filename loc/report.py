@@ -52,15 +52,17 @@ def stats_json(snap) -> dict:
 def stats_table(snap) -> str:
     """The ``loc stats`` table for people: regions with anything occupied or contested."""
     df = snap.stats()
-    shown = df[(df["occupied_km2"] > 0.5) | (df["contested_km2"] > 0.5)].copy()
+    shown = df[(df["occupied_km2"] > 0.5) | (df["contested_km2"] > 0.5)
+               | (df["line_km"] > 0)].copy()
     shown["share"] = 100 * shown["share"]
     shown = shown.rename(columns={"share": "share_%"})
-    cols = ["area_km2", "occupied_km2", "share_%", "settlements_ru", "population_ru",
-            "settlements_ua", "population_ua"]
+    cols = ["area_km2", "occupied_km2", "share_%", "line_km", "settlements_ru",
+            "population_ru", "settlements_ua", "population_ua"]
     if (df["contested_km2"] > 0).any():
         cols.insert(3, "contested_km2")
     head = (f"{snap.label}  source: {snap.source}  occupied: {snap.occupied_km2():,.0f} km² "
             "(equal-area LAEA 48.5N 32E)\n")
     return head + table(shown[cols], {
-        "area_km2": ",.0f", "occupied_km2": ",.0f", "share_%": ".1f", "contested_km2": ",.0f",
+        "area_km2": ",.0f", "occupied_km2": ",.0f", "share_%": ".1f", "line_km": ",.1f",
+        "contested_km2": ",.0f",
         "population_ru": ",d", "population_ua": ",d"})

@@ -40,9 +40,12 @@ def snapshot_stats(snapshot) -> pd.DataFrame:
     Columns: ``name``; ``area_km2`` (region land), ``occupied_km2`` (``ru`` inside the region),
     ``share`` (occupied / area); ``contested_km2``; ``settlements_ru``, ``population_ru``,
     ``settlements_ua``, ``population_ua``, ``settlements_contested``,
-    ``population_contested``. Areas are in km² in the EQUAL_AREA CRS (LAEA 48.5 N 32 E).
+    ``population_contested``; ``line_km``, the length of the line of contact in the region
+    (geodesic, WGS 84). Areas are in km² in the EQUAL_AREA CRS (LAEA 48.5 N 32 E).
     Settlements and population are from the bundled GeoNames table.
     """
+    from loc.line import length_by_region, line_of_contact
+
     groups, areas = stat_regions()
     ru = snapshot.side("ru")
     contested = snapshot.side("contested")
@@ -71,4 +74,5 @@ def snapshot_stats(snapshot) -> pd.DataFrame:
         df[f"population_{name}"] = (
             pd.Series(np.where(mask, pop, 0)).groupby(group).sum()
             .reindex(df.index, fill_value=0).astype(int).values)
+    df["line_km"] = length_by_region(line_of_contact(snapshot)).reindex(df.index, fill_value=0.0)
     return df

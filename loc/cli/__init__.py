@@ -46,9 +46,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from loc.cli import regions_cmd, stats_cmd
+    from loc.cli import freeze_cmd, line_cmd, regions_cmd, stats_cmd
 
-    for module in (stats_cmd, regions_cmd):
+    for module in (stats_cmd, line_cmd, freeze_cmd, regions_cmd):
         cli.add_command(module.command)
 
 
