@@ -5,6 +5,7 @@ Geometry is lon/lat (OGC:CRS84) everywhere in the API; areas are computed in an 
 CRS and lengths and buffers in a conformal CRS (see :mod:`loc.crs`).
 """
 
+from loc.diff import Changes, diff
 from loc.errors import LocError
 from loc.freeze import FREEZE_LABEL, Freeze, freeze
 from loc.line import line_of_contact, split_by_region
@@ -12,10 +13,14 @@ from loc.regions import MISSION_REGIONS, region, region_key, regions
 from loc.sample import sample, sample_paths
 from loc.settlements import settlements, settlements_in
 from loc.snapshot import LocWarning, Snapshot, from_geometries, read
+from loc.timeline import timeline
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Changes",
+    "diff",
+    "timeline",
     "FREEZE_LABEL",
     "Freeze",
     "freeze",

@@ -12,24 +12,30 @@ projects only to measure or to buffer:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
 
 LONLAT = CRS.from_user_input("OGC:CRS84")
-EQUAL_AREA = CRS.from_proj4(
-    "+proj=laea +lat_0=48.5 +lon_0=32 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
-CONFORMAL = CRS.from_proj4(
-    "+proj=lcc +lat_0=48.5 +lon_0=32 +lat_1=46 +lat_2=51 +x_0=0 +y_0=0 +datum=WGS84 +units=m"
-    " +no_defs")
+EQUAL_AREA_PROJ4 = "+proj=laea +lat_0=48.5 +lon_0=32 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+CONFORMAL_PROJ4 = ("+proj=lcc +lat_0=48.5 +lon_0=32 +lat_1=46 +lat_2=51 +x_0=0 +y_0=0 +datum=WGS84"
+                   " +units=m +no_defs")
+EQUAL_AREA = CRS.from_proj4(EQUAL_AREA_PROJ4)
+CONFORMAL = CRS.from_proj4(CONFORMAL_PROJ4)
 GEOD = Geod(ellps="WGS84")
 
 
-@lru_cache(maxsize=8)
+_TRANSFORMERS: dict[tuple[int, int], tuple[CRS, CRS, Transformer]] = {}
+
+
 def _transformer(src: CRS, dst: CRS) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
+    """A cached always-xy transformer; keyed by identity (hashing a CRS renders its WKT)."""
+    key = (id(src), id(dst))
+    hit = _TRANSFORMERS.get(key)
+    if hit is None or hit[0] is not src or hit[1] is not dst:
+        hit = (src, dst, Transformer.from_crs(src, dst, always_xy=True))
+        _TRANSFORMERS[key] = hit
+    return hit[2]
 
 
 def project(geoms, dst: CRS = CONFORMAL, src: CRS = LONLAT):

@@ -40,6 +40,12 @@ def dumps(obj, indent: int | None = 2) -> str:
     return json.dumps(_clean(obj), ensure_ascii=False, indent=indent, allow_nan=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write a file all at once: to a temporary file beside it, then rename over it."""
     path = Path(path)
@@ -51,6 +57,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -46,9 +46,19 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from loc.cli import freeze_cmd, line_cmd, regions_cmd, stats_cmd
+    from loc.cli import (
+        diff_cmd,
+        freeze_cmd,
+        line_cmd,
+        maps_cmd,
+        regions_cmd,
+        render_cmd,
+        stats_cmd,
+        timeline_cmd,
+    )
 
-    for module in (stats_cmd, line_cmd, freeze_cmd, regions_cmd):
+    for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, diff_cmd,
+                   timeline_cmd, regions_cmd):
         cli.add_command(module.command)
 
 

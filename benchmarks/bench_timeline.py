@@ -1,0 +1,77 @@
+"""Benchmark: loc.timeline over every shared DeepState snapshot against a naive loop.
+
+Run from the repository root (needs ../shared/data/deepstate)::
+
+    python benchmarks/bench_timeline.py [--limit N]
+
+The naive loop is what the timeline issue describes: read each file with geopandas,
+project it to the equal-area CRS, and two overlay differences per consecutive pair. Both run in
+this one process, one after the other; the script checks that every daily gained/lost figure
+agrees within 0.01 km² and prints the ratio, the warm-cache time and peak memory (RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import geopandas as gpd
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "deepstate"
+
+
+def naive(files: list[Path]) -> list[tuple[float, float]]:
+    from loc.crs import EQUAL_AREA
+
+    out, prev = [], None
+    for f in files:
+        g = gpd.read_file(f).to_crs(EQUAL_AREA)
+        if prev is not None:
+            gained = gpd.overlay(g, prev, how="difference").area.sum() / 1e6
+            lost = gpd.overlay(prev, g, how="difference").area.sum() / 1e6
+            out.append((gained, lost))
+        prev = g
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=None, help="only the first N files")
+    args = ap.parse_args()
+    files = sorted(DATA.glob("deepstatemap_data_*.geojson"))[: args.limit]
+    os.environ["LOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="loc-bench-")
+    import loc
+    from loc.timeline import timeline
+
+    loc.regions()  # load the bundled registry outside the timings
+    t0 = time.perf_counter()
+    df = timeline(files)
+    t_cold = time.perf_counter() - t0
+    rss_loc = peak_rss_mb()
+    t0 = time.perf_counter()
+    timeline(files)
+    t_warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ref = naive(files)
+    t_naive = time.perf_counter() - t0
+    worst = max(max(abs(g - a), abs(lo - b)) for (g, lo), a, b in
+                zip(ref, df["gained_km2"].iloc[1:], df["lost_km2"].iloc[1:], strict=True))
+    print(f"{len(files)} snapshots, {len(ref)} daily pairs")
+    print(f"naive geopandas loop : {t_naive:8.2f} s")
+    print(f"loc.timeline (cold)  : {t_cold:8.2f} s   {t_naive / t_cold:6.1f}x faster")
+    print(f"loc.timeline (warm)  : {t_warm:8.2f} s   {t_naive / t_warm:6.1f}x faster")
+    print(f"largest daily gained/lost difference: {worst:.6f} km²")
+    print(f"peak RSS after loc.timeline: {rss_loc:.0f} MB; after the naive loop: "
+          f"{peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

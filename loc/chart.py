@@ -1,0 +1,67 @@
+"""Charts of control over time (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from loc.errors import OptionError  # noqa: E402
+from loc.io import write_atomic  # noqa: E402
+from loc.render.layers import BLUE, VERMILLION  # noqa: E402
+
+REGION_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                  "#000000", "#999999", "#F0E442", "#882255"]
+
+
+def timeline_chart(df: pd.DataFrame, path: str | Path, title: str = "Occupied area") -> Path:
+    """Write a PNG or SVG chart of a :func:`loc.timeline` frame.
+
+    Top: occupied km² per region over time (missing days left as gaps). Bottom: daily newly
+    occupied (up) and no longer occupied (down) km². Areas in the EQUAL_AREA CRS.
+    """
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise OptionError(f"chart must be .png or .svg, not '{path.name}'")
+    daily = df.copy()
+    daily.index = pd.to_datetime(daily.index)
+    full = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"))
+    regions = [c for c in df.columns if c.endswith("_km2")
+               and c not in ("occupied_km2", "gained_km2", "lost_km2")
+               and df[c].max() > 0]
+    with plt.rc_context({"svg.hashsalt": "loc", "svg.fonttype": "none"}):
+        return _draw(full, regions, path, fmt, title)
+
+
+def _draw(full: pd.DataFrame, regions: list[str], path: Path, fmt: str, title: str) -> Path:
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 2]})
+    for i, col in enumerate(regions):
+        top.plot(full.index, full[col], label=col.removesuffix("_km2"),
+                 color=REGION_COLOURS[i % len(REGION_COLOURS)], linewidth=1.6)
+    top.set_ylabel("occupied area (km²)")
+    top.set_title(title)
+    top.legend(loc="upper left", fontsize=8, ncol=3)
+    top.grid(alpha=0.3)
+    bottom.bar(full.index, full["gained_km2"].fillna(0), color=VERMILLION, width=1.0,
+               label="newly occupied")
+    bottom.bar(full.index, -full["lost_km2"].fillna(0), color=BLUE, width=1.0,
+               label="no longer occupied")
+    bottom.axhline(0, color="black", linewidth=0.6)
+    bottom.set_ylabel("daily change (km²)")
+    bottom.set_xlabel("date")
+    bottom.legend(loc="upper left", fontsize=8)
+    bottom.grid(alpha=0.3)
+    fig.tight_layout()
+    import io
+
+    buf = io.BytesIO()
+    meta = {"Date": None} if fmt == "svg" else {"Software": None}
+    fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
+    plt.close(fig)
+    return write_atomic(path, buf.getvalue())

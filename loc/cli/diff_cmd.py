@@ -1,0 +1,67 @@
+"""``loc diff``: what changed hands between two snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from loc.cli.options import output_opt
+from loc.diff import diff
+from loc.io import dumps, geojson_text, write_atomic
+from loc.report import table
+from loc.snapshot import read
+
+
+@click.command("diff")
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "geojson", "csv"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--min-km2", default=0.01, show_default=True, type=float,
+              help="Changes smaller than this are slivers, listed apart.")
+@output_opt
+def command(a, b, fmt, min_km2, output) -> None:
+    """Areas that changed hands between snapshot A (earlier) and B (later).
+
+    gained = newly occupied (occupied in B, not in A); lost = the reverse. km² in the
+    equal-area CRS. Slivers (tiny or thinner than 25 m on average, e.g. redrawn coastlines)
+    are counted in the totals and listed apart.
+    """
+    changes = diff(read(a), read(b), min_km2=min_km2)
+    if fmt == "json":
+        text = dumps(changes.to_json()) + "\n"
+    elif fmt == "geojson":
+        import geopandas as gpd
+        import pandas as pd
+
+        both = pd.concat([changes.changes.assign(sliver=False),
+                          changes.slivers.assign(sliver=True)], ignore_index=True)
+        text = geojson_text(gpd.GeoDataFrame(both, geometry="geometry", crs="OGC:CRS84"))
+    elif fmt == "csv":
+        text = changes.changes.drop(columns="geometry").to_csv(index=False, lineterminator="\n")
+    else:
+        text = _table(changes)
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _table(changes) -> str:
+    head = (f"{changes.date_from} -> {changes.date_to}: newly occupied "
+            f"{changes.gained_km2:,.2f} km², no longer occupied {changes.lost_km2:,.2f} km², "
+            f"net {changes.gained_km2 - changes.lost_km2:+,.2f} km²\n")
+    out = head + "\n" + table(changes.summary, {"gained_km2": ",.2f", "lost_km2": ",.2f",
+                                                 "net_km2": "+,.2f"})
+    top = changes.changes.head(10).drop(columns="geometry").set_index("region")
+    if len(top):
+        top = top.assign(settlements=top["settlements"].str.slice(0, 40))
+        out += "\nlargest changes:\n" + table(
+            top[["from_side", "to_side", "km2", "population", "settlements"]],
+            {"km2": ",.2f", "population": ",d"})
+    sl = changes.slivers
+    out += (f"\n{len(sl)} slivers (< thresholds) totalling {sl['km2'].sum():,.4f} km² "
+            "are included in the totals above\n")
+    return out

@@ -1,0 +1,133 @@
+"""Compact geometry encoding for maps: polyline strings in content-defined chunks.
+
+Coordinates are quantized to 1e-5 degrees (about 1 m) and written with the polyline algorithm
+(precision 5). Rings and lines are cut into chunks where a vertex's hash says so, so a chunk
+depends only on its own vertices: two dates whose fronts differ in a few km share every other
+chunk, and the map stores each distinct chunk once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+PRECISION = 1e5
+CUT_MODULUS = 24
+"""A vertex ends a chunk when its hash is divisible by this (chunks of ~24 vertices)."""
+
+
+def _encode_ints(values: np.ndarray) -> str:
+    out = []
+    for v in values.tolist():
+        v = ~(v << 1) if v < 0 else v << 1
+        while v >= 0x20:
+            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            v >>= 5
+        out.append(chr(v + 63))
+    return "".join(out)
+
+
+def encode_polyline(latlon_int: np.ndarray) -> str:
+    """Polyline-encode (n, 2) integer lat/lon (1e-5 degrees) as absolute-start deltas."""
+    deltas = np.diff(latlon_int, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return _encode_ints(deltas.ravel())
+
+
+def quantize(coords: np.ndarray) -> np.ndarray:
+    """lon/lat float coordinates (n, 2) to integer lat/lon (n, 2) at 1e-5 degrees, with
+    consecutive duplicates removed."""
+    q = np.round(coords[:, ::-1] * PRECISION).astype(np.int64)
+    if len(q) > 1:
+        keep = np.concatenate([[True], np.any(q[1:] != q[:-1], axis=1)])
+        q = q[keep]
+    return q
+
+
+def _hash(q: np.ndarray) -> np.ndarray:
+    return ((q[:, 0] * 1000003) ^ (q[:, 1] * 998244353)) & 0xFFFFFFFF
+
+
+class ChunkTable:
+    """Distinct polyline chunks, numbered in order of first use.
+
+    A chunk and its reverse are stored once: id ``k`` is chunk ``k`` as stored, id ``~k``
+    (negative) is it walked backwards. A polygon on the other side of a shared boundary walks
+    it the other way, and rings' orientation does not matter to the map (even-odd fill).
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def add_points(self, q: np.ndarray) -> int:
+        fwd = encode_polyline(q)
+        if fwd in self.ids:
+            return self.ids[fwd]
+        rev = encode_polyline(q[::-1])
+        if rev in self.ids:
+            return ~self.ids[rev]
+        self.ids[fwd] = len(self.ids)
+        return self.ids[fwd]
+
+    @property
+    def chunks(self) -> list[str]:
+        return list(self.ids)
+
+    def path(self, q: np.ndarray, closed: bool) -> list[int]:
+        """Chunk ids of one path of integer lat/lon vertices (rings without closing vertex).
+
+        A closed ring starts at its cut vertex of least hash, so its chunks do not depend on
+        where the source started the ring."""
+        if closed and len(q) > 1 and np.all(q[0] == q[-1]):
+            q = q[:-1]
+        h = _hash(q)
+        cuts = np.flatnonzero(h % CUT_MODULUS == 0)
+        if closed:
+            if len(cuts):
+                start = cuts[np.lexsort((q[cuts, 1], q[cuts, 0], h[cuts]))[0]]
+            else:
+                start = int(np.lexsort((q[:, 1], q[:, 0]))[0])
+            q = np.vstack([np.roll(q, -start, axis=0), q[start:start + 1]])
+            h = _hash(q)
+            cuts = np.flatnonzero(h % CUT_MODULUS == 0)
+        bounds = sorted({0, len(q) - 1, *[int(c) for c in cuts]})
+        ids = [self.add_points(q[a:b + 1])
+               for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return ids or [self.add_points(q)]
+
+    def polygon(self, poly) -> list[list[int]]:
+        rings = [poly.exterior, *poly.interiors]
+        return [self.path(quantize(np.asarray(r.coords)[:, :2]), closed=True) for r in rings
+                if len(r.coords) >= 4]
+
+    def geometry(self, geom) -> list:
+        """Encode a (Multi)Polygon as [polygon][ring][chunk ids] or a (Multi)LineString as
+        [line][chunk ids]."""
+        out = []
+        for part in shapely.get_parts(geom):
+            if part.is_empty:
+                continue
+            if part.geom_type == "Polygon":
+                rings = self.polygon(part)
+                if rings:
+                    out.append(rings)
+            elif part.geom_type == "LineString":
+                q = quantize(np.asarray(part.coords)[:, :2])
+                if len(q) >= 2:
+                    out.append(self.path(q, closed=False))
+        return out
+
+
+def decode_polyline(text: str) -> np.ndarray:
+    """Inverse of :func:`encode_polyline` (for tests): (n, 2) lat/lon floats."""
+    values, i = [], 0
+    while i < len(text):
+        shift = result = 0
+        while True:
+            b = ord(text[i]) - 63
+            i += 1
+            result |= (b & 0x1F) << shift
+            shift += 5
+            if b < 0x20:
+                break
+        values.append(~(result >> 1) if result & 1 else result >> 1)
+    return np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / PRECISION

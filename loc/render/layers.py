@@ -1,0 +1,235 @@
+"""Map layers: each analysis plugs in as a :class:`Layer` of features with properties.
+
+A layer has an ``id`` (layers of several dates share one id and one entry in the layer
+control; the slider shows one date at a time), a title, a kind (``polygon``, ``line`` or
+``point``), a Leaflet style, and features: lon/lat geometry with a tooltip and popup rows.
+Colours follow the Okabe-Ito palette, readable by colour-blind users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from loc import crs as lcrs
+from loc.freeze import FREEZE_LABEL
+from loc.line import line_of_contact
+from loc.regions import _registry, ukraine
+from loc.settlements import _table as _settlements
+
+# Okabe-Ito colours
+VERMILLION, BLUE, ORANGE, SKY, GREEN, YELLOW, PURPLE, GREY, BLACK = (
+    "#D55E00", "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#CC79A7", "#999999",
+    "#000000")
+
+SIDE_TITLES = {"ru": "Russian-controlled", "ua": "Ukrainian-controlled",
+               "contested": "Contested (grey zone)"}
+SIDE_STYLES = {
+    "ru": {"color": VERMILLION, "weight": 1, "fillColor": VERMILLION, "fillOpacity": 0.35},
+    "ua": {"color": BLUE, "weight": 0.5, "fillColor": BLUE, "fillOpacity": 0.06},
+    "contested": {"color": GREY, "weight": 1, "fillColor": GREY, "fillOpacity": 0.5,
+                  "dashArray": "4 3"},
+}
+DISPLAY_TOLERANCE_DEG = 0.002
+"""Simplification (degrees, ~200 m) of the base outlines; control areas are not simplified."""
+
+
+@dataclass
+class Feature:
+    geometry: object
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    radius: float | None = None
+
+
+@dataclass
+class Layer:
+    id: str
+    title: str
+    kind: str
+    style: dict
+    features: list[Feature]
+    visible: bool = True
+    date: str | None = None
+    min_zoom: int | None = None
+    legend: dict | None = None
+
+
+def fmt_km2(value: float) -> str:
+    return f"{value:,.1f} km²"
+
+
+def fmt_km(value: float) -> str:
+    return f"{value:,.1f} km"
+
+
+@lru_cache(maxsize=1)
+def _display_land():
+    return shapely.simplify(ukraine(), DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+
+
+def control_layers(snapshot) -> list[Layer]:
+    """The sides of a snapshot, one layer each (``ru``, ``ua``, ``contested``).
+
+    The ``ua`` area is drawn from a simplified outline of Ukraine (about 200 m) minus the
+    other sides, so its edge along the front is exactly the ``ru`` edge.
+    """
+    date = snapshot.date.isoformat() if snapshot.date else None
+    layers = []
+    for side in ("ru", "contested", "ua"):
+        geom = snapshot.side(side)
+        if side == "ua":
+            others = shapely.union(snapshot.side("ru"), snapshot.side("contested"))
+            geom = shapely.difference(_display_land(), others)
+        if geom.is_empty:
+            continue
+        area = float(lcrs.area_km2(snapshot.side(side)))
+        rows = [("side", SIDE_TITLES[side]), ("date", snapshot.label), ("area", fmt_km2(area)),
+                ("source", snapshot.source)]
+        if snapshot.license:
+            rows.append(("licence", snapshot.license))
+        layers.append(Layer(
+            id=f"side-{side}", title=SIDE_TITLES[side], kind="polygon",
+            style=SIDE_STYLES[side], date=date,
+            features=[Feature(geom, f"{SIDE_TITLES[side]}: {fmt_km2(area)}", rows)],
+            legend={"swatch": "fill", "color": SIDE_STYLES[side]["color"],
+                    "fill": SIDE_STYLES[side]["fillColor"], "label": SIDE_TITLES[side]}))
+    return layers
+
+
+def line_layer(line: gpd.GeoDataFrame, *, date: str | None = None, layer_id: str = "line",
+               title: str = "Line of contact", style: dict | None = None) -> Layer:
+    """Pieces of a line of contact (or freeze line) as one layer."""
+    style = style or {"color": BLACK, "weight": 2.5}
+    features = []
+    for rec, geom in zip(line.drop(columns="geometry").to_dict(orient="records"),
+                         line.geometry.values, strict=True):
+        label = rec.get("label", title)
+        rows = [("label", str(label)), ("piece", str(rec.get("piece", ""))),
+                ("kind", str(rec.get("kind", ""))), ("regions", str(rec.get("region", ""))),
+                ("length", fmt_km(float(rec.get("length_km", 0.0))))]
+        features.append(Feature(geom, f"{label}: {fmt_km(float(rec.get('length_km', 0.0)))}",
+                                rows))
+    return Layer(id=layer_id, title=title, kind="line", style=style, features=features,
+                 date=date, legend={"swatch": "line", "color": style["color"],
+                                    "weight": style.get("weight", 2),
+                                    "dash": bool(style.get("dashArray")), "label": title})
+
+
+def freeze_layers(freeze) -> list[Layer]:
+    """The freeze line, labelled as a line of control (not an international border)."""
+    return [line_layer(freeze.line, layer_id="freeze-line", title=FREEZE_LABEL.capitalize(),
+                       style={"color": PURPLE, "weight": 3.5, "dashArray": "10 6"})]
+
+
+def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
+    """Zones (buffers, belts, protected sites) by ``kind`` column, one layer per kind.
+
+    Expected columns: ``zone`` (name), ``kind`` and any figures (``area_km2``,
+    ``population``, ``side``, ...), shown in the popup.
+    """
+    palette = {"buffer": GREEN, "belt": SKY, "site": YELLOW, "corridor": ORANGE}
+    layers = []
+    kinds = list(dict.fromkeys(zones["kind"])) if "kind" in zones else ["zone"]
+    for kind in kinds:
+        part = zones[zones["kind"] == kind] if "kind" in zones else zones
+        color = palette.get(kind, GREEN)
+        feats = []
+        for rec, geom in zip(part.drop(columns="geometry").to_dict(orient="records"),
+                             part.geometry.values, strict=True):
+            rows = [(str(k), _text(v)) for k, v in rec.items()]
+            feats.append(Feature(geom, str(rec.get("zone", kind)), rows))
+        style = {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.25}
+        layers.append(Layer(id=f"zone-{kind}", title=f"Zones: {kind}", kind="polygon",
+                            style=style, features=feats,
+                            legend={"swatch": "fill", "color": color, "fill": color,
+                                    "label": f"Zone: {kind}"}))
+    return layers
+
+
+def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "") -> list[Layer]:
+    """Areas that changed hands: newly occupied (``to_side == 'ru'``) and the reverse."""
+    layers = []
+    spec = (("ru", "Newly occupied", VERMILLION), ("ua", "No longer occupied", BLUE))
+    for to_side, title, color in spec:
+        part = changes[changes["to_side"] == to_side] if len(changes) else changes
+        feats = []
+        for rec, geom in zip(part.drop(columns="geometry").to_dict(orient="records"),
+                             part.geometry.values, strict=True):
+            rows = [(str(k), _text(v)) for k, v in rec.items()]
+            feats.append(Feature(geom, f"{title}: {fmt_km2(float(rec.get('km2', 0)))}", rows))
+        style = {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.7}
+        layers.append(Layer(id=f"change-{to_side}", title=title + title_suffix, kind="polygon",
+                            style=style, features=feats,
+                            legend={"swatch": "fill", "color": color, "fill": color,
+                                    "label": title}))
+    return layers
+
+
+def _text(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
+    return str(value)
+
+
+def region_layer(snapshot=None) -> Layer:
+    """Region outlines (Natural Earth, simplified ~200 m), with figures when a snapshot is
+    given."""
+    reg = _registry()
+    geoms = shapely.coverage_simplify(reg.geometry.values, DISPLAY_TOLERANCE_DEG)
+    stats = snapshot.stats() if snapshot is not None else None
+    feats = []
+    for key, name, geom in zip(reg["key"], reg["name"], geoms, strict=True):
+        rows = [("region", name), ("key", key)]
+        if stats is not None:
+            group = reg.loc[key, "group"]
+            s = stats.loc[group]
+            rows += [("area (group)", fmt_km2(s["area_km2"])),
+                     ("occupied", f"{fmt_km2(s['occupied_km2'])} ({100 * s['share']:.1f} %)"),
+                     ("line of contact", fmt_km(s["line_km"]))]
+        feats.append(Feature(geom, name, rows))
+    return Layer(id="regions", title="Regions", kind="polygon",
+                 style={"color": "#555555", "weight": 0.8, "fillOpacity": 0.0,
+                        "fill": True, "fillColor": "#ffffff"},
+                 features=feats,
+                 legend={"swatch": "line", "color": "#555555", "weight": 1,
+                         "label": "Region boundary (Natural Earth)"})
+
+
+def settlement_layers(min_population: int = 10_000) -> list[Layer]:
+    """Settlements as dots sized by population: cities of 100,000+ always, smaller places
+    from zoom level 8."""
+    t = _settlements()
+    t = t[t["population"] >= min_population].sort_values(["population", "geonameid"],
+                                                           ascending=[False, True])
+    big = t[t["population"] >= 100_000]
+    small = t[t["population"] < 100_000]
+    style = {"color": "#222222", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.9}
+    out = []
+    for part, title, min_zoom, layer_id in ((big, "Cities (100,000+)", None, "cities"),
+                                            (small, f"Settlements ({min_population:,}+)", 8,
+                                             "settlements")):
+        feats = [Feature(np.array([lat, lon]), f"{name} ({pop:,})",
+                         [("population", f"{pop:,}"), ("region", region)],
+                         radius=float(np.clip(1.5 * np.log10(max(pop, 10)) - 3.5, 2, 9)))
+                 for name, pop, lat, lon, region in zip(
+                     part["name"], part["population"], part["lat"], part["lon"],
+                     part["region"], strict=True)]
+        out.append(Layer(id=layer_id, title=title, kind="point", style=style, features=feats,
+                         min_zoom=min_zoom,
+                         legend={"swatch": "dot", "color": "#222222", "fill": "#ffffff",
+                                 "label": title}))
+    return out
+
+
+def snapshot_layers(snapshot, with_line: bool = True) -> list[Layer]:
+    """Control areas and (optionally) the line of contact of one snapshot."""
+    layers = control_layers(snapshot)
+    if with_line:
+        date = snapshot.date.isoformat() if snapshot.date else None
+        layers.append(line_layer(line_of_contact(snapshot), date=date))
+    return layers

@@ -1,0 +1,89 @@
+import json
+
+import pytest
+import shapely
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+import loc
+from loc import crs as lcrs
+from loc.cli import cli
+from tests.conftest import deepstate_path
+
+rects = st.tuples(st.floats(36.8, 37.6), st.floats(47.9, 48.4), st.floats(0.02, 0.4),
+                  st.floats(0.02, 0.3))
+
+
+def snap_of(*boxes, date=None):
+    return loc.from_geometries(shapely.union_all([box(x, y, x + w, y + h)
+                                                  for x, y, w, h in boxes]), date=date)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rects)
+def test_diff_with_itself_is_empty(r):
+    s = snap_of(r)
+    c = loc.diff(s, s)
+    assert c.gained_km2 == 0 and c.lost_km2 == 0
+    assert c.changes.empty and c.slivers.empty
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rects, rects)
+def test_gained_minus_lost_is_change_of_area_and_swaps(r1, r2):
+    a, b = snap_of(r1), snap_of(r2)
+    ab, ba = loc.diff(a, b), loc.diff(b, a)
+    change = b.occupied_km2() - a.occupied_km2()
+    assert ab.gained_km2 - ab.lost_km2 == pytest.approx(change, abs=1e-6)
+    assert ab.gained_km2 == pytest.approx(ba.lost_km2, abs=1e-9)
+    assert ab.lost_km2 == pytest.approx(ba.gained_km2, abs=1e-9)
+    # against a full overlay in the equal-area CRS
+    ga, gb = lcrs.project(a.occupied, lcrs.EQUAL_AREA), lcrs.project(b.occupied, lcrs.EQUAL_AREA)
+    assert ab.gained_km2 == pytest.approx(shapely.area(shapely.difference(gb, ga)) / 1e6,
+                                          abs=1e-6)
+
+
+def test_real_diff_matches_full_overlay_and_keeps_slivers_apart(snap_20250108, snap_20250905):
+    c = loc.diff(snap_20250108, snap_20250905)
+    ga = lcrs.project(snap_20250108.occupied, lcrs.EQUAL_AREA)
+    gb = lcrs.project(snap_20250905.occupied, lcrs.EQUAL_AREA)
+    assert c.gained_km2 == pytest.approx(shapely.area(shapely.difference(gb, ga)) / 1e6,
+                                         abs=1e-6)
+    assert c.lost_km2 == pytest.approx(shapely.area(shapely.difference(ga, gb)) / 1e6, abs=1e-6)
+    assert c.gained_km2 == pytest.approx(2851.56, abs=0.01)
+    # slivers are reported apart and counted in the totals
+    total = c.changes["km2"].sum() + c.slivers["km2"].sum()
+    assert total == pytest.approx(c.gained_km2 + c.lost_km2, rel=1e-9)
+    assert (c.slivers["km2"] < 0.01).sum() + (c.slivers["width_m"] < 25).sum() >= len(c.slivers)
+    top = c.changes.iloc[0]
+    assert top["region"] == "donetsk" and top["to_side"] == "ru"
+    assert "Velyka Novosilka" in top["settlements"]
+    assert c.summary.loc["donetsk", "gained_km2"] > 2000
+
+
+def test_cli_diff_json_shape():
+    r = CliRunner().invoke(cli, ["diff", str(deepstate_path("20250904")),
+                                 str(deepstate_path("20250905")), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["from"] == "2025-09-04" and doc["to"] == "2025-09-05"
+    assert doc["gained_km2"] == pytest.approx(28.0748, abs=1e-3)
+    assert doc["lost_km2"] == 0
+    assert sum(v["gained_km2"] for v in doc["regions"].values()) == pytest.approx(
+        doc["gained_km2"], abs=1e-3)
+    assert set(doc["regions"]) == {"donetsk", "kharkiv", "zaporizhzhia"}
+
+
+def test_cli_diff_geojson_and_table(tmp_path):
+    out = tmp_path / "d.geojson"
+    r = CliRunner().invoke(cli, ["diff", str(deepstate_path("20250108")),
+                                 str(deepstate_path("20250905")), "--format", "geojson", "-o",
+                                 str(out)])
+    assert r.exit_code == 0
+    doc = json.loads(out.read_text())
+    assert {f["properties"]["to_side"] for f in doc["features"]} == {"ru", "ua"}
+    r = CliRunner().invoke(cli, ["diff", str(deepstate_path("20250108")),
+                                 str(deepstate_path("20250905"))])
+    assert "newly occupied 2,851.56 km²" in r.stdout

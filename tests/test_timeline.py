@@ -1,0 +1,100 @@
+import importlib
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from PIL import Image
+
+import loc
+from loc import crs as lcrs
+from loc.cli import cli
+from tests.conftest import deepstate_files
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def month(deepstate_dir):
+    return [f for f in deepstate_files() if "_202508" in f.name]
+
+
+def test_month_equals_naive_overlay(deepstate_dir, cache):
+    files = month(deepstate_dir)
+    assert len(files) == 31
+    df = loc.timeline(files)
+    prev = None
+    for f, (_date, row) in zip(files, df.iterrows(), strict=True):
+        g = lcrs.project(loc.read(f).occupied, lcrs.EQUAL_AREA)
+        assert row["occupied_km2"] == pytest.approx(shapely.area(g) / 1e6, abs=1e-6)
+        if prev is not None:
+            assert row["gained_km2"] == pytest.approx(
+                shapely.area(shapely.difference(g, prev)) / 1e6, abs=0.01)
+            assert row["lost_km2"] == pytest.approx(
+                shapely.area(shapely.difference(prev, g)) / 1e6, abs=0.01)
+            assert row["days_since_prev"] == 1
+        prev = g
+    # per-region areas carried forward equal a fresh computation on the last date
+    stats = loc.read(files[-1]).stats()
+    for key in ("donetsk", "zaporizhzhia", "kharkiv", "luhansk"):
+        assert df[f"{key}_km2"].iloc[-1] == pytest.approx(stats.loc[key, "occupied_km2"],
+                                                          abs=0.01)
+
+
+def test_gaps_are_not_invented(deepstate_dir, cache):
+    files = [f for f in deepstate_files() if "_2024081" in f.name or "_2024082" in f.name]
+    df = loc.timeline(files)
+    assert "2024-08-18" not in {str(d) for d in df.index}
+    row = df.loc[[d for d in df.index if str(d) == "2024-08-20"][0]]
+    assert row["days_since_prev"] == 3
+    assert not df["break"].any()
+
+
+def test_warm_cache_parses_nothing(deepstate_dir, cache, monkeypatch):
+    files = month(deepstate_dir)[:10]
+    first = loc.timeline(files)
+    assert (cache / "timeline.json").exists()
+
+    def boom(item):
+        raise AssertionError("parsed a file although the cache holds it")
+
+    monkeypatch.setattr(importlib.import_module("loc.timeline"), "_load", boom)
+    second = loc.timeline(files)
+    assert second.equals(first)
+
+
+def test_break_is_flagged_not_reported(cache):
+    a = loc.from_geometries(shapely.box(37.0, 47.5, 38.0, 48.5), date="2025-01-01")
+    b = loc.from_geometries(shapely.box(33.0, 44.5, 36.0, 46.0), date="2025-01-02")
+    df = loc.timeline([a, b])
+    assert bool(df["break"].iloc[1])
+    assert df["gained_km2"].isna().iloc[1]
+
+
+def test_chart_png_and_svg(tmp_path, cache):
+    from loc.chart import timeline_chart
+
+    snaps = [loc.read(p) for p in loc.sample_paths()]
+    df = loc.timeline(snaps)
+    png = timeline_chart(df, tmp_path / "t.png")
+    with Image.open(png) as im:
+        assert im.format == "PNG" and im.size == (1210, 770)
+        assert len(np.unique(np.asarray(im.convert("L")))) > 20  # not blank
+    svg = timeline_chart(df, tmp_path / "t.svg").read_text()
+    assert "occupied area (km²)" in svg and "daily change (km²)" in svg
+    assert svg == timeline_chart(df, tmp_path / "t2.svg").read_text()  # deterministic
+
+
+def test_cli_timeline(tmp_path, deepstate_dir, cache):
+    files = [str(f) for f in month(deepstate_dir)[:5]]
+    out = tmp_path / "t.csv"
+    r = CliRunner().invoke(cli, ["timeline", *files, "--csv", str(out), "--chart",
+                                 str(tmp_path / "c.png")])
+    assert r.exit_code == 0, r.output
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("date,occupied_km2,crimea_km2,donetsk_km2")
+    assert len(lines) == 6
+    assert "5 dates from 2025-08-01 to 2025-08-05" in r.stdout
