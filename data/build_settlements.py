@@ -9,10 +9,14 @@ Keeps every Ukrainian populated place with population >= 500 (GeoNames ``cities5
 with its GeoNames id, name, lat/lon (rounded to 1e-4 degrees, about 10 m), population and the
 loc region key it falls in (point in the bundled regions, else the nearest within 5 km).
 
-GeoNames lists city districts (Kyiv's Obolon, Kharkiv's districts, ...) beside their city, which
-would count their people twice. A place is dropped as a district when it lies within
-``0.01 * sqrt(population)`` km of a place with at least three times its population (17 km for
-Kyiv, 12 km for Kharkiv, 3 km for a town of 100,000).
+GeoNames lists city districts (Kyiv's Obolon, Donetsk's Kyivskyi, Mariupol's Pravyi Bereh, ...)
+beside their city, which would count their people twice. GeoNames' own cities have ids below
+5,000,000; districts were added later with higher ids. Against a canonical place C (id below
+5,000,000) a place X is dropped as a district when
+- X has a late id, C has at least half X's population and lies within
+  ``0.03 * sqrt(population)`` km (of the larger of the two; 16 km around Mariupol), or
+- C has at least 1.5 times X's population and lies within ``0.01 * sqrt(population of C)`` km
+  (17 km for Kyiv, 3 km for a town of 100,000).
 """
 
 from __future__ import annotations
@@ -29,26 +33,34 @@ from pyproj import Geod
 HERE = Path(__file__).resolve().parent
 
 
+CANONICAL_ID = 5_000_000
+
+
 def drop_districts(rows: list[dict]) -> list[dict]:
-    """Remove places that are districts of a much larger neighbouring city (see module doc)."""
+    """Remove places that are districts of a neighbouring city (see module doc)."""
     geod = Geod(ellps="WGS84")
-    big = [c for c in rows if c["population"] >= 30_000]
+    canon = [c for c in rows if c["geonameid"] < CANONICAL_ID and c["population"] >= 20_000]
     keep = []
-    for c in rows:
+    for x in rows:
+        late = x["geonameid"] >= CANONICAL_ID
         district = False
-        for b in big:
-            if b["population"] < 3 * c["population"] or b is c:
+        for c in canon:
+            if c is x:
                 continue
-            radius_m = 10.0 * math.sqrt(b["population"])
-            dlat, dlon = b["latitude"] - c["latitude"], b["longitude"] - c["longitude"]
-            if abs(dlat) > 0.2 or abs(dlon) > 0.3:
+            dlat, dlon = c["latitude"] - x["latitude"], c["longitude"] - x["longitude"]
+            if abs(dlat) > 0.5 or abs(dlon) > 0.7:
                 continue
-            dist = geod.inv(c["longitude"], c["latitude"], b["longitude"], b["latitude"])[2]
-            if dist < radius_m:
+            dist = geod.inv(x["longitude"], x["latitude"], c["longitude"], c["latitude"])[2]
+            big = max(c["population"], x["population"])
+            late_district = (late and c["population"] >= 0.5 * x["population"]
+                             and dist < 30.0 * math.sqrt(big))
+            close_district = (c["population"] >= 1.5 * x["population"]
+                              and dist < 10.0 * math.sqrt(c["population"]))
+            if late_district or close_district:
                 district = True
                 break
         if not district:
-            keep.append(c)
+            keep.append(x)
     return keep
 
 

@@ -14,10 +14,16 @@ from loc.sample import sample, sample_paths
 from loc.settlements import settlements, settlements_in
 from loc.snapshot import LocWarning, Snapshot, from_geometries, read
 from loc.timeline import timeline
+from loc.zones import buffer_zone, load_agreement, people_in, protected_sites, withdrawal_belts
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "buffer_zone",
+    "load_agreement",
+    "people_in",
+    "protected_sites",
+    "withdrawal_belts",
     "Changes",
     "diff",
     "timeline",

@@ -55,10 +55,11 @@ def _register() -> None:
         render_cmd,
         stats_cmd,
         timeline_cmd,
+        zones_cmd,
     )
 
-    for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, diff_cmd,
-                   timeline_cmd, regions_cmd):
+    for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, zones_cmd,
+                   diff_cmd, timeline_cmd, regions_cmd):
         cli.add_command(module.command)
 
 

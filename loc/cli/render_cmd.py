@@ -29,7 +29,7 @@ from loc.collection import select, snapshot_files
 @click.option("--assign", multiple=True, metavar="REGION=SIDE",
               help="With --freeze: give a whole region to ru or ua (repeatable).")
 @click.option("--zones", "zone_width", default=None, type=float, metavar="KM",
-              help="Add a demilitarized buffer of this total width (km) around the line.")
+              help="Add a demilitarized buffer KM deep on each side of the line.")
 @click.option("--tiles", type=click.Choice(["none", "osm"]), default="none", show_default=True,
               help="osm adds online OpenStreetMap tiles (the map then uses the network).")
 @click.option("--title", default=None, help="Title shown on the map.")

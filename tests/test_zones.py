@@ -1,0 +1,175 @@
+import json
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+import loc
+from loc import crs as lcrs
+from loc.cli import cli
+from loc.errors import InputError, OptionError
+from loc.regions import ukraine
+from tests.conftest import deepstate_path
+
+
+def edge_distances(zone_lonlat, line_lonlat, side_lonlat):
+    """Geodesic distance (km, WGS 84) from points on a zone's outer edge to the line.
+
+    Points are sampled every 500 m along the zone boundary; those more than 20 m from the
+    boundary of the side's area and from Ukraine's outline are the buffer's own edge (the rest
+    lie on the line, the coast or the border). The nearest point on the line is found in the
+    conformal CRS and the distance measured with pyproj Geod.
+    """
+    zone_m = lcrs.project(zone_lonlat)
+    line_m = lcrs.project(line_lonlat)
+    other_edges = lcrs.project(shapely.union(shapely.boundary(side_lonlat),
+                                             shapely.boundary(ukraine())))
+    rings = shapely.get_rings(shapely.get_parts(zone_m))
+    pts = []
+    for r in rings:
+        d = np.arange(0, r.length, 500.0)
+        pts.append(shapely.line_interpolate_point(r, d))
+    pts = np.concatenate(pts)
+    pts = pts[shapely.distance(pts, other_edges) > 20.0]
+    near = shapely.get_point(shapely.shortest_line(pts, line_m), 1)
+    a = shapely.get_coordinates(lcrs.unproject(pts))
+    b = shapely.get_coordinates(lcrs.unproject(near))
+    _, _, dist = lcrs.GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    return dist / 1e3
+
+
+@pytest.mark.parametrize("day", ["20240708", "20250108", "20250905"])
+@pytest.mark.parametrize("width", [2.0, 15.0, 50.0])
+def test_buffer_edges_are_at_geodesic_width(day, width):
+    snap = loc.read(deepstate_path(day))
+    zones = loc.buffer_zone(snap, width_km=width)
+    line = shapely.union_all(loc.line_of_contact(snap).geometry.values)
+    for side in ("ru", "ua"):
+        geom = zones.loc[zones["side"] == side, "geometry"].iloc[0]
+        dist = edge_distances(geom, line, snap.side(side))
+        assert len(dist) > 100
+        assert np.all(np.abs(dist - width) <= 0.005 * width), (side, dist.min(), dist.max())
+
+
+def test_zones_stay_on_land(snap_20250905):
+    zones = loc.buffer_zone(snap_20250905, width_km=15)
+    belts = loc.withdrawal_belts(snap_20250905, "minsk2")
+    for geom in list(zones.geometry) + list(belts.geometry):
+        outside = shapely.difference(geom, ukraine())
+        assert float(lcrs.area_km2(outside)) < 0.1
+
+
+def test_15km_buffer_figures(snap_20250905):
+    """15 km on each side of the 2025-09-05 line. Tolerance 1 %: the figures move with the
+    line's ends (±1 km of line) and the bundled settlements, not with the geometry method."""
+    z = loc.buffer_zone(snap_20250905, width_km=15).set_index("side")
+    assert z.loc["ru", "area_km2"] == pytest.approx(13_120, rel=0.01)
+    assert z.loc["ua", "area_km2"] == pytest.approx(15_765, rel=0.01)
+    assert z.loc["ru", "population"] == pytest.approx(650_000, rel=0.03)
+    assert z.loc["ua", "population"] == pytest.approx(772_000, rel=0.03)
+    assert "Pokrovsk" in z.loc["ua", "largest"] or "Kostyantynivka" in z.loc["ua", "largest"]
+    # a 15 km buffer along ~1,300 km of line cannot exceed 2 * 15 * length per side
+    length = loc.line_of_contact(snap_20250905)["length_km"].sum()
+    assert z["area_km2"].max() < 15 * length
+
+
+lines_x = st.floats(36.9, 37.5)
+
+
+def _square_snap(x, y, w, h):
+    return loc.from_geometries(box(x, y, x + w, y + h))
+
+
+squares = st.tuples(st.floats(36.9, 37.5), st.floats(47.95, 48.3), st.floats(0.1, 0.3),
+                    st.floats(0.1, 0.2))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(squares, st.floats(0.5, 8.0), st.floats(1.1, 3.0))
+def test_buffer_properties(sq, w, factor):
+    snap = _square_snap(*sq)
+    small = loc.buffer_zone(snap, width_km=w)
+    big = loc.buffer_zone(snap, width_km=w * factor)
+    line = loc.line_of_contact(snap).geometry.iloc[0]
+    union_small = shapely.union_all(small.geometry.values)
+    # the buffer contains the line (to float precision)
+    assert shapely.distance(union_small, line) == 0
+    assert shapely.hausdorff_distance(shapely.intersection(line, union_small.buffer(1e-9)),
+                                      line) < 1e-8
+    # a larger width contains the smaller
+    for side in ("ru", "ua"):
+        a = small.loc[small["side"] == side, "geometry"].iloc[0]
+        b = big.loc[big["side"] == side, "geometry"].iloc[0]
+        assert float(lcrs.area_km2(shapely.difference(a, b))) < 1e-6
+    # asymmetric (w, 0): nothing on the second side
+    asym = loc.buffer_zone(snap, widths={"ru": w, "ua": 0})
+    assert asym.set_index("side").loc["ua", "area_km2"] == 0
+    assert asym.set_index("side").loc["ru", "area_km2"] > 0
+
+
+def test_presets_load_and_nest(snap_20250905):
+    m2 = loc.load_agreement("minsk2")
+    assert {k: (v["ru"], v["ua"]) for k, v in m2.classes.items()} == {
+        "artillery_100mm": (25, 25), "mlrs": (35, 35), "heavy_mlrs_tactical_missiles": (70, 70)}
+    mm = loc.load_agreement("minsk-memorandum")
+    assert mm.classes["over_100mm"]["ru"] == 15
+    belts = loc.withdrawal_belts(snap_20250905, m2)
+    ru = belts[belts["side"] == "ru"].sort_values("width_km")
+    assert list(ru["area_km2"]) == sorted(ru["area_km2"])
+    # nested: each belt inside the next
+    g = list(ru.geometry)
+    for inner, outer in zip(g[:-1], g[1:], strict=True):
+        assert float(lcrs.area_km2(shapely.difference(inner, outer))) < 1e-3
+
+
+@pytest.mark.parametrize("text,message", [
+    ("not = [valid", "not a valid agreement file"),
+    ('name = "x"\n', "agreement has no [classes"),
+    ('[classes.a]\nru = "far"\nua = 5\n', "class 'a': ru and ua must be numbers"),
+    ('[classes.a]\nru = -5\nua = 5\n', "distances must be 0 to 500 km"),
+])
+def test_bad_agreement_file(tmp_path, text, message):
+    f = tmp_path / "agreement.toml"
+    f.write_text(text)
+    with pytest.raises(InputError) as info:
+        loc.load_agreement(f)
+    assert message in str(info.value) and str(f) in str(info.value)
+    r = CliRunner().invoke(cli, ["zones", "--belts", str(f)])
+    assert r.exit_code == 2 and r.stderr.startswith("loc: error: ") and message in r.stderr
+
+
+def test_sites_and_corridors():
+    zones = loc.protected_sites([
+        {"name": "Zaporizhzhia NPP", "lat": 47.5119, "lon": 34.5863, "radius_km": 30},
+        {"name": "corridor", "coords": [(35.0, 47.0), (35.5, 47.2)], "width_km": 5},
+    ])
+    npp = zones.iloc[0]
+    assert npp["area_km2"] == pytest.approx(np.pi * 30**2, rel=2e-3)
+    assert "Enerhodar" in npp["largest"]
+    corridor = zones.iloc[1]
+    length = lcrs.GEOD.inv(35.0, 47.0, 35.5, 47.2)[2] / 1e3
+    assert corridor["area_km2"] == pytest.approx(5 * length + np.pi * 2.5**2, rel=5e-3)
+    with pytest.raises(OptionError):
+        loc.protected_sites([{"name": "x", "lat": 47, "lon": 35, "radius_km": -1}])
+
+
+def test_people_in_is_sorted(snap_20250905):
+    table = loc.people_in(loc.withdrawal_belts(snap_20250905, "minsk-memorandum"))
+    assert list(table["population"]) == sorted(table["population"], reverse=True)
+
+
+def test_cli_zones(tmp_path):
+    out = tmp_path / "z.geojson"
+    r = CliRunner().invoke(cli, ["zones", str(deepstate_path("20250905")), "--width", "15",
+                                 "--belts", "minsk2", "--site",
+                                 "Zaporizhzhia NPP:47.5119,34.5863,30", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "buffer 15 km" in r.stdout and "Zaporizhzhia NPP" in r.stdout
+    doc = json.loads(out.read_text())
+    assert len(doc["features"]) == 2 + 6 + 1
+    r = CliRunner().invoke(cli, ["zones", "--site", "bad-site"])
+    assert r.exit_code == 2 and "NAME:LAT,LON,KM" in r.stderr
