@@ -302,6 +302,7 @@ def diff(a, b, *, min_km2: float = 0.01, min_width_m: float = 25.0) -> Changes:
         frames.append(_frame(polys, from_side, to_side))
     allc = pd.concat(frames, ignore_index=True)
     allc = gpd.GeoDataFrame(allc, geometry="geometry", crs="OGC:CRS84")
+    allc["population"] = allc["population"].astype(int)
     contested = b.side("contested")
     if not contested.is_empty and len(allc):
         shapely.prepare(contested)

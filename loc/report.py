@@ -16,7 +16,7 @@ def table(df: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
             v = rec[c]
             fmt = formats.get(c)
             if fmt and isinstance(v, (int, float)) and not pd.isna(v):
-                cells.append(format(v, fmt))
+                cells.append(format(int(round(v)) if fmt.endswith("d") else v, fmt))
             else:
                 cells.append("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
         rows.append(cells)

@@ -90,7 +90,9 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     compare : (Snapshot or path, Snapshot or path), optional
         Two dates side by side (synced maps) with the areas that changed hands.
     freeze : Freeze, optional
-        Adds the freeze line ("line of control (not an international border)").
+        Renders the freeze's base snapshot with the freeze line ("line of control (not an
+        international border)") and the areas that change side under the scenario;
+        ``snapshots`` is then not used.
     zones, changes : GeoDataFrame, optional
         Zones (``zone``, ``kind`` columns) and changes (``to_side``, ``km2``) as layers.
     line, settlements : bool
@@ -124,6 +126,9 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
 
             changes = diff(a, b).changes
         compare_doc = {"a": a.label, "b": b.label}
+    elif freeze is not None:
+        # a scenario: the base snapshot, and what changes side under the scenario
+        snaps = [freeze.base]
     else:
         snaps = sorted(_as_list(snapshots), key=lambda s: (s.date is None, s.date))
     labels = [s.label for s in snaps]
@@ -141,6 +146,12 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         suffix = f" ({compare_doc['a']} → {compare_doc['b']})" if compare_doc else ""
         layers += change_layers(changes, suffix)
     if freeze is not None:
+        if freeze.scenario.get("steps"):
+            from loc.diff import diff
+
+            moved = diff(freeze.base, freeze.snapshot, min_km2=0.0, min_width_m=0.0).changes
+            layers += change_layers(moved, titles=("To ru under the scenario",
+                                                   "To ua under the scenario"))
         layers += freeze_layers(freeze)
     if settlements:
         layers += settlement_layers()

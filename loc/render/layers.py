@@ -21,6 +21,7 @@ from loc.line import line_of_contact
 from loc.regions import _registry, ukraine
 from loc.settlements import _table as _settlements
 
+WINE, TEAL = "#882255", "#44AA99"  # Paul Tol's muted palette, colour-blind safe
 # Okabe-Ito colours
 VERMILLION, BLUE, ORANGE, SKY, GREEN, YELLOW, PURPLE, GREY, BLACK = (
     "#D55E00", "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#CC79A7", "#999999",
@@ -151,10 +152,12 @@ def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
     return layers
 
 
-def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "") -> list[Layer]:
-    """Areas that changed hands: newly occupied (``to_side == 'ru'``) and the reverse."""
+def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
+                  titles: tuple[str, str] = ("Newly occupied", "No longer occupied"),
+                  ) -> list[Layer]:
+    """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``)."""
     layers = []
-    spec = (("ru", "Newly occupied", VERMILLION), ("ua", "No longer occupied", BLUE))
+    spec = (("ru", titles[0], WINE), ("ua", titles[1], TEAL))
     for to_side, title, color in spec:
         part = changes[changes["to_side"] == to_side] if len(changes) else changes
         feats = []

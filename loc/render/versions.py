@@ -2,9 +2,9 @@
 
 ``maps/<name>/<version>.html`` and ``maps/<name>/<version>.json``. The version id is the first
 12 hex digits of the SHA-256 of the manifest's content (inputs with their sha256, options, loc
-version, CRS, sources and licences, data dates), so the same inputs and options give the same
-id; the HTML is deterministic too and its sha256 is in the manifest. An existing version is
-never overwritten.
+version, CRS, sources and licences, data dates) and of the HTML's SHA-256. The HTML is
+deterministic, so the same inputs and options give the same bytes and the same id, and a map
+that looks different always has another id. An existing version is never overwritten.
 """
 
 from __future__ import annotations
@@ -65,14 +65,13 @@ def version_id(core: dict) -> str:
 def save(html_text: str, core: dict, name: str, out_dir: str | Path) -> MapVersion:
     """Write a version (unless it exists) and refresh the index; never overwrite a version."""
     name = check_name(name)
-    vid = version_id(core)
+    data = html_text.encode("utf-8")
+    html_sha = hashlib.sha256(data).hexdigest()
+    vid = version_id({**core, "html_sha256": html_sha})
     folder = Path(out_dir) / name
     html_path, manifest_path = folder / f"{vid}.html", folder / f"{vid}.json"
-    data = html_text.encode("utf-8")
     manifest = {"id": vid, "name": name, **core,
-                "html": {"file": html_path.name,
-                         "sha256": hashlib.sha256(data).hexdigest(),
-                         "bytes": len(data)}}
+                "html": {"file": html_path.name, "sha256": html_sha, "bytes": len(data)}}
     created = not html_path.exists()
     if created:
         write_atomic(html_path, data)
