@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import output_opt
+from loc.cli.options import emit, output_opt
 from loc.diff import diff
-from loc.io import dumps, geojson_text, write_atomic
+from loc.io import dumps, geojson_text
 from loc.report import table
 from loc.snapshot import read
 
@@ -42,11 +42,7 @@ def command(a, b, fmt, min_km2, output) -> None:
         text = changes.changes.drop(columns="geometry").to_csv(index=False, lineterminator="\n")
     else:
         text = _table(changes)
-    if output:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
 
 
 def _table(changes) -> str:

@@ -42,3 +42,14 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
     if not sep or not name or side.strip().lower() not in ("ru", "ua"):
         raise OptionError(f"{what} '{text}' is not of the form NAME=ru or NAME=ua")
     return name.strip(), side.strip().lower()
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Text to the ``-o`` file (atomically, with a note on stderr) or to stdout."""
+    from loc.io import write_atomic
+
+    if output:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 
-from loc.cli.options import date_opt, format_opt, load_snapshot, output_opt, snapshot_arg
-from loc.io import dumps, write_atomic
+from loc.cli.options import (
+    date_opt,
+    emit,
+    format_opt,
+    load_snapshot,
+    output_opt,
+    snapshot_arg,
+)
+from loc.io import dumps
 from loc.report import stats_json, stats_table
 
 
@@ -27,8 +34,4 @@ def command(file, date, fmt, output) -> None:
         text = snap.stats().round(3).to_csv(lineterminator="\n")
     else:
         text = stats_table(snap)
-    if output:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
