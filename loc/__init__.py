@@ -9,6 +9,7 @@ from loc.diff import Changes, diff
 from loc.errors import LocError
 from loc.freeze import FREEZE_LABEL, Freeze, freeze
 from loc.line import line_of_contact, split_by_region
+from loc.movement import movement, movement_series, sector_summary
 from loc.regions import MISSION_REGIONS, region, region_key, regions
 from loc.sample import sample, sample_paths
 from loc.settlements import settlements, settlements_in
@@ -19,6 +20,9 @@ from loc.zones import buffer_zone, load_agreement, people_in, protected_sites, w
 __version__ = "0.1.0"
 
 __all__ = [
+    "movement",
+    "movement_series",
+    "sector_summary",
     "buffer_zone",
     "load_agreement",
     "people_in",

@@ -65,3 +65,33 @@ def _draw(full: pd.DataFrame, regions: list[str], path: Path, fmt: str, title: s
     fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
     plt.close(fig)
     return write_atomic(path, buf.getvalue())
+
+
+def movement_chart(series: pd.DataFrame, path: str | Path, top: int = 6) -> Path:
+    """Write a PNG or SVG chart of :func:`loc.movement.movement_series`: mean advance (km)
+    per period for the ``top`` sectors that advanced most in total."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise OptionError(f"chart must be .png or .svg, not '{path.name}'")
+    totals = series.groupby("sector")["mean_advance_km"].sum().sort_values(ascending=False)
+    with plt.rc_context({"svg.hashsalt": "loc", "svg.fonttype": "none"}):
+        fig, ax = plt.subplots(figsize=(11, 5))
+        for i, sector in enumerate(totals.index[:top]):
+            s = series[series["sector"] == sector].sort_values("start")
+            ax.plot(pd.to_datetime(s["start"]), s["mean_advance_km"], marker="o",
+                    label=str(sector), color=REGION_COLOURS[i % len(REGION_COLOURS)])
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.set_ylabel("mean advance of the front (km per period)")
+        ax.set_xlabel("start of period")
+        ax.set_title("Front movement by sector")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=110,
+                    metadata={"Date": None} if fmt == "svg" else {"Software": None})
+        plt.close(fig)
+    return write_atomic(path, buf.getvalue())

@@ -224,12 +224,23 @@ def split_by_region(polys_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     polys_m = np.asarray(polys_m, dtype=object)
     if len(polys_m) == 0:
         return polys_m, np.array([], dtype=object)
-    hit_p, hit_r = tree.query(polys_m, predicate="intersects")
+    hit_p, hit_r = tree.query(polys_m)  # bounding boxes only: cheap
+    inside = shapely.contains_properly(geoms[hit_r], polys_m[hit_p])  # prepared regions
+    whole = np.zeros(len(polys_m), dtype=bool)
+    whole[hit_p[inside]] = True
+    out_p = list(polys_m[hit_p[inside]])
+    out_k = list(keys[hit_r[inside]])
+    rest = ~whole[hit_p]
+    hit_p, hit_r = hit_p[rest], hit_r[rest]
+    if len(hit_p):
+        touching = shapely.intersects(geoms[hit_r], polys_m[hit_p])
+        hit_p, hit_r = hit_p[touching], hit_r[touching]
     counts = np.bincount(hit_p, minlength=len(polys_m))
+    counts[whole] = -1
     first = np.full(len(polys_m), -1)
     first[hit_p[::-1]] = hit_r[::-1]
-    out_p = list(polys_m[counts == 1])
-    out_k = list(keys[first[counts == 1]])
+    out_p += list(polys_m[counts == 1])
+    out_k += list(keys[first[counts == 1]])
     lonely = np.flatnonzero(counts == 0)
     if len(lonely):
         out_p += list(polys_m[lonely])

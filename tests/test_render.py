@@ -84,7 +84,8 @@ def test_compare_view(tmp_path, browser):
     page, log = open_map(browser, m.loc_version.html_path)
     dates = page.locator(".loc-date").all_inner_texts()
     assert dates == ["A: 2025-01-08", "B: 2025-09-05"]
-    assert page.evaluate("Object.keys(window.locMap.right.containers)").count("change-ru") == 1
+    right = page.evaluate("Object.keys(window.locMap.right.containers)")
+    assert right.count("change-ru") == 1 and "movement" in right
     assert page.locator(".leaflet-loc-change-pane path").count() > 10
     # the two maps move together
     page.evaluate("window.locMap.left.map.setView([48.0, 37.5], 9, {animate: false})")

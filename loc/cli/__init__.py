@@ -51,6 +51,7 @@ def _register() -> None:
         freeze_cmd,
         line_cmd,
         maps_cmd,
+        movement_cmd,
         regions_cmd,
         render_cmd,
         stats_cmd,
@@ -59,7 +60,7 @@ def _register() -> None:
     )
 
     for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, zones_cmd,
-                   diff_cmd, timeline_cmd, regions_cmd):
+                   diff_cmd, movement_cmd, timeline_cmd, regions_cmd):
         cli.add_command(module.command)
 
 

@@ -20,14 +20,24 @@ from loc.snapshot import read
               default="table", show_default=True, help="Output format.")
 @click.option("--min-km2", default=0.01, show_default=True, type=float,
               help="Changes smaller than this are slivers, listed apart.")
+@click.option("--lines", is_flag=True,
+              help="Diff the lines instead: how far the front moved, by sector.")
+@click.option("--step", default=1.0, show_default=True, type=float,
+              help="With --lines: sampling step along the earlier line (km).")
+@click.option("--sectors", default="region", show_default=True,
+              help="With --lines: 'region', or settlements as sector axes, comma-separated.")
 @output_opt
-def command(a, b, fmt, min_km2, output) -> None:
+def command(a, b, fmt, min_km2, lines, step, sectors, output) -> None:
     """Areas that changed hands between snapshot A (earlier) and B (later).
 
     gained = newly occupied (occupied in B, not in A); lost = the reverse. km² in the
     equal-area CRS. Slivers (tiny or thinner than 25 m on average, e.g. redrawn coastlines)
-    are counted in the totals and listed apart.
+    are counted in the totals and listed apart. With --lines: displacement of the line of
+    contact (geodesic km, + advance into Ukrainian-held land, - retreat) by sector.
     """
+    if lines:
+        emit(_lines(read(a), read(b), fmt, step, sectors), output)
+        return
     changes = diff(read(a), read(b), min_km2=min_km2)
     if fmt == "json":
         text = dumps(changes.to_json()) + "\n"
@@ -61,3 +71,22 @@ def _table(changes) -> str:
     out += (f"\n{len(sl)} slivers (< thresholds) totalling {sl['km2'].sum():,.4f} km² "
             "are included in the totals above\n")
     return out
+
+
+def _lines(a, b, fmt: str, step: float, sectors: str) -> str:
+    from loc.movement import movement, sector_summary
+
+    axes = "region" if sectors == "region" else [s for s in sectors.split(",") if s.strip()]
+    mv = movement(a, b, step_km=step, sectors=axes)
+    summary = sector_summary(mv)
+    if fmt == "json":
+        return dumps({"from": a.label, "to": b.label, "step_km": step,
+                      "sectors": summary.round(4).to_dict(orient="index")}) + "\n"
+    if fmt == "geojson":
+        return geojson_text(mv)
+    if fmt == "csv":
+        return summary.round(4).to_csv(lineterminator="\n")
+    head = (f"{a.label} -> {b.label}: front movement, samples every {step:g} km of the "
+            f"earlier line (+ advance into Ukrainian-held land, - retreat)\n")
+    return head + table(summary, {c: ",.2f" for c in summary.columns
+                                  if c.endswith("_km")})

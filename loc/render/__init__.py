@@ -22,6 +22,7 @@ from loc.render.layers import (
     Layer,
     change_layers,
     freeze_layers,
+    movement_layer,
     region_layer,
     settlement_layers,
     snapshot_layers,
@@ -116,6 +117,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
     layers: list[Layer] = []
     compare_doc = None
+    movement_gdf = None
     if compare is not None:
         if len(compare) != 2:
             raise OptionError("compare needs exactly two snapshots")
@@ -125,6 +127,10 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
             from loc.diff import diff
 
             changes = diff(a, b).changes
+        if line:
+            from loc.movement import movement
+
+            movement_gdf = movement(a, b, step_km=2.0)
         compare_doc = {"a": a.label, "b": b.label}
     elif freeze is not None:
         # a scenario: the base snapshot, and what changes side under the scenario
@@ -145,6 +151,8 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     if changes is not None:
         suffix = f" ({compare_doc['a']} → {compare_doc['b']})" if compare_doc else ""
         layers += change_layers(changes, suffix)
+    if movement_gdf is not None and len(movement_gdf):
+        layers.append(movement_layer(movement_gdf))
     if freeze is not None:
         if freeze.scenario.get("steps"):
             from loc.diff import diff

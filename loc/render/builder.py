@@ -62,6 +62,8 @@ def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: st
             feat = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
             if f.radius is not None:
                 feat["r"] = round(f.radius, 1)
+            if f.colour is not None:
+                feat["c"] = f.colour
             feats.append(feat)
         pane = _pane_of(layer)
         spec = {"id": layer.id, "title": layer.title, "kind": layer.kind,

@@ -45,6 +45,7 @@ class Feature:
     title: str
     rows: list[tuple[str, str]] = field(default_factory=list)
     radius: float | None = None
+    colour: str | None = None
 
 
 @dataclass
@@ -236,3 +237,24 @@ def snapshot_layers(snapshot, with_line: bool = True) -> list[Layer]:
         date = snapshot.date.isoformat() if snapshot.date else None
         layers.append(line_layer(line_of_contact(snapshot), date=date))
     return layers
+
+
+def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
+    """Front movement samples as dots: advance (wine), retreat (teal), static (grey), sized
+    by distance."""
+    colours = {"advance": WINE, "retreat": TEAL, "static": GREY}
+    feats = []
+    for rec, geom in zip(mv.drop(columns="geometry").to_dict(orient="records"),
+                         mv.geometry.values, strict=True):
+        d = float(rec["displacement_km"])
+        rows = [("moved", f"{d:+.2f} km"), ("direction", str(rec["direction"])),
+                ("sector", str(rec["sector"])), ("nearest settlement", str(rec["settlement"]))]
+        feats.append(Feature(np.array([geom.y, geom.x]), f"front {d:+.2f} km", rows,
+                             radius=float(np.clip(2 + 1.5 * np.sqrt(abs(d)), 2, 10)),
+                             colour=colours.get(rec["direction"], GREY)))
+    style = {"color": "#222222", "weight": 0.5, "fillColor": GREY, "fillOpacity": 0.9}
+    date = f" ({mv.attrs.get('from', '')} → {mv.attrs.get('to', '')})" if mv.attrs else ""
+    return Layer(id="movement", title="Front movement" + date, kind="point", style=style,
+                 features=feats, visible=True,
+                 legend={"swatch": "dot", "color": WINE, "fill": WINE,
+                         "label": "Front advance (teal: retreat)"})

@@ -66,6 +66,7 @@
       var layer;
       if (spec.kind === "point") {
         var opts = Object.assign({}, spec.style, {radius: f.r || spec.style.radius || 4});
+        if (f.c) { opts.fillColor = f.c; }
         layer = L.circleMarker(f.g, opts);
       } else if (spec.kind === "line") {
         layer = L.polyline(f.g.map(rt.ring), spec.style);
