@@ -5,6 +5,7 @@ Geometry is lon/lat (OGC:CRS84) everywhere in the API; areas are computed in an 
 CRS and lengths and buffers in a conformal CRS (see :mod:`loc.crs`).
 """
 
+from loc.compliance import Report, check, check_series, classify, read_incidents
 from loc.diff import Changes, diff
 from loc.errors import LocError
 from loc.freeze import FREEZE_LABEL, Freeze, freeze
@@ -20,6 +21,11 @@ from loc.zones import buffer_zone, load_agreement, people_in, protected_sites, w
 __version__ = "0.1.0"
 
 __all__ = [
+    "Report",
+    "check",
+    "check_series",
+    "classify",
+    "read_incidents",
     "movement",
     "movement_series",
     "sector_summary",

@@ -47,6 +47,7 @@ def cli() -> None:
 
 def _register() -> None:
     from loc.cli import (
+        check_cmd,
         diff_cmd,
         freeze_cmd,
         line_cmd,
@@ -60,7 +61,7 @@ def _register() -> None:
     )
 
     for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, zones_cmd,
-                   diff_cmd, movement_cmd, timeline_cmd, regions_cmd):
+                   diff_cmd, movement_cmd, timeline_cmd, check_cmd, regions_cmd):
         cli.add_command(module.command)
 
 

@@ -80,7 +80,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
            changes: gpd.GeoDataFrame | None = None, line: bool = True,
            settlements: bool = True, tiles: str | None = None, title: str | None = None,
            name: str | None = None, out: str | Path | None = None,
-           options: dict | None = None) -> folium.Map:
+           options: dict | None = None, layers: list[Layer] | None = None) -> folium.Map:
     """Render control areas and analyses into an offline, deterministic folium map.
 
     Parameters
@@ -107,6 +107,8 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         manifest; the result is in the returned map's ``loc_version`` attribute.
     options : dict, optional
         Extra options recorded in the manifest (the CLI passes its arguments).
+    layers : list of Layer, optional
+        More layers on top (e.g. breaches and incidents of a compliance report).
 
     Returns
     -------
@@ -115,7 +117,8 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     """
     if tiles not in (None, "osm"):
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
-    layers: list[Layer] = []
+    extra = list(layers or [])
+    layers = []
     compare_doc = None
     movement_gdf = None
     if compare is not None:
@@ -161,6 +164,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
             layers += change_layers(moved, titles=("To ru under the scenario",
                                                    "To ua under the scenario"))
         layers += freeze_layers(freeze)
+    layers += extra
     if settlements:
         layers += settlement_layers()
     sample = any(s.source == "loc illustrative sample" for s in snaps)

@@ -258,3 +258,39 @@ def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
                  features=feats, visible=True,
                  legend={"swatch": "dot", "color": WINE, "fill": WINE,
                          "label": "Front advance (teal: retreat)"})
+
+
+def breach_layers(breaches: gpd.GeoDataFrame) -> list[Layer]:
+    """Breaches of a frozen line, by the side that advanced."""
+    out = []
+    for side, colour in (("ru", WINE), ("ua", TEAL)):
+        part = breaches[breaches["advanced"] == side]
+        feats = [Feature(g, f"breach {rec['id']}: {fmt_km2(rec['km2'])}",
+                         [(str(k), _text(v)) for k, v in rec.items()])
+                 for rec, g in zip(part.drop(columns="geometry").to_dict(orient="records"),
+                                   part.geometry.values, strict=True)]
+        title = f"Breaches: {SIDE_TITLES[side].lower()} side advanced"
+        style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.6}
+        out.append(Layer(id=f"breach-{side}", title=title, kind="polygon", style=style,
+                         features=feats, legend={"swatch": "fill", "color": colour,
+                                                 "fill": colour, "label": title}))
+    return out
+
+
+def incident_layer(incidents: gpd.GeoDataFrame) -> Layer:
+    """Classified incidents: violations in vermillion, others grey, uncertain ones hollow."""
+    feats = []
+    for rec, g in zip(incidents.drop(columns="geometry").to_dict(orient="records"),
+                      incidents.geometry.values, strict=True):
+        colour = VERMILLION if rec.get("violation") else GREY
+        label = rec.get("rule") or "no violation"
+        feats.append(Feature(np.array([g.y, g.x]), f"incident: {label}",
+                             [(str(k), _text(v)) for k, v in rec.items()], radius=5.0,
+                             colour="#ffffff" if rec.get("uncertain") else colour))
+    return Layer(id="incidents", title="Incidents", kind="point",
+                 style={"color": "#000000", "weight": 1.5, "fillColor": GREY,
+                        "fillOpacity": 0.9},
+                 features=feats, legend={"swatch": "dot", "color": "#000000",
+                                         "fill": VERMILLION,
+                                         "label": "Incident (vermillion: violation; "
+                                                  "white: uncertain place)"})

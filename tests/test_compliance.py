@@ -1,0 +1,172 @@
+import filecmp
+import json
+
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+from shapely.geometry import box
+
+import loc
+from loc import crs as lcrs
+from loc.cli import cli
+from loc.compliance import save_report
+from tests.conftest import deepstate_files, deepstate_path
+
+CENTRE = lcrs.project(shapely.Point(37.2, 48.1))
+HALF_W, HALF_H = 30_000.0, 30_000.0
+
+
+@pytest.fixture(scope="module")
+def real_check():
+    a = loc.read(deepstate_path("20250108"))
+    b = loc.read(deepstate_path("20250905"))
+    return a, b, loc.freeze(a), loc.check(loc.freeze(a), b)
+
+
+def test_breaches_add_up_to_the_diff(real_check):
+    a, b, _, report = real_check
+    d = loc.diff(a, b)
+    total = report.breaches["km2"].sum() + report.within_tolerance["km2"].sum()
+    assert total == pytest.approx(d.gained_km2 + d.lost_km2, rel=1e-3)
+    top = report.breaches.iloc[0]
+    assert top["region"] == "donetsk" and top["advanced"] == "ru"
+    assert top["settlement"] == "Velyka Novosilka"
+    assert top["km2"] == pytest.approx(1107.7, rel=1e-3)
+    assert 20 < top["depth_km"] < 30
+    assert report.breaches["id"].is_unique
+    assert set(report.breaches["advanced"]) == {"ru", "ua"}
+
+
+def test_breach_ids_are_stable(real_check):
+    a, b, frozen, report = real_check
+    again = loc.check(loc.freeze(loc.read(deepstate_path("20250108"))), b)
+    assert list(again.breaches["id"]) == list(report.breaches["id"])
+    assert report.breaches["id"].iloc[0].startswith("B20250905-")
+
+
+def test_series_tracks_first_appearance(real_check):
+    _, _, frozen, _ = real_check
+    files = [f for f in deepstate_files() if "_202501" in f.name][7:21]
+    series = loc.check_series(frozen, [loc.read(f) for f in files])
+    assert series["first_seen"].min() == "2025-01-09"
+    assert set(series["status"]) <= {"growing", "shrinking", "stable", "ended", "merged"}
+    assert (series["max_km2"] >= series["last_km2"]).all()
+    growing = series[series["status"] == "growing"]
+    assert len(growing) and (growing["last_km2"] > growing["first_km2"]).all()
+
+
+# -- incidents with known answers -------------------------------------------------------
+
+def offset_point(dx_m, dy_m=0.0):
+    """A lon/lat point dx metres east of the square's east edge (negative: inside)."""
+    return lcrs.unproject(shapely.Point(CENTRE.x + HALF_W + dx_m, CENTRE.y + dy_m))
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    square = box(CENTRE.x - HALF_W, CENTRE.y - HALF_H, CENTRE.x + HALF_W, CENTRE.y + HALF_H)
+    frozen = loc.freeze(loc.from_geometries(lcrs.unproject(square), date="2025-01-01"))
+    agreement = tmp_path_factory.mktemp("agr") / "agreement.toml"
+    agreement.write_text('name = "test"\n[classes.artillery]\nlabel = "artillery"\n'
+                         'ru = 10\nua = 10\n')
+    import geopandas as gpd
+    import pandas as pd
+
+    zones = gpd.GeoDataFrame(pd.concat([loc.buffer_zone(frozen, width_km=2),
+                                        loc.withdrawal_belts(frozen, agreement)],
+                                       ignore_index=True), geometry="geometry",
+                             crs="OGC:CRS84")
+    return frozen, zones
+
+
+CASES = [  # (name, metres east of the edge, type, weapon, precision, side, violation, rule)
+    ("ru-1km", -1000, "Battles", "", 1, "ru", True, "armed activity inside the demilitarized"),
+    ("ua-1km", 1000, "Battles", "", 1, "ua", True, "armed activity inside the demilitarized"),
+    ("ua-5km-art", 5000, "Shelling", "artillery", 1, "ua", True, "artillery inside its"),
+    ("ua-5km-protest", 5000, "Protests", "", 1, "ua", False, ""),
+    ("ua-15km-art", 15000, "Shelling", "artillery", 1, "ua", False, ""),
+    ("ru-12km-art", -12000, "Shelling", "artillery", 1, "ru", False, ""),
+    ("ru-8km-art", -8000, "Shelling", "artillery", 1, "ru", True, "artillery inside its"),
+    ("on-line", 0, "Battles", "", 1, "line", True, "armed activity inside the demilitarized"),
+    ("ua-3km-imprecise", 3000, "Battles", "", 3, "ua", False, ""),
+]
+
+
+def write_csv(path, rows, broken_line=None):
+    lines = ["event_id,event_date,event_type,latitude,longitude,geo_precision,weapon_class"]
+    for name, dx, kind, weapon, prec, *_ in rows:
+        p = offset_point(dx)
+        lines.append(f"{name},2025-02-01,{kind},{p.y:.7f},{p.x:.7f},{prec},{weapon}")
+    if broken_line is not None:
+        lines.insert(broken_line - 1, "broken,2025-02-01,Battles,forty-eight,37.2,1,")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_classification_known_answers(tmp_path, synthetic):
+    frozen, zones = synthetic
+    out = loc.classify(write_csv(tmp_path / "inc.csv", CASES), frozen, zones)
+    assert len(out) == len(CASES)
+    for (name, dx, _, _, _, side, violation, rule), rec in zip(
+            CASES, out.to_dict(orient="records"), strict=True):
+        assert rec["event_id"] == name
+        assert rec["side"] == side, name
+        expected = dx / 1e3
+        assert rec["distance_km"] == pytest.approx(-expected, abs=0.01 + 0.002 * abs(expected)), \
+            name
+        assert rec["violation"] is violation, name
+        assert rule in rec["rule"], name
+    imprecise = out.set_index("event_id").loc["ua-3km-imprecise"]
+    assert bool(imprecise["uncertain"]) is True  # 25 km around it reaches the line
+    assert not out.set_index("event_id").loc["ua-1km", "uncertain"]
+
+
+def test_malformed_row_names_line_and_keeps_others(tmp_path, synthetic):
+    frozen, zones = synthetic
+    path = write_csv(tmp_path / "inc.csv", CASES[:4], broken_line=4)
+    with pytest.warns(loc.LocWarning, match=r"inc\.csv:4: latitude/longitude 'forty-eight'"):
+        out = loc.classify(path, frozen, zones)
+    assert list(out["event_id"]) == [c[0] for c in CASES[:4]]
+    assert list(out["source_line"]) == [2, 3, 5, 6]
+
+
+def test_cli_check_report_is_deterministic(tmp_path):
+    inc = tmp_path / "acled.csv"
+    inc.write_text("event_id_cnty;event_date;event_type;latitude;longitude;geo_precision\n"
+                   "UKR1;16 May 2025;Battles;48.30;37.20;1\n"
+                   "UKR2;16 May 2025;Battles;<img src=x onerror=alert(1)>;37.2;1\n")
+    args = ["check", "--freeze", str(deepstate_path("20250108")), "--snapshot",
+            str(deepstate_path("20250905")), "--incidents", str(inc), "--width", "5"]
+    r1 = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "r1")])
+    r2 = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "r2")])
+    assert r1.exit_code == 0, r1.output
+    assert r2.exit_code == 0, r2.output
+    assert "acled.csv:3: latitude/longitude" in r1.stderr
+    d1, d2 = (tmp_path / "r1").iterdir(), (tmp_path / "r2").iterdir()
+    d1, d2 = next(d1), next(d2)
+    assert d1.name == d2.name
+    names = sorted(p.name for p in d1.iterdir())
+    assert names == ["breaches.csv", "breaches.geojson", "incidents.csv", "incidents.geojson",
+                     "manifest.json", "report.html", "summary.md", "within_tolerance.csv"]
+    match, mismatch, errors = filecmp.cmpfiles(d1, d2, names, shallow=False)
+    assert mismatch == [] and errors == []
+    manifest = json.loads((d1 / "manifest.json").read_text())
+    assert manifest["id"] == d1.name and len(manifest["files"]) == 7
+    assert "Velyka Novosilka" in (d1 / "summary.md").read_text()
+    r3 = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "r1")])
+    assert "exists already" in r3.stderr
+
+
+def test_save_report_refuses_nothing_half_written(tmp_path, synthetic):
+    frozen, zones = synthetic
+    later = loc.from_geometries(shapely.buffer(frozen.snapshot.occupied, 0.01), date="2025-02-01")
+    report = loc.check(frozen, later)
+    assert np.isclose(report.breaches["km2"].sum() + report.within_tolerance["km2"].sum(),
+                      loc.diff(frozen.snapshot, later).gained_km2, rtol=1e-6)
+    src = tmp_path / "s_2025-02-01.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    folder, created = save_report(tmp_path / "out", frozen, later, report, None, zones, [src],
+                                  {})
+    assert created and (folder / "manifest.json").exists()
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
