@@ -5,6 +5,7 @@ Geometry is lon/lat (OGC:CRS84) everywhere in the API; areas are computed in an 
 CRS and lengths and buffers in a conformal CRS (see :mod:`loc.crs`).
 """
 
+from loc.compare import Comparison, compare
 from loc.compliance import Report, check, check_series, classify, read_incidents
 from loc.diff import Changes, diff
 from loc.errors import LocError
@@ -15,12 +16,18 @@ from loc.regions import MISSION_REGIONS, region, region_key, regions
 from loc.sample import sample, sample_paths
 from loc.settlements import settlements, settlements_in
 from loc.snapshot import LocWarning, Snapshot, from_geometries, read
+from loc.store import import_snapshots, list_snapshots, read_store
 from loc.timeline import timeline
 from loc.zones import buffer_zone, load_agreement, people_in, protected_sites, withdrawal_belts
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
+    "compare",
+    "import_snapshots",
+    "list_snapshots",
+    "read_store",
     "Report",
     "check",
     "check_series",

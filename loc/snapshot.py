@@ -13,6 +13,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from loc import crs as lcrs
 from loc.errors import DateError, GeometryError, InputError
 from loc.regions import ukraine
-from loc.sources import deepstate
+from loc.sources import deepstate, isw
 
 SIDES = ("ru", "ua", "contested")
 """Sides in a snapshot: Russian-controlled, Ukrainian-controlled, contested (grey zone)."""
@@ -52,10 +53,8 @@ class Snapshot:
 
     Attributes
     ----------
-    sides : geopandas.GeoDataFrame
-        One row per side present (``side`` column: ``ru``, ``ua``, ``contested``), each a
-        (Multi)Polygon in lon/lat (OGC:CRS84). ``ua`` is Ukraine's land minus the other sides
-        unless the source gave it.
+    given : dict
+        The sides the source gave (``ru``, ``contested``, maybe ``ua``), lon/lat polygons.
     date : datetime.date or None
         The date the control areas describe.
     source : str
@@ -68,7 +67,7 @@ class Snapshot:
         SHA-256 of that file's bytes.
     """
 
-    sides: gpd.GeoDataFrame
+    given: dict
     date: dt.date | None = None
     source: str = "unknown"
     license: str | None = None
@@ -76,10 +75,34 @@ class Snapshot:
     sha256: str | None = None
     meta: dict = field(default_factory=dict)
 
+    @cached_property
+    def _ua(self) -> BaseGeometry:
+        others = self.given.get("ru", shapely.MultiPolygon())
+        contested = self.given.get("contested")
+        if contested is not None and not contested.is_empty:
+            others = shapely.union(others, contested)
+        if "ua" in self.given:
+            return _polygonal(shapely.difference(self.given["ua"], others))
+        return _polygonal(shapely.difference(ukraine(), others))
+
     def side(self, name: str) -> BaseGeometry:
-        """Geometry of one side (lon/lat); an empty polygon when the side is absent."""
-        rows = self.sides.loc[self.sides["side"] == name, "geometry"]
-        return rows.iloc[0] if len(rows) else shapely.Polygon()
+        """Geometry of one side (lon/lat); an empty polygon when the side is absent.
+
+        ``ua`` is Ukraine's land (bundled regions) minus the other sides unless the source
+        gave it (then the given area minus the other sides); computed on first use.
+        """
+        if name == "ua":
+            return self._ua
+        geom = self.given.get(name)
+        return geom if geom is not None else shapely.Polygon()
+
+    @property
+    def sides(self) -> gpd.GeoDataFrame:
+        """One row per side present (``side``: ``ru``, ``ua``, ``contested``), lon/lat."""
+        names = [s for s in ("ru", "ua", "contested")
+                 if s in ("ru", "ua") or not self.side(s).is_empty]
+        return gpd.GeoDataFrame({"side": names}, geometry=[self.side(s) for s in names],
+                                crs="OGC:CRS84")
 
     @property
     def occupied(self) -> BaseGeometry:
@@ -116,37 +139,35 @@ def from_geometries(
     license: str | None = None,
     path: str | None = None,
     sha256: str | None = None,
+    meta: dict | None = None,
 ) -> Snapshot:
     """Build a :class:`Snapshot` from lon/lat geometries of the sides.
 
     ``ua`` defaults to Ukraine's land (bundled regions) minus ``ru`` and ``contested``.
     """
     ru = _polygonal(ru)
-    contested = _polygonal(contested) if contested is not None else shapely.Polygon()
-    if not contested.is_empty:
-        contested = shapely.difference(contested, ru)
-    if ua is None:
-        ua = shapely.difference(ukraine(), shapely.union(ru, contested))
-    else:
-        ua = shapely.difference(_polygonal(ua), shapely.union(ru, contested))
-    rows = [(s, g) for s, g in (("ru", ru), ("ua", _polygonal(ua)), ("contested", contested))
-            if not g.is_empty or s != "contested"]
-    sides = gpd.GeoDataFrame(
-        {"side": [s for s, _ in rows]}, geometry=[g for _, g in rows], crs="OGC:CRS84"
-    )
-    return Snapshot(sides=sides, date=parse_date(date) if date is not None else None,
-                    source=source, license=license, path=path, sha256=sha256)
+    given = {"ru": ru}
+    if contested is not None:
+        contested = _polygonal(contested)
+        if not contested.is_empty:
+            given["contested"] = _polygonal(shapely.difference(contested, ru))
+    if ua is not None:
+        given["ua"] = _polygonal(ua)
+    return Snapshot(given=given, date=parse_date(date) if date is not None else None,
+                    source=source, license=license, path=path, sha256=sha256,
+                    meta=dict(meta or {}))
 
 
 def _polygonal(geom: BaseGeometry | None) -> BaseGeometry:
     """Only the polygonal parts of a geometry, as one (Multi)Polygon (maybe empty)."""
     if geom is None or geom.is_empty:
         return shapely.MultiPolygon()
+    if geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid:
+        return geom
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     if not parts:
         return shapely.MultiPolygon()
-    out = shapely.union_all(parts)
-    return out
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
 def parse_date(value: str | dt.date | dt.datetime, path: str | None = None) -> dt.date:
@@ -210,7 +231,8 @@ def _read_frames(path: Path) -> gpd.GeoDataFrame:
     """Read every layer of a vector file with GDAL (pyogrio), one GeoDataFrame."""
     try:
         gdal_path = _gdal_path(path)
-        layers = pyogrio.list_layers(gdal_path)
+        single = path.suffix.lower() in (".geojson", ".json", ".fgb")
+        layers = [(None, "Unknown")] if single else pyogrio.list_layers(gdal_path)
     except (pyogrio.errors.DataSourceError, zipfile.BadZipFile, OSError) as exc:
         raise InputError(
             "not a geodata file GDAL can read (GeoJSON, GeoPackage, Shapefile, KML/KMZ, "
@@ -222,7 +244,10 @@ def _read_frames(path: Path) -> gpd.GeoDataFrame:
         try:
             frame = pyogrio.read_dataframe(gdal_path, layer=name)
         except Exception as exc:  # GDAL raises many kinds; all mean an unreadable layer
-            raise InputError(f"cannot read layer '{name}': {_first_line(exc)}", path) from None
+            what = (f"cannot read layer '{name}'" if name is not None else
+                    "not a geodata file GDAL can read (GeoJSON, GeoPackage, Shapefile, KML/KMZ, "
+                    "FlatGeobuf)")
+            raise InputError(f"{what}; {_first_line(exc)}", path) from None
         if len(layers) > 1:
             frame["layer"] = name
         frames.append(frame)
@@ -272,8 +297,9 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _assign_sides(gdf: gpd.GeoDataFrame, path: Path) -> pd.Series:
-    """Side of each feature: a ``side`` column, DeepStateMap layer names, else ``ru``."""
+def _assign_sides(gdf: gpd.GeoDataFrame, path: Path, names=None) -> pd.Series:
+    """Side of each feature: a ``side`` column, DeepStateMap layer names, ISW layer names (or
+    the ``names`` mapping given), else ``ru``."""
     columns = {c.lower(): c for c in gdf.columns if c != "geometry"}
     if "side" in columns:
         raw = gdf[columns["side"]].astype(str).str.strip().str.casefold()
@@ -286,6 +312,12 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path: Path) -> pd.Series:
         return sides
     if "name" in columns and deepstate.is_deepstate_names(gdf[columns["name"]]):
         return gdf[columns["name"]].map(deepstate.side_of_name)
+    mapping = names or isw.DEFAULT_MAPPING
+    for col in ("layer", "name", "folder"):
+        if col in columns and isw.matches_any(gdf[columns[col]], mapping):
+            return gdf[columns[col]].map(lambda n: isw.side_of_layer(n, mapping))
+    if names:
+        raise GeometryError("no layer or placemark name matches the given name mapping", path)
     return pd.Series("ru", index=gdf.index)
 
 
@@ -318,13 +350,15 @@ def _date_from_properties(gdf: gpd.GeoDataFrame, path: Path) -> dt.date | None:
 
 
 def read(path: str | Path, date: str | dt.date | None = None,
-         source: str | None = None) -> Snapshot:
+         source: str | None = None, names=None) -> Snapshot:
     """Read a control-area file into a :class:`Snapshot`.
 
     Reads any vector format GDAL reads (GeoJSON, GeoPackage, Shapefile also zipped, KML/KMZ,
-    FlatGeobuf). Sides come from a ``side`` column (``ru``/``ua``/``contested``), from
-    DeepStateMap layer names (``"uk///en///key"``), or, when the file has neither, every
-    polygon is taken as Russian-controlled (the DeepState archive's form). Z is dropped,
+    FlatGeobuf), the JSON of DeepStateMap's API (``{"id", "datetime", "map"}``), and
+    ``STORE.gpkg@YYYY-MM-DD`` references to a snapshot store. Sides come from a ``side``
+    column (``ru``/``ua``/``contested``), from DeepStateMap layer names (``"uk///en///key"``),
+    from ISW layer names (see :mod:`loc.sources.isw`), or, when the file has none of these,
+    every polygon is taken as Russian-controlled (the DeepState archive's form). Z is dropped,
     geometry is reprojected to lon/lat (OGC:CRS84), invalid polygons are repaired with a
     warning, and polygons wholly outside Ukraine are dropped with a warning.
 
@@ -335,7 +369,12 @@ def read(path: str | Path, date: str | dt.date | None = None,
     date : str or date, optional
         The date; else a ``date`` property, else a ``YYYYMMDD``/``YYYY-MM-DD`` in the name.
     source : str, optional
-        A source name; else ``deepstate`` for DeepState files, ``file`` otherwise.
+        A source name; else a ``source`` property, ``deepstate`` for DeepState files, ``isw``
+        for ISW layers, ``file`` otherwise.
+    names : sequence of (pattern, side), optional
+        How layer or placemark names map to sides (case-insensitive regular expressions,
+        first match wins; side None drops the layer); default
+        :data:`loc.sources.isw.DEFAULT_MAPPING`.
 
     Raises
     ------
@@ -348,13 +387,23 @@ def read(path: str | Path, date: str | dt.date | None = None,
     >>> snap.date
     datetime.date(2025, 9, 5)
     """
+    from loc.store import read_store, split_reference
+
+    ref = split_reference(str(path))
+    if ref is not None and not Path(path).exists():
+        return read_store(ref[0], ref[1], source=source)
     path = Path(path)
     if not path.exists():
         raise InputError("no such file", path)
     if path.is_dir():
         raise InputError("is a directory: give one snapshot file", path)
     when = parse_date(date, str(path)) if date is not None else None
-    gdf = _read_frames(path)
+    api = deepstate.api_document(path)
+    if api is not None:
+        gdf, api_date = api
+        when = when or api_date
+    else:
+        gdf = _read_frames(path)
     if len(gdf) == 0 or gdf.geometry.isna().all():
         raise GeometryError("has no features: the collection is empty", path)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
@@ -366,11 +415,16 @@ def read(path: str | Path, date: str | dt.date | None = None,
             f"has no polygons (found {kinds or 'nothing'}): loc needs control areas as "
             "polygons", path)
     polys = _to_lonlat(polys, path)
-    sides = _assign_sides(polys, path)
+    sides = _assign_sides(polys, path, names)
     is_deepstate = ("name" in {c.lower() for c in polys.columns}
                     and sides.notna().any() and source in (None, "deepstate")
                     and deepstate.is_deepstate_names(polys[[c for c in polys.columns
                                                             if c.lower() == "name"][0]]))
+    is_isw = not is_deepstate and "side" not in {c.lower() for c in polys.columns} and any(
+        isw.matches_any(polys[c], names or isw.DEFAULT_MAPPING) for c in polys.columns
+        if c.lower() in ("layer", "name", "folder"))
+    if is_deepstate:
+        sides = sides.where(sides != "ua")  # liberated areas: ua is the land minus the rest
     polys = polys.assign(side=sides.values)
     polys = polys[polys["side"].notna()]
     if len(polys) == 0:
@@ -389,12 +443,13 @@ def read(path: str | Path, date: str | dt.date | None = None,
         part = polys.geometry[polys["side"] == side].values
         if len(part):
             part = np.array([_repair(g, side, path) for g in part], dtype=object)
-            geoms[side] = shapely.union_all(part)
+            geoms[side] = part[0] if len(part) == 1 else shapely.union_all(part)
     if when is None:
         when = _date_from_properties(polys, path) or date_from_name(path.name)
     if source is None:
         source = _property(polys, "source") or (
-            "deepstate" if is_deepstate or _is_deepstate_archive(path) else "file")
+            "deepstate" if is_deepstate or _is_deepstate_archive(path) else
+            "isw" if is_isw else "file")
     license_ = _license(polys, source)
     return from_geometries(
         geoms.get("ru", shapely.MultiPolygon()), geoms.get("contested"), geoms.get("ua"),
@@ -422,4 +477,6 @@ def _license(gdf: gpd.GeoDataFrame, source: str) -> str | None:
         return found
     if source == "deepstate":
         return deepstate.LICENSE
+    if source == "isw":
+        return isw.LICENSE
     return None

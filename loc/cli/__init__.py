@@ -55,6 +55,7 @@ def _register() -> None:
         movement_cmd,
         regions_cmd,
         render_cmd,
+        sources_cmd,
         stats_cmd,
         timeline_cmd,
         zones_cmd,
@@ -63,6 +64,9 @@ def _register() -> None:
     for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, zones_cmd,
                    diff_cmd, movement_cmd, timeline_cmd, check_cmd, regions_cmd):
         cli.add_command(module.command)
+    for command in (sources_cmd.fetch, sources_cmd.import_cmd, sources_cmd.list_cmd,
+                    sources_cmd.cache, sources_cmd.compare_cmd):
+        cli.add_command(command)
 
 
 _register()
