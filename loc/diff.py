@@ -55,11 +55,14 @@ def segment_hashes(seg: np.ndarray) -> np.ndarray:
     return h
 
 
-def _unmatched(sa: np.ndarray, ha: np.ndarray, sb: np.ndarray, hb: np.ndarray) -> np.ndarray:
-    """Rows of ``sa`` that are not rows of ``sb`` (exact: hash matches are re-checked)."""
+def _unmatched(sa: np.ndarray, ha: np.ndarray, sb: np.ndarray, hb: np.ndarray,
+               order: np.ndarray | None = None) -> np.ndarray:
+    """Rows of ``sa`` that are not rows of ``sb`` (exact: hash matches are re-checked).
+    ``order`` may pass ``argsort(hb)``."""
     if len(sb) == 0:
         return np.ones(len(sa), dtype=bool)
-    order = np.argsort(hb, kind="stable")
+    if order is None:
+        order = np.argsort(hb, kind="stable")
     sorted_hb = hb[order]
     pos = np.clip(np.searchsorted(sorted_hb, ha), 0, len(hb) - 1)
     partner = order[pos]
@@ -93,22 +96,34 @@ def changed_windows(a, b, pad: float = WINDOW_PAD_M,
 
     Segments present in one boundary and not in the other are boxed; overlapping boxes are
     merged until the boxes are disjoint. ``segs`` may pass precomputed
-    ``(segments(a), hashes_a, segments(b), hashes_b)``.
+    ``(segments(a), hashes_a, argsort(hashes_a), segments(b), hashes_b, argsort(hashes_b))``.
     """
     if segs is None:
         sa, sb = segments(a), segments(b)
-        segs = (sa, segment_hashes(sa), sb, segment_hashes(sb))
-    sa, ha, sb, hb = segs
-    changed = np.vstack([sa[_unmatched(sa, ha, sb, hb)], sb[_unmatched(sb, hb, sa, ha)]])
-    if len(changed) == 0:
+        ha, hb = segment_hashes(sa), segment_hashes(sb)
+        segs = (sa, ha, np.argsort(ha, kind="stable"), sb, hb, np.argsort(hb, kind="stable"))
+    sa, ha, oa, sb, hb, ob = segs
+    boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb, ob)]),
+                       _run_boxes(sb[_unmatched(sb, hb, sa, ha, oa)])])
+    if len(boxes) == 0:
         return []
-    boxes = np.column_stack([
-        np.minimum(changed[:, 0], changed[:, 2]) - pad,
-        np.minimum(changed[:, 1], changed[:, 3]) - pad,
-        np.maximum(changed[:, 0], changed[:, 2]) + pad,
-        np.maximum(changed[:, 1], changed[:, 3]) + pad,
-    ])
+    boxes[:, :2] -= pad
+    boxes[:, 2:] += pad
     return _merge_boxes(boxes.tolist())
+
+
+def _run_boxes(seg: np.ndarray) -> np.ndarray:
+    """Bounding boxes of runs of consecutive segments (each starting where the last ended)."""
+    if len(seg) == 0:
+        return np.empty((0, 4))
+    breaks = np.flatnonzero(np.any(seg[1:, :2] != seg[:-1, 2:], axis=1)) + 1
+    starts = np.concatenate([[0], breaks])
+    x = np.minimum(seg[:, 0], seg[:, 2])
+    y = np.minimum(seg[:, 1], seg[:, 3])
+    X = np.maximum(seg[:, 0], seg[:, 2])
+    Y = np.maximum(seg[:, 1], seg[:, 3])
+    return np.column_stack([np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts),
+                            np.maximum.reduceat(X, starts), np.maximum.reduceat(Y, starts)])
 
 
 def windowed_difference(a, b, segs: tuple | None = None,
@@ -120,14 +135,45 @@ def windowed_difference(a, b, segs: tuple | None = None,
     windows = changed_windows(a, b, pad=pad, segs=segs)
     if not windows:
         return [], []
-    ca = np.array([_clip(a, w) for w in windows], dtype=object)
-    cb = np.array([_clip(b, w) for w in windows], dtype=object)
+    ca, cb = _clip_all(a, windows), _clip_all(b, windows)
     try:
         return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
     except shapely.errors.GEOSException:
         # an invalid input inside a window: repair the two local pieces and retry
         ca, cb = shapely.make_valid(ca), shapely.make_valid(cb)
         return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
+
+
+def projected_difference(a, b, segs: tuple | None = None) -> tuple[list, list]:
+    """Like :func:`windowed_difference` for lon/lat ``a`` and ``b``, with the result in the
+    EQUAL_AREA CRS, as if both had been projected whole first.
+
+    Windows are found and clipped in lon/lat and only the clipped parts are projected: the
+    window cuts are common to both and lie away from every change, so the differences are
+    those of the projected polygons. If a projected part is not valid (GEOS precision near
+    a window edge), the pair is done the plain way: both projected whole.
+    """
+    windows = changed_windows(a, b, pad=1e-5, segs=segs)
+    if not windows:
+        return [], []
+    ca = lcrs.project(_clip_all(a, windows), lcrs.EQUAL_AREA)
+    cb = lcrs.project(_clip_all(b, windows), lcrs.EQUAL_AREA)
+    if shapely.is_valid(ca).all() and shapely.is_valid(cb).all():
+        try:
+            return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
+        except shapely.errors.GEOSException:
+            pass
+    return windowed_difference(lcrs.project(a, lcrs.EQUAL_AREA),
+                               lcrs.project(b, lcrs.EQUAL_AREA))
+
+
+def _clip_all(geom, windows) -> np.ndarray:
+    """:func:`_clip` over many windows, checking validity in one vectorized call."""
+    out = np.array([shapely.clip_by_rect(geom, *w) for w in windows], dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(out))
+    for i in bad:
+        out[i] = shapely.intersection(geom, shapely.box(*windows[i]))
+    return out
 
 
 def _clip(geom, window):
@@ -204,17 +250,23 @@ def _groups_m():
     return np.asarray(groups.index), geoms, shapely.STRtree(geoms)
 
 
-@lru_cache(maxsize=1)
-def _coarse_tree() -> shapely.STRtree:
-    """Region groups simplified to 500 m (EQUAL_AREA): for the nearest region of a piece
-    that lies outside all of them (sea, abroad)."""
-    _, geoms, _ = _groups_m()
-    return shapely.STRtree(shapely.simplify(geoms, 500.0))
+def _nearest_region(p, geoms: np.ndarray, tree: shapely.STRtree) -> int:
+    """The region nearest a polygon that touches none (sea, abroad): regions whose boxes are
+    within 10 km (then 100 km) of it, measured against their parts near it."""
+    x0, y0, x1, y1 = shapely.bounds(p)
+    for reach in (10_000.0, 100_000.0):
+        window = (x0 - reach, y0 - reach, x1 + reach, y1 + reach)
+        idx = tree.query(shapely.box(*window))
+        if len(idx):
+            local = [shapely.clip_by_rect(geoms[i], *window) for i in idx]
+            return int(idx[int(np.argmin(shapely.distance(p, local)))])
+    return int(tree.nearest(p))
 
 
-def split_by_region(polys_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
     """Cut EQUAL_AREA polygons at region boundaries; parts outside every region (sea,
-    abroad) go to the nearest region they touch. Returns (polygons, region group keys).
+    abroad) go to the nearest region they touch. Returns (polygons, region group keys), and
+    with ``with_origin`` the index of the input polygon of each part.
 
     A polygon that touches one region only is kept whole (its parts in the sea belong to
     that region's coast). Crumbs under 1 m² left by the cuts are dropped (they change no
@@ -222,47 +274,59 @@ def split_by_region(polys_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     keys, geoms, tree = _groups_m()
     polys_m = np.asarray(polys_m, dtype=object)
-    if len(polys_m) == 0:
-        return polys_m, np.array([], dtype=object)
-    hit_p, hit_r = tree.query(polys_m)  # bounding boxes only: cheap
-    inside = shapely.contains_properly(geoms[hit_r], polys_m[hit_p])  # prepared regions
-    whole = np.zeros(len(polys_m), dtype=bool)
-    whole[hit_p[inside]] = True
-    out_p = list(polys_m[hit_p[inside]])
-    out_k = list(keys[hit_r[inside]])
-    rest = ~whole[hit_p]
-    hit_p, hit_r = hit_p[rest], hit_r[rest]
-    if len(hit_p):
-        touching = shapely.intersects(geoms[hit_r], polys_m[hit_p])
-        hit_p, hit_r = hit_p[touching], hit_r[touching]
-    counts = np.bincount(hit_p, minlength=len(polys_m))
-    counts[whole] = -1
-    first = np.full(len(polys_m), -1)
-    first[hit_p[::-1]] = hit_r[::-1]
-    out_p += list(polys_m[counts == 1])
-    out_k += list(keys[first[counts == 1]])
-    lonely = np.flatnonzero(counts == 0)
-    if len(lonely):
-        out_p += list(polys_m[lonely])
-        out_k += list(keys[_coarse_tree().nearest(polys_m[lonely])])
-    for i in np.flatnonzero(counts > 1):
-        p = polys_m[i]
-        idx = hit_r[hit_p == i]
-        rest = p
-        x0, y0, x1, y1 = shapely.bounds(p)
-        for r in idx:
-            local = _clip(geoms[r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-            for q in shapely.get_parts(shapely.intersection(p, local)):
-                if q.geom_type == "Polygon" and q.area > 1.0:
-                    out_p.append(q)
-                    out_k.append(keys[r])
-            rest = shapely.difference(rest, local)
-        for q in shapely.get_parts(rest):
+    out_p: list = []
+    out_k: list = []
+    out_o: list = []
+
+    def add(parts, region_keys, origins):
+        out_p.extend(parts)
+        out_k.extend(region_keys)
+        out_o.extend(origins)
+
+    if len(polys_m):
+        hit_p, hit_r = tree.query(polys_m)  # bounding boxes only: cheap
+        inside = shapely.contains_properly(geoms[hit_r], polys_m[hit_p])  # prepared regions
+        whole = np.zeros(len(polys_m), dtype=bool)
+        whole[hit_p[inside]] = True
+        add(polys_m[hit_p[inside]], keys[hit_r[inside]], hit_p[inside])
+        rest = ~whole[hit_p]
+        hit_p, hit_r = hit_p[rest], hit_r[rest]
+        if len(hit_p):
+            touching = shapely.intersects(geoms[hit_r], polys_m[hit_p])
+            hit_p, hit_r = hit_p[touching], hit_r[touching]
+        counts = np.bincount(hit_p, minlength=len(polys_m))
+        counts[whole] = -1
+        first = np.full(len(polys_m), -1)
+        first[hit_p[::-1]] = hit_r[::-1]
+        one = np.flatnonzero(counts == 1)
+        add(polys_m[one], keys[first[one]], one)
+        for i in np.flatnonzero(counts == 0):
+            add([polys_m[i]], [keys[_nearest_region(polys_m[i], geoms, tree)]], [i])
+        for i in np.flatnonzero(counts > 1):
+            parts, regions = _cut(polys_m[i], hit_r[hit_p == i], geoms)
+            add(parts, keys[regions], [i] * len(parts))
+    result = (np.array(out_p, dtype=object), np.array(out_k, dtype=object))
+    return (*result, np.array(out_o, dtype=int)) if with_origin else result
+
+
+def _cut(p, idx: np.ndarray, geoms: np.ndarray) -> tuple[list, np.ndarray]:
+    """Parts of ``p`` in each region of ``idx``; what lies outside them all goes to the
+    nearest of them."""
+    parts, regions = [], []
+    rest = p
+    x0, y0, x1, y1 = shapely.bounds(p)
+    for r in idx:
+        local = _clip(geoms[r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+        for q in shapely.get_parts(shapely.intersection(p, local)):
             if q.geom_type == "Polygon" and q.area > 1.0:
-                dist = shapely.distance(q, geoms[idx])
-                out_p.append(q)
-                out_k.append(keys[idx[int(np.argmin(dist))]])
-    return np.array(out_p, dtype=object), np.array(out_k, dtype=object)
+                parts.append(q)
+                regions.append(r)
+        rest = shapely.difference(rest, local)
+    for q in shapely.get_parts(rest):
+        if q.geom_type == "Polygon" and q.area > 1.0:
+            parts.append(q)
+            regions.append(idx[int(np.argmin(shapely.distance(q, geoms[idx])))])
+    return parts, np.array(regions, dtype=int)
 
 
 def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFrame:

@@ -1,21 +1,21 @@
 """Control over time: occupied km² per date and region, and daily gains and losses.
 
-Each file is parsed once (GeoJSON straight into GEOS, in worker threads), projected to the
-EQUAL_AREA CRS and compared with the previous date only where the boundaries differ (see
-:mod:`loc.diff`). The occupied area and the per-region areas are measured in full on the first
-date and carried forward with the changes. Results are cached by the files'
-SHA-256 in a JSON file under the user cache folder, so a second run only hashes the files.
+Each file is parsed once (GeoJSON straight into GEOS), projected to the EQUAL_AREA CRS and
+compared with the previous date only where the boundaries differ (see :mod:`loc.diff`), in
+worker processes over chunks of consecutive files. The occupied area and the per-region
+areas are measured in full on the first date and carried forward with the changes. Results
+are cached by the files' SHA-256 in a JSON file under the user cache folder, so a second run
+only hashes the files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
+import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +27,10 @@ from loc.collection import snapshot_files
 from loc.diff import (
     _polygons,
     polygon_parts,
+    projected_difference,
     segment_hashes,
     segments,
     split_by_region,
-    windowed_difference,
 )
 from loc.errors import DateError
 from loc.io import write_atomic
@@ -62,12 +62,12 @@ def _load_cache(path: Path) -> dict:
     return {"version": CACHE_VERSION, "files": {}, "pairs": {}}
 
 
-def _occupied(item) -> shapely.Geometry:
+def _occupied(item, check_valid: bool = True) -> shapely.Geometry:
     """The occupied area (lon/lat) of a file or snapshot.
 
     A lon/lat GeoJSON with no side column and no DeepStateMap layer names (the archive's form),
-    valid and inside Ukraine's bounds, is parsed straight into GEOS; any other file goes
-    through :func:`loc.read`, which gives the same geometry more slowly.
+    inside Ukraine's bounds (and valid, with ``check_valid``), is parsed straight into GEOS;
+    any other file goes through :func:`loc.read`, which gives the same geometry more slowly.
     """
     if isinstance(item, Snapshot):
         return item.side("ru")
@@ -95,18 +95,24 @@ def _occupied(item) -> shapely.Geometry:
             x0, y0, x1, y1 = UKRAINE_BBOX
             if geom is not None and not geom.is_empty:
                 bx0, by0, bx1, by1 = shapely.bounds(geom)
-                if x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1 and geom.is_valid:
+                inside = x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1
+                if inside and (not check_valid or geom.is_valid):
                     return geom
     return read(path).side("ru")
 
 
-def _load(item) -> tuple[shapely.Geometry, np.ndarray, np.ndarray, shapely.Geometry]:
-    """Occupied area in the EQUAL_AREA CRS, its boundary segments and their hashes, and the
-    lon/lat geometry; runs in worker threads (GEOS, PROJ and numpy release the GIL)."""
-    lonlat = _occupied(item)
-    geom = lcrs.project(lonlat, lcrs.EQUAL_AREA)
+def _load(item) -> tuple[shapely.Geometry, np.ndarray, np.ndarray, np.ndarray]:
+    """Occupied area (lon/lat), its boundary segments, their hashes and the order that sorts
+    the hashes.
+
+    The whole polygon's validity is not checked here: only the parts inside the changed
+    windows are used, and those are checked (and repaired if need be) in
+    :func:`loc.diff.windowed_difference`.
+    """
+    geom = _occupied(item, check_valid=False)
     seg = segments(geom)
-    return geom, seg, segment_hashes(seg), lonlat
+    hashes = segment_hashes(seg)
+    return geom, seg, hashes, np.argsort(hashes, kind="stable")
 
 
 def _area_km2(geom_m) -> float:
@@ -120,14 +126,17 @@ def _region_areas(lonlat) -> dict[str, float]:
     return {k: float(a) for k, a in zip(groups.index, areas, strict=True) if a > 0}
 
 
-def _by_region(polys_m: np.ndarray) -> dict[str, float]:
+def _by_region(polys_m: np.ndarray, n_first: int) -> tuple[dict, dict]:
+    """km² per region of the first ``n_first`` polygons and of the rest (one split)."""
+    first: dict[str, float] = {}
+    rest: dict[str, float] = {}
     if len(polys_m) == 0:
-        return {}
-    pieces, keys = split_by_region(polys_m)
-    out: dict[str, float] = {}
-    for p, k in zip(pieces, keys, strict=True):
+        return first, rest
+    pieces, keys, origin = split_by_region(polys_m, with_origin=True)
+    for p, k, o in zip(pieces, keys, origin, strict=True):
+        out = first if o < n_first else rest
         out[k] = out.get(k, 0.0) + float(shapely.area(p)) / 1e6
-    return out
+    return first, rest
 
 
 def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
@@ -160,81 +169,102 @@ def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
     cache_path = cache_dir() / "timeline.json"
     cache = _load_cache(cache_path) if use_cache else {"files": {}, "pairs": {}}
     keys = [k for _, _, k in items]
-    need = set()
-    for i, k in enumerate(keys):
-        pair_cached = i == 0 or f"{keys[i - 1]}:{k}" in cache["pairs"]
-        if k not in cache["files"] or "regions" not in cache["files"][k] or not pair_cached:
-            need.add(i)
-            if i > 0 and not pair_cached:
-                need.add(i - 1)
-    rows = []
-    dirty = False
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-        pending = _prefetch(pool, [(i, items[i][1]) for i in sorted(need)])
-        prev_regions = prev_geom = prev_seg = None
-        for i, (date, _item, key) in enumerate(items):
-            geom = seg = lonlat = None
-            if i in need:
-                j, (geom, *seg, lonlat) = next(pending)
-                assert j == i
-            entry = cache["files"].get(key)
-            if entry is None or "regions" not in entry:
-                entry = {}
-            pair = None
-            if i > 0:
-                pair_key = f"{keys[i - 1]}:{key}"
-                pair = cache["pairs"].get(pair_key)
-                if pair is None:
-                    pair = _pair(prev_geom, geom, (*prev_seg, *seg))
-                    cache["pairs"][pair_key] = pair
-                    dirty = True
-            if "regions" not in entry:
-                if prev_regions is not None:
-                    entry["occupied_km2"] = (rows[-1]["occupied_km2"] + pair["gained_km2"]
-                                             - pair["lost_km2"])
-                    regions = dict(prev_regions)
-                    for k, v in pair["gained"].items():
-                        regions[k] = regions.get(k, 0.0) + v
-                    for k, v in pair["lost"].items():
-                        regions[k] = max(regions.get(k, 0.0) - v, 0.0)
-                else:
-                    entry["occupied_km2"] = _area_km2(geom)
-                    regions = _region_areas(lonlat)
-                entry["regions"] = {k: v for k, v in regions.items() if v > 1e-9}
-                cache["files"][key] = entry
-                dirty = True
-            rows.append(_row(date, entry, pair, items[i - 1][0] if i else None, break_km2))
-            prev_regions, prev_geom, prev_seg = entry["regions"], geom, seg
-            if progress:
-                progress(1)
+    missing = [i for i in range(1, len(items))
+               if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
+    computed = _compute_pairs(items, missing, progress)
+    dirty = bool(computed)
+    for i, pair in computed.items():
+        cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = pair
+    rows: list[dict] = []
+    prev_regions = None
+    for i, (date, item, key) in enumerate(items):
+        entry = cache["files"].get(key)
+        if entry is None or "regions" not in entry:
+            entry = {}
+        pair = cache["pairs"][f"{keys[i - 1]}:{key}"] if i else None
+        if "regions" not in entry:
+            if prev_regions is not None:
+                entry["occupied_km2"] = (rows[-1]["occupied_km2"] + pair["gained_km2"]
+                                         - pair["lost_km2"])
+                regions = dict(prev_regions)
+                for k, v in pair["gained"].items():
+                    regions[k] = regions.get(k, 0.0) + v
+                for k, v in pair["lost"].items():
+                    regions[k] = max(regions.get(k, 0.0) - v, 0.0)
+            else:
+                lonlat = _occupied(item)
+                entry["occupied_km2"] = _area_km2(lcrs.project(lonlat, lcrs.EQUAL_AREA))
+                regions = _region_areas(lonlat)
+            entry["regions"] = {k: v for k, v in regions.items() if v > 1e-9}
+            cache["files"][key] = entry
+            dirty = True
+        rows.append(_row(date, entry, pair, items[i - 1][0] if i else None, break_km2))
+        prev_regions = entry["regions"]
+        if progress and i not in computed:
+            progress(1)
     if use_cache and dirty:
         write_atomic(cache_path, json.dumps(cache, separators=(",", ":")))
     return _frame(rows)
 
 
-def _prefetch(pool: ThreadPoolExecutor, jobs: list, ahead: int = 16):
-    """Yield ``(index, _load(item))`` in order, keeping at most ``ahead`` loads in flight
-    (bounded memory)."""
-    queue: deque = deque()
-    it = iter(jobs)
-    for i, item in itertools.islice(it, ahead):
-        queue.append((i, pool.submit(_load, item)))
-    while queue:
-        i, fut = queue.popleft()
-        nxt = next(it, None)
-        if nxt is not None:
-            queue.append((nxt[0], pool.submit(_load, nxt[1])))
-        yield i, fut.result()
+CHUNK = 24
+"""Snapshots per task when pairs are computed in worker processes."""
+
+
+def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]:
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
+    snapshots: in worker processes (one per core) for files, here for Snapshot objects."""
+    if not missing:
+        return {}
+    runs: list[list[int]] = []
+    for i in missing:
+        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < CHUNK:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    tasks = [[items[j][1] for j in range(run[0] - 1, run[-1] + 1)] for run in runs]
+    workers = min(os.cpu_count() or 1, 4, len(tasks))
+    files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
+    out: dict[int, dict] = {}
+    if workers > 1 and files_only:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
+                       for task, run in zip(tasks, runs, strict=True)}
+            for fut in as_completed(futures):
+                run = futures[fut]
+                out.update(zip(run, fut.result(), strict=True))
+                if progress:
+                    progress(len(run))
+    else:
+        for task, run in zip(tasks, runs, strict=True):
+            out.update(zip(run, _pairs_of(task), strict=True))
+            if progress:
+                progress(len(run))
+    return out
+
+
+def _pairs_of(task: list) -> list[dict]:
+    """Pairs of consecutive snapshots in one task (runs in a worker process)."""
+    pairs = []
+    prev = _load(task[0])
+    for item in task[1:]:
+        cur = _load(item)
+        pairs.append(_pair(prev[0], cur[0], (*prev[1:], *cur[1:])))
+        prev = cur
+    return pairs
 
 
 def _pair(a, b, segs: tuple) -> dict:
-    """Gains and losses (km², EQUAL_AREA CRS) from ``a`` to ``b`` (both EQUAL_AREA), in total
-    and by region."""
-    gained, lost = windowed_difference(a, b, segs)
+    """Gains and losses (km², EQUAL_AREA CRS) from lon/lat ``a`` to ``b``, in total and by
+    region."""
+    gained, lost = projected_difference(a, b, segs)
     g, lo = _polygons(gained), _polygons(lost)
+    by_region = _by_region(np.concatenate([g, lo]), len(g))
     return {"gained_km2": float(shapely.area(g).sum()) / 1e6 if len(g) else 0.0,
             "lost_km2": float(shapely.area(lo).sum()) / 1e6 if len(lo) else 0.0,
-            "gained": _by_region(g), "lost": _by_region(lo)}
+            "gained": by_region[0], "lost": by_region[1]}
 
 
 def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> dict:
