@@ -170,3 +170,14 @@ def test_save_report_refuses_nothing_half_written(tmp_path, synthetic):
                                   {})
     assert created and (folder / "manifest.json").exists()
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_cli_check_series():
+    days = ["20250110", "20250115", "20250120"]
+    args = ["check", "--freeze", str(deepstate_path("20250108"))]
+    for d in days:
+        args += ["--snapshot", str(deepstate_path(d))]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    assert "checked on 2025-01-20" in r.stdout
+    assert "over 3 snapshots:" in r.stdout and "first_seen" in r.stdout

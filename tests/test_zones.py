@@ -173,3 +173,22 @@ def test_cli_zones(tmp_path):
     assert len(doc["features"]) == 2 + 6 + 1
     r = CliRunner().invoke(cli, ["zones", "--site", "bad-site"])
     assert r.exit_code == 2 and "NAME:LAT,LON,KM" in r.stderr
+
+
+def test_cli_sites_file(tmp_path):
+    f = tmp_path / "sites.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "ZNPP", "radius_km": 10},
+         "geometry": {"type": "Point", "coordinates": [34.5863, 47.5119]}},
+        {"type": "Feature", "properties": {"name": "crossing", "width_km": 2},
+         "geometry": {"type": "LineString", "coordinates": [[35.0, 47.0], [35.2, 47.1]]}},
+    ]}))
+    r = CliRunner().invoke(cli, ["zones", "--sites", str(f)])
+    assert r.exit_code == 0, r.output
+    assert "ZNPP" in r.stdout and "corridor" in r.stdout
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "x"},
+         "geometry": {"type": "Point", "coordinates": [34.5, 47.5]}}]}))
+    r = CliRunner().invoke(cli, ["zones", "--sites", str(bad)])
+    assert r.exit_code == 2 and "site x: radius_km must be a number" in r.stderr

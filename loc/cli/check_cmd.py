@@ -12,8 +12,10 @@ from loc.report import table
 @click.command("check")
 @click.option("--freeze", "freeze_path", required=True, type=click.Path(path_type=Path),
               help="The frozen control areas: a snapshot, or `loc freeze -o` output.")
-@click.option("--snapshot", "later_path", required=True, type=click.Path(path_type=Path),
-              help="The later snapshot to check.")
+@click.option("--snapshot", "later_paths", required=True, multiple=True,
+              type=click.Path(path_type=Path),
+              help="The later snapshot to check; repeat it for a series (the last is "
+                   "reported, and every breach is tracked over the series).")
 @click.option("--incidents", type=click.Path(path_type=Path), default=None,
               help="Incidents: CSV with lat/lon (ACLED, VIINA, GeoConfirmed) or points.")
 @click.option("--width", type=float, default=None, metavar="KM",
@@ -22,7 +24,7 @@ from loc.report import table
               help="Withdrawal belts (minsk2, minsk-memorandum, or an agreement file).")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Write a versioned report into this folder.")
-def command(freeze_path, later_path, incidents, width, belts, out_dir) -> None:
+def command(freeze_path, later_paths, incidents, width, belts, out_dir) -> None:
     """Breaches of a frozen line in a later snapshot, and incidents against the agreement.
 
     Prints the breaches (side that advanced, region, km², depth beyond the frozen line,
@@ -35,7 +37,9 @@ def command(freeze_path, later_path, incidents, width, belts, out_dir) -> None:
     from loc.snapshot import read
 
     frozen = freeze(read(freeze_path))
-    later = read(later_path)
+    series = [read(p) for p in later_paths]
+    later = max(series, key=lambda s: (s.date is not None, s.date))
+    later_path = later_paths[series.index(later)]
     report = check(frozen, later)
     zones = None
     if width is not None or belts:
@@ -61,6 +65,16 @@ def command(freeze_path, later_path, incidents, width, belts, out_dir) -> None:
         shown = b.drop(columns="geometry").head(10).set_index("id")
         click.echo(table(shown[["advanced", "region", "km2", "depth_km", "settlement"]],
                          {"km2": ",.2f", "depth_km": ",.2f"}), nl=False)
+    if len(series) > 1:
+        from loc.compliance import check_series
+
+        tracked = check_series(frozen, series)
+        click.echo(f"over {len(series)} snapshots: " + ", ".join(
+            f"{n} {status}" for status, n in tracked["status"].value_counts().sort_index()
+            .items()))
+        click.echo(table(tracked.set_index("id").head(15)[
+            ["advanced", "region", "first_seen", "last_seen", "last_km2", "status"]],
+            {"last_km2": ",.2f"}), nl=False)
     if classified is not None:
         v = classified[classified["violation"]]
         click.echo(f"{len(classified)} incidents: {len(v)} violations "

@@ -45,35 +45,21 @@ def command(inputs, name, out, date, since, until, every, compare, do_freeze, as
     version is never overwritten.
     """
     from loc.freeze import freeze
-    from loc.render import render
-    from loc.snapshot import read
+    from loc.render import as_snapshots, render
+    from loc.sample import sample_paths
 
-    snaps = None
-    if inputs:
-        files = snapshot_files(inputs)
-        if date or since or until or every != 1:
-            files = select(files, date=date, since=since, until=until, every=every)
-        snaps = [read(f) for f in files]
-    elif date:
-        from loc.sample import sample_paths
-
-        snaps = [read(f) for f in select(sample_paths(), date=date)]
+    files = snapshot_files(inputs) if inputs else sample_paths()
+    if date or since or until or every != 1:
+        files = select(files, date=date, since=since, until=until, every=every)
+    snaps = as_snapshots(files)
     frozen = None
     if do_freeze or assign:
-        from loc.render import _as_list
-
-        base = sorted(_as_list(snaps), key=lambda s: (s.date is None, s.date))[-1]
-        frozen = freeze(base, assign=dict(parse_assignment(a, "--assign") for a in assign))
+        frozen = freeze(snaps[-1], assign=dict(parse_assignment(a, "--assign") for a in assign))
     zones = None
     if zone_width is not None:
         from loc.zones import buffer_zone
 
-        source = frozen if frozen is not None else None
-        if source is None:
-            from loc.render import _as_list
-
-            source = sorted(_as_list(snaps), key=lambda s: (s.date is None, s.date))[-1]
-        zones = buffer_zone(source, width_km=zone_width)
+        zones = buffer_zone(frozen if frozen is not None else snaps[-1], width_km=zone_width)
     options = {"date": date, "since": since, "until": until, "every": every,
                "assign": list(assign), "zone_width_km": zone_width}
     m = render(snaps, compare=tuple(compare) if compare else None, freeze=frozen, zones=zones,

@@ -52,8 +52,11 @@ def fetch_deepstate(date, store, output, offline) -> None:
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="First date to import.")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last date to import.")
 def import_cmd(inputs, store, since, until) -> None:
-    """Import snapshot files or folders (e.g. the cyterat/deepstate-map-data archive) into a
-    store; a date already stored for the same source is skipped."""
+    """Import snapshot files or folders into a store.
+
+    Reads any snapshot files (for instance the daily files of the cyterat/deepstate-map-data
+    archive) between --since and --until; a date already stored for the same source is
+    skipped. The store is rewritten atomically."""
     from loc.collection import select, snapshot_files
     from loc.store import import_snapshots
 
@@ -112,8 +115,10 @@ def cache_clear() -> None:
               show_default=True, help="Output format.")
 @output_opt
 def compare_cmd(a, b, fmt, output) -> None:
-    """Where two snapshots of the same date (e.g. DeepStateMap and ISW) disagree on
-    Russian-held land, with km² per region (equal-area CRS)."""
+    """Where two sources disagree on Russian-held land.
+
+    A and B are snapshots of the same date, for instance DeepStateMap and ISW; prints km² per
+    region (equal-area CRS) held by ru in one only."""
     from loc.compare import compare
     from loc.io import geojson_text
     from loc.snapshot import read

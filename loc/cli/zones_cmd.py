@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import geopandas as gpd
 import pandas as pd
@@ -24,11 +26,15 @@ from loc.report import table
               help="Withdrawal belts: minsk2, minsk-memorandum, or a TOML/JSON agreement.")
 @click.option("--site", "sites", multiple=True, metavar="NAME:LAT,LON,KM",
               help="A protected site with a radius (repeatable).")
+@click.option("--sites", "sites_file", type=click.Path(path_type=Path), default=None,
+              help="Sites and corridors from a file: points with radius_km, lines with "
+                   "width_km, a name each.")
 @click.option("--clip", type=click.Choice(["land", "ukraine", "none"]), default="land",
               show_default=True, help="Clip zones to Ukraine's land, or not.")
 @output_opt
 @format_opt(FORMATS)
-def command(file, date, width, width_ru, width_ua, belts, sites, clip, output, fmt) -> None:
+def command(file, date, width, width_ru, width_ua, belts, sites, sites_file, clip, output,
+            fmt) -> None:
     """Zones along the line of contact of FILE (default: bundled sample).
 
     Prints km², settlements and population per zone and side, and writes the zones (lon/lat)
@@ -49,9 +55,11 @@ def command(file, date, width, width_ru, width_ua, belts, sites, clip, output, f
         parts.append(withdrawal_belts(snap, belts, clip=clip))
     if sites:
         parts.append(protected_sites([parse_site(s) for s in sites]))
+    if sites_file:
+        parts.append(protected_sites(sites_file))
     if not parts:
-        raise OptionError("nothing to draw: give --width, --width-ru/--width-ua, --belts or "
-                          "--site")
+        raise OptionError("nothing to draw: give --width, --width-ru/--width-ua, --belts, "
+                          "--site or --sites")
     zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                              crs="OGC:CRS84")
     click.echo(f"zones on {snap.label} ({snap.source}); km² in the equal-area CRS")

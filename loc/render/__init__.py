@@ -39,18 +39,18 @@ BOUNDS = [[44.3, 22.1], [52.4, 40.3]]
 __all__ = ["Layer", "MapVersion", "list_versions", "render", "verify"]
 
 
-def _as_list(snapshots) -> list[Snapshot]:
+def as_snapshots(snapshots, sort: bool = True) -> list[Snapshot]:
+    """Snapshots from a Snapshot, a path, or a list of them (None: the bundled sample),
+    oldest first unless ``sort`` is False."""
     from loc.sample import sample_paths
     from loc.snapshot import read
 
     if snapshots is None:
-        return [read(p) for p in sample_paths()]
+        snapshots = sample_paths()
     if isinstance(snapshots, (Snapshot, str, Path)):
         snapshots = [snapshots]
-    out = []
-    for s in snapshots:
-        out.append(s if isinstance(s, Snapshot) else read(s))
-    return out
+    out = [s if isinstance(s, Snapshot) else read(s) for s in snapshots]
+    return sorted(out, key=lambda s: (s.date is None, s.date)) if sort else out
 
 
 def _default_name(snap: Snapshot) -> str:
@@ -124,7 +124,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     if compare is not None:
         if len(compare) != 2:
             raise OptionError("compare needs exactly two snapshots")
-        a, b = _as_list(list(compare))
+        a, b = as_snapshots(list(compare), sort=False)
         snaps = [a, b]
         if changes is None:
             from loc.diff import diff
@@ -139,7 +139,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         # a scenario: the base snapshot, and what changes side under the scenario
         snaps = [freeze.base]
     else:
-        snaps = sorted(_as_list(snapshots), key=lambda s: (s.date is None, s.date))
+        snaps = as_snapshots(snapshots)
     labels = [s.label for s in snaps]
     if len(set(labels)) != len(labels):
         raise OptionError("two snapshots have the same date (" +
