@@ -260,8 +260,10 @@ def _read_frames(path: Path) -> gpd.GeoDataFrame:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, without GDAL's generic driver hint."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    line = text[0] if text else type(exc).__name__
+    return line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__
 
 
 def _to_lonlat(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
@@ -270,7 +272,7 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     out_of_range = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
     if (gdf.crs is None or gdf.crs.is_geographic) and out_of_range:
         raise GeometryError(
-            f"coordinates are not lon/lat (x from {minx:,.0f} to {maxx:,.0f}) but the file "
+            f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}) but the file "
             "names no projected CRS: reproject it to EPSG:4326 (lon/lat) or give the file "
             "its CRS", path)
     if gdf.crs is None:
@@ -405,7 +407,8 @@ def read(path: str | Path, date: str | dt.date | None = None,
     else:
         gdf = _read_frames(path)
     if len(gdf) == 0 or gdf.geometry.isna().all():
-        raise GeometryError("has no features: the collection is empty", path)
+        raise GeometryError("has no features with a readable geometry (the collection is "
+                            "empty, or every geometry is null or broken)", path)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]

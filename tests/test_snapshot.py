@@ -177,7 +177,7 @@ def test_polygon_outside_ukraine_dropped_with_warning(tmp_path):
 ERRORS = {
     "missing": (InputError, "no such file"),
     "not_geodata": (InputError, "not a geodata file GDAL can read"),
-    "empty": (GeometryError, "has no features"),
+    "empty": (GeometryError, "has no features with a readable geometry"),
     "no_polygons": (GeometryError, "has no polygons (found Point)"),
     "projected": (GeometryError, "coordinates are not lon/lat"),
     "swapped": (GeometryError, "lat/lon swapped"),
