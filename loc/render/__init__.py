@@ -181,20 +181,25 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     m = build_map(payload, tiles=tiles)
     m.loc_version = None
     if out is not None:
-        core = {
-            "title": title,
-            "loc_version": __version__,
-            "inputs": [input_record(s) for s in snaps],
-            "data_dates": labels,
-            "options": {"compare": bool(compare_doc), "line": line,
-                        "settlements": settlements, "tiles": tiles,
-                        "freeze": freeze.scenario if freeze is not None else None,
-                        "zones": int(len(zones)) if zones is not None else 0,
-                        **(options or {})},
-            "crs": {"data": "OGC:CRS84 (lon/lat)", "display": "EPSG:3857 (Leaflet)",
-                    "areas": lcrs.EQUAL_AREA_PROJ4, "lengths": lcrs.CONFORMAL_PROJ4},
-            "sources": _attribution(snaps, tiles),
-        }
+        recorded = {"compare": bool(compare_doc), "line": line, "settlements": settlements,
+                    "tiles": tiles, "freeze": freeze.scenario if freeze is not None else None,
+                    "zones": int(len(zones)) if zones is not None else 0, **(options or {})}
+        core = _manifest_core(title, snaps, recorded, tiles)
         default = "sample" if sample else _default_name(snaps[-1])
         m.loc_version = save(render_html(m), core, name or default, out)
     return m
+
+
+def _manifest_core(title: str, snaps: list[Snapshot], options: dict,
+                   tiles: str | None) -> dict:
+    """What a map version is made of; its id is derived from this and the HTML."""
+    return {
+        "title": title,
+        "loc_version": __version__,
+        "inputs": [input_record(s) for s in snaps],
+        "data_dates": [s.label for s in snaps],
+        "options": options,
+        "crs": {"data": "OGC:CRS84 (lon/lat)", "display": "EPSG:3857 (Leaflet)",
+                "areas": lcrs.EQUAL_AREA_PROJ4, "lengths": lcrs.CONFORMAL_PROJ4},
+        "sources": _attribution(snaps, tiles),
+    }
