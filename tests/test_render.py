@@ -171,3 +171,12 @@ def test_cli_render_errors(tmp_path):
     assert r.exit_code == 2 and "no such file" in r.stderr
     r = run("render", "--name", "../evil", "--out", tmp_path)
     assert r.exit_code == 2 and "map name" in r.stderr
+
+
+def test_online_tiles_only_when_asked(tmp_path):
+    offline = render_html(render(loc.sample()))
+    online = render_html(render(loc.sample(), tiles="osm"))
+    assert "tile.openstreetmap.org" not in offline
+    assert "tile.openstreetmap.org" in online and "OpenStreetMap contributors" in online
+    with pytest.raises(loc.LocError, match="unknown tiles"):
+        render(loc.sample(), tiles="google")

@@ -246,3 +246,18 @@ def test_compare_sources(deepstate_dir, tmp_path):
     assert total == pytest.approx(sym, rel=1e-4)
     assert set(c.areas["ru_in"]) <= {"a", "b"}
     assert c.summary["ru_only_in_b_km2"].sum() > c.summary["ru_only_in_a_km2"].sum()
+
+
+def test_cli_fetch_store_cache_compare(server, tmp_path):
+    server.expect_request("/api/history/last").respond_with_json(api_answer())
+    store, raw = tmp_path / "s.gpkg", tmp_path / "last.json"
+    r = CliRunner().invoke(cli, ["fetch", "deepstate", "--store", str(store), "-o", str(raw)])
+    assert r.exit_code == 0, r.output
+    assert "2025-09-06 deepstate" in r.stderr and "1 added" in r.stderr
+    assert json.loads(raw.read_text())["id"] == 1757189463
+    r = CliRunner().invoke(cli, ["cache", "list"])
+    assert r.exit_code == 0 and "/api/history/last" in r.stdout
+    r = CliRunner().invoke(cli, ["compare", str(raw), f"{store}@2025-09-06"])
+    assert r.exit_code == 0 and "in A only 0.00 km², in B only 0.00 km²" in r.stdout
+    r = CliRunner().invoke(cli, ["cache", "clear"])
+    assert r.exit_code == 0 and "removed 2 files" in r.stderr
