@@ -25,6 +25,7 @@ import shapely
 from loc import crs as lcrs
 from loc.collection import snapshot_files
 from loc.diff import (
+    _groups_m,
     _polygons,
     polygon_parts,
     projected_difference,
@@ -227,6 +228,9 @@ def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]
     files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
     out: dict[int, dict] = {}
     if workers > 1 and files_only:
+        # build the shared lookups once here: forked workers inherit them
+        _groups_m()
+        lcrs.project(shapely.Point(32.0, 48.5), lcrs.EQUAL_AREA)
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
