@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -63,8 +64,7 @@ def import_cmd(inputs, store, since, until) -> None:
     files = snapshot_files(inputs)
     if since or until:
         files = select(files, since=since, until=until)
-    with click.progressbar(length=len(files), label="import",
-                           file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(files), label="import", file=sys.stderr) as bar:
         result = import_snapshots(files, store, progress=bar.update)
     size = store.stat().st_size / 1e6 if store.exists() else 0.0
     click.echo(f"{store}: {len(result.added)} snapshots added, {len(result.skipped)} already "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,8 +26,8 @@ def command(inputs, csv_out, chart, no_cache) -> None:
     from loc.timeline import timeline
 
     files = snapshot_files(inputs)
-    with click.progressbar(length=len(files), label="timeline", file=click.get_text_stream(
-            "stderr"), show_pos=True) as bar:
+    with click.progressbar(length=len(files), label="timeline", file=sys.stderr,
+                           show_pos=True) as bar:
         df = timeline(files, use_cache=not no_cache, progress=bar.update)
     if csv_out:
         write_atomic(csv_out, df.to_csv(lineterminator="\n"))
