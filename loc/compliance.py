@@ -325,13 +325,6 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     return out
 
 
-def incidents_json(df: gpd.GeoDataFrame) -> str:
-    """Incidents as deterministic GeoJSON text."""
-    from loc.io import geojson_text
-
-    return geojson_text(df)
-
-
 def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze: Freeze,
                      inputs: list[dict]) -> str:
     """A short Markdown summary of a compliance check."""
