@@ -32,7 +32,6 @@ from loc.snapshot import LocWarning
 
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
-DATE_NAMES = ("date", "event_date", "datetime")
 TYPE_NAMES = ("type", "event_type", "sub_event_type")
 WEAPON_NAMES = ("weapon_class", "weapon", "class")
 PRECISION_NAMES = ("geo_precision", "precision")

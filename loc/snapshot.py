@@ -299,9 +299,10 @@ def _to_lonlat(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _assign_sides(gdf: gpd.GeoDataFrame, path: Path, names=None) -> pd.Series:
-    """Side of each feature: a ``side`` column, DeepStateMap layer names, ISW layer names (or
-    the ``names`` mapping given), else ``ru``."""
+def _assign_sides(gdf: gpd.GeoDataFrame, path: Path, names=None) -> tuple[pd.Series, str]:
+    """Side of each feature and the scheme that gave it: a ``side`` column (``side``),
+    DeepStateMap layer names (``deepstate``), ISW layer names or the ``names`` mapping given
+    (``isw``), else every feature ``ru`` (``default``)."""
     columns = {c.lower(): c for c in gdf.columns if c != "geometry"}
     if "side" in columns:
         raw = gdf[columns["side"]].astype(str).str.strip().str.casefold()
@@ -311,16 +312,18 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path: Path, names=None) -> pd.Series:
             raise GeometryError(
                 f"unknown side value(s) {', '.join(repr(b) for b in bad[:3])} in column "
                 "'side': use ru, ua or contested", path)
-        return sides
+        return sides, "side"
     if "name" in columns and deepstate.is_deepstate_names(gdf[columns["name"]]):
-        return gdf[columns["name"]].map(deepstate.side_of_name)
+        sides = gdf[columns["name"]].map(deepstate.side_of_name)
+        # liberated areas are informative: the ua side is the land minus the other sides
+        return sides.where(sides != "ua"), "deepstate"
     mapping = names or isw.DEFAULT_MAPPING
     for col in ("layer", "name", "folder"):
         if col in columns and isw.matches_any(gdf[columns[col]], mapping):
-            return gdf[columns[col]].map(lambda n: isw.side_of_layer(n, mapping))
+            return gdf[columns[col]].map(lambda n: isw.side_of_layer(n, mapping)), "isw"
     if names:
         raise GeometryError("no layer or placemark name matches the given name mapping", path)
-    return pd.Series("ru", index=gdf.index)
+    return pd.Series("ru", index=gdf.index), "default"
 
 
 def _repair(geom: BaseGeometry, side: str, path: Path) -> BaseGeometry:
@@ -418,16 +421,7 @@ def read(path: str | Path, date: str | dt.date | None = None,
             f"has no polygons (found {kinds or 'nothing'}): loc needs control areas as "
             "polygons", path)
     polys = _to_lonlat(polys, path)
-    sides = _assign_sides(polys, path, names)
-    is_deepstate = ("name" in {c.lower() for c in polys.columns}
-                    and sides.notna().any() and source in (None, "deepstate")
-                    and deepstate.is_deepstate_names(polys[[c for c in polys.columns
-                                                            if c.lower() == "name"][0]]))
-    is_isw = not is_deepstate and "side" not in {c.lower() for c in polys.columns} and any(
-        isw.matches_any(polys[c], names or isw.DEFAULT_MAPPING) for c in polys.columns
-        if c.lower() in ("layer", "name", "folder"))
-    if is_deepstate:
-        sides = sides.where(sides != "ua")  # liberated areas: ua is the land minus the rest
+    sides, scheme = _assign_sides(polys, path, names)
     polys = polys.assign(side=sides.values)
     polys = polys[polys["side"].notna()]
     if len(polys) == 0:
@@ -451,8 +445,8 @@ def read(path: str | Path, date: str | dt.date | None = None,
         when = _date_from_properties(polys, path) or date_from_name(path.name)
     if source is None:
         source = _property(polys, "source") or (
-            "deepstate" if is_deepstate or _is_deepstate_archive(path) else
-            "isw" if is_isw else "file")
+            "deepstate" if scheme == "deepstate" or _is_deepstate_archive(path) else
+            "isw" if scheme == "isw" else "file")
     license_ = _license(polys, source)
     return from_geometries(
         geoms.get("ru", shapely.MultiPolygon()), geoms.get("contested"), geoms.get("ua"),
