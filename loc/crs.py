@@ -48,8 +48,13 @@ def project(geoms, dst: CRS = CONFORMAL, src: CRS = LONLAT):
     dst, src : pyproj.CRS
         Target and source CRS.
     """
+    return shapely.transform(geoms, lambda xy: project_coords(xy, dst, src))
+
+
+def project_coords(xy: np.ndarray, dst: CRS = CONFORMAL, src: CRS = LONLAT) -> np.ndarray:
+    """Transform an ``(n, 2)`` coordinate array from ``src`` (lon/lat by default) to ``dst``."""
     t = _transformer(src, dst)
-    return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    return np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
 
 
 def unproject(geoms, src: CRS = CONFORMAL):

@@ -27,11 +27,15 @@ WINDOW_PAD_M = 1.0
 
 
 def polygon_parts(geom) -> np.ndarray:
-    """The Polygons of any geometry (collections and multi-parts exploded)."""
+    """The non-empty Polygons of a geometry or an array of them (collections and
+    multi-parts exploded, in order)."""
     parts = shapely.get_parts(geom)
-    while any(p.geom_type in ("MultiPolygon", "GeometryCollection") for p in parts):
-        parts = shapely.get_parts(parts)
-    return np.array([p for p in parts if p.geom_type == "Polygon"], dtype=object)
+    kind = shapely.get_type_id(parts)
+    while ((kind == 6) | (kind == 7)).any():  # MultiPolygon, GeometryCollection
+        parts = np.concatenate([shapely.get_parts(p) if k in (6, 7) else [p]
+                                for p, k in zip(parts, kind, strict=True)])
+        kind = shapely.get_type_id(parts)
+    return parts[(kind == 3) & ~shapely.is_empty(parts)].astype(object)
 
 
 def segments(geom) -> np.ndarray:
@@ -102,7 +106,18 @@ def changed_windows(a, b, pad: float = WINDOW_PAD_M,
         sa, sb = segments(a), segments(b)
         ha, hb = segment_hashes(sa), segment_hashes(sb)
         segs = (sa, ha, np.argsort(ha, kind="stable"), sb, hb, np.argsort(hb, kind="stable"))
-    sa, ha, oa, sb, hb, ob = segs
+    return segment_windows(*segs, pad=pad)
+
+
+def segment_windows(sa: np.ndarray, ha: np.ndarray, oa: np.ndarray | None, sb: np.ndarray,
+                    hb: np.ndarray, ob: np.ndarray | None,
+                    pad: float = WINDOW_PAD_M) -> list[tuple[float, float, float, float]]:
+    """Disjoint boxes around the segments of ``sa`` not in ``sb`` and of ``sb`` not in ``sa``.
+
+    ``ha``/``hb`` are :func:`segment_hashes`, ``oa``/``ob`` their argsorts (or None). Given
+    every boundary segment of two geometries (or more: extra segments only widen the boxes),
+    every difference of the two lies inside the boxes.
+    """
     boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb, ob)]),
                        _run_boxes(sb[_unmatched(sb, hb, sa, ha, oa)])])
     if len(boxes) == 0:
@@ -126,16 +141,18 @@ def _run_boxes(seg: np.ndarray) -> np.ndarray:
                             np.maximum.reduceat(X, starts), np.maximum.reduceat(Y, starts)])
 
 
-def windowed_difference(a, b, segs: tuple | None = None,
-                        pad: float = WINDOW_PAD_M) -> tuple[list, list]:
+def windowed_difference(a, b, segs: tuple | None = None, pad: float = WINDOW_PAD_M,
+                        windows: list | None = None) -> tuple[list, list]:
     """``(b - a parts, a - b parts)`` computed inside :func:`changed_windows` only.
 
-    ``pad`` is in the geometries' units (metres in a projected CRS; use ~1e-5 in degrees).
+    ``pad`` is in the geometries' units (metres in a projected CRS; use ~1e-5 in degrees);
+    ``windows`` may pass the windows if they are known.
     """
-    windows = changed_windows(a, b, pad=pad, segs=segs)
+    if windows is None:
+        windows = changed_windows(a, b, pad=pad, segs=segs)
     if not windows:
         return [], []
-    ca, cb = _clip_all(a, windows), _clip_all(b, windows)
+    ca, cb = clip_windows(a, windows), clip_windows(b, windows)
     try:
         return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
     except shapely.errors.GEOSException:
@@ -144,31 +161,10 @@ def windowed_difference(a, b, segs: tuple | None = None,
         return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
 
 
-def projected_difference(a, b, segs: tuple | None = None) -> tuple[list, list]:
-    """Like :func:`windowed_difference` for lon/lat ``a`` and ``b``, with the result in the
-    EQUAL_AREA CRS, as if both had been projected whole first.
-
-    Windows are found and clipped in lon/lat and only the clipped parts are projected: the
-    window cuts are common to both and lie away from every change, so the differences are
-    those of the projected polygons. If a projected part is not valid (GEOS precision near
-    a window edge), the pair is done the plain way: both projected whole.
+def clip_windows(geom, windows: list) -> np.ndarray:
+    """``geom`` clipped to each window (box), checking validity in one vectorized call: the
+    fast rectangle clip, or the exact (slower) intersection where the fast one is invalid.
     """
-    windows = changed_windows(a, b, pad=1e-5, segs=segs)
-    if not windows:
-        return [], []
-    ca = lcrs.project(_clip_all(a, windows), lcrs.EQUAL_AREA)
-    cb = lcrs.project(_clip_all(b, windows), lcrs.EQUAL_AREA)
-    if shapely.is_valid(ca).all() and shapely.is_valid(cb).all():
-        try:
-            return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
-        except shapely.errors.GEOSException:
-            pass
-    return windowed_difference(lcrs.project(a, lcrs.EQUAL_AREA),
-                               lcrs.project(b, lcrs.EQUAL_AREA))
-
-
-def _clip_all(geom, windows) -> np.ndarray:
-    """:func:`_clip` over many windows, checking validity in one vectorized call."""
     out = np.array([shapely.clip_by_rect(geom, *w) for w in windows], dtype=object)
     bad = np.flatnonzero(~shapely.is_valid(out))
     for i in bad:
@@ -182,12 +178,6 @@ def _clip(geom, window):
     if not out.is_valid:
         out = shapely.intersection(geom, shapely.box(*window))
     return out
-
-
-def _polygons(parts: list) -> np.ndarray:
-    out = [p for g in parts for p in shapely.get_parts(g)
-           if p.geom_type == "Polygon" and not p.is_empty]
-    return np.array(out, dtype=object)
 
 
 @dataclass
@@ -250,17 +240,34 @@ def _groups_m():
     return np.asarray(groups.index), geoms, shapely.STRtree(geoms)
 
 
-def _nearest_region(p, geoms: np.ndarray, tree: shapely.STRtree) -> int:
-    """The region nearest a polygon that touches none (sea, abroad): regions whose boxes are
-    within 10 km (then 100 km) of it, measured against their parts near it."""
-    x0, y0, x1, y1 = shapely.bounds(p)
-    for reach in (10_000.0, 100_000.0):
-        window = (x0 - reach, y0 - reach, x1 + reach, y1 + reach)
-        idx = tree.query(shapely.box(*window))
-        if len(idx):
-            local = [shapely.clip_by_rect(geoms[i], *window) for i in idx]
-            return int(idx[int(np.argmin(shapely.distance(p, local)))])
-    return int(tree.nearest(p))
+BOUNDARY_PIECE = 32
+"""Segments per piece of region boundary in the index of :func:`_boundary_index`."""
+
+
+@lru_cache(maxsize=1)
+def _boundary_index():
+    """The region groups' boundaries (EQUAL_AREA CRS) cut into short lines, an STRtree of
+    them and the region index of each line."""
+    _, geoms, _ = _groups_m()
+    coords, owner = [], []
+    for i, g in enumerate(geoms):
+        for ring in shapely.get_rings(polygon_parts(g)):
+            c = shapely.get_coordinates(ring)
+            for start in range(0, len(c) - 1, BOUNDARY_PIECE):
+                coords.append(c[start:start + BOUNDARY_PIECE + 1])
+                owner.append(i)
+    lines = np.array([shapely.linestrings(c) for c in coords], dtype=object)
+    return np.array(owner), shapely.STRtree(lines)
+
+
+def _nearest_regions(polys: np.ndarray) -> np.ndarray:
+    """Index of the region group nearest each polygon (EQUAL_AREA CRS) that touches none
+    (sea, abroad): the one whose boundary is nearest; of equally near ones, the first."""
+    owner, tree = _boundary_index()
+    which, line = tree.query_nearest(polys, all_matches=True)
+    out = np.full(len(polys), len(owner), dtype=int)
+    np.minimum.at(out, which, owner[line])
+    return out
 
 
 def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
@@ -300,8 +307,9 @@ def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
         first[hit_p[::-1]] = hit_r[::-1]
         one = np.flatnonzero(counts == 1)
         add(polys_m[one], keys[first[one]], one)
-        for i in np.flatnonzero(counts == 0):
-            add([polys_m[i]], [keys[_nearest_region(polys_m[i], geoms, tree)]], [i])
+        alone = np.flatnonzero(counts == 0)
+        if len(alone):
+            add(polys_m[alone], keys[_nearest_regions(polys_m[alone])], alone)
         for i in np.flatnonzero(counts > 1):
             parts, regions = _cut(polys_m[i], hit_r[hit_p == i], geoms)
             add(parts, keys[regions], [i] * len(parts))
@@ -373,7 +381,7 @@ def diff(a, b, *, min_km2: float = 0.01, min_width_m: float = 25.0) -> Changes:
     gained, lost = windowed_difference(ga, gb)
     frames = []
     for parts, from_side, to_side in ((gained, "ua", "ru"), (lost, "ru", "ua")):
-        polys = _polygons(parts)
+        polys = polygon_parts(parts)
         frames.append(_frame(polys, from_side, to_side))
     allc = pd.concat(frames, ignore_index=True)
     allc = gpd.GeoDataFrame(allc, geometry="geometry", crs="OGC:CRS84")

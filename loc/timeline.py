@@ -16,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,16 +27,16 @@ from loc import crs as lcrs
 from loc.collection import snapshot_files
 from loc.diff import (
     _groups_m,
-    _polygons,
+    clip_windows,
     polygon_parts,
-    projected_difference,
     segment_hashes,
-    segments,
-    split_by_region,
+    segment_windows,
+    windowed_difference,
 )
 from loc.errors import DateError
 from loc.io import write_atomic
 from loc.regions import MISSION_REGIONS
+from loc.rings import Polygon, Ring, RingReader
 from loc.snapshot import UKRAINE_BBOX, Snapshot, date_from_name, file_sha256, read
 from loc.stats import stat_regions
 
@@ -102,18 +103,26 @@ def _occupied(item, check_valid: bool = True) -> shapely.Geometry:
     return read(path).side("ru")
 
 
-def _load(item) -> tuple[shapely.Geometry, np.ndarray, np.ndarray, np.ndarray]:
-    """Occupied area (lon/lat), its boundary segments, their hashes and the order that sorts
-    the hashes.
+def _polygons_of(reader: RingReader, item) -> list[Polygon]:
+    """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
 
-    The whole polygon's validity is not checked here: only the parts inside the changed
-    windows are used, and those are checked (and repaired if need be) in
-    :func:`loc.diff.windowed_difference`.
+    A plain lon/lat GeoJSON inside Ukraine's bounds is read by the reader, reusing what the
+    previous file held; anything else the general way (:func:`_occupied`). The whole
+    polygon's validity is not checked here: only the parts inside the changed windows are
+    used, and those are checked (and repaired if need be) in :func:`_pair`.
     """
-    geom = _occupied(item, check_valid=False)
-    seg = segments(geom)
-    hashes = segment_hashes(seg)
-    return geom, seg, hashes, np.argsort(hashes, kind="stable")
+    if not isinstance(item, Snapshot) and Path(item).suffix.lower() in (".geojson", ".json"):
+        try:
+            polys = reader.read(Path(item).read_bytes())
+        except OSError:
+            polys = None
+        if polys:
+            x0, y0, x1, y1 = UKRAINE_BBOX
+            bounds = np.array([reader.ring(p[0]).bounds for p in polys])
+            if (x0 <= bounds[:, 0].min() and bounds[:, 2].max() <= x1
+                    and y0 <= bounds[:, 1].min() and bounds[:, 3].max() <= y1):
+                return polys
+    return reader.from_geometry(_occupied(item, check_valid=False))
 
 
 def _area_km2(geom_m) -> float:
@@ -127,17 +136,51 @@ def _region_areas(lonlat) -> dict[str, float]:
     return {k: float(a) for k, a in zip(groups.index, areas, strict=True) if a > 0}
 
 
-def _by_region(polys_m: np.ndarray, n_first: int) -> tuple[dict, dict]:
-    """km² per region of the first ``n_first`` polygons and of the rest (one split)."""
-    first: dict[str, float] = {}
-    rest: dict[str, float] = {}
-    if len(polys_m) == 0:
-        return first, rest
-    pieces, keys, origin = split_by_region(polys_m, with_origin=True)
-    for p, k, o in zip(pieces, keys, origin, strict=True):
-        out = first if o < n_first else rest
-        out[k] = out.get(k, 0.0) + float(shapely.area(p)) / 1e6
-    return first, rest
+CELL_M = 20_000.0
+"""Side (m, EQUAL_AREA CRS) of the grid cells regions are cut into where a change crosses a
+region boundary: a change is intersected with the few cells' pieces it meets, not with the
+whole region."""
+
+
+@lru_cache(maxsize=4096)
+def _region_cell(region: int, i: int, j: int) -> shapely.Geometry:
+    """The part of a region group in grid cell ``(i, j)`` (EQUAL_AREA CRS)."""
+    geom = _groups_m()[1][region]
+    box = (i * CELL_M, j * CELL_M, (i + 1) * CELL_M, (j + 1) * CELL_M)
+    part = shapely.clip_by_rect(geom, *box)
+    if not part.is_valid:
+        part = shapely.intersection(geom, shapely.box(*box))
+    return part
+
+
+def _km2_by_region(parts_m) -> dict[str, float]:
+    """km² of EQUAL_AREA parts inside each region group; what lies outside every region
+    (sea, abroad) counts in none, as in :meth:`Snapshot.stats`."""
+    keys, geoms, tree = _groups_m()
+    parts = polygon_parts(parts_m)
+    if len(parts) == 0:
+        return {}
+    hit_p, hit_r = tree.query(parts)
+    inside = shapely.contains_properly(geoms[hit_r], parts[hit_p])  # prepared regions
+    whole = np.zeros(len(parts), dtype=bool)
+    whole[hit_p[inside]] = True
+    m2 = np.zeros(len(keys))
+    np.add.at(m2, hit_r[inside], shapely.area(parts[hit_p[inside]]))
+    cut = ~inside & ~whole[hit_p]
+    pairs_p, cells, owner = [], [], []
+    cell_boxes = np.floor(shapely.bounds(parts[hit_p[cut]]) / CELL_M).astype(int)
+    for p, r, (x0, y0, x1, y1) in zip(hit_p[cut], hit_r[cut], cell_boxes, strict=True):
+        for i in range(x0, x1 + 1):
+            for j in range(y0, y1 + 1):
+                pairs_p.append(p)
+                cells.append(_region_cell(int(r), i, j))
+                owner.append(r)
+    if pairs_p:
+        cut_m2 = shapely.area(shapely.intersection(parts[pairs_p],
+                                                   np.array(cells, dtype=object)))
+        np.add.at(m2, owner, cut_m2)
+    out = {keys[r]: float(m2[r]) / 1e6 for r in np.flatnonzero(m2 > 0)}
+    return out
 
 
 def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
@@ -251,24 +294,117 @@ def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]
 
 def _pairs_of(task: list) -> list[dict]:
     """Pairs of consecutive snapshots in one task (runs in a worker process)."""
+    reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.EQUAL_AREA))
     pairs = []
-    prev = _load(task[0])
+    prev = _polygons_of(reader, task[0])
     for item in task[1:]:
-        cur = _load(item)
-        pairs.append(_pair(prev[0], cur[0], (*prev[1:], *cur[1:])))
+        cur = _polygons_of(reader, item)
+        pairs.append(_pair(reader, prev, cur))
         prev = cur
     return pairs
 
 
-def _pair(a, b, segs: tuple) -> dict:
-    """Gains and losses (km², EQUAL_AREA CRS) from lon/lat ``a`` to ``b``, in total and by
-    region."""
-    gained, lost = projected_difference(a, b, segs)
-    g, lo = _polygons(gained), _polygons(lost)
-    by_region = _by_region(np.concatenate([g, lo]), len(g))
+def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
+    """Gains and losses (km²) from the polygons ``a`` to ``b`` (read by ``reader`` into the
+    EQUAL_AREA CRS, as the naive way projects whole files), in total and by region.
+
+    Only polygons not in both files are compared segment by segment (every boundary
+    segment of a polygon present in both is in both boundaries), and of their rings only
+    the segments outside the chunks of text both files hold. The windows around the
+    changed segments are clipped from every polygon whose box meets one.
+    """
+    in_a, in_b = set(a), set(b)
+    rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
+    rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
+    shared = _chunk_keys(rings_a) & _chunk_keys(rings_b)
+    sa = _changed_segments(rings_a, shared)
+    sb = _changed_segments(rings_b, shared)
+    ha, hb = segment_hashes(sa), segment_hashes(sb)
+    windows = segment_windows(sa, ha, None, sb, hb, None)
+    if not windows:
+        return {"gained_km2": 0.0, "lost_km2": 0.0, "gained": {}, "lost": {}}
+    a_near, b_near = _near(reader, a, windows), _near(reader, b, windows)
+    ca, cb = clip_windows(a_near, windows), clip_windows(b_near, windows)
+    try:
+        return _window_pair(ca, cb, shapely.difference(cb, ca))
+    except shapely.errors.GEOSException:  # an invalid input: repaired in windowed_difference
+        return _parts_pair(*windowed_difference(a_near, b_near, windows=windows))
+
+
+def _parts_pair(gained: list, lost: list) -> dict:
+    """A pair's figures from its gained and lost parts (EQUAL_AREA CRS)."""
+    g, lo = polygon_parts(gained), polygon_parts(lost)
     return {"gained_km2": float(shapely.area(g).sum()) / 1e6 if len(g) else 0.0,
             "lost_km2": float(shapely.area(lo).sum()) / 1e6 if len(lo) else 0.0,
-            "gained": by_region[0], "lost": by_region[1]}
+            "gained": _km2_by_region(g), "lost": _km2_by_region(lo)}
+
+
+def _window_pair(ca: np.ndarray, cb: np.ndarray, gained: np.ndarray) -> dict:
+    """A pair's figures from the earlier and later area clipped to each window and the
+    gained part of each window (EQUAL_AREA CRS).
+
+    In each window the lost area is the gained area less the change of occupied area
+    (gained − lost = area(b) − area(a)), so the lost parts are cut out only in windows
+    that do not lie inside one region, where they are needed to split the areas by region.
+    """
+    keys = _groups_m()[0]
+    g_m2 = shapely.area(gained)
+    l_m2 = np.maximum(g_m2 - (shapely.area(cb) - shapely.area(ca)), 0.0)
+    out = {"gained_km2": float(g_m2.sum()) / 1e6, "lost_km2": float(l_m2.sum()) / 1e6,
+           "gained": {}, "lost": {}}
+    region = _sole_region(ca, cb)
+    for w in np.flatnonzero(region >= 0):
+        for side, m2 in (("gained", g_m2[w]), ("lost", l_m2[w])):
+            if m2 > 0:
+                out[side][keys[region[w]]] = out[side].get(keys[region[w]], 0.0) + m2 / 1e6
+    rest = np.flatnonzero(region < 0)
+    if len(rest):
+        lost = shapely.difference(ca[rest], cb[rest])
+        for side, parts in (("gained", gained[rest]), ("lost", lost)):
+            for k, v in _km2_by_region(parts).items():
+                out[side][k] = out[side].get(k, 0.0) + v
+    return out
+
+
+def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """For each window, the index of the region group that holds both clipped parts
+    (in its interior), or -1."""
+    _, geoms, tree = _groups_m()
+    n = len(ca)
+    parts = np.concatenate([ca, cb])
+    hit_p, hit_r = tree.query(parts)
+    inside = shapely.contains_properly(geoms[hit_r], parts[hit_p])  # prepared regions
+    region = np.full(2 * n, -1)
+    region[hit_p[inside]] = hit_r[inside]
+    region[shapely.is_empty(parts)] = -2  # no part here: any region will do
+    ra, rb = region[:n], region[n:]
+    sole = np.where(ra == -2, rb, np.where((rb == -2) | (ra == rb), ra, -1))
+    return np.where(sole == -2, -1, sole)
+
+
+def _chunk_keys(rings: list[Ring]) -> set:
+    out: set = set()
+    for r in rings:
+        out.update(r.chunk_keys)
+    return out
+
+
+def _changed_segments(rings: list[Ring], shared: set) -> np.ndarray:
+    """The rings' segments (degrees) outside the chunks of text both files hold."""
+    segs = [r.changed_segments(shared) for r in rings]
+    return np.concatenate(segs) if segs else np.empty((0, 4))
+
+
+def _near(reader: RingReader, polys: list[Polygon], windows: list) -> shapely.Geometry:
+    """The polygons whose boxes meet a window, as one projected (Multi)Polygon."""
+    w = np.asarray(windows)[None, :, :]
+    pb = np.array([reader.ring(p[0]).xy_bounds for p in polys]).reshape(-1, 1, 4)
+    meets = ((w[..., 0] <= pb[..., 2]) & (pb[..., 0] <= w[..., 2])
+             & (w[..., 1] <= pb[..., 3]) & (pb[..., 1] <= w[..., 3])).any(axis=1)
+    near = [reader.polygon(p) for p, m in zip(polys, meets, strict=True) if m]
+    if len(near) == 1:
+        return near[0]
+    return shapely.multipolygons(near) if near else shapely.MultiPolygon()
 
 
 def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> dict:

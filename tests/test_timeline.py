@@ -58,10 +58,10 @@ def test_warm_cache_parses_nothing(deepstate_dir, cache, monkeypatch):
     first = loc.timeline(files)
     assert (cache / "timeline.json").exists()
 
-    def boom(item):
+    def boom(*args):
         raise AssertionError("parsed a file although the cache holds it")
 
-    monkeypatch.setattr(importlib.import_module("loc.timeline"), "_load", boom)
+    monkeypatch.setattr(importlib.import_module("loc.timeline"), "_polygons_of", boom)
     second = loc.timeline(files)
     assert second.equals(first)
 
