@@ -6,7 +6,8 @@ Run from the repository root (needs ../shared/data/deepstate)::
 
 The naive loop is what the timeline issue describes: read each file with geopandas,
 project it to the equal-area CRS, and two overlay differences per consecutive pair. Both run in
-this one process, one after the other; the script checks that every daily gained/lost figure
+this one process, one after the other (``loc.timeline`` cold ``--repeat`` times, each with an
+empty cache, the median reported); the script checks that every daily gained/lost figure
 agrees within 0.01 km² and prints the ratio, the warm-cache time and peak memory (RSS).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -45,16 +47,21 @@ def peak_rss_mb() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None, help="only the first N files")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="cold runs, each with an empty cache; the median is reported")
     args = ap.parse_args()
     files = sorted(DATA.glob("deepstatemap_data_*.geojson"))[: args.limit]
-    os.environ["LOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="loc-bench-")
     import loc
     from loc.timeline import timeline
 
     loc.regions()  # load the bundled registry outside the timings
-    t0 = time.perf_counter()
-    df = timeline(files)
-    t_cold = time.perf_counter() - t0
+    colds = []
+    for _ in range(args.repeat):
+        os.environ["LOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="loc-bench-")
+        t0 = time.perf_counter()
+        df = timeline(files)
+        colds.append(time.perf_counter() - t0)
+    t_cold = statistics.median(colds)
     rss_loc = peak_rss_mb()
     t0 = time.perf_counter()
     timeline(files)
@@ -66,7 +73,8 @@ def main() -> None:
                 zip(ref, df["gained_km2"].iloc[1:], df["lost_km2"].iloc[1:], strict=True))
     print(f"{len(files)} snapshots, {len(ref)} daily pairs")
     print(f"naive geopandas loop : {t_naive:8.2f} s")
-    print(f"loc.timeline (cold)  : {t_cold:8.2f} s   {t_naive / t_cold:6.1f}x faster")
+    print(f"loc.timeline (cold)  : {t_cold:8.2f} s   {t_naive / t_cold:6.1f}x faster"
+          f"   (median of {len(colds)}: {', '.join(f'{t:.2f}' for t in colds)} s)")
     print(f"loc.timeline (warm)  : {t_warm:8.2f} s   {t_naive / t_warm:6.1f}x faster")
     print(f"largest daily gained/lost difference: {worst:.6f} km²")
     print(f"peak RSS after loc.timeline: {rss_loc:.0f} MB; after the naive loop: "

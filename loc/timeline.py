@@ -155,7 +155,8 @@ def _region_cell(region: int, i: int, j: int) -> shapely.Geometry:
 
 def _km2_by_region(parts_m) -> dict[str, float]:
     """km² of EQUAL_AREA parts inside each region group; what lies outside every region
-    (sea, abroad) counts in none, as in :meth:`Snapshot.stats`."""
+    (sea, abroad) counts in none, as in :meth:`Snapshot.stats`. A part not inside one region
+    is intersected with the region pieces of the grid cells its box covers."""
     keys, geoms, tree = _groups_m()
     parts = polygon_parts(parts_m)
     if len(parts) == 0:
@@ -179,8 +180,7 @@ def _km2_by_region(parts_m) -> dict[str, float]:
         cut_m2 = shapely.area(shapely.intersection(parts[pairs_p],
                                                    np.array(cells, dtype=object)))
         np.add.at(m2, owner, cut_m2)
-    out = {keys[r]: float(m2[r]) / 1e6 for r in np.flatnonzero(m2 > 0)}
-    return out
+    return {keys[r]: float(m2[r]) / 1e6 for r in np.flatnonzero(m2 > 0)}
 
 
 def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
@@ -357,29 +357,37 @@ def _window_pair(ca: np.ndarray, cb: np.ndarray, gained: np.ndarray) -> dict:
         for side, m2 in (("gained", g_m2[w]), ("lost", l_m2[w])):
             if m2 > 0:
                 out[side][keys[region[w]]] = out[side].get(keys[region[w]], 0.0) + m2 / 1e6
-    rest = np.flatnonzero(region < 0)
-    if len(rest):
-        lost = shapely.difference(ca[rest], cb[rest])
-        for side, parts in (("gained", gained[rest]), ("lost", lost)):
+    mixed = np.flatnonzero(region == MIXED)
+    if len(mixed):
+        lost = shapely.difference(ca[mixed], cb[mixed])
+        for side, parts in (("gained", gained[mixed]), ("lost", lost)):
             for k, v in _km2_by_region(parts).items():
                 out[side][k] = out[side].get(k, 0.0) + v
     return out
 
 
+MIXED, NONE, EMPTY = -1, -2, -3
+""":func:`_sole_region` codes: the window meets several regions; it meets none; (one side's
+part) is empty."""
+
+
 def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
-    """For each window, the index of the region group that holds both clipped parts
-    (in its interior), or -1."""
+    """For each window, the index of the region group whose interior holds both clipped
+    parts (or the one that is not empty), ``NONE`` if they meet no region (sea, abroad),
+    else ``MIXED``."""
     _, geoms, tree = _groups_m()
     n = len(ca)
     parts = np.concatenate([ca, cb])
     hit_p, hit_r = tree.query(parts)
     inside = shapely.contains_properly(geoms[hit_r], parts[hit_p])  # prepared regions
-    region = np.full(2 * n, -1)
+    meets = inside | shapely.intersects(geoms[hit_r], parts[hit_p])
+    region = np.full(2 * n, NONE)
+    region[hit_p[meets]] = MIXED
     region[hit_p[inside]] = hit_r[inside]
-    region[shapely.is_empty(parts)] = -2  # no part here: any region will do
+    region[shapely.is_empty(parts)] = EMPTY
     ra, rb = region[:n], region[n:]
-    sole = np.where(ra == -2, rb, np.where((rb == -2) | (ra == rb), ra, -1))
-    return np.where(sole == -2, -1, sole)
+    one = np.where(ra == EMPTY, rb, np.where((rb == EMPTY) | (ra == rb), ra, MIXED))
+    return np.where(one == EMPTY, NONE, one)
 
 
 def _chunk_keys(rings: list[Ring]) -> set:

@@ -1,0 +1,194 @@
+"""The incremental reader behind the timeline: same geometry as GEOS, only new text parsed."""
+
+import importlib
+import json
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loc import crs as lcrs
+from loc.rings import RingReader
+from tests.conftest import deepstate_path
+
+rings_mod = importlib.import_module("loc.rings")
+timeline_mod = importlib.import_module("loc.timeline")
+
+
+def geometry_of(reader, polys):
+    return shapely.multipolygons([reader.polygon(p) for p in polys])
+
+
+def geojson(geom, indent=None, **props) -> bytes:
+    feature = {"type": "Feature", "properties": props,
+               "geometry": json.loads(shapely.to_geojson(geom))}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]},
+                      indent=indent).encode()
+
+
+@pytest.mark.parametrize("day", ["20240708", "20250108", "20250905"])
+def test_real_files_read_as_geos_reads_them(day):
+    raw = deepstate_path(day).read_bytes()
+    reader = RingReader()
+    polys = reader.read(raw)
+    ref = shapely.get_geometry(shapely.from_geojson(raw), 0)
+    got = geometry_of(reader, polys)
+    assert len(polys) == shapely.get_num_geometries(ref)
+    assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(ref))
+    assert shapely.equals_exact(got, shapely.normalize(ref), 0) or got.equals(ref)
+
+
+def test_projected_rings_equal_projecting_the_whole_file():
+    raw = deepstate_path("20250905").read_bytes()
+    reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.EQUAL_AREA))
+    got = geometry_of(reader, reader.read(raw))
+    ref = lcrs.project(shapely.get_geometry(shapely.from_geojson(raw), 0), lcrs.EQUAL_AREA)
+    assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(ref))
+    assert shapely.area(got) == shapely.area(ref)
+
+
+def test_next_day_parses_only_the_changed_text(monkeypatch):
+    a = deepstate_path("20250904").read_bytes()
+    b = deepstate_path("20250905").read_bytes()
+    parsed = []
+    real = rings_mod._parse_positions
+    monkeypatch.setattr(rings_mod, "_parse_positions", lambda t: parsed.append(t) or real(t))
+    reader = RingReader()
+    reader.read(a)
+    whole = sum(len(t) for t in parsed)
+    parsed.clear()
+    reader.read(a)
+    assert parsed == []  # the same text again: nothing parsed
+    reader.read(b)
+    assert 0 < sum(len(t) for t in parsed) < whole / 5
+
+
+def test_white_space_and_number_forms_do_not_matter():
+    poly = shapely.Polygon([(30.5, 48.25), (31.0, 48.0), (31.25, 48.5), (30.5, 48.25)],
+                           [[(30.9, 48.2), (31.0, 48.2), (31.0, 48.3), (30.9, 48.2)]])
+    compact = geojson(poly)
+    spaced = geojson(poly, indent="\t").replace(b"\n", b"\r\n")
+    exponent = compact.replace(b"30.5", b"3.05e1").replace(b"48.25", b"4825E-2")
+    for raw in (compact, spaced, exponent):
+        reader = RingReader()
+        got = geometry_of(reader, reader.read(raw))
+        assert got.equals_exact(shapely.MultiPolygon([poly]), 0), raw[:80]
+
+
+def test_z_is_dropped_and_polygon_type_read():
+    raw = (b'{"type": "Polygon", "coordinates": [[[30, 48, 100], [31, 48, 100], '
+           b'[31, 49, 5], [30, 48, 100]]]}')
+    reader = RingReader()
+    polys = reader.read(raw)
+    assert geometry_of(reader, polys).equals(shapely.box(30, 48, 31, 49).intersection(
+        shapely.Polygon([(30, 48), (31, 48), (31, 49)])))
+
+
+@pytest.mark.parametrize("raw", [
+    # two features, a point, properties the general reader must see
+    b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+    b'"geometry":{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}},'
+    b'{"type":"Feature","properties":{},"geometry":null}]}',
+    b'{"type":"Point","coordinates":[30,48]}',
+    b'{"type":"Feature","properties":{"side":"ru"},"geometry":{"type":"Polygon",'
+    b'"coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}}',
+    b'{"type":"Feature","properties":{"name":"///"},"geometry":{"type":"Polygon",'
+    b'"coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}}',
+    b'{"type":"Feature","crs":{"type":"name","properties":{"name":"EPSG:3857"}},'
+    b'"properties":{},"geometry":{"type":"Polygon",'
+    b'"coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}}',
+    # a member after the coordinates, a property named coordinates
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]],"bbox":[30,48,31,49]}',
+    b'{"type":"Feature","properties":{"coordinates":[1]},"geometry":{"type":"Polygon",'
+    b'"coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}}',
+    # not numbers, not finite, not closed, too short, wrong depth, empty, not JSON
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,NaN],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,1e999],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,49],[30,48.5]]]}',
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[[[[30,48],[31,48],[31,49],[30,48]]]]}',
+    b'{"type":"MultiPolygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48,1,2],[31,49],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[]}',
+    b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]]',
+    b'{"type":"Polygon","coordinates":[[[30,,48],[31,48],[31,49],[30,48]]]}',
+    b'\xff\xfe{"type":"Polygon"}',
+])
+def test_other_forms_are_left_to_the_general_reader(raw):
+    reader = RingReader()
+    assert reader.read(raw) is None
+
+
+def test_a_refused_file_keeps_the_previous_one():
+    ok = geojson(shapely.box(30, 48, 31, 49))
+    reader = RingReader()
+    polys = reader.read(ok)
+    assert reader.read(b'{"type":"Point","coordinates":[30,48]}') is None
+    assert geometry_of(reader, polys).equals(shapely.box(30, 48, 31, 49))
+
+
+# -- the timeline's pair figures against a plain overlay, on random edits ------------------
+
+coords = st.tuples(st.floats(30.0, 36.0), st.floats(46.6, 50.0))
+edits = st.lists(st.tuples(coords, st.floats(0.005, 0.4), st.booleans()), min_size=0,
+                 max_size=4)
+
+
+def base_front():
+    """A ragged polygon of ~1,500 vertices over five regions (like a front)."""
+    t = np.linspace(0, 2 * np.pi, 1500, endpoint=False)
+    r = 1.0 + 0.08 * np.sin(37 * t) + 0.03 * np.cos(113 * t)
+    x = np.round(33.0 + 3.0 * r * np.cos(t), 6)
+    y = np.round(48.3 + 1.6 * r * np.sin(t), 6)
+    return shapely.make_valid(shapely.Polygon(np.column_stack([x, y])))
+
+
+BASE = base_front()
+
+
+def edited(geom, changes):
+    for (x, y), size, add in changes:
+        b = shapely.Point(x, y).buffer(size, quad_segs=4)
+        geom = shapely.union(geom, b) if add else shapely.difference(geom, b)
+    return shapely.set_precision(geom, 1e-6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits, edits)
+def test_pair_figures_equal_a_full_overlay(first, second):
+    a = edited(BASE, first)
+    b = edited(a, second)
+    reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.EQUAL_AREA))
+    pa, pb = reader.read(geojson(a)), reader.read(geojson(b))
+    pair = timeline_mod._pair(reader, pa, pb)
+    ga, gb = lcrs.project(a, lcrs.EQUAL_AREA), lcrs.project(b, lcrs.EQUAL_AREA)
+    gained = shapely.area(shapely.difference(gb, ga)) / 1e6
+    lost = shapely.area(shapely.difference(ga, gb)) / 1e6
+    assert pair["gained_km2"] == pytest.approx(gained, abs=1e-6)
+    assert pair["lost_km2"] == pytest.approx(lost, abs=1e-6)
+    # the regions split the changes inside them exactly (outside every region: in none)
+    groups = lcrs.project(timeline_mod.stat_regions()[0].values, lcrs.EQUAL_AREA)
+    for side, part in (("gained", shapely.difference(gb, ga)),
+                       ("lost", shapely.difference(ga, gb))):
+        inside = shapely.area(shapely.intersection(part, shapely.union_all(groups))) / 1e6
+        assert sum(pair[side].values()) == pytest.approx(inside, abs=1e-5)
+
+
+def test_sole_region_codes():
+    keys = list(timeline_mod._groups_m()[0])
+
+    def square(lon, lat, km=2.0):
+        x, y = lcrs.project_coords(np.array([[lon, lat]]), lcrs.EQUAL_AREA)[0]
+        return shapely.box(x, y, x + km * 1000, y + km * 1000)
+
+    donetsk, kharkiv = square(37.8, 48.0), square(36.3, 49.9)
+    sea = square(31.5, 44.8)  # the Black Sea, far from any coast
+    empty = shapely.Polygon()
+    ca = np.array([empty, donetsk, sea, sea, donetsk, donetsk], dtype=object)
+    cb = np.array([donetsk, donetsk, sea, donetsk, kharkiv, empty], dtype=object)
+    got = timeline_mod._sole_region(ca, cb)
+    d, k = keys.index("donetsk"), keys.index("kharkiv")
+    assert list(got) == [d, d, timeline_mod.NONE, timeline_mod.MIXED, timeline_mod.MIXED, d]
+    assert k not in got
