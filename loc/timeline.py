@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
@@ -275,15 +276,16 @@ def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]
     workers = min(os.cpu_count() or 1, 4, len(tasks))
     files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
     out: dict[int, dict] = {}
-    if workers > 1 and files_only:
-        # build the shared lookups once here: forked workers inherit them
-        _groups_m()
-        lcrs.project(shapely.Point(32.0, 48.5), lcrs.EQUAL_AREA)
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
-                       for task, run in zip(tasks, runs, strict=True)}
+    pool = _pool(workers) if workers > 1 and files_only else None
+    if pool is not None:
+        with pool:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS
+                # pool) may deadlock; the workers take no lock another thread could hold
+                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                        category=DeprecationWarning)
+                futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
+                           for task, run in zip(tasks, runs, strict=True)}
             for fut in as_completed(futures):
                 run = futures[fut]
                 out.update(zip(run, fut.result(), strict=True))
@@ -295,6 +297,20 @@ def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]
             if progress:
                 progress(len(run))
     return out
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of forked workers (spawned where fork is missing), or None where processes
+    cannot be started (no /dev/shm, say): then the pairs are computed here."""
+    # build the shared lookups once here: forked workers inherit them
+    _groups_m()
+    lcrs.project(shapely.Point(32.0, 48.5), lcrs.EQUAL_AREA)
+    methods = multiprocessing.get_all_start_methods()
+    try:
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    except (OSError, ImportError, NotImplementedError):
+        return None
 
 
 def _pairs_of(task: list) -> list[dict]:

@@ -98,3 +98,44 @@ def test_cli_timeline(tmp_path, deepstate_dir, cache):
     assert lines[0].startswith("date,occupied_km2,crimea_km2,donetsk_km2")
     assert len(lines) == 6
     assert "5 dates from 2025-08-01 to 2025-08-05" in r.stdout
+
+
+def test_other_formats_give_the_same_timeline(deepstate_dir, cache, tmp_path, monkeypatch):
+    import geopandas as gpd
+
+    files = month(deepstate_dir)[:4]
+    converted = []
+    for i, f in enumerate(files):
+        # alternate a format GDAL reads and a GeoJSON the fast reader leaves to it
+        if i % 2:
+            out = tmp_path / f.name.replace(".geojson", ".fgb")
+            gpd.read_file(f).to_file(out, driver="FlatGeobuf")
+        else:
+            out = tmp_path / f.name
+            gpd.read_file(f).assign(side="ru").to_file(out, driver="GeoJSON")
+        converted.append(out)
+    want = loc.timeline(files, use_cache=False)
+    general = []
+    reader = importlib.import_module("loc.rings").RingReader
+    real = reader.from_geometry
+    monkeypatch.setattr(reader, "from_geometry",
+                        lambda self, g: general.append(g) or real(self, g))
+    got = loc.timeline(converted, use_cache=False)
+    assert len(general) == 4  # none of them went through the text reader
+    assert list(got.columns) == list(want.columns)
+    diff = (got.drop(columns="break") - want.drop(columns="break")).abs().max().max()
+    assert diff < 1e-6
+    assert want["gained_km2"].iloc[1:].gt(0).any()  # the figures compared are not all zero
+
+
+def test_without_worker_processes_the_figures_are_the_same(deepstate_dir, cache, monkeypatch):
+    files = month(deepstate_dir)  # 30 pairs: two chunks, so workers would be used
+    want = loc.timeline(files, use_cache=False)
+    mod = importlib.import_module("loc.timeline")
+
+    def no_processes(*args, **kwargs):
+        raise OSError(38, "Function not implemented")  # as where /dev/shm is missing
+
+    monkeypatch.setattr(mod, "ProcessPoolExecutor", no_processes)
+    got = loc.timeline(files, use_cache=False)
+    assert got.equals(want)
