@@ -216,18 +216,16 @@ class RingReader:
 
 
 def _parse_positions(text: bytes) -> np.ndarray:
-    """``x,y],[x,y`` (or with z) as an ``(n, 2)`` float array; ValueError if malformed."""
-    flat = text.replace(b"],[", b",")
+    """``x,y],[x,y`` (or all with z) as an ``(n, 2)`` float array; ValueError if malformed."""
+    positions = text.split(b"],[")
+    commas = {p.count(b",") for p in positions}
+    if len(commas) != 1 or not commas <= {1, 2}:
+        raise ValueError("positions of unequal length, or not of two or three numbers")
+    flat = b",".join(positions)
     if b"[" in flat or b"]" in flat:
         raise ValueError("nested positions")
-    values = np.array(flat.split(b","), dtype=np.float64)
-    n = text.count(b"],[") + 1
-    if len(values) == 2 * n:
-        out = values.reshape(n, 2)
-    elif len(values) == 3 * n:
-        out = np.ascontiguousarray(values.reshape(n, 3)[:, :2])
-    else:
-        raise ValueError("positions of unequal length")
+    values = np.array(flat.split(b","), dtype=np.float64).reshape(len(positions), -1)
+    out = values if values.shape[1] == 2 else np.ascontiguousarray(values[:, :2])
     if not np.isfinite(out).all():
         raise ValueError("a coordinate is not a finite number")
     return out

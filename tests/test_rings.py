@@ -111,6 +111,7 @@ def test_z_is_dropped_and_polygon_type_read():
     b'{"type":"Polygon","coordinates":[[[[30,48],[31,48],[31,49],[30,48]]]]}',
     b'{"type":"MultiPolygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]]}',
     b'{"type":"Polygon","coordinates":[[[30,48],[31,48,1,2],[31,49],[30,48]]]}',
+    b'{"type":"Polygon","coordinates":[[[30,48,5],[31],[31,49],[30,48]]]}',
     b'{"type":"Polygon","coordinates":[]}',
     b'{"type":"Polygon","coordinates":[[[30,48],[31,48],[31,49],[30,48]]]',
     b'{"type":"Polygon","coordinates":[[[30,,48],[31,48],[31,49],[30,48]]]}',
