@@ -16,10 +16,12 @@ folder, so a second run only hashes the files.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
@@ -218,16 +220,21 @@ def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
     items = _items(source)
     cache_path = cache_dir() / "timeline.json"
     cache = _load_cache(cache_path) if use_cache else {"files": {}, "pairs": {}}
-    keys = [k for _, _, k in items]
-    missing = [i for i in range(1, len(items))
-               if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
-    computed = _compute_pairs(items, missing, progress)
+    keys: list[str] = []
+    if cache["pairs"]:
+        keys.extend(_key(item) for _, item in items)
+        missing = [i for i in range(1, len(items))
+                   if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
+        computed = _compute_pairs(items, missing, progress)
+    else:  # nothing cached: every pair is computed, and the files hashed meanwhile
+        computed = _compute_pairs(items, list(range(1, len(items))), progress,
+                                  meanwhile=lambda: keys.extend(_key(x) for _, x in items))
     dirty = bool(computed)
     for i, pair in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = pair
     rows: list[dict] = []
     prev_regions = None
-    for i, (date, item, key) in enumerate(items):
+    for i, ((date, item), key) in enumerate(zip(items, keys, strict=True)):
         entry = cache["files"].get(key)
         if entry is None or "regions" not in entry:
             entry = {}
@@ -261,10 +268,14 @@ CHUNK = 24
 """Snapshots per task when pairs are computed in worker processes."""
 
 
-def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]:
+def _compute_pairs(items: list, missing: list[int], progress,
+                   meanwhile: Callable[[], None] | None = None) -> dict[int, dict]:
     """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
-    snapshots: in worker processes (one per core) for files, here for Snapshot objects."""
+    snapshots: in worker processes (one per core) for files, here for Snapshot objects.
+    ``meanwhile`` is called once, while the workers run."""
     if not missing:
+        if meanwhile:
+            meanwhile()
         return {}
     runs: list[list[int]] = []
     for i in missing:
@@ -286,12 +297,16 @@ def _compute_pairs(items: list, missing: list[int], progress) -> dict[int, dict]
                                         category=DeprecationWarning)
                 futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
                            for task, run in zip(tasks, runs, strict=True)}
+            if meanwhile:
+                meanwhile()
             for fut in as_completed(futures):
                 run = futures[fut]
                 out.update(zip(run, fut.result(), strict=True))
                 if progress:
                     progress(len(run))
     else:
+        if meanwhile:
+            meanwhile()
         for task, run in zip(tasks, runs, strict=True):
             out.update(zip(run, _pairs_of(task), strict=True))
             if progress:
@@ -451,7 +466,8 @@ def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> d
     return row
 
 
-def _items(source) -> list[tuple[dt.date, object, str | None]]:
+def _items(source) -> list[tuple[dt.date, object]]:
+    """``(date, path or Snapshot)`` of every snapshot, oldest first."""
     if isinstance(source, (str, Path)):
         source = [source]
     paths, snaps = [], []
@@ -465,19 +481,28 @@ def _items(source) -> list[tuple[dt.date, object, str | None]]:
         if date is None:
             raise DateError("no date in the file name or properties: name files "
                             "*_YYYYMMDD.* for a timeline", f)
-        out.append((date, f, file_sha256(f)))
+        out.append((date, f))
     for s in snaps:
         if s.date is None:
             raise DateError("a snapshot without a date cannot be placed in a timeline",
                             s.path)
-        out.append((s.date, s, s.sha256))
+        out.append((s.date, s))
     out.sort(key=lambda t: t[0])
-    dates = [d for d, _, _ in out]
-    dupes = sorted({d for d in dates if dates.count(d) > 1})
+    dupes = sorted(d for d, n in Counter(d for d, _ in out).items() if n > 1)
     if dupes:
         raise DateError("two snapshots share the date " + dupes[0].isoformat() +
                         ": give one snapshot per date")
     return out
+
+
+def _key(item) -> str:
+    """The cache key of a snapshot: its file's SHA-256, or for a snapshot built in memory
+    the SHA-256 of its occupied area's WKB."""
+    if not isinstance(item, Snapshot):
+        return file_sha256(item)
+    if item.sha256:
+        return item.sha256
+    return "wkb:" + hashlib.sha256(shapely.to_wkb(item.side("ru"))).hexdigest()
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

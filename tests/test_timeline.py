@@ -139,3 +139,13 @@ def test_without_worker_processes_the_figures_are_the_same(deepstate_dir, cache,
     monkeypatch.setattr(mod, "ProcessPoolExecutor", no_processes)
     got = loc.timeline(files, use_cache=False)
     assert got.equals(want)
+
+
+def test_snapshots_built_in_memory_are_cached_by_content(cache):
+    a = loc.from_geometries(shapely.box(37.0, 47.5, 38.0, 48.5), date="2025-01-01")
+    b = loc.from_geometries(shapely.box(37.0, 47.5, 38.02, 48.5), date="2025-01-02")
+    c = loc.from_geometries(shapely.box(37.0, 47.5, 38.05, 48.5), date="2025-01-02")
+    first = loc.timeline([a, b])["gained_km2"].iloc[1]
+    second = loc.timeline([a, c])["gained_km2"].iloc[1]  # same dates, other geometry
+    assert second == pytest.approx(loc.timeline([a, c], use_cache=False)["gained_km2"].iloc[1])
+    assert second == pytest.approx(first * 2.5, rel=1e-3)  # 0.05° of longitude against 0.02°
