@@ -142,9 +142,10 @@ class RingReader:
         self._polygons = {p: g for p, g in self._polygons.items() if p in keep}
         return polys
 
-    def read(self, raw: bytes) -> list[Polygon] | None:
+    def read(self, raw: bytes, within: tuple[float, float, float, float] | None = None
+             ) -> list[Polygon] | None:
         """The polygons of a plain GeoJSON text, or None (and nothing changed) if the text
-        is in another form.
+        is in another form or reaches outside the lon/lat box ``within``.
 
         The plain form is a FeatureCollection of one Feature, a Feature, or a geometry, of
         type Polygon or MultiPolygon, with no ``side`` property, no DeepStateMap layer
@@ -166,6 +167,8 @@ class RingReader:
             polys = [tuple(self._read_ring(t, rings) for t in text.split(b"]],[["))
                      for text in texts]
         except ValueError:
+            return None
+        if within is not None and not all(_inside(rings[p[0]].bounds, within) for p in polys):
             return None
         return self._commit(polys, rings)
 
@@ -213,6 +216,11 @@ class RingReader:
             raise ValueError("a ring needs four positions, the last equal to the first")
         xy = np.concatenate([p for _, p in known])
         return Ring(lonlat, xy, [(k, ll, p) for k, (ll, p) in zip(keys, known, strict=True)])
+
+
+def _inside(bounds: tuple, box: tuple) -> bool:
+    return (box[0] <= bounds[0] and bounds[2] <= box[2]
+            and box[1] <= bounds[1] and bounds[3] <= box[3])
 
 
 def _parse_positions(text: bytes) -> np.ndarray:

@@ -121,15 +121,11 @@ def _polygons_of(reader: RingReader, item) -> list[Polygon]:
     """
     if not isinstance(item, Snapshot) and Path(item).suffix.lower() in (".geojson", ".json"):
         try:
-            polys = reader.read(Path(item).read_bytes())
+            polys = reader.read(Path(item).read_bytes(), within=UKRAINE_BBOX)
         except OSError:
             polys = None
         if polys:
-            x0, y0, x1, y1 = UKRAINE_BBOX
-            bounds = np.array([reader.ring(p[0]).bounds for p in polys])
-            if (x0 <= bounds[:, 0].min() and bounds[:, 2].max() <= x1
-                    and y0 <= bounds[:, 1].min() and bounds[:, 3].max() <= y1):
-                return polys
+            return polys
     return reader.from_geometry(_occupied(item, check_valid=False))
 
 

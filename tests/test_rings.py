@@ -193,3 +193,13 @@ def test_sole_region_codes():
     d, k = keys.index("donetsk"), keys.index("kharkiv")
     assert list(got) == [d, d, timeline_mod.NONE, timeline_mod.MIXED, timeline_mod.MIXED, d]
     assert k not in got
+
+
+def test_a_file_outside_the_box_is_refused_and_changes_nothing():
+    reader = RingReader()
+    polys = reader.read(geojson(shapely.box(30, 48, 31, 49)), within=(22, 44, 40.5, 52.5))
+    assert polys
+    beyond = geojson(shapely.box(40, 48, 41, 49))
+    assert reader.read(beyond, within=(22, 44, 40.5, 52.5)) is None
+    assert geometry_of(reader, polys).equals(shapely.box(30, 48, 31, 49))
+    assert reader.read(beyond) is not None  # no box: read
