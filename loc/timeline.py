@@ -124,7 +124,7 @@ def _polygons_of(reader: RingReader, item) -> list[Polygon]:
             polys = reader.read(Path(item).read_bytes(), within=UKRAINE_BBOX)
         except OSError:
             polys = None
-        if polys:
+        if polys is not None:
             return polys
     return reader.from_geometry(_occupied(item, check_valid=False))
 
