@@ -40,8 +40,9 @@ def naive(files: list[Path]) -> list[tuple[float, float]]:
     return out
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory (MB) of this process, or of the largest finished child."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -77,7 +78,8 @@ def main() -> None:
           f"   (median of {len(colds)}: {', '.join(f'{t:.2f}' for t in colds)} s)")
     print(f"loc.timeline (warm)  : {t_warm:8.2f} s   {t_naive / t_warm:6.1f}x faster")
     print(f"largest daily gained/lost difference: {worst:.6f} km²")
-    print(f"peak RSS after loc.timeline: {rss_loc:.0f} MB; after the naive loop: "
+    print(f"peak RSS after loc.timeline: {rss_loc:.0f} MB (largest worker process: "
+          f"{peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB); after the naive loop: "
           f"{peak_rss_mb():.0f} MB")
 
 
