@@ -2,8 +2,9 @@
 
 Daily snapshots of a front differ in a few places, so most of one file's coordinate text is
 in the previous file too. :class:`RingReader` reads the plain GeoJSON form (one lon/lat
-Polygon or MultiPolygon geometry, coordinates as JSON numbers) without a JSON parser: it
-cuts each ring's coordinate text into content-defined chunks (after every position whose
+Polygon or MultiPolygon geometry, coordinates as JSON numbers) without handing the
+coordinates to a JSON parser (the rest of the document is checked with one): it cuts each
+ring's coordinate text into content-defined chunks (after every position whose
 text ends in ``25``, so an edit changes only the chunks around it) and parses and projects
 only the chunks it has not seen in the previous file. Rings are keyed by their exact text,
 so two snapshots can be compared ring by ring, and chunk by chunk, before any geometry is

@@ -87,3 +87,22 @@ def test_cli_diff_geojson_and_table(tmp_path):
     r = CliRunner().invoke(cli, ["diff", str(deepstate_path("20250108")),
                                  str(deepstate_path("20250905"))])
     assert "newly occupied 2,851.56 km²" in r.stdout
+
+
+@pytest.mark.parametrize(("lon", "lat", "region"), [
+    (36.80, 46.58, "zaporizhzhia"),  # the Sea of Azov off Berdiansk
+    (37.75, 46.95, "donetsk"),       # off Mariupol
+    (32.2, 45.9, "kherson"),         # the Black Sea west of the Crimean isthmus
+])
+def test_a_change_in_the_sea_goes_to_the_nearest_region(lon, lat, region):
+    import importlib
+
+    a = snap_of((37.0, 47.5, 0.1, 0.1))
+    sea = box(lon - 0.05, lat - 0.025, lon + 0.05, lat + 0.025)
+    b = loc.from_geometries(shapely.union(a.occupied, sea))
+    change = loc.diff(a, b).changes
+    assert list(change["region"]) == [region]
+    keys, groups, _ = importlib.import_module("loc.diff")._groups_m()
+    distances = shapely.distance(lcrs.project(sea, lcrs.EQUAL_AREA), groups)
+    assert distances.min() > 1000  # really in the sea
+    assert keys[int(distances.argmin())] == region
