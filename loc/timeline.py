@@ -129,15 +129,14 @@ def _polygons_of(reader: RingReader, item) -> list[Polygon]:
     return reader.from_geometry(_occupied(item, check_valid=False))
 
 
-def _area_km2(geom_m) -> float:
-    return float(shapely.area(geom_m)) / 1e6
-
-
-def _region_areas(lonlat) -> dict[str, float]:
-    """Occupied km² per region group, computed as :meth:`Snapshot.stats` does."""
+def _measure(item) -> dict:
+    """Occupied km² of a snapshot in total (EQUAL_AREA CRS) and per region group, computed
+    as :meth:`Snapshot.stats` does."""
+    lonlat = _occupied(item)
     groups, _ = stat_regions()
     areas = lcrs.area_km2(shapely.intersection(lonlat, groups.values))
-    return {k: float(a) for k, a in zip(groups.index, areas, strict=True) if a > 0}
+    return {"occupied_km2": float(shapely.area(lcrs.project(lonlat, lcrs.EQUAL_AREA))) / 1e6,
+            "regions": {k: float(a) for k, a in zip(groups.index, areas, strict=True) if a > 0}}
 
 
 CELL_M = 20_000.0
@@ -217,20 +216,29 @@ def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
     cache_path = cache_dir() / "timeline.json"
     cache = _load_cache(cache_path) if use_cache else {"files": {}, "pairs": {}}
     keys: list[str] = []
+    first: dict = {}
+
+    def meanwhile() -> None:
+        """Work for this process while the workers compute pairs: hash the files (if not
+        done yet) and measure the first date in full (if not cached)."""
+        if not keys:
+            keys.extend(_key(x) for _, x in items)
+        if items and "regions" not in cache["files"].get(keys[0], {}):
+            first.update(_measure(items[0][1]))
+
     if cache["pairs"]:
         keys.extend(_key(item) for _, item in items)
         missing = [i for i in range(1, len(items))
                    if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
-        computed = _compute_pairs(items, missing, progress)
     else:  # nothing cached: every pair is computed, and the files hashed meanwhile
-        computed = _compute_pairs(items, list(range(1, len(items))), progress,
-                                  meanwhile=lambda: keys.extend(_key(x) for _, x in items))
+        missing = list(range(1, len(items)))
+    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
     dirty = bool(computed)
     for i, pair in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = pair
     rows: list[dict] = []
     prev_regions = None
-    for i, ((date, item), key) in enumerate(zip(items, keys, strict=True)):
+    for i, ((date, _), key) in enumerate(zip(items, keys, strict=True)):
         entry = cache["files"].get(key)
         if entry is None or "regions" not in entry:
             entry = {}
@@ -245,9 +253,7 @@ def timeline(source: str | Path | Iterable, *, use_cache: bool = True,
                 for k, v in pair["lost"].items():
                     regions[k] = max(regions.get(k, 0.0) - v, 0.0)
             else:
-                lonlat = _occupied(item)
-                entry["occupied_km2"] = _area_km2(lcrs.project(lonlat, lcrs.EQUAL_AREA))
-                regions = _region_areas(lonlat)
+                entry["occupied_km2"], regions = first["occupied_km2"], first["regions"]
             entry["regions"] = {k: v for k, v in regions.items() if v > 1e-9}
             cache["files"][key] = entry
             dirty = True
