@@ -5,8 +5,9 @@ in the previous file too. :class:`RingReader` reads the plain GeoJSON form (one 
 Polygon or MultiPolygon geometry, coordinates as JSON numbers) without handing the
 coordinates to a JSON parser (the rest of the document is checked with one): it cuts each
 ring's coordinate text into content-defined chunks (after every position whose
-text ends in ``25``, so an edit changes only the chunks around it) and parses and projects
-only the chunks it has not seen in the previous file. Rings are keyed by their exact text,
+text ends in ``25``, so an edit changes only the chunks around it), a new chunk into pieces
+(after every position ending in ``5``), and parses and projects only the pieces it has not
+seen in the previous file. Rings are keyed by their exact text,
 so two snapshots can be compared ring by ring, and chunk by chunk, before any geometry is
 built.
 
@@ -26,9 +27,9 @@ import shapely
 _COORD_CHARS = b"[]0123456789.,-+eE"
 _SPACE = b" \t\r\n"
 _CUT = b"25],["
-"""Chunk cut: after a position whose text ends in ``25`` (one in a hundred, about)."""
-_CUT_KEEP = _CUT[:-3]
-"""The part of the cut that belongs to the number before it."""
+"""Chunk cut: after a position whose text ends in ``25`` (one in ninety, about)."""
+_PIECE_CUT = b"5],["
+"""Piece cut inside a chunk: after a position whose text ends in ``5`` (one in nine)."""
 
 Project = Callable[[np.ndarray], np.ndarray]
 """Maps an ``(n, 2)`` lon/lat array to an ``(n, 2)`` array in another CRS."""
@@ -38,8 +39,9 @@ class Ring:
     """One ring: lon/lat and projected coordinates and, computed when first asked, its
     bounds, boundary segments and shapely LinearRing (projected).
 
-    ``chunks`` lists ``(key, lon/lat, projected)`` of the ring's text chunks in order, for a
-    ring read from text.
+    ``chunks`` lists the ring's text chunks in order, for a ring read from text: ``(key,
+    lon/lat, projected, pieces)``, ``pieces`` listing ``(key, lon/lat, projected)`` of the
+    chunk's smaller pieces.
     """
 
     def __init__(self, lonlat: np.ndarray, xy: np.ndarray, chunks: list | None = None) -> None:
@@ -67,24 +69,34 @@ class Ring:
     @cached_property
     def chunk_keys(self) -> list:
         """The chunk keys in order (empty if not read from text)."""
-        return [k for k, _, _ in self.chunks] if self.chunks else []
+        return [c[0] for c in self.chunks] if self.chunks else []
 
-    def changed_segments(self, shared: set) -> np.ndarray:
+    def piece_keys(self, skip: set) -> list:
+        """The keys of the pieces of the chunks not in ``skip``."""
+        return [k for c in self.chunks or () if c[0] not in skip for k, _, _ in c[3]]
+
+    def changed_segments(self, chunks: set, pieces: set) -> np.ndarray:
         """Segments (projected) that may be missing from a boundary holding the chunks
-        ``shared``.
+        ``chunks`` and, in its other chunks, the pieces ``pieces``.
 
-        A segment inside a chunk of ``shared`` is in that boundary too (same text, same
-        positions); the others (in other chunks, or joining two chunks) are returned.
-        Without chunks (a ring not read from text), every segment.
+        A segment inside a shared chunk, or inside a shared piece of another chunk, is in
+        that boundary too (same text, same positions); the others (in other pieces, or
+        joining two chunks or pieces) are returned. Without chunks (a ring not read from
+        text), every segment.
         """
         if not self.chunks:
             return self.segments
-        sizes = np.array([len(c) for _, c, _ in self.chunks])
-        kept = np.fromiter(map(shared.__contains__, self.chunk_keys), dtype=bool,
-                           count=len(sizes))
-        vertex_new = np.repeat(~kept, sizes)
+        sizes, kept = [], []
+        for key, ll, _, parts in self.chunks:
+            if key in chunks:
+                sizes.append(len(ll))
+                kept.append(True)
+            else:
+                sizes.extend(len(p) for _, p, _ in parts)
+                kept.extend(k in pieces for k, _, _ in parts)
+        vertex_new = np.repeat(~np.array(kept), sizes)
         mask = vertex_new[:-1] | vertex_new[1:]
-        mask[np.cumsum(sizes)[:-1] - 1] = True  # segments joining two chunks
+        mask[np.cumsum(sizes)[:-1] - 1] = True  # segments joining two chunks or pieces
         return self.segments[mask]
 
     @cached_property
@@ -113,7 +125,7 @@ class RingReader:
 
     def __init__(self, project: Project | None = None) -> None:
         self._project = project or (lambda c: c)
-        self._chunks: dict = {}  # chunk key of the current file -> (lon/lat, projected)
+        self._chunks: dict = {}  # chunk key of the current file -> (lon/lat, xy, pieces)
         self._rings: tuple[dict, dict] = ({}, {})  # (previous file's, current file's)
         self._files: tuple[list, list] = ([], [])
         self._polygons: dict = {}
@@ -135,8 +147,8 @@ class RingReader:
     def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
         """Make a file read into ``rings`` the current one; drop what only the one before
         the previous file used."""
-        self._chunks = {key: (ll, xy) for ring in rings.values() if ring.chunks
-                        for key, ll, xy in ring.chunks}
+        self._chunks = {c[0]: c[1:] for ring in rings.values() if ring.chunks
+                        for c in ring.chunks}
         self._rings = (self._rings[1], rings)
         self._files = (self._files[1], polys)
         keep = set(self._files[0]) | set(polys)
@@ -198,25 +210,59 @@ class RingReader:
         return text
 
     def _parse_ring(self, text: bytes) -> Ring:
-        """A ring from its text, parsing and projecting only the chunks the previous file
-        did not have."""
+        """A ring from its text, parsing and projecting only the chunks (or, in a chunk,
+        the pieces) the previous file did not have."""
         parts = text.split(_CUT)
         last = len(parts) - 1
         keys = [(part, i == last) for i, part in enumerate(parts)]
         known = [self._chunks.get(k) for k in keys]
         new = [i for i, k in enumerate(known) if k is None]
         if new:
-            lonlat = [_parse_positions(parts[i] if i == last else parts[i] + _CUT_KEEP)
-                      for i in new]
-            sizes = np.cumsum([len(c) for c in lonlat])[:-1]
-            xy = np.split(self._project(np.concatenate(lonlat)), sizes)
-            for i, ll, p in zip(new, lonlat, xy, strict=True):
-                known[i] = (ll, p)
-        lonlat = np.concatenate([ll for ll, _ in known])
+            old_pieces = self._old_pieces(set(keys))
+            texts, pieces = [], []
+            for i in new:
+                chunk = parts[i] if i == last else parts[i] + _CUT[:2]
+                pieces.append(self._pieces(chunk, old_pieces, texts))
+            lonlat = _parse_positions(b"],[".join(texts)) if texts else np.empty((0, 2))
+            xy = self._project(lonlat)
+            at = 0
+            for i, chunk_pieces in zip(new, pieces, strict=True):
+                filled = []
+                for key, n, done in chunk_pieces:
+                    if done is None:
+                        done = (lonlat[at:at + n], xy[at:at + n])
+                        at += n
+                    filled.append((key, *done))
+                ll = np.concatenate([p[1] for p in filled])
+                known[i] = (ll, np.concatenate([p[2] for p in filled]), filled)
+        lonlat = np.concatenate([c[0] for c in known])
         if len(lonlat) < 4 or (lonlat[0] != lonlat[-1]).any():
             raise ValueError("a ring needs four positions, the last equal to the first")
-        xy = np.concatenate([p for _, p in known])
-        return Ring(lonlat, xy, [(k, ll, p) for k, (ll, p) in zip(keys, known, strict=True)])
+        xy = np.concatenate([c[1] for c in known])
+        return Ring(lonlat, xy, [(k, *c) for k, c in zip(keys, known, strict=True)])
+
+    def _old_pieces(self, keep: set) -> dict:
+        """Pieces of the previous file's chunks that this ring does not reuse whole."""
+        return {k: (ll, xy) for key, (_, _, parts) in self._chunks.items() if key not in keep
+                for k, ll, xy in parts}
+
+    @staticmethod
+    def _pieces(chunk: bytes, old: dict, texts: list) -> list:
+        """A new chunk's pieces as ``(key, positions, (lon/lat, xy) or None)``; the texts
+        of pieces not in ``old`` are added to ``texts`` to be parsed."""
+        parts = chunk.split(_PIECE_CUT)
+        last = len(parts) - 1
+        out = []
+        for j, part in enumerate(parts):
+            key = (part, j == last)
+            done = old.get(key)
+            if done is None:
+                piece = part if j == last else part + _PIECE_CUT[:1]
+                texts.append(piece)
+                out.append((key, piece.count(b"],[") + 1, None))
+            else:
+                out.append((key, len(done[0]), done))
+        return out
 
 
 def _inside(bounds: tuple, box: tuple) -> bool:

@@ -348,15 +348,17 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
 
     Only polygons not in both files are compared segment by segment (every boundary
     segment of a polygon present in both is in both boundaries), and of their rings only
-    the segments outside the chunks of text both files hold. The windows around the
+    the segments outside the chunks (and, in other chunks, the pieces) of text both files
+    hold. The windows around the
     changed segments are clipped from every polygon whose box meets one.
     """
     in_a, in_b = set(a), set(b)
     rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
     rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
     shared = _chunk_keys(rings_a) & _chunk_keys(rings_b)
-    sa = _changed_segments(rings_a, shared)
-    sb = _changed_segments(rings_b, shared)
+    pieces = _piece_keys(rings_a, shared) & _piece_keys(rings_b, shared)
+    sa = _changed_segments(rings_a, shared, pieces)
+    sb = _changed_segments(rings_b, shared, pieces)
     ha, hb = segment_hashes(sa), segment_hashes(sb)
     windows = segment_windows(sa, ha, None, sb, hb, None)
     if not windows:
@@ -436,9 +438,17 @@ def _chunk_keys(rings: list[Ring]) -> set:
     return out
 
 
-def _changed_segments(rings: list[Ring], shared: set) -> np.ndarray:
-    """The rings' segments (degrees) outside the chunks of text both files hold."""
-    segs = [r.changed_segments(shared) for r in rings]
+def _piece_keys(rings: list[Ring], skip: set) -> set:
+    out: set = set()
+    for r in rings:
+        out.update(r.piece_keys(skip))
+    return out
+
+
+def _changed_segments(rings: list[Ring], chunks: set, pieces: set) -> np.ndarray:
+    """The rings' segments (projected) outside the chunks and pieces of text both files
+    hold."""
+    segs = [r.changed_segments(chunks, pieces) for r in rings]
     return np.concatenate(segs) if segs else np.empty((0, 4))
 
 
