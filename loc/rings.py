@@ -86,18 +86,26 @@ class Ring:
         """
         if not self.chunks:
             return self.segments
-        sizes, kept = [], []
-        for key, ll, _, parts in self.chunks:
-            if key in chunks:
-                sizes.append(len(ll))
-                kept.append(True)
-            else:
-                sizes.extend(len(p) for _, p, _ in parts)
-                kept.extend(k in pieces for k, _, _ in parts)
-        vertex_new = np.repeat(~np.array(kept), sizes)
+        sizes = self._chunk_sizes
+        kept = np.fromiter(map(chunks.__contains__, self.chunk_keys), dtype=bool,
+                           count=len(sizes))
+        vertex_new = np.repeat(~kept, sizes)
+        joins = list(np.cumsum(sizes)[:-1] - 1)  # segments joining two chunks
+        for i in np.flatnonzero(~kept):
+            at = int(sizes[:i].sum())
+            for key, ll, _ in self.chunks[i][3]:
+                if key in pieces:
+                    vertex_new[at:at + len(ll)] = False
+                at += len(ll)
+                joins.append(at - 1)  # the segment joining the next piece
         mask = vertex_new[:-1] | vertex_new[1:]
-        mask[np.cumsum(sizes)[:-1] - 1] = True  # segments joining two chunks or pieces
+        joins = np.array(joins, dtype=int)
+        mask[joins[joins < len(mask)]] = True
         return self.segments[mask]
+
+    @cached_property
+    def _chunk_sizes(self) -> np.ndarray:
+        return np.array([len(c[1]) for c in self.chunks])
 
     @cached_property
     def geom(self) -> shapely.LinearRing:
@@ -125,7 +133,7 @@ class RingReader:
 
     def __init__(self, project: Project | None = None) -> None:
         self._project = project or (lambda c: c)
-        self._chunks: dict = {}  # chunk key of the current file -> (lon/lat, xy, pieces)
+        self._chunks: dict = {}  # chunk key of the current file -> (lon/lat, xy, pieces, ring)
         self._rings: tuple[dict, dict] = ({}, {})  # (previous file's, current file's)
         self._files: tuple[list, list] = ([], [])
         self._polygons: dict = {}
@@ -147,7 +155,7 @@ class RingReader:
     def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
         """Make a file read into ``rings`` the current one; drop what only the one before
         the previous file used."""
-        self._chunks = {c[0]: c[1:] for ring in rings.values() if ring.chunks
+        self._chunks = {c[0]: (*c[1:], ring) for ring in rings.values() if ring.chunks
                         for c in ring.chunks}
         self._rings = (self._rings[1], rings)
         self._files = (self._files[1], polys)
@@ -218,7 +226,7 @@ class RingReader:
         known = [self._chunks.get(k) for k in keys]
         new = [i for i, k in enumerate(known) if k is None]
         if new:
-            old_pieces = self._old_pieces(set(keys))
+            old_pieces = self._old_pieces(known, set(keys))
             texts, pieces = [], []
             for i in new:
                 chunk = parts[i] if i == last else parts[i] + _CUT[:2]
@@ -239,12 +247,15 @@ class RingReader:
         if len(lonlat) < 4 or (lonlat[0] != lonlat[-1]).any():
             raise ValueError("a ring needs four positions, the last equal to the first")
         xy = np.concatenate([c[1] for c in known])
-        return Ring(lonlat, xy, [(k, *c) for k, c in zip(keys, known, strict=True)])
+        return Ring(lonlat, xy, [(k, *c[:3]) for k, c in zip(keys, known, strict=True)])
 
-    def _old_pieces(self, keep: set) -> dict:
-        """Pieces of the previous file's chunks that this ring does not reuse whole."""
-        return {k: (ll, xy) for key, (_, _, parts) in self._chunks.items() if key not in keep
-                for k, ll, xy in parts}
+    @staticmethod
+    def _old_pieces(known: list, keep: set) -> dict:
+        """The pieces of the chunks this ring no longer has of the previous file's rings
+        it shares chunks with (its earlier versions)."""
+        earlier = {id(c[3]): c[3] for c in known if c is not None}
+        return {k: (ll, xy) for ring in earlier.values() for c in ring.chunks
+                if c[0] not in keep for k, ll, xy in c[3]}
 
     @staticmethod
     def _pieces(chunk: bytes, old: dict, texts: list) -> list:
