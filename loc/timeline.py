@@ -349,8 +349,8 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
     Only polygons not in both files are compared segment by segment (every boundary
     segment of a polygon present in both is in both boundaries), and of their rings only
     the segments outside the chunks (and, in other chunks, the pieces) of text both files
-    hold. The windows around the
-    changed segments are clipped from every polygon whose box meets one.
+    hold. The windows around the changed segments are clipped from every polygon whose box
+    meets one.
     """
     in_a, in_b = set(a), set(b)
     rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
