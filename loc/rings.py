@@ -253,9 +253,10 @@ class RingReader:
     def _old_pieces(known: list, keep: set) -> dict:
         """The pieces of the chunks this ring no longer has of the previous file's rings
         it shares chunks with (its earlier versions)."""
-        earlier = {id(c[3]): c[3] for c in known if c is not None}
-        return {k: (ll, xy) for ring in earlier.values() for c in ring.chunks
-                if c[0] not in keep for k, ll, xy in c[3]}
+        earlier = {id(ring): ring for *_, ring in filter(None, known)}
+        return {k: (ll, xy) for ring in earlier.values()
+                for key, _, _, pieces in ring.chunks if key not in keep
+                for k, ll, xy in pieces}
 
     @staticmethod
     def _pieces(chunk: bytes, old: dict, texts: list) -> list:
