@@ -50,7 +50,7 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0x27D4EB2F165667C5], dtype=np.uint64)
 
 
-def segment_hashes(seg: np.ndarray) -> np.ndarray:
+def _segment_hashes(seg: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each segment's exact coordinates (the float bits)."""
     bits = np.ascontiguousarray(seg).view(np.uint64)
     h = bits[:, 0] * _MIX[0]
@@ -59,18 +59,14 @@ def segment_hashes(seg: np.ndarray) -> np.ndarray:
     return h
 
 
-def _unmatched(sa: np.ndarray, ha: np.ndarray, sb: np.ndarray, hb: np.ndarray,
-               order: np.ndarray | None = None) -> np.ndarray:
-    """Rows of ``sa`` that are not rows of ``sb`` (exact: hash matches are re-checked).
-    ``order`` may pass ``argsort(hb)``."""
+def _unmatched(sa: np.ndarray, ha: np.ndarray, sb: np.ndarray, hb: np.ndarray) -> np.ndarray:
+    """Rows of ``sa`` that are not rows of ``sb`` (exact: hash matches are re-checked)."""
     if len(sb) == 0:
         return np.ones(len(sa), dtype=bool)
-    if order is None:
-        order = np.argsort(hb, kind="stable")
+    order = np.argsort(hb, kind="stable")
     sorted_hb = hb[order]
-    pos = np.clip(np.searchsorted(sorted_hb, ha), 0, len(hb) - 1)
-    partner = order[pos]
-    same = (sorted_hb[pos] == ha) & np.all(sa == sb[partner], axis=1)
+    pos = np.minimum(np.searchsorted(sorted_hb, ha), len(hb) - 1)
+    same = (sorted_hb[pos] == ha) & np.all(sa == sb[order[pos]], axis=1)
     return ~same
 
 
@@ -94,32 +90,26 @@ def _merge_boxes(boxes: list[list[float]]) -> list[tuple[float, float, float, fl
     return [tuple(b) for b in sorted(boxes)]
 
 
-def changed_windows(a, b, pad: float = WINDOW_PAD_M,
-                    segs: tuple | None = None) -> list[tuple[float, float, float, float]]:
+def changed_windows(a, b, pad: float = WINDOW_PAD_M) -> list[tuple[float, float, float, float]]:
     """Disjoint boxes (in the geometries' CRS) that contain every difference of ``a``, ``b``.
 
     Segments present in one boundary and not in the other are boxed; overlapping boxes are
-    merged until the boxes are disjoint. ``segs`` may pass precomputed
-    ``(segments(a), hashes_a, argsort(hashes_a), segments(b), hashes_b, argsort(hashes_b))``.
+    merged until the boxes are disjoint.
     """
-    if segs is None:
-        sa, sb = segments(a), segments(b)
-        ha, hb = segment_hashes(sa), segment_hashes(sb)
-        segs = (sa, ha, np.argsort(ha, kind="stable"), sb, hb, np.argsort(hb, kind="stable"))
-    return segment_windows(*segs, pad=pad)
+    return segment_windows(segments(a), segments(b), pad=pad)
 
 
-def segment_windows(sa: np.ndarray, ha: np.ndarray, oa: np.ndarray | None, sb: np.ndarray,
-                    hb: np.ndarray, ob: np.ndarray | None,
+def segment_windows(sa: np.ndarray, sb: np.ndarray,
                     pad: float = WINDOW_PAD_M) -> list[tuple[float, float, float, float]]:
-    """Disjoint boxes around the segments of ``sa`` not in ``sb`` and of ``sb`` not in ``sa``.
+    """Disjoint boxes, padded by ``pad``, around the segments of ``sa`` not in ``sb`` and of
+    ``sb`` not in ``sa`` (``(n, 4)`` arrays ``x0, y0, x1, y1``, matched exactly).
 
-    ``ha``/``hb`` are :func:`segment_hashes`, ``oa``/``ob`` their argsorts (or None). Given
-    every boundary segment of two geometries (or more: extra segments only widen the boxes),
-    every difference of the two lies inside the boxes.
+    Given every boundary segment of two geometries (or more: extra segments only widen the
+    boxes), every difference of the two lies inside the boxes.
     """
-    boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb, ob)]),
-                       _run_boxes(sb[_unmatched(sb, hb, sa, ha, oa)])])
+    ha, hb = _segment_hashes(sa), _segment_hashes(sb)
+    boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb)]),
+                       _run_boxes(sb[_unmatched(sb, hb, sa, ha)])])
     if len(boxes) == 0:
         return []
     boxes[:, :2] -= pad
@@ -141,15 +131,11 @@ def _run_boxes(seg: np.ndarray) -> np.ndarray:
                             np.maximum.reduceat(X, starts), np.maximum.reduceat(Y, starts)])
 
 
-def windowed_difference(a, b, segs: tuple | None = None, pad: float = WINDOW_PAD_M,
-                        windows: list | None = None) -> tuple[list, list]:
-    """``(b - a parts, a - b parts)`` computed inside :func:`changed_windows` only.
-
-    ``pad`` is in the geometries' units (metres in a projected CRS; use ~1e-5 in degrees);
-    ``windows`` may pass the windows if they are known.
-    """
+def windowed_difference(a, b, windows: list | None = None) -> tuple[list, list]:
+    """``(b - a parts, a - b parts)`` of projected ``a`` and ``b``, computed inside
+    :func:`changed_windows` only (or the ``windows`` given, if they are known)."""
     if windows is None:
-        windows = changed_windows(a, b, pad=pad, segs=segs)
+        windows = changed_windows(a, b)
     if not windows:
         return [], []
     ca, cb = clip_windows(a, windows), clip_windows(b, windows)
@@ -161,23 +147,18 @@ def windowed_difference(a, b, segs: tuple | None = None, pad: float = WINDOW_PAD
         return list(shapely.difference(cb, ca)), list(shapely.difference(ca, cb))
 
 
-def clip_windows(geom, windows: list) -> np.ndarray:
-    """``geom`` clipped to each window (box), checking validity in one vectorized call: the
-    fast rectangle clip, or the exact (slower) intersection where the fast one is invalid.
-    """
-    out = np.array([shapely.clip_by_rect(geom, *w) for w in windows], dtype=object)
-    bad = np.flatnonzero(~shapely.is_valid(out))
-    for i in bad:
-        out[i] = shapely.intersection(geom, shapely.box(*windows[i]))
-    return out
-
-
-def _clip(geom, window):
-    """Fast rectangle clip; the exact (slower) intersection where the fast one is invalid."""
-    out = shapely.clip_by_rect(geom, *window)
+def clip_box(geom, box):
+    """``geom`` clipped to a box: the fast rectangle clip, or the exact (slower) intersection
+    where the fast one is not valid."""
+    out = shapely.clip_by_rect(geom, *box)
     if not out.is_valid:
-        out = shapely.intersection(geom, shapely.box(*window))
+        out = shapely.intersection(geom, shapely.box(*box))
     return out
+
+
+def clip_windows(geom, windows: list) -> np.ndarray:
+    """``geom`` clipped to each window, as an array."""
+    return np.array([clip_box(geom, w) for w in windows], dtype=object)
 
 
 @dataclass
@@ -270,10 +251,9 @@ def _nearest_regions(polys: np.ndarray) -> np.ndarray:
     return out
 
 
-def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
+def _split_by_region(polys_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cut EQUAL_AREA polygons at region boundaries; parts outside every region (sea,
-    abroad) go to the nearest region they touch. Returns (polygons, region group keys), and
-    with ``with_origin`` the index of the input polygon of each part.
+    abroad) go to the nearest region they touch. Returns (polygons, region group keys).
 
     A polygon that touches one region only is kept whole (its parts in the sea belong to
     that region's coast). Crumbs under 1 m² left by the cuts are dropped (they change no
@@ -283,19 +263,13 @@ def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
     polys_m = np.asarray(polys_m, dtype=object)
     out_p: list = []
     out_k: list = []
-    out_o: list = []
-
-    def add(parts, region_keys, origins):
-        out_p.extend(parts)
-        out_k.extend(region_keys)
-        out_o.extend(origins)
-
     if len(polys_m):
         hit_p, hit_r = tree.query(polys_m)  # bounding boxes only: cheap
         inside = shapely.contains_properly(geoms[hit_r], polys_m[hit_p])  # prepared regions
         whole = np.zeros(len(polys_m), dtype=bool)
         whole[hit_p[inside]] = True
-        add(polys_m[hit_p[inside]], keys[hit_r[inside]], hit_p[inside])
+        out_p.extend(polys_m[hit_p[inside]])
+        out_k.extend(keys[hit_r[inside]])
         rest = ~whole[hit_p]
         hit_p, hit_r = hit_p[rest], hit_r[rest]
         if len(hit_p):
@@ -306,15 +280,17 @@ def split_by_region(polys_m: np.ndarray, with_origin: bool = False):
         first = np.full(len(polys_m), -1)
         first[hit_p[::-1]] = hit_r[::-1]
         one = np.flatnonzero(counts == 1)
-        add(polys_m[one], keys[first[one]], one)
+        out_p.extend(polys_m[one])
+        out_k.extend(keys[first[one]])
         alone = np.flatnonzero(counts == 0)
         if len(alone):
-            add(polys_m[alone], keys[_nearest_regions(polys_m[alone])], alone)
+            out_p.extend(polys_m[alone])
+            out_k.extend(keys[_nearest_regions(polys_m[alone])])
         for i in np.flatnonzero(counts > 1):
             parts, regions = _cut(polys_m[i], hit_r[hit_p == i], geoms)
-            add(parts, keys[regions], [i] * len(parts))
-    result = (np.array(out_p, dtype=object), np.array(out_k, dtype=object))
-    return (*result, np.array(out_o, dtype=int)) if with_origin else result
+            out_p.extend(parts)
+            out_k.extend(keys[regions])
+    return np.array(out_p, dtype=object), np.array(out_k, dtype=object)
 
 
 def _cut(p, idx: np.ndarray, geoms: np.ndarray) -> tuple[list, np.ndarray]:
@@ -324,7 +300,7 @@ def _cut(p, idx: np.ndarray, geoms: np.ndarray) -> tuple[list, np.ndarray]:
     rest = p
     x0, y0, x1, y1 = shapely.bounds(p)
     for r in idx:
-        local = _clip(geoms[r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+        local = clip_box(geoms[r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
         for q in shapely.get_parts(shapely.intersection(p, local)):
             if q.geom_type == "Polygon" and q.area > 1.0:
                 parts.append(q)
@@ -338,7 +314,7 @@ def _cut(p, idx: np.ndarray, geoms: np.ndarray) -> tuple[list, np.ndarray]:
 
 
 def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFrame:
-    polys_m, regions = split_by_region(polys_m)
+    polys_m, regions = _split_by_region(polys_m)
     lonlat = lcrs.unproject(polys_m, lcrs.EQUAL_AREA) if len(polys_m) else polys_m
     km2 = shapely.area(polys_m) / 1e6 if len(polys_m) else np.array([])
     perim = shapely.length(polys_m) if len(polys_m) else np.array([])

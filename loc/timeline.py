@@ -35,9 +35,9 @@ from loc import crs as lcrs
 from loc.collection import snapshot_files
 from loc.diff import (
     _groups_m,
+    clip_box,
     clip_windows,
     polygon_parts,
-    segment_hashes,
     segment_windows,
     windowed_difference,
 )
@@ -148,12 +148,8 @@ whole region."""
 @lru_cache(maxsize=4096)
 def _region_cell(region: int, i: int, j: int) -> shapely.Geometry:
     """The part of a region group in grid cell ``(i, j)`` (EQUAL_AREA CRS)."""
-    geom = _groups_m()[1][region]
-    box = (i * CELL_M, j * CELL_M, (i + 1) * CELL_M, (j + 1) * CELL_M)
-    part = shapely.clip_by_rect(geom, *box)
-    if not part.is_valid:
-        part = shapely.intersection(geom, shapely.box(*box))
-    return part
+    return clip_box(_groups_m()[1][region],
+                    (i * CELL_M, j * CELL_M, (i + 1) * CELL_M, (j + 1) * CELL_M))
 
 
 def _km2_by_region(parts_m) -> dict[str, float]:
@@ -359,8 +355,7 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
     pieces = _piece_keys(rings_a, shared) & _piece_keys(rings_b, shared)
     sa = _changed_segments(rings_a, shared, pieces)
     sb = _changed_segments(rings_b, shared, pieces)
-    ha, hb = segment_hashes(sa), segment_hashes(sb)
-    windows = segment_windows(sa, ha, None, sb, hb, None)
+    windows = segment_windows(sa, sb)
     if not windows:
         return {"gained_km2": 0.0, "lost_km2": 0.0, "gained": {}, "lost": {}}
     a_near, b_near = _near(reader, a, windows), _near(reader, b, windows)
