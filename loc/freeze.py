@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -17,7 +16,6 @@ from loc import crs as lcrs
 from loc.errors import OptionError
 from loc.line import line_of_contact
 from loc.regions import _registry, region_key, ukraine
-from loc.settlements import _table as _settlements
 from loc.settlements import sides as settlement_sides
 from loc.snapshot import Snapshot, _read_frames, _to_lonlat, from_geometries
 
@@ -171,24 +169,18 @@ def tradeoff(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     anyone but ``ru``), ``settlements_to_ru``, ``population_to_ru``, ``settlements_to_ua``,
     ``population_to_ua``. Rows with no change are left out.
     """
-    from loc.stats import stat_regions
+    from loc.stats import km2_by_group, settlements_by_group, stat_regions
 
     groups, _ = stat_regions()
     a, b = before.side("ru"), after.side("ru")
-    to_ru = lcrs.area_km2(shapely.intersection(shapely.difference(b, a), groups.values))
-    to_ua = lcrs.area_km2(shapely.intersection(shapely.difference(a, b), groups.values))
-    df = pd.DataFrame({"to_ru_km2": to_ru, "to_ua_km2": to_ua},
+    df = pd.DataFrame({"to_ru_km2": km2_by_group(shapely.difference(b, a)),
+                       "to_ua_km2": km2_by_group(shapely.difference(a, b))},
                       index=pd.Index(groups.index, name="region"))
     s0, s1 = settlement_sides(before), settlement_sides(after)
-    sett = _settlements()
-    group = sett["region"].map(_registry()["group"]).to_numpy()
-    pop = sett["population"].to_numpy()
     for name, mask in (("ru", (s0 != "ru") & (s1 == "ru")),
                        ("ua", (s0 == "ru") & (s1 != "ru") & (s1 != ""))):
-        df[f"settlements_to_{name}"] = (pd.Series(mask.astype(int)).groupby(group).sum()
-                                        .reindex(df.index, fill_value=0).astype(int).values)
-        df[f"population_to_{name}"] = (pd.Series(np.where(mask, pop, 0)).groupby(group).sum()
-                                       .reindex(df.index, fill_value=0).astype(int).values)
+        df[f"settlements_to_{name}"], df[f"population_to_{name}"] = settlements_by_group(
+            mask, df.index)
     df = df[["to_ru_km2", "settlements_to_ru", "population_to_ru",
              "to_ua_km2", "settlements_to_ua", "population_to_ua"]]
     changed = (df["to_ru_km2"] > 0.01) | (df["to_ua_km2"] > 0.01) | \

@@ -29,9 +29,26 @@ def stat_regions():
     return groups, areas
 
 
-def _group_of_settlements() -> pd.Series:
-    reg = _registry()
-    return _settlements()["region"].map(reg["group"])
+def km2_by_group(geom) -> np.ndarray:
+    """km² (EQUAL_AREA CRS) of a lon/lat area inside each region group of
+    :func:`stat_regions`, in its order."""
+    groups, _ = stat_regions()
+    if geom is None or geom.is_empty:
+        return np.zeros(len(groups))
+    return lcrs.area_km2(shapely.intersection(geom, groups.values))
+
+
+def settlements_by_group(mask: np.ndarray, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Number and population of the bundled settlements selected by ``mask``, per region
+    group in ``index`` (0 where none)."""
+    group = _settlements()["region"].map(_registry()["group"]).to_numpy()
+    pop = _settlements()["population"].to_numpy()
+
+    def per_group(values: np.ndarray) -> np.ndarray:
+        return (pd.Series(values).groupby(group).sum().reindex(index, fill_value=0)
+                .astype(int).values)
+
+    return per_group(mask.astype(int)), per_group(np.where(mask, pop, 0))
 
 
 def snapshot_stats(snapshot) -> pd.DataFrame:
@@ -49,9 +66,8 @@ def snapshot_stats(snapshot) -> pd.DataFrame:
     groups, areas = stat_regions()
     ru = snapshot.side("ru")
     contested = snapshot.side("contested")
-    occ = lcrs.area_km2(shapely.intersection(ru, groups.values))
-    con = (lcrs.area_km2(shapely.intersection(contested, groups.values))
-           if not contested.is_empty else np.zeros(len(groups)))
+    occ = km2_by_group(ru)
+    con = km2_by_group(contested)
     reg = _registry()
     names = reg.dissolve(by="group")["name"].reindex(groups.index)
     names.loc["crimea"] = "Crimea (with Sevastopol)"
@@ -62,17 +78,9 @@ def snapshot_stats(snapshot) -> pd.DataFrame:
         "share": occ / areas.values,
         "contested_km2": con,
     }, index=pd.Index(groups.index, name="region"))
-    sett = _settlements()
     side = settlement_sides(snapshot)
-    group = _group_of_settlements().to_numpy()
-    pop = sett["population"].to_numpy()
     for name in ("ru", "ua", "contested"):
-        mask = side == name
-        df[f"settlements_{name}"] = (
-            pd.Series(mask.astype(int)).groupby(group).sum().reindex(df.index, fill_value=0)
-            .astype(int).values)
-        df[f"population_{name}"] = (
-            pd.Series(np.where(mask, pop, 0)).groupby(group).sum()
-            .reindex(df.index, fill_value=0).astype(int).values)
+        df[f"settlements_{name}"], df[f"population_{name}"] = settlements_by_group(
+            side == name, df.index)
     df["line_km"] = length_by_region(line_of_contact(snapshot)).reindex(df.index, fill_value=0.0)
     return df
