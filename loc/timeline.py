@@ -46,7 +46,7 @@ from loc.io import write_atomic
 from loc.regions import MISSION_REGIONS
 from loc.rings import Polygon, Ring, RingReader
 from loc.snapshot import UKRAINE_BBOX, Snapshot, date_from_name, file_sha256, read
-from loc.stats import stat_regions
+from loc.stats import km2_by_group, stat_regions
 
 CACHE_VERSION = 2
 BREAK_KM2 = 1_000.0
@@ -72,71 +72,45 @@ def _load_cache(path: Path) -> dict:
     return {"version": CACHE_VERSION, "files": {}, "pairs": {}}
 
 
-def _occupied(item, check_valid: bool = True) -> shapely.Geometry:
-    """The occupied area (lon/lat) of a file or snapshot.
+def _read_plain(reader: RingReader, item) -> list[Polygon] | None:
+    """The polygons of a plain lon/lat GeoJSON inside Ukraine's bounds, read by ``reader``
+    (reusing what the previous file held); None for anything else."""
+    if isinstance(item, Snapshot) or Path(item).suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        return reader.read(Path(item).read_bytes(), within=UKRAINE_BBOX)
+    except OSError:
+        return None
 
-    A lon/lat GeoJSON with no side column and no DeepStateMap layer names (the archive's form),
-    inside Ukraine's bounds (and valid, with ``check_valid``), is parsed straight into GEOS;
-    any other file goes through :func:`loc.read`, which gives the same geometry more slowly.
-    """
-    if isinstance(item, Snapshot):
-        return item.side("ru")
-    path = Path(item)
-    if path.suffix.lower() in (".geojson", ".json"):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            raw = b""
-        # no side column, no DeepStateMap layer names, lon/lat: every polygon is occupied
-        plain = (b'"side"' not in raw and b"///" not in raw
-                 and (b'"crs"' not in raw or b"CRS84" in raw))
-        if plain:
-            try:
-                geom = shapely.from_geojson(raw)
-            except shapely.errors.GEOSException:
-                geom = None
-            if geom is not None and shapely.has_z(geom):
-                geom = shapely.force_2d(geom)
-            if geom is not None and shapely.get_num_geometries(geom) == 1:
-                geom = shapely.get_geometry(geom, 0)  # the one feature's geometry
-            if geom is not None and geom.geom_type not in ("Polygon", "MultiPolygon"):
-                parts = polygon_parts(geom)
-                geom = shapely.union_all(parts) if len(parts) else None
-            x0, y0, x1, y1 = UKRAINE_BBOX
-            if geom is not None and not geom.is_empty:
-                bx0, by0, bx1, by1 = shapely.bounds(geom)
-                inside = x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1
-                if inside and (not check_valid or geom.is_valid):
-                    return geom
-    return read(path).side("ru")
+
+def _occupied(item) -> shapely.Geometry:
+    """The occupied area (lon/lat) of a snapshot or of a file, read with :func:`loc.read`."""
+    return item.side("ru") if isinstance(item, Snapshot) else read(item).side("ru")
 
 
 def _polygons_of(reader: RingReader, item) -> list[Polygon]:
     """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
 
-    A plain lon/lat GeoJSON inside Ukraine's bounds is read by the reader, reusing what the
-    previous file held; anything else the general way (:func:`_occupied`). The whole
-    polygon's validity is not checked here: only the parts inside the changed windows are
-    used, and those are checked (and repaired if need be) in :func:`_pair`.
+    The whole polygon's validity is not checked here: only the parts inside the changed
+    windows are used, and those are checked (and repaired if need be) in :func:`_pair`.
     """
-    if not isinstance(item, Snapshot) and Path(item).suffix.lower() in (".geojson", ".json"):
-        try:
-            polys = reader.read(Path(item).read_bytes(), within=UKRAINE_BBOX)
-        except OSError:
-            polys = None
-        if polys is not None:
-            return polys
-    return reader.from_geometry(_occupied(item, check_valid=False))
+    polys = _read_plain(reader, item)
+    return polys if polys is not None else reader.from_geometry(_occupied(item))
 
 
 def _measure(item) -> dict:
     """Occupied km² of a snapshot in total (EQUAL_AREA CRS) and per region group, computed
-    as :meth:`Snapshot.stats` does."""
-    lonlat = _occupied(item)
-    groups, _ = stat_regions()
-    areas = lcrs.area_km2(shapely.intersection(lonlat, groups.values))
+    as :meth:`Snapshot.stats` does; a plain file that is not valid goes to :func:`loc.read`,
+    which repairs it."""
+    reader = RingReader()
+    polys = _read_plain(reader, item)
+    lonlat = (shapely.multipolygons([reader.polygon(p) for p in polys])
+              if polys is not None else None)
+    if lonlat is None or not lonlat.is_valid:
+        lonlat = _occupied(item)
     return {"occupied_km2": float(shapely.area(lcrs.project(lonlat, lcrs.EQUAL_AREA))) / 1e6,
-            "regions": {k: float(a) for k, a in zip(groups.index, areas, strict=True) if a > 0}}
+            "regions": {k: float(a) for k, a in
+                        zip(stat_regions()[0].index, km2_by_group(lonlat), strict=True) if a > 0}}
 
 
 CELL_M = 20_000.0
@@ -267,14 +241,10 @@ CHUNK = 24
 
 
 def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None] | None = None) -> dict[int, dict]:
+                   meanwhile: Callable[[], None]) -> dict[int, dict]:
     """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
     snapshots: in worker processes (one per core) for files, here for Snapshot objects.
     ``meanwhile`` is called once, while the workers run."""
-    if not missing:
-        if meanwhile:
-            meanwhile()
-        return {}
     runs: list[list[int]] = []
     for i in missing:
         if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < CHUNK:
@@ -295,16 +265,14 @@ def _compute_pairs(items: list, missing: list[int], progress,
                                         category=DeprecationWarning)
                 futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
                            for task, run in zip(tasks, runs, strict=True)}
-            if meanwhile:
-                meanwhile()
+            meanwhile()
             for fut in as_completed(futures):
                 run = futures[fut]
                 out.update(zip(run, fut.result(), strict=True))
                 if progress:
                     progress(len(run))
     else:
-        if meanwhile:
-            meanwhile()
+        meanwhile()
         for task, run in zip(tasks, runs, strict=True):
             out.update(zip(run, _pairs_of(task), strict=True))
             if progress:
@@ -351,8 +319,10 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
     in_a, in_b = set(a), set(b)
     rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
     rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
-    shared = _chunk_keys(rings_a) & _chunk_keys(rings_b)
-    pieces = _piece_keys(rings_a, shared) & _piece_keys(rings_b, shared)
+    shared = (set().union(*(r.chunk_keys for r in rings_a))
+              & set().union(*(r.chunk_keys for r in rings_b)))
+    pieces = (set().union(*(r.piece_keys(shared) for r in rings_a))
+              & set().union(*(r.piece_keys(shared) for r in rings_b)))
     sa = _changed_segments(rings_a, shared, pieces)
     sb = _changed_segments(rings_b, shared, pieces)
     windows = segment_windows(sa, sb)
@@ -424,20 +394,6 @@ def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     ra, rb = region[:n], region[n:]
     one = np.where(ra == EMPTY, rb, np.where((rb == EMPTY) | (ra == rb), ra, MIXED))
     return np.where(one == EMPTY, NONE, one)
-
-
-def _chunk_keys(rings: list[Ring]) -> set:
-    out: set = set()
-    for r in rings:
-        out.update(r.chunk_keys)
-    return out
-
-
-def _piece_keys(rings: list[Ring], skip: set) -> set:
-    out: set = set()
-    for r in rings:
-        out.update(r.piece_keys(skip))
-    return out
 
 
 def _changed_segments(rings: list[Ring], chunks: set, pieces: set) -> np.ndarray:
