@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from loc import crs as lcrs
-from loc.settlements import _table as _settlements
+from loc.settlements import settlements_in
 
 WINDOW_PAD_M = 1.0
 """Padding (m) around changed segments' boxes; keeps touching changes in one window."""
@@ -319,12 +319,9 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     km2 = shapely.area(polys_m) / 1e6 if len(polys_m) else np.array([])
     perim = shapely.length(polys_m) if len(polys_m) else np.array([])
     width = np.where(perim > 0, 2 * km2 * 1e6 / np.maximum(perim, 1e-9), 0.0)
-    sett = _settlements()
     names, pops = [], []
     for p in lonlat:
-        shapely.prepare(p)
-        inside = shapely.contains_xy(p, sett["lon"].to_numpy(), sett["lat"].to_numpy())
-        hit = sett[inside].sort_values("population", ascending=False)
+        hit = settlements_in(p)
         names.append(", ".join(hit["name"]))
         pops.append(int(hit["population"].sum()))
     return gpd.GeoDataFrame({

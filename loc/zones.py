@@ -26,7 +26,7 @@ from loc import crs as lcrs
 from loc._data import data_path
 from loc.errors import InputError, OptionError
 from loc.regions import ukraine
-from loc.settlements import _table as _settlements
+from loc.settlements import settlements_in
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,18 +69,9 @@ def _clip_area(geom: BaseGeometry, clip: str) -> BaseGeometry:
 
 
 def _people(geoms) -> tuple[list[int], list[int], list[str]]:
-    t = _settlements()
-    lon, lat = t["lon"].to_numpy(), t["lat"].to_numpy()
     counts, pops, largest = [], [], []
     for g in geoms:
-        if g is None or g.is_empty:
-            counts.append(0)
-            pops.append(0)
-            largest.append("")
-            continue
-        shapely.prepare(g)
-        inside = t[shapely.contains_xy(g, lon, lat)].sort_values(
-            ["population", "name"], ascending=[False, True])
+        inside = settlements_in(g)
         counts.append(len(inside))
         pops.append(int(inside["population"].sum()))
         largest.append(", ".join(inside["name"].head(5)))
