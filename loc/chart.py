@@ -18,6 +18,25 @@ REGION_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E
                   "#000000", "#999999", "#F0E442", "#882255"]
 
 
+def _chart_format(path: Path) -> str:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise OptionError(f"chart must be .png or .svg, not '{path.name}'")
+    return fmt
+
+
+def _save(fig, path: Path, fmt: str) -> Path:
+    """Write a figure byte for byte the same each time (no dates or versions in it)."""
+    import io
+
+    buf = io.BytesIO()
+    with plt.rc_context({"svg.hashsalt": "loc", "svg.fonttype": "none"}):
+        fig.savefig(buf, format=fmt, dpi=110,
+                    metadata={"Date": None} if fmt == "svg" else {"Software": None})
+    plt.close(fig)
+    return write_atomic(path, buf.getvalue())
+
+
 def timeline_chart(df: pd.DataFrame, path: str | Path, title: str = "Occupied area") -> Path:
     """Write a PNG or SVG chart of a :func:`loc.timeline` frame.
 
@@ -25,20 +44,13 @@ def timeline_chart(df: pd.DataFrame, path: str | Path, title: str = "Occupied ar
     occupied (up) and no longer occupied (down) km². Areas in the EQUAL_AREA CRS.
     """
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise OptionError(f"chart must be .png or .svg, not '{path.name}'")
+    fmt = _chart_format(path)
     daily = df.copy()
     daily.index = pd.to_datetime(daily.index)
     full = daily.reindex(pd.date_range(daily.index.min(), daily.index.max(), freq="D"))
     regions = [c for c in df.columns if c.endswith("_km2")
                and c not in ("occupied_km2", "gained_km2", "lost_km2")
                and df[c].max() > 0]
-    with plt.rc_context({"svg.hashsalt": "loc", "svg.fonttype": "none"}):
-        return _draw(full, regions, path, fmt, title)
-
-
-def _draw(full: pd.DataFrame, regions: list[str], path: Path, fmt: str, title: str) -> Path:
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 7), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 2]})
     for i, col in enumerate(regions):
@@ -58,40 +70,25 @@ def _draw(full: pd.DataFrame, regions: list[str], path: Path, fmt: str, title: s
     bottom.legend(loc="upper left", fontsize=8)
     bottom.grid(alpha=0.3)
     fig.tight_layout()
-    import io
-
-    buf = io.BytesIO()
-    meta = {"Date": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(buf, format=fmt, dpi=110, metadata=meta)
-    plt.close(fig)
-    return write_atomic(path, buf.getvalue())
+    return _save(fig, path, fmt)
 
 
 def movement_chart(series: pd.DataFrame, path: str | Path, top: int = 6) -> Path:
     """Write a PNG or SVG chart of :func:`loc.movement.movement_series`: mean advance (km)
     per period for the ``top`` sectors that advanced most in total."""
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise OptionError(f"chart must be .png or .svg, not '{path.name}'")
+    fmt = _chart_format(path)
     totals = series.groupby("sector")["mean_advance_km"].sum().sort_values(ascending=False)
-    with plt.rc_context({"svg.hashsalt": "loc", "svg.fonttype": "none"}):
-        fig, ax = plt.subplots(figsize=(11, 5))
-        for i, sector in enumerate(totals.index[:top]):
-            s = series[series["sector"] == sector].sort_values("start")
-            ax.plot(pd.to_datetime(s["start"]), s["mean_advance_km"], marker="o",
-                    label=str(sector), color=REGION_COLOURS[i % len(REGION_COLOURS)])
-        ax.axhline(0, color="black", linewidth=0.6)
-        ax.set_ylabel("mean advance of the front (km per period)")
-        ax.set_xlabel("start of period")
-        ax.set_title("Front movement by sector")
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
-        fig.tight_layout()
-        import io
-
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=110,
-                    metadata={"Date": None} if fmt == "svg" else {"Software": None})
-        plt.close(fig)
-    return write_atomic(path, buf.getvalue())
+    fig, ax = plt.subplots(figsize=(11, 5))
+    for i, sector in enumerate(totals.index[:top]):
+        s = series[series["sector"] == sector].sort_values("start")
+        ax.plot(pd.to_datetime(s["start"]), s["mean_advance_km"], marker="o",
+                label=str(sector), color=REGION_COLOURS[i % len(REGION_COLOURS)])
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_ylabel("mean advance of the front (km per period)")
+    ax.set_xlabel("start of period")
+    ax.set_title("Front movement by sector")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path, fmt)
