@@ -108,8 +108,7 @@ def line_layer(line: gpd.GeoDataFrame, *, date: str | None = None, layer_id: str
     """Pieces of a line of contact (or freeze line) as one layer."""
     style = style or {"color": BLACK, "weight": 2.5}
     features = []
-    for rec, geom in zip(line.drop(columns="geometry").to_dict(orient="records"),
-                         line.geometry.values, strict=True):
+    for rec, geom in _records(line):
         label = rec.get("label", title)
         rows = [("label", str(label)), ("piece", str(rec.get("piece", ""))),
                 ("kind", str(rec.get("kind", ""))), ("regions", str(rec.get("region", ""))),
@@ -135,49 +134,51 @@ def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
     ``population``, ``side``, ...), shown in the popup.
     """
     palette = {"buffer": GREEN, "belt": SKY, "site": YELLOW, "corridor": ORANGE}
-    layers = []
     kinds = list(dict.fromkeys(zones["kind"])) if "kind" in zones else ["zone"]
-    for kind in kinds:
-        part = zones[zones["kind"] == kind] if "kind" in zones else zones
-        color = palette.get(kind, GREEN)
-        feats = []
-        for rec, geom in zip(part.drop(columns="geometry").to_dict(orient="records"),
-                             part.geometry.values, strict=True):
-            rows = [(str(k), _text(v)) for k, v in rec.items()]
-            feats.append(Feature(geom, str(rec.get("zone", kind)), rows))
-        style = {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.25}
-        layers.append(Layer(id=f"zone-{kind}", title=f"Zones: {kind}", kind="polygon",
-                            style=style, features=feats,
-                            legend={"swatch": "fill", "color": color, "fill": color,
-                                    "label": f"Zone: {kind}"}))
-    return layers
+    return [_fill_layer(f"zone-{kind}", f"Zones: {kind}",
+                        zones[zones["kind"] == kind] if "kind" in zones else zones,
+                        palette.get(kind, GREEN), lambda rec, k=kind: str(rec.get("zone", k)),
+                        opacity=0.25, legend=f"Zone: {kind}")
+            for kind in kinds]
 
 
 def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
                   titles: tuple[str, str] = ("Newly occupied", "No longer occupied"),
                   ) -> list[Layer]:
     """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``)."""
-    layers = []
-    spec = (("ru", titles[0], WINE), ("ua", titles[1], TEAL))
-    for to_side, title, color in spec:
-        part = changes[changes["to_side"] == to_side] if len(changes) else changes
-        feats = []
-        for rec, geom in zip(part.drop(columns="geometry").to_dict(orient="records"),
-                             part.geometry.values, strict=True):
-            rows = [(str(k), _text(v)) for k, v in rec.items()]
-            feats.append(Feature(geom, f"{title}: {fmt_km2(float(rec.get('km2', 0)))}", rows))
-        style = {"color": color, "weight": 1.5, "fillColor": color, "fillOpacity": 0.7}
-        layers.append(Layer(id=f"change-{to_side}", title=title + title_suffix, kind="polygon",
-                            style=style, features=feats,
-                            legend={"swatch": "fill", "color": color, "fill": color,
-                                    "label": title}))
-    return layers
+    return [_fill_layer(f"change-{to_side}", title + title_suffix,
+                        changes[changes["to_side"] == to_side] if len(changes) else changes,
+                        colour, lambda rec, t=title: f"{t}: {fmt_km2(float(rec.get('km2', 0)))}",
+                        opacity=0.7, legend=title)
+            for to_side, title, colour in (("ru", titles[0], WINE), ("ua", titles[1], TEAL))]
 
 
 def _text(value) -> str:
     if isinstance(value, float):
         return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
     return str(value)
+
+
+def _records(gdf: gpd.GeoDataFrame):
+    """``(attributes, geometry)`` of each row."""
+    return zip(gdf.drop(columns="geometry").to_dict(orient="records"), gdf.geometry.values,
+               strict=True)
+
+
+def _all_rows(rec: dict) -> list[tuple[str, str]]:
+    """Every attribute as a popup row."""
+    return [(str(k), _text(v)) for k, v in rec.items()]
+
+
+def _fill_layer(layer_id: str, title: str, part: gpd.GeoDataFrame, colour: str, label,
+                *, weight: float = 1.5, opacity: float, legend: str | None = None) -> Layer:
+    """Filled polygons, one feature per row with ``label(attributes)`` as its label and every
+    attribute in its popup."""
+    feats = [Feature(g, label(rec), _all_rows(rec)) for rec, g in _records(part)]
+    style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": opacity}
+    return Layer(id=layer_id, title=title, kind="polygon", style=style, features=feats,
+                 legend={"swatch": "fill", "color": colour, "fill": colour,
+                         "label": legend or title})
 
 
 def region_layer(snapshot=None) -> Layer:
@@ -244,8 +245,7 @@ def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
     by distance."""
     colours = {"advance": WINE, "retreat": TEAL, "static": GREY}
     feats = []
-    for rec, geom in zip(mv.drop(columns="geometry").to_dict(orient="records"),
-                         mv.geometry.values, strict=True):
+    for rec, geom in _records(mv):
         d = float(rec["displacement_km"])
         rows = [("moved", f"{d:+.2f} km"), ("direction", str(rec["direction"])),
                 ("sector", str(rec["sector"])), ("nearest settlement", str(rec["settlement"]))]
@@ -262,30 +262,21 @@ def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
 
 def breach_layers(breaches: gpd.GeoDataFrame) -> list[Layer]:
     """Breaches of a frozen line, by the side that advanced."""
-    out = []
-    for side, colour in (("ru", WINE), ("ua", TEAL)):
-        part = breaches[breaches["advanced"] == side]
-        feats = [Feature(g, f"breach {rec['id']}: {fmt_km2(rec['km2'])}",
-                         [(str(k), _text(v)) for k, v in rec.items()])
-                 for rec, g in zip(part.drop(columns="geometry").to_dict(orient="records"),
-                                   part.geometry.values, strict=True)]
-        title = f"Breaches: {SIDE_TITLES[side].lower()} side advanced"
-        style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.6}
-        out.append(Layer(id=f"breach-{side}", title=title, kind="polygon", style=style,
-                         features=feats, legend={"swatch": "fill", "color": colour,
-                                                 "fill": colour, "label": title}))
-    return out
+    return [_fill_layer(f"breach-{side}", f"Breaches: {SIDE_TITLES[side].lower()} side advanced",
+                        breaches[breaches["advanced"] == side], colour,
+                        lambda rec: f"breach {rec['id']}: {fmt_km2(rec['km2'])}",
+                        weight=2, opacity=0.6)
+            for side, colour in (("ru", WINE), ("ua", TEAL))]
 
 
 def incident_layer(incidents: gpd.GeoDataFrame) -> Layer:
     """Classified incidents: violations in vermillion, others grey, uncertain ones hollow."""
     feats = []
-    for rec, g in zip(incidents.drop(columns="geometry").to_dict(orient="records"),
-                      incidents.geometry.values, strict=True):
+    for rec, g in _records(incidents):
         colour = VERMILLION if rec.get("violation") else GREY
         label = rec.get("rule") or "no violation"
         feats.append(Feature(np.array([g.y, g.x]), f"incident: {label}",
-                             [(str(k), _text(v)) for k, v in rec.items()], radius=5.0,
+                             _all_rows(rec), radius=5.0,
                              colour="#ffffff" if rec.get("uncertain") else colour))
     return Layer(id="incidents", title="Incidents", kind="point",
                  style={"color": "#000000", "weight": 1.5, "fillColor": GREY,
