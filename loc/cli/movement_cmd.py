@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from loc.cli.options import emit
 from loc.report import table
 
 
@@ -25,15 +26,13 @@ def command(inputs, period, step, sectors, csv_out, chart) -> None:
     """How far the front moved per period and sector over FILES or folders of dated
     snapshots; prints the fastest-moving sectors (mean advance per day)."""
     from loc.collection import snapshot_files
-    from loc.io import write_atomic
     from loc.movement import movement_series
 
     files = snapshot_files(inputs)
     axes = "region" if sectors == "region" else [s for s in sectors.split(",") if s.strip()]
     series = movement_series(files, period=period, step_km=step, sectors=axes)
     if csv_out:
-        write_atomic(csv_out, series.to_csv(index=False, lineterminator="\n"))
-        click.echo(f"wrote {csv_out}", err=True)
+        emit(series.to_csv(index=False, lineterminator="\n"), csv_out)
     if chart:
         from loc.chart import movement_chart
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from loc.cli.options import emit
 from loc.report import table
 
 
@@ -22,7 +23,6 @@ def command(inputs, csv_out, chart, no_cache) -> None:
     folders of dated snapshots (e.g. the DeepState archive). Prints the last rows and a
     summary; results are cached by file hash for the next run."""
     from loc.collection import snapshot_files
-    from loc.io import write_atomic
     from loc.timeline import timeline
 
     files = snapshot_files(inputs)
@@ -30,8 +30,7 @@ def command(inputs, csv_out, chart, no_cache) -> None:
                            show_pos=True) as bar:
         df = timeline(files, use_cache=not no_cache, progress=bar.update)
     if csv_out:
-        write_atomic(csv_out, df.to_csv(lineterminator="\n"))
-        click.echo(f"wrote {csv_out}", err=True)
+        emit(df.to_csv(lineterminator="\n"), csv_out)
     if chart:
         from loc.chart import timeline_chart
 
