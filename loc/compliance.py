@@ -275,12 +275,8 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     near = shapely.get_point(shapely.shortest_line(pts_m, line_m), 1) if len(pts) else pts_m
     nc = shapely.get_coordinates(lcrs.unproject(near)) if len(pts) else xy
     dist = lcrs.GEOD.inv(xy[:, 0], xy[:, 1], nc[:, 0], nc[:, 1])[2] if len(pts) else np.array([])
-    side = np.full(len(pts), "outside", dtype=object)
-    for name in ("ua", "contested", "ru"):
-        g = freeze.snapshot.side(name)
-        if not g.is_empty:
-            shapely.prepare(g)
-            side[shapely.contains_xy(g, xy[:, 0], xy[:, 1])] = name
+    side = freeze.snapshot.side_at(xy[:, 0], xy[:, 1])
+    side[side == ""] = "outside"
     on_line = dist < ON_LINE_M
     side[on_line] = "line"
     signed = np.where(side == "ru", dist, np.where(on_line, 0.0, -dist)) / 1e3

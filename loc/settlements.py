@@ -76,12 +76,8 @@ def sides(snapshot, max_km: float = 5.0) -> np.ndarray:
     """
     t = _table()
     lon, lat = t["lon"].to_numpy(), t["lat"].to_numpy()
-    out = np.full(len(t), "", dtype=object)
+    out = snapshot.side_at(lon, lat)
     names = [s for s in ("ua", "contested", "ru") if not snapshot.side(s).is_empty]
-    for name in names:
-        geom = snapshot.side(name)
-        shapely.prepare(geom)
-        out[shapely.contains_xy(geom, lon, lat)] = name
     missing = np.flatnonzero(out == "")
     if len(missing) and names:
         pts = project(t.geometry.values[missing], CONFORMAL)

@@ -96,6 +96,17 @@ class Snapshot:
         geom = self.given.get(name)
         return geom if geom is not None else shapely.Polygon()
 
+    def side_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The side (``ru``, ``ua``, ``contested``) holding each lon/lat point, ``""`` for
+        a point no side holds."""
+        out = np.full(len(lon), "", dtype=object)
+        for name in ("ua", "contested", "ru"):
+            geom = self.side(name)
+            if not geom.is_empty:
+                shapely.prepare(geom)
+                out[shapely.contains_xy(geom, lon, lat)] = name
+        return out
+
     @property
     def sides(self) -> gpd.GeoDataFrame:
         """One row per side present (``side``: ``ru``, ``ua``, ``contested``), lon/lat."""
