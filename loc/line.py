@@ -32,7 +32,7 @@ import shapely
 from shapely.geometry import LineString
 
 from loc import crs as lcrs
-from loc.regions import _registry, ukraine
+from loc.regions import _registry, regions_at, ukraine
 
 RAY_ANGLES_DEG = (-50.0, -25.0, 0.0, 25.0, 50.0)
 CORE_RADIUS_M = 1500.0
@@ -283,46 +283,13 @@ def _merge(lines: list[LineString], tol_deg: float = 1e-6) -> list[LineString]:
     return lines
 
 
-@lru_cache(maxsize=1)
-def _region_index():
-    reg = _registry()
-    geoms = reg.geometry.values
-    for g in geoms:
-        shapely.prepare(g)
-    return shapely.STRtree(geoms), reg["key"].to_numpy(), geoms
-
-
 def _regions_along(line: LineString, step_deg: float = 0.01) -> list[str]:
     """Region keys the line passes through, in walking order (points every ~1 km; a point
     in no region, off a coast, takes the nearest)."""
-    tree, keys, geoms = _region_index()
     n = max(2, int(line.length / step_deg))
     pts = shapely.line_interpolate_point(line, np.linspace(0, line.length, n))
-    xy = shapely.get_coordinates(pts)
-    found = np.full(n, -1)
-    for k, g in enumerate(geoms):
-        todo = found < 0
-        if not todo.any():
-            break
-        hit = np.zeros(n, dtype=bool)
-        hit[todo] = shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])
-        found[hit] = k
-    lost = np.flatnonzero(found < 0)
-    if len(lost):
-        found[lost] = _nearest_each(tree, pts[lost])
-    order = []
-    for k in found:
-        if not order or order[-1] != keys[k]:
-            order.append(keys[k])
-    return list(dict.fromkeys(order))
-
-
-def _nearest_each(tree: shapely.STRtree, pts: np.ndarray) -> np.ndarray:
-    """Index of the nearest tree geometry for each point (the first when tied)."""
-    src, idx = tree.query_nearest(pts)
-    out = np.full(len(pts), -1)
-    out[src[::-1]] = idx[::-1]
-    return out
+    keys = _registry()["key"].to_numpy()[regions_at(pts)]
+    return list(dict.fromkeys(keys))
 
 
 def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -21,7 +21,7 @@ import shapely
 from loc import crs as lcrs
 from loc.errors import OptionError
 from loc.line import line_of_contact
-from loc.regions import _registry
+from loc.regions import _registry, regions_at
 from loc.settlements import _table as _settlements
 from loc.settlements import nearest
 
@@ -58,13 +58,6 @@ def _axes(names: Iterable[str]) -> tuple[list[str], np.ndarray]:
         out_names.append(str(best["name"]))
         pts.append(shapely.Point(best["lon"], best["lat"]))
     return out_names, lcrs.project(np.array(pts, dtype=object))
-
-
-def _regions_of(points_lonlat: np.ndarray) -> np.ndarray:
-    reg = _registry()
-    tree = shapely.STRtree(reg.geometry.values)
-    idx = tree.nearest(points_lonlat)
-    return reg["group"].to_numpy()[idx]
 
 
 def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
@@ -115,7 +108,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     inside = shapely.contains_xy(ru_b, pc[:, 0], pc[:, 1])
     signed = np.where(inside, dist_m, -dist_m) / 1e3 + 0.0  # + 0.0 turns -0.0 into 0.0
     direction = np.where(dist_m == 0, "static", np.where(inside, "advance", "retreat"))
-    regions = _regions_of(p_ll)
+    regions = _registry()["group"].to_numpy()[regions_at(p_ll)]
     if isinstance(sectors, str):
         if sectors != "region":
             raise OptionError("sectors must be 'region' or a list of settlement names")

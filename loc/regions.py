@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -46,6 +47,33 @@ def _registry() -> gpd.GeoDataFrame:
     gdf = gdf.set_crs("OGC:CRS84", allow_override=True)
     gdf["aliases"] = gdf["aliases"].str.split("|")
     return gdf.set_index("key", drop=False).sort_index()
+
+
+@lru_cache(maxsize=1)
+def _region_index():
+    """Prepared region geometries (lon/lat) and an STRtree of them, in registry order."""
+    geoms = _registry().geometry.values
+    for g in geoms:
+        shapely.prepare(g)
+    return geoms, shapely.STRtree(geoms)
+
+
+def regions_at(points) -> np.ndarray:
+    """Registry positions of the region holding each lon/lat point; a point in none (off a
+    coast, abroad) takes the nearest (the first when tied)."""
+    geoms, tree = _region_index()
+    xy = shapely.get_coordinates(points)
+    found = np.full(len(xy), -1)
+    for k, g in enumerate(geoms):
+        todo = np.flatnonzero(found < 0)
+        if not len(todo):
+            break
+        found[todo[shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])]] = k
+    lost = np.flatnonzero(found < 0)
+    if len(lost):
+        src, idx = tree.query_nearest(np.asarray(points, dtype=object)[lost])
+        found[lost[src[::-1]]] = idx[::-1]
+    return found
 
 
 @lru_cache(maxsize=1)
