@@ -19,6 +19,7 @@ from pathlib import Path
 from loc._data import data_path
 from loc.errors import InputError, OptionError
 from loc.io import dumps, write_atomic
+from loc.snapshot import file_sha256
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 BUNDLED = "loc:"
@@ -159,7 +160,7 @@ def verify(path: str | Path) -> list[tuple[str, bool, str]]:
     results = []
     html_path = manifest_path.parent / html_info["file"]
     if html_path.exists():
-        digest = hashlib.sha256(html_path.read_bytes()).hexdigest()
+        digest = file_sha256(html_path)
         results.append((str(html_path), digest == html_info["sha256"],
                         "sha256 matches" if digest == html_info["sha256"]
                         else f"sha256 {digest[:12]}… differs from manifest"))
@@ -170,7 +171,7 @@ def verify(path: str | Path) -> list[tuple[str, bool, str]]:
         if not src.exists():
             results.append((str(rec.get("path")), False, "input not found"))
             continue
-        digest = hashlib.sha256(src.read_bytes()).hexdigest()
+        digest = file_sha256(src)
         ok = digest == rec.get("sha256")
         results.append((str(rec.get("path")), ok,
                         "sha256 matches" if ok else f"sha256 {digest[:12]}… differs"))
