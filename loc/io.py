@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -103,14 +104,26 @@ def write_frame(gdf: gpd.GeoDataFrame, path: str | Path, fmt: str, layer: str = 
         df["wkt"] = shapely.to_wkt(gdf.geometry.values, rounding_precision=6)
         return write_atomic(path, df.to_csv(index=False, lineterminator="\n"))
     if fmt == "gpkg":
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".gpkg")
-            os.close(fd)
-            os.unlink(tmp)
-            gdf.to_file(tmp, layer=layer, driver="GPKG")
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
-        return path
+        return write_gpkg(path, {layer: gdf})
     raise OptionError(f"unknown format '{fmt}': use " + ", ".join(FORMATS))
+
+
+def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame], **options) -> Path:
+    """Write GeoPackage layers all at once: into a temporary folder beside ``path``, then
+    renamed over it. ``options`` go to :func:`pyogrio.write_dataframe` for every layer."""
+    import pyogrio
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp_dir = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+        try:
+            tmp = tmp_dir / path.name
+            for layer, gdf in layers.items():
+                pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG", **options)
+            os.replace(tmp, path)
+        finally:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
+    return path

@@ -12,9 +12,6 @@ interrupted import leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ import pandas as pd
 import pyogrio
 
 from loc.errors import DateError, InputError, OutputError
+from loc.io import write_gpkg
 from loc.snapshot import LocWarning, Snapshot, from_geometries, parse_date, read
 
 LAYER = "control"
@@ -88,22 +86,9 @@ def import_snapshots(sources, store: str | Path, progress=None) -> ImportResult:
         merged = gpd.GeoDataFrame(pd.concat([current, new], ignore_index=True),
                                   geometry="geometry", crs="OGC:CRS84")
         merged = merged.sort_values(["date", "source", "side"], kind="stable")
-        _write_atomic(merged, store)
+        write_gpkg(store, {LAYER: merged}, geometry_type="MultiPolygon",
+                   promote_to_multi=True)
     return ImportResult(added=added, skipped=skipped, path=store)
-
-
-def _write_atomic(gdf: gpd.GeoDataFrame, store: Path) -> None:
-    store.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(dir=store.parent, prefix=f".{store.name}."))
-    tmp = tmp_dir / store.name
-    try:
-        pyogrio.write_dataframe(gdf, tmp, layer=LAYER, driver="GPKG",
-                                geometry_type="MultiPolygon", promote_to_multi=True)
-        os.replace(tmp, store)
-    except OSError as exc:
-        raise OutputError(f"cannot write the store: {exc.strerror or exc}", store) from None
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def list_snapshots(store: str | Path) -> pd.DataFrame:

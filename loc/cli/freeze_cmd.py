@@ -15,7 +15,7 @@ from loc.cli.options import (
     snapshot_arg,
 )
 from loc.freeze import FREEZE_LABEL, freeze
-from loc.io import infer_format, write_atomic, write_frame
+from loc.io import infer_format, write_atomic, write_frame, write_gpkg
 from loc.report import table
 
 
@@ -52,8 +52,7 @@ def command(file, date, assign, exchange, output) -> None:
     areas = result.areas()
     line = result.line.assign(side="")
     if fmt == "gpkg":
-        write_frame(areas, output, "gpkg", layer="areas")
-        line.to_file(output, layer="freeze_line", driver="GPKG")
+        write_gpkg(output, {"areas": areas, "freeze_line": line})
     elif fmt == "geojson":
         both = gpd.GeoDataFrame(pd.concat([areas.assign(kind="area"), line], ignore_index=True),
                                 geometry="geometry", crs="OGC:CRS84")
