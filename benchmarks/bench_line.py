@@ -19,8 +19,8 @@ from pathlib import Path
 import shapely
 
 import loc
-from loc import crs as lcrs
-from loc.regions import ukraine
+from loc import geo as lcrs
+from loc.reference.regions import ukraine
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "deepstate"
 

@@ -29,7 +29,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "deepstate"
 
 
 def naive(files: list[Path]) -> list[tuple[float, float]]:
-    from loc.crs import EQUAL_AREA
+    from loc.geo import EQUAL_AREA
 
     out, prev = [], None
     for f in files:
@@ -56,7 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     files = sorted(DATA.glob("deepstatemap_data_*.geojson"))[: args.limit]
     import loc
-    from loc.timeline import timeline
+    from loc.analysis.timeline import timeline
 
     def cold_runs() -> list[float]:
         out = []

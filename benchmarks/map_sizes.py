@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import loc
-from loc.render import render
+from loc.outputs.render import render
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "deepstate"
 

@@ -25,8 +25,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon, mapping
 
-from loc.crs import project, unproject
-from loc.regions import ukraine
+from loc.geo import project, unproject
+from loc.reference.regions import ukraine
 
 HERE = Path(__file__).resolve().parent
 OFFSET_M = 2_000.0

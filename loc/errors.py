@@ -2,7 +2,8 @@
 
 Every error loc raises on purpose derives from :class:`LocError`. The CLI prints
 ``loc: error: <message>`` on stderr and exits with code 2; the API lets the exception
-propagate so that scripts can catch it.
+propagate so that scripts can catch it. Repairs and dropped input are reported as
+:class:`LocWarning` saying what was done and how much it changed.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from pathlib import Path
 
 
 class LocError(Exception):
-    """Base class: a problem with the user's input, described in one line."""
+    """Base class: a problem with the user's input, described in one line.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what to do; white space (newlines included) is collapsed, so
+        the message is always one line.
+    path : str or Path, optional
+        The file or input it concerns; put in front of the message.
+    """
 
     def __init__(self, message: str, path: str | Path | None = None) -> None:
-        self.path = None if path is None else str(path)
+        self.path = None if path is None else " ".join(str(path).split())
         text = " ".join(str(message).split())
         super().__init__(f"{self.path}: {text}" if self.path else text)
 
@@ -24,11 +34,11 @@ class InputError(LocError):
 
 
 class GeometryError(LocError):
-    """Geometry is empty, not polygonal, in the wrong CRS or outside Ukraine."""
+    """Geometry is empty, not polygonal, not finite, in the wrong CRS or outside Ukraine."""
 
 
 class DateError(LocError):
-    """A date cannot be parsed or is missing where it is needed."""
+    """A date cannot be parsed, is implausible, or is missing where it is needed."""
 
 
 class RegionError(LocError):
@@ -36,8 +46,21 @@ class RegionError(LocError):
 
 
 class OptionError(LocError):
-    """An option or agreement value is not valid."""
+    """An option, parameter or agreement value is not valid."""
 
 
 class OutputError(LocError):
-    """An output cannot be written (exists, or the folder is not writable)."""
+    """An output cannot be written (disk full, folder not writable, store locked)."""
+
+
+class LimitError(LocError):
+    """An input exceeds a size limit (vertices, bytes, nesting depth); the message names the
+    setting that raises it."""
+
+
+class FetchError(LocError):
+    """A download failed: offline, timed out, refused, too large or not what was expected."""
+
+
+class LocWarning(UserWarning):
+    """Something in the input was repaired or dropped; the message says what and how much."""

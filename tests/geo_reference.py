@@ -13,8 +13,8 @@ from functools import lru_cache
 import shapely
 from shapely.geometry import box
 
-from loc import crs as lcrs
-from loc.regions import ukraine
+from loc import geo as lcrs
+from loc.reference.regions import ukraine
 
 SEA_BOXES = (box(29.72, 43.5, 38.2, 46.2), box(30.3, 46.2, 38.2, 47.15))
 RUSSIA_BOX = box(31.8, 47.15, 40.5, 52.5)

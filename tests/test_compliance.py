@@ -8,9 +8,10 @@ from click.testing import CliRunner
 from shapely.geometry import box
 
 import loc
-from loc import crs as lcrs
+from loc import geo as lcrs
 from loc.cli import cli
-from loc.compliance import save_report
+from loc.outputs.reports import save_report
+from loc.outputs.versions import file_record
 from tests.conftest import deepstate_files, deepstate_path
 
 CENTRE = lcrs.project(shapely.Point(37.2, 48.1))
@@ -166,8 +167,8 @@ def test_save_report_refuses_nothing_half_written(tmp_path, synthetic):
                       loc.diff(frozen.snapshot, later).gained_km2, rtol=1e-6)
     src = tmp_path / "s_2025-02-01.geojson"
     src.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
-    folder, created = save_report(tmp_path / "out", frozen, later, report, None, zones, [src],
-                                  {})
+    folder, created = save_report(tmp_path / "out", frozen, later, report, None, zones,
+                                  [file_record(src)], {})
     assert created and (folder / "manifest.json").exists()
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
 
@@ -179,5 +180,5 @@ def test_cli_check_series():
         args += ["--snapshot", str(deepstate_path(d))]
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0, r.output
-    assert "checked on 2025-01-20" in r.stdout
-    assert "over 3 snapshots:" in r.stdout and "first_seen" in r.stdout
+    assert "checked on 2025-01-20" in r.stderr
+    assert "over 3 snapshots:" in r.stderr and "first_seen" in r.stdout

@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loc.render.encode import ChunkTable, decode_polyline, encode_polyline, quantize
+from loc.outputs.render.encode import ChunkTable, decode_polyline, encode_polyline, quantize
 
 coords = st.lists(st.tuples(st.floats(22.0, 40.5), st.floats(44.0, 52.5)), min_size=4,
                   max_size=300)

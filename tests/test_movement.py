@@ -8,7 +8,7 @@ from PIL import Image
 from shapely.geometry import box
 
 import loc
-from loc import crs as lcrs
+from loc import geo as lcrs
 from loc.cli import cli
 from tests.conftest import deepstate_files, deepstate_path
 
@@ -94,7 +94,7 @@ def test_series_and_chart(tmp_path):
     assert list(series["start"].drop_duplicates().astype(str)) == [
         "2025-01-02", "2025-02-01", "2025-03-01"]
     assert (series["days"] > 0).all()
-    from loc.chart import movement_chart
+    from loc.outputs.chart import movement_chart
 
     png = movement_chart(series, tmp_path / "m.png")
     with Image.open(png) as im:
@@ -112,5 +112,5 @@ def test_cli_diff_lines_and_movement(tmp_path):
     r = CliRunner().invoke(cli, ["movement", *files, "--period", "month", "--chart",
                                  str(tmp_path / "c.svg")])
     assert r.exit_code == 0, r.output
-    assert "fastest moving sectors first" in r.stdout
+    assert "fastest moving sectors first" in r.stderr and r.stdout.startswith("sector ")
     assert "mean advance of the front" in (tmp_path / "c.svg").read_text()

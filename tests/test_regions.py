@@ -1,7 +1,7 @@
 import pytest
 
 import loc
-from loc import crs
+from loc import geo as crs
 from loc.errors import RegionError
 
 

@@ -8,8 +8,8 @@ from PIL import Image
 
 import loc
 from loc.cli import cli
-from loc.render import render, verify
-from loc.render.builder import render_html
+from loc.outputs.render import render, verify
+from loc.outputs.render.builder import render_html
 from tests.browser import launch, open_map
 from tests.conftest import deepstate_path
 
@@ -157,7 +157,7 @@ def test_verify_and_cli(tmp_path):
     path = r.stdout.strip()
     assert path.endswith(".html")
     r = run("maps", "verify", path)
-    assert r.exit_code == 0 and r.stdout.count("OK") == 2
+    assert r.exit_code == 0 and r.stdout.count("OK") == 3  # page, version id, input
     r = run("maps", "list", "--out", tmp_path / "maps")
     assert r.exit_code == 0 and " t " in f" {r.stdout}"
     src.write_bytes(src.read_bytes() + b"\n")

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import Polygon, box, mapping
 
 import loc
-from loc import crs
+from loc import geo as crs
 from loc.errors import DateError, GeometryError, InputError
 from tests.conftest import deepstate_files, deepstate_path
 
@@ -58,19 +58,23 @@ def test_occupied_area_matches_geodesic(deepstate_dir):
 
 
 def test_luhansk_and_crimea_shares(snap_20250905):
-    df = snap_20250905.stats()
+    df = loc.stats(snap_20250905)
     assert df.loc["luhansk", "share"] > 0.95
     assert df.loc["crimea", "share"] > 0.95
     assert 0.70 < df.loc["donetsk", "share"] < 0.80
     assert df.loc["lviv", "occupied_km2"] == 0
-    # the per-region occupied areas add up to the occupied area inside Ukraine's land
+    # the per-region occupied areas add up to the occupied area inside Ukraine's land, and
+    # with the row outside (sea, across the border) to the whole occupied area
     inside = float(crs.area_km2(shapely.intersection(snap_20250905.occupied,
                                                      loc.regions().union_all())))
-    assert df["occupied_km2"].sum() == pytest.approx(inside, rel=1e-6)
+    regions = df.drop(index="outside")
+    assert regions["occupied_km2"].sum() == pytest.approx(inside, rel=1e-5)
+    assert df["occupied_km2"].sum() == pytest.approx(snap_20250905.occupied_km2(), rel=1e-9)
+    assert 1_000 < df.loc["outside", "occupied_km2"] < 3_000
 
 
 def test_population_counts_are_consistent(snap_20250905):
-    df = snap_20250905.stats()
+    df = loc.stats(snap_20250905)
     everyone = loc.settlements()["population"].sum()
     counted = df[["population_ru", "population_ua", "population_contested"]].sum().sum()
     assert everyone * 0.999 < counted <= everyone
@@ -82,11 +86,15 @@ def test_population_counts_are_consistent(snap_20250905):
 def test_date_from_argument_property_and_name(tmp_path):
     f = write_fc(tmp_path / "control_2025-03-02.geojson", [feature(DONBAS)])
     assert loc.read(f).date == dt.date(2025, 3, 2)
-    assert loc.read(f, date="20250401").date == dt.date(2025, 4, 1)
+    assert loc.read(f, date="2025-03-02").date == dt.date(2025, 3, 2)
+    # a date selects a snapshot; it never relabels one of another date
+    with pytest.raises(DateError, match="is of 2025-03-02, not 2025-04-01"):
+        loc.read(f, date="20250401")
     g = write_fc(tmp_path / "nodate.geojson", [feature(DONBAS, date="2024-12-31T10:00:00Z")])
     assert loc.read(g).date == dt.date(2024, 12, 31)
     h = write_fc(tmp_path / "x.geojson", [feature(DONBAS)])
     assert loc.read(h).date is None
+    assert loc.read(h, date="2025-04-01").date == dt.date(2025, 4, 1)  # undated: taken as of
 
 
 def test_side_column_and_contested(tmp_path):

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from werkzeug import Response
 
 import loc
-from loc import crs as lcrs
+from loc import geo as lcrs
 from loc.cli import cli
-from loc.sources import deepstate, http, isw
+from loc.io import fetch as http
+from loc.sources import isw
 from tests.conftest import deepstate_files, deepstate_path
 
 
@@ -53,7 +54,7 @@ def server(httpserver, monkeypatch, cache):
 
 def test_fetch_success_and_cache(server):
     server.expect_request("/api/history/last").respond_with_json(api_answer())
-    snap, d = deepstate.fetch()
+    snap, d = http.fetch_deepstate()
     assert snap.date.isoformat() == "2025-09-06"
     assert snap.source == "deepstate"
     assert snap.occupied_km2() == pytest.approx(
@@ -64,7 +65,7 @@ def test_fetch_success_and_cache(server):
     assert not d.from_cache and d.path.exists()
     ua = server.log[0][0].headers["User-Agent"]
     assert ua.startswith("loc/")
-    offline, d2 = deepstate.fetch(offline=True)
+    offline, d2 = http.fetch_deepstate(offline=True)
     assert d2.from_cache and d2.sha256 == d.sha256
     assert offline.occupied_km2() == snap.occupied_km2()
     assert [e["sha256"] for e in http.list_cache()] == [d.sha256]
@@ -77,14 +78,14 @@ def test_fetch_by_date_uses_history(server):
     server.expect_request("/api/history/public").respond_with_json(versions)
     server.expect_request("/api/history/1757000000/geojson").respond_with_json(
         api_answer("2025-09-04T10:00:00Z", 1757000000))
-    snap, _ = deepstate.fetch("2025-09-05")
+    snap, _ = http.fetch_deepstate("2025-09-05")
     assert snap.date.isoformat() == "2025-09-04"
 
 
 def test_retry_after_500(server):
     server.expect_ordered_request("/api/history/last").respond_with_data("boom", status=500)
     server.expect_ordered_request("/api/history/last").respond_with_json(api_answer())
-    snap, _ = deepstate.fetch()
+    snap, _ = http.fetch_deepstate()
     assert snap.date.isoformat() == "2025-09-06"
     assert len(server.log) == 2
 
@@ -97,7 +98,7 @@ def test_timeout(server, monkeypatch):
     server.expect_request("/api/history/last").respond_with_handler(slow)
     monkeypatch.setattr(http, "TIMEOUT_S", 0.2)
     monkeypatch.setattr(http, "RETRIES", 1)
-    with pytest.raises(http.FetchError, match=r"failed after 2 attempts \(timed out"):
+    with pytest.raises(http.FetchError, match=r"timed out after 0.2 s \(retried 1 time"):
         http.get(server.url_for("/api/history/last"), timeout=0.2, retries=1, backoff=0.01)
 
 
@@ -147,19 +148,21 @@ def test_store_round_trip_and_reference(tmp_path, deepstate_dir):
         original = loc.read(f)
         back = loc.read(f"{store}@{original.label}")
         assert shapely.equals_exact(back.occupied, original.occupied, tolerance=0)
-        assert back.source == "deepstate" and back.sha256 == original.sha256
+        assert back.source == "deepstate" and back.meta["file_sha256"] == original.sha256
+        assert back.sha256 == back.geometry_sha256  # a store's date: its geometry's hash
     # a plain GeoPackage, as QGIS sees it
     assert pyogrio.list_layers(store).tolist() == [["control", "MultiPolygon"]]
     with fiona.open(store, layer="control") as src:
         assert len(src) == 31 and src.crs.to_epsg() in (4326, None)
     listing = loc.list_snapshots(store)
     assert list(listing["date"])[:2] == ["2025-08-01", "2025-08-02"]
-    with pytest.warns(loc.LocWarning, match="using 2025-08-31, the nearest earlier date"):
-        assert loc.read(f"{store}@2025-09-15").label == "2025-08-31"
+    with pytest.raises(loc.LocError, match="no snapshot on 2025-09-15 .*nearest: 2025-08-31"):
+        loc.read(f"{store}@2025-09-15")
     r = CliRunner().invoke(cli, ["stats", f"{store}@2025-08-10", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["date"] == "2025-08-10"
     r = CliRunner().invoke(cli, ["stats", f"{store}@2020-01-01"])
-    assert r.exit_code == 2 and "no snapshot on or before 2020-01-01" in r.stderr
+    assert r.exit_code == 2 and "no snapshot on 2020-01-01" in r.stderr
+    assert "nearest: 2025-08-01" in r.stderr
 
 
 def test_interrupted_import_leaves_store_as_it_was(tmp_path, deepstate_dir, monkeypatch):
@@ -179,7 +182,8 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_path, deepstate_dir, monk
         loc.import_snapshots(files[5:], store)
     assert store.read_bytes() == before
     assert len(loc.list_snapshots(store)) == 5
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")
+                and p.name != ".history.gpkg.lock"]  # the lock stays; no temp file
 
 
 def test_cli_import_list_range(tmp_path, deepstate_dir):
@@ -187,7 +191,7 @@ def test_cli_import_list_range(tmp_path, deepstate_dir):
     r = CliRunner().invoke(cli, ["import", str(deepstate_dir), "--store", str(store),
                                  "--since", "2025-12-20", "--until", "2025-12-31"])
     assert r.exit_code == 0, r.output
-    assert "12 snapshots added" in r.stdout
+    assert "12 snapshots added" in r.stderr
     r = CliRunner().invoke(cli, ["list", "--store", str(store)])
     assert r.stdout.splitlines()[2].startswith("2025-12-20  deepstate")
 
@@ -258,6 +262,6 @@ def test_cli_fetch_store_cache_compare(server, tmp_path):
     r = CliRunner().invoke(cli, ["cache", "list"])
     assert r.exit_code == 0 and "/api/history/last" in r.stdout
     r = CliRunner().invoke(cli, ["compare", str(raw), f"{store}@2025-09-06"])
-    assert r.exit_code == 0 and "in A only 0.00 km², in B only 0.00 km²" in r.stdout
+    assert r.exit_code == 0 and "in A only 0.00 km², in B only 0.00 km²" in r.stderr
     r = CliRunner().invoke(cli, ["cache", "clear"])
     assert r.exit_code == 0 and "removed 2 files" in r.stderr

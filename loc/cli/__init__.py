@@ -1,75 +1,118 @@
-"""The ``loc`` command line: a click group, one small module per command.
+"""The ``loc`` command line: a click group, one small module per command, loaded only when
+that command runs (``loc --help`` imports none of them).
 
-Data goes to stdout, messages to stderr. A :class:`loc.errors.LocError` becomes one line
-``loc: error: ...`` on stderr and exit code 2, never a traceback.
+Data goes to stdout (or ``-o``), messages to stderr. A :class:`loc.errors.LocError` becomes
+one line ``loc: error: ...`` on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+import traceback
 import warnings
 
 import click
 
 from loc import __version__
-from loc.errors import LocError
+
+COMMANDS = {
+    # name: (module, attribute, short help)
+    "render": ("render_cmd", "command", "Render snapshots into a versioned offline HTML map."),
+    "maps": ("maps_cmd", "command", "Saved map versions: list them, verify one."),
+    "stats": ("stats_cmd", "command", "Areas, shares, settlements and population per region."),
+    "line": ("line_cmd", "command", "The line of contact of a snapshot."),
+    "freeze": ("freeze_cmd", "command", "Freeze a snapshot as is or as a scenario."),
+    "zones": ("zones_cmd", "command", "Buffers, withdrawal belts and protected sites."),
+    "diff": ("diff_cmd", "command", "What changed hands between two snapshots."),
+    "movement": ("movement_cmd", "command", "How far the front moved per period and sector."),
+    "timeline": ("timeline_cmd", "command", "Occupied km² per date and region over a series."),
+    "check": ("check_cmd", "command", "Breaches of a frozen line, and incidents."),
+    "regions": ("regions_cmd", "command", "Region keys, names and aliases."),
+    "fetch": ("sources_cmd", "fetch", "Download snapshots (the only command using the network)."),
+    "import": ("sources_cmd", "import_cmd", "Import snapshots into a store."),
+    "list": ("sources_cmd", "list_cmd", "List the snapshots in a store."),
+    "cache": ("sources_cmd", "cache", "The download cache."),
+    "compare": ("sources_cmd", "compare_cmd", "Where two sources disagree."),
+}
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"loc: warning: {message}", err=True)
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from loc.errors import LocWarning
+
+    ctx = click.get_current_context(silent=True)
+    verbose = bool(ctx and ctx.find_root().meta.get("loc.verbose"))
+    if issubclass(category, LocWarning) or verbose:
+        click.echo(f"loc: warning: {' '.join(str(message).split())}", err=True)
 
 
 class LocGroup(click.Group):
-    """A click group that turns LocError into one stderr line and exit code 2."""
+    """A click group that loads commands lazily and turns errors into one stderr line:
+    a LocError gives exit code 2, an unexpected error exit code 1 (``-v`` shows its
+    traceback)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands, in the order of :data:`COMMANDS`."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import the command's module when the command is used."""
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module = importlib.import_module(f"loc.cli.{spec[0]}")
+        return getattr(module, spec[1])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS` (no command module is imported)."""
+        rows = [(name, spec[2]) for name, spec in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        """Run a command; errors become one line on stderr."""
+        from loc.errors import LocError
+
         try:
             return super().invoke(ctx)
         except LocError as exc:
             click.echo(f"loc: error: {exc}", err=True)
             ctx.exit(2)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("loc: interrupted; nothing half-written was left", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: one line, the traceback with -v
+            if ctx.meta.get("loc.verbose"):
+                traceback.print_exc()
+            first = (str(exc).splitlines() or [""])[0][:200]
+            click.echo(f"loc: internal error: {type(exc).__name__}: {first} (a bug in loc: "
+                       "please report it; -v shows the traceback)", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=LocGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="loc")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and warnings on stderr.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="More on stderr: library warnings, tracebacks of internal errors.")
+@click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default=None,
+              help="GDAL binding for reading and writing files (default pyogrio, or "
+                   "$LOC_ENGINE).")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool, engine: str | None) -> None:
     """loc: lines of control for ceasefire annexes and monitoring.
 
-    Read control areas (GeoJSON, GeoPackage, Shapefile, KML/KMZ, FlatGeobuf), compute the line
-    of contact, freeze lines and zones, diff dates and render versioned offline maps.
-    With no FILE, commands use the bundled illustrative sample (approximate).
+    Read control areas (GeoJSON, GeoPackage, Shapefile, KML/KMZ, FlatGeobuf, or a store as
+    STORE.gpkg@DATE), compute the line of contact, freeze lines and zones, diff dates and
+    render versioned offline maps. With no SNAPSHOT, commands use the bundled illustrative
+    sample (approximate).
     """
+    ctx.meta["loc.quiet"] = quiet
+    ctx.meta["loc.verbose"] = verbose
+    ctx.meta["loc.engine"] = engine
     warnings.showwarning = _show_warning
-
-
-def _register() -> None:
-    from loc.cli import (
-        check_cmd,
-        diff_cmd,
-        freeze_cmd,
-        line_cmd,
-        maps_cmd,
-        movement_cmd,
-        regions_cmd,
-        render_cmd,
-        sources_cmd,
-        stats_cmd,
-        timeline_cmd,
-        zones_cmd,
-    )
-
-    for module in (render_cmd, maps_cmd, stats_cmd, line_cmd, freeze_cmd, zones_cmd,
-                   diff_cmd, movement_cmd, timeline_cmd, check_cmd, regions_cmd):
-        cli.add_command(module.command)
-    for command in (sources_cmd.fetch, sources_cmd.import_cmd, sources_cmd.list_cmd,
-                    sources_cmd.cache, sources_cmd.compare_cmd):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

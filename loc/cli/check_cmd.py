@@ -1,4 +1,4 @@
-"""``loc check``: verify a freeze against a later snapshot and classify incidents."""
+"""``loc check``: verify a freeze against later snapshots and classify incidents."""
 
 from __future__ import annotations
 
@@ -6,48 +6,62 @@ from pathlib import Path
 
 import click
 
-from loc.report import table
+from loc.cli.options import (
+    belts_opt,
+    emit,
+    format_opt,
+    incidents_opt,
+    load_series,
+    load_snapshot,
+    output_opt,
+    say,
+    width_opt,
+)
 
 
 @click.command("check")
-@click.option("--freeze", "freeze_path", required=True, type=click.Path(path_type=Path),
-              help="The frozen control areas: a snapshot, or `loc freeze -o` output.")
-@click.option("--snapshot", "later_paths", required=True, multiple=True,
-              type=click.Path(path_type=Path),
-              help="The later snapshot to check; repeat it for a series (the last is "
-                   "reported, and every breach is tracked over the series).")
-@click.option("--incidents", type=click.Path(path_type=Path), default=None,
-              help="Incidents: CSV with lat/lon (ACLED, VIINA, GeoConfirmed) or points.")
-@click.option("--width", type=float, default=None, metavar="KM",
-              help="Demilitarized buffer KM deep on each side, for incident rules.")
-@click.option("--belts", default=None, metavar="PRESET|FILE",
-              help="Withdrawal belts (minsk2, minsk-memorandum, or an agreement file).")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Write a versioned report into this folder.")
-def command(freeze_path, later_paths, incidents, width, belts, out_dir) -> None:
-    """Breaches of a frozen line in a later snapshot, and incidents against the agreement.
+@click.option("--freeze", "freeze_ref", required=True, metavar="SNAPSHOT",
+              help="The frozen control areas: a snapshot (FILE or STORE.gpkg@DATE), or "
+                   "`loc freeze -o` output.")
+@click.option("--snapshot", "later", required=True, multiple=True, metavar="SERIES",
+              help="A later snapshot to check (FILE, STORE.gpkg@DATE, a folder or a store); "
+                   "repeat it for a series: the last date is reported and every breach is "
+                   "tracked over the series.")
+@incidents_opt
+@width_opt
+@belts_opt
+@format_opt(("table", "json"))
+@output_opt(folder=True)
+def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
+    """Breaches of a frozen line in later snapshots, and incidents against the agreement.
 
     Prints the breaches (side that advanced, region, km², depth beyond the frozen line,
-    settlement) and, with -o DIR, writes DIR/<report-id>/: report.html (map), breaches.csv and
-    .geojson, incidents.csv and .geojson, summary.md and manifest.json with every file's
-    sha256. The same inputs give the same report id and bytes.
+    settlement) and, with -o DIR, writes DIR/<report-id>/: report.html (map),
+    breaches.csv and .geojson, incidents.csv and .geojson, summary.md and manifest.json
+    with every file's sha256. The same inputs give the same report id and bytes.
     """
-    from loc.compliance import check, classify
-    from loc.freeze import freeze
-    from loc.snapshot import read
+    import geopandas as gpd
+    import pandas as pd
 
-    frozen = freeze(read(freeze_path))
-    series = [read(p) for p in later_paths]
-    later = max(series, key=lambda s: (s.date is not None, s.date))
-    later_path = later_paths[series.index(later)]
-    report = check(frozen, later)
+    from loc.analysis.compliance import check, check_series, classify
+    from loc.analysis.freeze import freeze
+    from loc.analysis.zones import buffer_zone, withdrawal_belts
+    from loc.io.inputs import as_snapshot
+    from loc.io.store import is_store
+    from loc.io.writers import dumps
+    from loc.outputs.tables import table
+
+    base = load_snapshot(freeze_ref)
+    frozen = freeze(base)
+    one = later[0] if len(later) == 1 else None
+    if one is not None and not Path(one).is_dir() and not is_store(one):
+        series = [load_snapshot(one)]  # one later snapshot (it may be undated)
+    else:
+        series = [as_snapshot(x) for _, x in load_series(later)]
+    last = series[-1]
+    report = check(frozen, last)
     zones = None
     if width is not None or belts:
-        import geopandas as gpd
-        import pandas as pd
-
-        from loc.zones import buffer_zone, withdrawal_belts
-
         parts = []
         if width is not None:
             parts.append(buffer_zone(frozen, width_km=width))
@@ -56,36 +70,50 @@ def command(freeze_path, later_paths, incidents, width, belts, out_dir) -> None:
         zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                                  crs="OGC:CRS84")
     classified = classify(incidents, frozen, zones) if incidents else None
+    tracked = check_series(frozen, series) if len(series) > 1 else None
     b = report.breaches
-    click.echo(f"freeze of {report.date_frozen} checked on {report.date_checked}: "
+    heading = (f"freeze of {report.date_frozen} checked on {report.date_checked}: "
                f"{len(b)} breaches, {b['km2'].sum():,.2f} km²; within tolerance "
                f"{len(report.within_tolerance)} ({report.within_tolerance['km2'].sum():,.4f}"
                " km²)")
-    if len(b):
-        shown = b.drop(columns="geometry").head(10).set_index("id")
-        click.echo(table(shown[["advanced", "region", "km2", "depth_km", "settlement"]],
-                         {"km2": ",.2f", "depth_km": ",.2f"}), nl=False)
-    if len(series) > 1:
-        from loc.compliance import check_series
+    folder = None
+    if output is not None:
+        from loc.outputs.reports import save_report
+        from loc.outputs.versions import file_record, input_record
 
-        tracked = check_series(frozen, series)
-        click.echo(f"over {len(series)} snapshots: " + ", ".join(
-            f"{n} {status}" for status, n in tracked["status"].value_counts().sort_index()
-            .items()))
-        click.echo(table(tracked.set_index("id").head(15)[
-            ["advanced", "region", "first_seen", "last_seen", "last_km2", "status"]],
-            {"last_km2": ",.2f"}), nl=False)
-    if classified is not None:
-        v = classified[classified["violation"]]
-        click.echo(f"{len(classified)} incidents: {len(v)} violations "
-                   f"({int(v['uncertain'].sum())} with an uncertain location)")
-    if out_dir is not None:
-        from loc.compliance import save_report
-
-        path, created = save_report(out_dir, frozen, later, report, classified, zones,
-                                     [freeze_path, later_path] + ([incidents] if incidents
-                                                                  else []),
-                                     {"width_km": width, "belts": belts})
-        click.echo(str(path))
-        click.echo(f"report {path.name}: {'written' if created else 'exists already, unchanged'}",
-                   err=True)
+        inputs = [input_record(base), input_record(last)]
+        if incidents:
+            inputs.append(file_record(incidents))
+        folder, created = save_report(output, frozen, last, report, classified, zones,
+                                      inputs, {"width_km": width, "belts": belts})
+    if fmt == "json":
+        doc = {"date_frozen": report.date_frozen, "date_checked": report.date_checked,
+               "breaches": b.drop(columns="geometry").to_dict(orient="records"),
+               "within_tolerance": len(report.within_tolerance),
+               "tracked": None if tracked is None else tracked.to_dict(orient="records"),
+               "incidents": None if classified is None else {
+                   "count": len(classified),
+                   "violations": int(classified["violation"].sum())},
+               "report": None if folder is None else str(folder)}
+        emit(dumps(doc) + "\n", None)
+    else:
+        say(heading)
+        if len(b):
+            shown = b.drop(columns="geometry").head(10).set_index("id")
+            emit(table(shown[["advanced", "region", "km2", "depth_km", "settlement"]],
+                       {"km2": ",.2f", "depth_km": ",.2f"}), None)
+        if tracked is not None:
+            say(f"over {len(series)} snapshots: " + ", ".join(
+                f"{n} {status}" for status, n in
+                tracked["status"].value_counts().sort_index().items()))
+            emit(table(tracked.set_index("id").head(15)[
+                ["advanced", "region", "first_seen", "last_seen", "last_km2", "status"]],
+                {"last_km2": ",.2f"}), None)
+        if classified is not None:
+            v = classified[classified["violation"]]
+            say(f"{len(classified)} incidents: {len(v)} violations "
+                f"({int(v['uncertain'].sum())} with an uncertain location)")
+        if folder is not None:
+            click.echo(str(folder))
+    if folder is not None:
+        say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")

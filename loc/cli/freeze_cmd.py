@@ -4,59 +4,80 @@ trade-off and write the freeze areas and line."""
 from __future__ import annotations
 
 import click
-import geopandas as gpd
-import pandas as pd
 
 from loc.cli.options import (
+    assign_opt,
     date_opt,
+    emit,
+    engine,
+    exchange_opt,
+    format_opt,
     load_snapshot,
+    output_format,
     output_opt,
     parse_assignment,
+    say,
     snapshot_arg,
 )
-from loc.freeze import FREEZE_LABEL, freeze
-from loc.io import infer_format, write_atomic, write_frame, write_gpkg
-from loc.report import table
+
+FORMATS = ("table", "json", "csv", "geojson", "gpkg")
 
 
 @click.command("freeze")
 @snapshot_arg
 @date_opt
-@click.option("--assign", "assign", multiple=True, metavar="REGION=SIDE",
-              help="Give a whole region to ru or ua (repeatable), e.g. --assign Donetsk=ru.")
-@click.option("--exchange", "exchange", multiple=True, metavar="FILE=SIDE",
-              help="Move the polygons of FILE to ru or ua (repeatable).")
-@output_opt
-def command(file, date, assign, exchange, output) -> None:
-    """Freeze a snapshot FILE (default: bundled sample) as is or as a scenario.
+@assign_opt
+@exchange_opt
+@format_opt(FORMATS, default=None)
+@output_opt()
+def command(snapshot, date, assign, exchange, fmt, output) -> None:
+    """Freeze SNAPSHOT (FILE or STORE.gpkg@DATE; default: the sample) as is or as a
+    scenario.
 
-    Prints the trade-off per region (km², settlements and population that change side) and,
-    with -o OUT (.geojson or .gpkg), writes the adopted areas and the freeze line, labelled
+    table, csv and json give the trade-off per region (km², settlements and population
+    that change side); geojson and gpkg the adopted areas and the freeze line, labelled
     "line of control (not an international border)".
     """
-    snap = load_snapshot(file, date)
+    import geopandas as gpd
+    import pandas as pd
+
+    from loc.analysis.freeze import FREEZE_LABEL, freeze
+    from loc.errors import OptionError
+    from loc.io.writers import csv_text, dumps, geojson_text, write_gpkg
+    from loc.outputs.tables import table
+
+    snap = load_snapshot(snapshot, date)
     assignments = dict(parse_assignment(a, "--assign") for a in assign)
-    exchanges = [parse_assignment(e, "--exchange")[::1] for e in exchange]
+    exchanges = [parse_assignment(e, "--exchange") for e in exchange]
     result = freeze(snap, assign=assignments, exchanges=exchanges)
-    click.echo(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "
-               f"{result.line['length_km'].sum():,.1f} km in {len(result.line)} pieces")
-    if result.tradeoff.empty:
-        click.echo("no area changes side")
-    else:
-        click.echo(table(result.tradeoff, {"to_ru_km2": ",.1f", "to_ua_km2": ",.1f",
-                                           "population_to_ru": ",d",
-                                           "population_to_ua": ",d"}), nl=False)
-    if output is None:
-        return
-    fmt = infer_format(output, None)
+    say(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "
+        f"{result.line['length_km'].sum():,.1f} km in {len(result.line)} pieces")
+    fmt = output_format(output, fmt, FORMATS)
+    text = table(result.tradeoff, {"to_ru_km2": ",.1f", "to_ua_km2": ",.1f",
+                                   "population_to_ru": ",d", "population_to_ua": ",d"})
+    if output is not None and fmt in ("gpkg", "geojson"):
+        say(text.rstrip("\n") if not result.tradeoff.empty else "no area changes side")
     areas = result.areas()
     line = result.line.assign(side="")
     if fmt == "gpkg":
-        write_gpkg(output, {"areas": areas, "freeze_line": line})
+        if output is None:
+            raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+        write_gpkg(output, {"areas": areas, "freeze_line": line}, engine=engine())
+        say(f"wrote {output}")
     elif fmt == "geojson":
-        both = gpd.GeoDataFrame(pd.concat([areas.assign(kind="area"), line], ignore_index=True),
-                                geometry="geometry", crs="OGC:CRS84")
-        write_frame(both, output, "geojson")
+        both = gpd.GeoDataFrame(pd.concat([areas.assign(kind="area"), line],
+                                          ignore_index=True), geometry="geometry",
+                                crs="OGC:CRS84")
+        emit(geojson_text(both), output)
+    elif fmt == "csv":
+        emit(csv_text(result.tradeoff, index=True), output)
+    elif fmt == "json":
+        emit(dumps({"date": snap.label, "source": snap.source, "label": FREEZE_LABEL,
+                    "line_km": round(float(result.line["length_km"].sum()), 3),
+                    "pieces": len(result.line), "scenario": result.scenario,
+                    "tradeoff": result.tradeoff.round(3).to_dict(orient="index")}) + "\n",
+             output)
+    elif result.tradeoff.empty:
+        say("no area changes side")
     else:
-        write_atomic(output, result.tradeoff.to_csv(lineterminator="\n"))
-    click.echo(f"wrote {output}", err=True)
+        emit(text, output)

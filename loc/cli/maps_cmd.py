@@ -1,4 +1,4 @@
-"""``loc maps``: list and verify saved map versions."""
+"""``loc maps``: list and verify saved map versions (and report versions)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from loc.render.versions import list_versions, verify
+from loc.cli.options import Option, say
 
 
 @click.group("maps")
@@ -15,28 +15,37 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--out", default="maps", show_default=True, type=click.Path(path_type=Path),
-              help="Folder of map versions.")
-def list_cmd(out) -> None:
-    """List map versions under OUT (name, version, dates, size, path)."""
-    versions = list_versions(out)
+@click.argument("folder", required=False, type=click.Path(path_type=Path), metavar="[DIR]")
+@click.option("--out", "old_out", cls=Option, hidden=True, default=None,
+              type=click.Path(path_type=Path))
+def list_cmd(folder, old_out) -> None:
+    """List map versions under DIR (default maps): name, version, kind, dates, size, path;
+    orphan pages (a render that died before writing the manifest) are listed too."""
+    from loc.outputs.versions import list_versions
+
+    folder = folder or old_out or Path("maps")
+    versions = list_versions(folder)
     if not versions:
-        click.echo(f"no map versions in {out}", err=True)
+        say(f"no map versions in {folder}")
         return
     for v in versions:
         dates = v["dates"]
         span = f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
-        click.echo(f"{v['name']:<20} {v['id']}  {span:<23} {(v['bytes'] or 0) / 1024:7,.0f} KB"
-                   f"  {v['path']}")
+        kind = v["kind"] if v["status"] == "ok" else "ORPHAN"
+        click.echo(f"{v['name']:<20} {v['id']}  {kind:<8} {span:<23} "
+                   f"{(v['bytes'] or 0) / 1024:7,.0f} KB  {v['path']}")
 
 
 @command.command("verify")
 @click.argument("path", type=click.Path(path_type=Path))
 def verify_cmd(path) -> None:
-    """Re-check a map version (its .html or .json): the HTML's and every input's sha256.
+    """Re-check a map version (its .html or .json) or a report (its folder or
+    manifest.json): the version id recomputed, every file's and every input's sha256.
 
     Exit code 0 when everything matches, 1 when anything differs or is missing.
     """
+    from loc.outputs.versions import verify
+
     results = verify(path)
     for what, ok, detail in results:
         click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")

@@ -1,4 +1,9 @@
-"""Options and arguments shared by loc commands, declared once (as rasterio's ``rio``)."""
+"""Every option and argument of the ``loc`` commands, declared once (as rasterio's ``rio``
+does) and reused, so each name means the same thing in every command; and the few helpers
+every command uses to read inputs and write results.
+
+Nothing heavy is imported at module level: ``loc --help`` loads only click and this module.
+"""
 
 from __future__ import annotations
 
@@ -6,50 +11,346 @@ from pathlib import Path
 
 import click
 
-from loc.errors import OptionError
-
-output_opt = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Write to this file instead of stdout.")
+FEATURE_FORMATS = ("geojson", "gpkg", "csv")
 
 
-def format_opt(choices: tuple[str, ...], default: str | None = None):
-    """``--format`` with the given choices."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
-                        show_default=default is not None,
-                        help="Output format" + ("" if default else " (default: from -o suffix)")
-                        + ".")
+class Option(click.Option):
+    """A click option whose old names (``aliases``) still work for one release but are not
+    shown in the help."""
+
+    def __init__(self, param_decls, aliases: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__([*param_decls, *aliases], **kwargs)
+        self.aliases = set(aliases)
+
+    def get_help_record(self, ctx: click.Context):
+        """The help line without the hidden old names."""
+        shown, self.opts = self.opts, [o for o in self.opts if o not in self.aliases]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = shown
 
 
-snapshot_arg = click.argument("file", required=False, type=click.Path(path_type=Path))
-date_opt = click.option("--date", default=None, metavar="YYYY-MM-DD",
-                        help="Date of the snapshot (default: from the file).")
+def _opt(*decls, **kwargs):
+    return click.option(*decls, cls=Option, **kwargs)
 
 
-def load_snapshot(file: Path | None, date: str | None = None):
-    """A snapshot from FILE, or the bundled sample's latest (or ``date``) when FILE is None."""
-    from loc.sample import sample
-    from loc.snapshot import read
+# -- one snapshot or a series ------------------------------------------------------------
 
-    if file is None:
+snapshot_arg = click.argument("snapshot", required=False, metavar="[SNAPSHOT]")
+"""One snapshot: FILE or STORE.gpkg@YYYY-MM-DD (default: the bundled sample)."""
+
+
+def snapshot_args(*names: str):
+    """Required snapshot arguments (``A``, ``B``): FILE or STORE.gpkg@YYYY-MM-DD each."""
+    def deco(f):
+        for n in reversed(names):
+            f = click.argument(n.lower(), metavar=n)(f)
+        return f
+    return deco
+
+
+def series_arg(required: bool = True):
+    """A series: files, folders of dated files, stores (every date) or STORE@DATE."""
+    return click.argument("inputs", nargs=-1, required=required, metavar="SERIES...")
+
+
+date_opt = _opt("--date", default=None, metavar="YYYY-MM-DD",
+                help="The snapshot of this date (from a folder, a store or the sample; a "
+                     "file must be of this date or undated).")
+since_opt = _opt("--since", default=None, metavar="YYYY-MM-DD",
+                 help="First date of the series.")
+until_opt = _opt("--until", default=None, metavar="YYYY-MM-DD",
+                 help="Last date of the series.")
+every_opt = _opt("--every", default=1, show_default=True, type=click.IntRange(min=1),
+                 help="Keep every n-th snapshot of the series (the last is always kept).")
+
+
+# -- outputs -----------------------------------------------------------------------------
+
+def output_opt(folder: bool = False, default: str | None = None, aliases=()):
+    """``-o/--output``: the file (or, for commands writing several files, the folder) the
+    result goes to; stdout when not given."""
+    what = ("Write into this folder" if folder else "Write the result to this file instead "
+            "of stdout (format from its suffix unless --format says)")
+    return _opt("-o", "--output", "output", aliases=tuple(aliases), default=default,
+                show_default=default is not None, type=click.Path(path_type=Path),
+                metavar="DIR" if folder else "FILE", help=what + ".")
+
+
+def format_opt(choices: tuple[str, ...], default: str | None = "table"):
+    """``--format``: table (for people), json (one document), csv/geojson/gpkg (the
+    result's records; features where they have a geometry, CSV with a wkt column)."""
+    return _opt("--format", "fmt", type=click.Choice(choices), default=default,
+                show_default=default is not None,
+                help="table: for people; json: one document; csv, geojson, gpkg: the "
+                     "records (CSV geometry as WKT)" + ("" if default else
+                                                        "; default from -o's suffix") + ".")
+
+
+chart_opt = _opt("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 metavar="FILE", help="Also write a chart (.png or .svg).")
+
+
+# -- analyses ----------------------------------------------------------------------------
+
+width_opt = _opt("--width", "width", aliases=("--zones",), type=float, default=None,
+                 metavar="KM", help="Demilitarized buffer KM deep on each side of the line.")
+width_ru_opt = _opt("--width-ru", type=float, default=None, metavar="KM",
+                    help="Buffer depth on the Russian-held side (with --width-ua).")
+width_ua_opt = _opt("--width-ua", type=float, default=None, metavar="KM",
+                    help="Buffer depth on the Ukrainian-held side (with --width-ru).")
+belts_opt = _opt("--belts", default=None, metavar="PRESET|FILE",
+                 help="Withdrawal belts: minsk2, minsk-memorandum, or a TOML/JSON agreement.")
+assign_opt = _opt("--assign", multiple=True, metavar="REGION=SIDE",
+                  help="Give a whole region (or a group: Donbas) to ru or ua; repeatable.")
+exchange_opt = _opt("--exchange", multiple=True, metavar="FILE=SIDE",
+                    help="Move the polygons of FILE to ru or ua; repeatable.")
+step_opt = _opt("--step", default=1.0, show_default=True, type=float, metavar="KM",
+                help="Sampling step along the line, km.")
+sectors_opt = _opt("--sectors", default="region", show_default=True,
+                   help="'region', or settlements as sector axes, comma-separated.")
+period_opt = _opt("--period", type=click.Choice(["week", "month"]), default="month",
+                  show_default=True, help="Compare the first snapshot of each period.")
+min_km2_opt = _opt("--min-km2", default=0.01, show_default=True, type=float,
+                   help="Changes smaller than this (km²) are slivers, listed apart.")
+clip_opt = _opt("--clip", type=click.Choice(["land", "ukraine", "none"]), default="land",
+                show_default=True, help="Clip zones to Ukraine's land, or not.")
+site_opt = _opt("--site", "sites", multiple=True, metavar="NAME:LAT,LON,KM",
+                help="A protected site with a radius; repeatable.")
+sites_opt = _opt("--sites", "sites_file", type=click.Path(path_type=Path), default=None,
+                 metavar="FILE", help="Sites and corridors from a file: points with "
+                                      "radius_km, lines with width_km, a name each.")
+incidents_opt = _opt("--incidents", type=click.Path(path_type=Path), default=None,
+                     metavar="FILE", help="Incidents: CSV with lat/lon (ACLED, VIINA, "
+                                          "GeoConfirmed) or a file of points.")
+store_opt = _opt("--store", required=True, metavar="STORE.gpkg",
+                 type=click.Path(dir_okay=False, path_type=Path),
+                 help="The snapshot store (a GeoPackage).")
+no_cache_opt = _opt("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+offline_opt = _opt("--offline", is_flag=True, help="Use only the download cache.")
+
+
+# -- maps --------------------------------------------------------------------------------
+
+name_opt = _opt("--name", default=None,
+                help="Map name (its folder under -o); default from the input file name.")
+title_opt = _opt("--title", default=None, help="Title shown on the map.")
+tiles_opt = _opt("--tiles", type=click.Choice(["none", "osm"]), default="none",
+                 show_default=True,
+                 help="osm adds online OpenStreetMap tiles (the map then uses the network).")
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def quiet() -> bool:
+    """Whether ``-q`` was given."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get("loc.quiet"))
+
+
+def say(message: str) -> None:
+    """A message for people, on stderr (nothing with ``-q``).
+
+    Parameters
+    ----------
+    message : str
+        One line.
+    """
+    if not quiet():
+        click.echo(message, err=True)
+
+
+def engine() -> str | None:
+    """The ``--engine`` given to ``loc`` (None: the default)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().meta.get("loc.engine") if ctx else None
+
+
+def load_snapshot(ref: str | None, date: str | None = None):
+    """One snapshot: FILE or STORE@DATE (``date`` selects, see ``--date``), or the bundled
+    sample (its latest date, or ``date``) when ``ref`` is None.
+
+    Parameters
+    ----------
+    ref : str, optional
+        The argument given.
+    date : str, optional
+        ``--date``.
+
+    Returns
+    -------
+    loc.Snapshot
+        The snapshot.
+    """
+    from loc.io.inputs import read
+    from loc.io.readers import sample
+
+    if ref is None:
         return sample(date)
-    return read(file, date=date)
+    return read(ref, date=date, engine=engine())
+
+
+def load_series(inputs, since=None, until=None, every: int = 1):
+    """The dated members of a series (see :func:`loc.io.inputs.series`).
+
+    Parameters
+    ----------
+    inputs : tuple of str
+        Files, folders, stores or STORE@DATE.
+    since, until : str, optional
+        The range.
+    every : int
+        Thinning.
+
+    Returns
+    -------
+    list
+        ``(date, path or Snapshot)`` pairs.
+    """
+    from loc.io.inputs import series
+
+    return series(list(inputs), since=since, until=until, every=every, engine=engine())
 
 
 def parse_assignment(text: str, what: str) -> tuple[str, str]:
-    """Split ``NAME=SIDE`` (side ``ru`` or ``ua``) from a CLI option."""
+    """``NAME=SIDE`` (side ``ru`` or ``ua``) from an option.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+    what : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    (str, str)
+        Name and side.
+    """
+    from loc.errors import OptionError
+
     name, sep, side = text.rpartition("=")
-    if not sep or not name or side.strip().lower() not in ("ru", "ua"):
-        raise OptionError(f"{what} '{text}' is not of the form NAME=ru or NAME=ua")
+    if not sep or not name.strip() or side.strip().lower() not in ("ru", "ua"):
+        raise OptionError(f"{what} {text[:60]!r} is not of the form NAME=ru or NAME=ua")
     return name.strip(), side.strip().lower()
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Text to the ``-o`` file (atomically, with a note on stderr) or to stdout."""
-    from loc.io import write_atomic
+def parse_site(text: str) -> dict:
+    """``NAME:LAT,LON,KM`` (a point with a radius) from ``--site``.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    dict
+        ``name``, ``lat``, ``lon``, ``radius_km`` (checked by :func:`loc.protected_sites`).
+    """
+    from loc.errors import OptionError
+
+    name, sep, rest = text.rpartition(":")
+    try:
+        lat, lon, km = (float(v) for v in rest.split(","))
+    except ValueError:
+        raise OptionError(f"--site {text[:60]!r} is not of the form NAME:LAT,LON,KM") from None
+    if not sep or not name.strip():
+        raise OptionError(f"--site {text[:60]!r} is not of the form NAME:LAT,LON,KM")
+    return {"name": name.strip(), "lat": lat, "lon": lon, "radius_km": km}
+
+
+def axes(sectors: str):
+    """``--sectors``: ``region`` or a list of settlement names.
+
+    Parameters
+    ----------
+    sectors : str
+        The option's value.
+
+    Returns
+    -------
+    str or list of str
+        What :func:`loc.movement` takes.
+    """
+    if sectors == "region":
+        return "region"
+    return [s.strip() for s in sectors.split(",") if s.strip()]
+
+
+def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...],
+                  default: str = "table") -> str:
+    """The format of a result: ``--format``, else ``-o``'s suffix, else ``default``.
+
+    Parameters
+    ----------
+    output : pathlib.Path, optional
+        ``-o``.
+    fmt : str, optional
+        ``--format``.
+    choices : tuple of str
+        What the command writes.
+    default : str
+        Without either.
+
+    Returns
+    -------
+    str
+        The format.
+    """
+    from loc.io.writers import infer_format
+
+    if fmt is None and output is None:
+        return default
+    return infer_format(output, fmt, choices, default)
+
+
+def emit(data: str | bytes, output: Path | None) -> None:
+    """The result: to ``-o`` (atomically, with a note on stderr) or to stdout.
+
+    Parameters
+    ----------
+    data : str or bytes
+        The result.
+    output : pathlib.Path, optional
+        ``-o``.
+    """
+    from loc.io.writers import write_atomic
 
     if output:
-        write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+        write_atomic(output, data)
+        say(f"wrote {output}")
+    elif isinstance(data, bytes):
+        click.get_binary_stream("stdout").write(data)
     else:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
+
+
+def emit_frame(gdf, output: Path | None, fmt: str, layer: str) -> None:
+    """Records (a GeoDataFrame) as csv, geojson or gpkg, to ``-o`` or stdout (GeoPackage
+    needs ``-o``).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The records.
+    output : pathlib.Path, optional
+        ``-o``.
+    fmt : {"csv", "geojson", "gpkg"}
+        The format.
+    layer : str
+        GeoPackage layer name.
+    """
+    from loc.errors import OptionError
+    from loc.io.writers import csv_text, geojson_text, write_gpkg
+
+    if fmt == "gpkg":
+        if output is None:
+            raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+        write_gpkg(output, {layer: gdf}, engine=engine())
+        say(f"wrote {output}")
+    elif fmt == "csv":
+        emit(csv_text(gdf), output)
+    else:
+        emit(geojson_text(gdf), output)

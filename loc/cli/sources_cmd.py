@@ -8,8 +8,24 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import emit, output_opt
-from loc.report import table
+from loc.cli.options import (
+    emit,
+    emit_frame,
+    engine,
+    format_opt,
+    load_series,
+    load_snapshot,
+    offline_opt,
+    output_format,
+    output_opt,
+    quiet,
+    say,
+    series_arg,
+    since_opt,
+    snapshot_args,
+    store_opt,
+    until_opt,
+)
 
 
 @click.group("fetch")
@@ -19,70 +35,75 @@ def fetch() -> None:
 
 @fetch.command("deepstate")
 @click.option("--date", default=None, metavar="YYYY-MM-DD",
-              help="The last version on or before this date (default: the latest).")
+              help="The last version published on or before this date (default: the "
+                   "latest).")
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Add the snapshot to this store (.gpkg).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Save the raw API answer (JSON) here.")
-@click.option("--offline", is_flag=True, help="Use only the download cache.")
+              metavar="STORE.gpkg", help="Add the snapshot to this store.")
+@output_opt()
+@offline_opt
 def fetch_deepstate(date, store, output, offline) -> None:
     """DeepStateMap's map from its public API (deepstatemap.live; no open licence is stated:
-    keep it for your own analysis). Cached by content hash."""
-    from loc.io import write_atomic
-    from loc.sources import deepstate
+    keep it for your own analysis). Cached by content hash; an answer with no occupied
+    area is refused and neither cached nor stored."""
+    from loc.io.fetch import fetch_deepstate as get
 
-    snap, download = deepstate.fetch(date, offline=offline)
-    click.echo(f"{snap.label} deepstate: {snap.occupied_km2():,.1f} km² occupied "
-               f"({'cache' if download.from_cache else 'downloaded'}, sha256 "
-               f"{download.sha256[:12]})", err=True)
+    snap, download = get(date, offline=offline)
+    say(f"{snap.label} deepstate: {snap.occupied_km2():,.1f} km² occupied "
+        f"({'cache' if download.from_cache else 'downloaded'}, sha256 "
+        f"{download.sha256[:12]})")
     if output:
-        write_atomic(output, download.data)
-        click.echo(str(output))
+        emit(download.data, output)
     if store:
-        from loc.store import import_snapshots
+        from loc.io.store import import_snapshots
 
-        result = import_snapshots([snap], store)
-        click.echo(f"{store}: {len(result.added)} added, {len(result.skipped)} already there",
-                   err=True)
+        result = import_snapshots([snap], store, engine=engine())
+        say(f"{store}: {len(result.added)} added" if result.added else
+            f"{store}: {snap.label} is already there; nothing written")
 
 
 @click.command("import")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--store", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The store (.gpkg); created if missing.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="First date to import.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Last date to import.")
+@series_arg()
+@store_opt
+@since_opt
+@until_opt
 def import_cmd(inputs, store, since, until) -> None:
-    """Import snapshot files or folders into a store.
+    """Import a SERIES (snapshot files, folders, another store) into a store.
 
-    Reads any snapshot files (for instance the daily files of the cyterat/deepstate-map-data
-    archive) between --since and --until; a date already stored for the same source is
-    skipped. The store is rewritten atomically."""
-    from loc.collection import select, snapshot_files
-    from loc.store import import_snapshots
+    A date already stored for the same source is skipped; two inputs of one date are
+    refused, naming both. The store is locked while it is written (another import waits)
+    and rewritten atomically: an interrupted import leaves it as it was."""
+    from loc.io.store import import_snapshots
 
-    files = snapshot_files(inputs)
-    if since or until:
-        files = select(files, since=since, until=until)
-    with click.progressbar(length=len(files), label="import", file=sys.stderr) as bar:
-        result = import_snapshots(files, store, progress=bar.update)
+    items = [item for _, item in load_series(inputs, since, until)]
+    with click.progressbar(length=len(items), label="import", file=sys.stderr,
+                           hidden=quiet()) as bar:
+        result = import_snapshots(items, store, progress=bar.update, engine=engine())
     size = store.stat().st_size / 1e6 if store.exists() else 0.0
-    click.echo(f"{store}: {len(result.added)} snapshots added, {len(result.skipped)} already "
-               f"there; {size:,.1f} MB")
+    say(f"{store}: {len(result.added)} snapshots added, {len(result.skipped)} already "
+        f"there; {size:,.1f} MB")
 
 
 @click.command("list")
-@click.option("--store", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The store (.gpkg).")
-def list_cmd(store) -> None:
+@store_opt
+@format_opt(("table", "json", "csv"), default=None)
+@output_opt()
+def list_cmd(store, fmt, output) -> None:
     """List the snapshots in a store (read one back as STORE.gpkg@YYYY-MM-DD)."""
-    from loc.store import list_snapshots
+    from loc.io.store import list_snapshots
+    from loc.io.writers import csv_text, dumps
+    from loc.outputs.tables import table
 
-    df = list_snapshots(store)
-    df["sha256"] = df["sha256"].str.slice(0, 12)
-    click.echo(table(df.set_index("date")[["source", "sides", "vertices", "sha256"]]),
-               nl=False)
-    click.echo(f"{len(df)} snapshots", err=True)
+    df = list_snapshots(store, engine=engine())
+    fmt = output_format(output, fmt, ("table", "json", "csv"))
+    if fmt == "csv":
+        emit(csv_text(df), output)
+    elif fmt == "json":
+        emit(dumps({"store": str(store), "snapshots": df.to_dict(orient="records")}) + "\n",
+             output)
+    else:
+        shown = df.assign(sha256=df["sha256"].str.slice(0, 12))
+        emit(table(shown.set_index("date")[["source", "sides", "vertices", "sha256"]]), output)
+    say(f"{len(df)} snapshots")
 
 
 @click.group("cache")
@@ -92,43 +113,46 @@ def cache() -> None:
 
 @cache.command("list")
 def cache_list() -> None:
-    """List cached downloads."""
-    from loc.sources.http import cache_root, list_cache
+    """List cached downloads: sha256, bytes, URL."""
+    from loc.io.fetch import cache_root, list_cache
 
     for e in list_cache():
-        click.echo(f"{e['sha256'][:12]}  {e['bytes']:>10,}  {e['url']}")
-    click.echo(f"cache: {cache_root()}", err=True)
+        click.echo(f"{str(e.get('sha256'))[:12]}  {int(e.get('bytes') or 0):>10,}  {e['url']}")
+    say(f"cache: {cache_root()}")
 
 
 @cache.command("clear")
 def cache_clear() -> None:
     """Delete every cached download."""
-    from loc.sources.http import clear_cache
+    from loc.io.fetch import clear_cache
 
-    click.echo(f"removed {clear_cache()} files", err=True)
+    say(f"removed {clear_cache()} files")
 
 
 @click.command("compare")
-@click.argument("a", type=click.Path(path_type=Path))
-@click.argument("b", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "geojson"]), default="table",
-              show_default=True, help="Output format.")
-@output_opt
+@snapshot_args("A", "B")
+@format_opt(("table", "json", "csv", "geojson", "gpkg"), default=None)
+@output_opt()
 def compare_cmd(a, b, fmt, output) -> None:
     """Where two sources disagree on Russian-held land.
 
-    A and B are snapshots of the same date, for instance DeepStateMap and ISW; prints km² per
-    region (equal-area CRS) held by ru in one only."""
-    from loc.compare import compare
-    from loc.io import geojson_text
-    from loc.snapshot import read
+    A and B are snapshots (FILE or STORE.gpkg@DATE) of the same date, for instance
+    DeepStateMap and ISW; the table gives km² per region (equal-area CRS) held by ru in
+    one only; csv, geojson and gpkg the polygons."""
+    from loc.analysis.compare import compare
+    from loc.io.writers import dumps
+    from loc.outputs.tables import table
 
-    c = compare(read(a), read(b))
-    if fmt == "geojson":
-        emit(geojson_text(c.areas), output)
-        return
-    text = (f"A = {c.a}, B = {c.b}: Russian-held in A only "
+    c = compare(load_snapshot(a), load_snapshot(b))
+    fmt = output_format(output, fmt, ("table", "json", "csv", "geojson", "gpkg"))
+    if fmt in ("csv", "geojson", "gpkg"):
+        emit_frame(c.areas, output, fmt, layer="disagreement")
+    elif fmt == "json":
+        emit(dumps({"a": c.a, "b": c.b,
+                    "regions": c.summary.round(4).to_dict(orient="index")}) + "\n", output)
+    else:
+        say(f"A = {c.a}, B = {c.b}: Russian-held in A only "
             f"{c.summary['ru_only_in_a_km2'].sum():,.2f} km², in B only "
-            f"{c.summary['ru_only_in_b_km2'].sum():,.2f} km²\n")
-    text += table(c.summary, {"ru_only_in_a_km2": ",.2f", "ru_only_in_b_km2": ",.2f"})
-    emit(text, output)
+            f"{c.summary['ru_only_in_b_km2'].sum():,.2f} km²")
+        emit(table(c.summary, {"ru_only_in_a_km2": ",.2f", "ru_only_in_b_km2": ",.2f"}),
+             output)

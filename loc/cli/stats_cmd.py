@@ -9,29 +9,36 @@ from loc.cli.options import (
     emit,
     format_opt,
     load_snapshot,
+    output_format,
     output_opt,
+    say,
     snapshot_arg,
 )
-from loc.io import dumps
-from loc.report import stats_json, stats_table
 
 
 @click.command("stats")
 @snapshot_arg
 @date_opt
-@format_opt(("table", "json", "csv"), default="table")
-@output_opt
-def command(file, date, fmt, output) -> None:
-    """Statistics per region of a snapshot FILE (default: bundled sample).
+@format_opt(("table", "json", "csv"), default=None)
+@output_opt()
+def command(snapshot, date, fmt, output) -> None:
+    """Statistics per region of SNAPSHOT (FILE or STORE.gpkg@DATE; default: the sample).
 
-    Areas in km² (equal-area LAEA 48.5N 32E); ``crimea`` includes Sevastopol. Regions with
-    nothing occupied are left out of the table but kept in json and csv.
+    Areas in km² (equal-area LAEA 48.5N 32E); ``crimea`` includes Sevastopol; the row
+    ``outside`` is what lies outside every region (sea, across the border). The table
+    leaves out regions with nothing occupied; json and csv keep every region.
     """
-    snap = load_snapshot(file, date)
+    from loc.analysis.stats import stats
+    from loc.io.writers import csv_text, dumps
+    from loc.outputs.tables import stats_heading, stats_json, stats_table
+
+    snap = load_snapshot(snapshot, date)
+    fmt = output_format(output, fmt, ("table", "json", "csv"))
     if fmt == "json":
         text = dumps(stats_json(snap)) + "\n"
     elif fmt == "csv":
-        text = snap.stats().round(3).to_csv(lineterminator="\n")
+        text = csv_text(stats(snap).round(3), index=True)
     else:
+        say(stats_heading(snap))
         text = stats_table(snap)
     emit(text, output)

@@ -2,49 +2,61 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-import geopandas as gpd
-import pandas as pd
 
-from loc.cli.options import date_opt, format_opt, load_snapshot, output_opt, snapshot_arg
-from loc.io import FORMATS, infer_format, write_frame
-from loc.report import table
+from loc.cli.options import (
+    belts_opt,
+    clip_opt,
+    date_opt,
+    emit,
+    emit_frame,
+    format_opt,
+    load_snapshot,
+    output_format,
+    output_opt,
+    parse_site,
+    say,
+    site_opt,
+    sites_opt,
+    snapshot_arg,
+    width_opt,
+    width_ru_opt,
+    width_ua_opt,
+)
+
+FORMATS = ("table", "json", "csv", "geojson", "gpkg")
 
 
 @click.command("zones")
 @snapshot_arg
 @date_opt
-@click.option("--width", type=float, default=None, metavar="KM",
-              help="Demilitarized buffer KM deep on each side of the line.")
-@click.option("--width-ru", type=float, default=None, metavar="KM",
-              help="Buffer depth on the Russian-held side (with --width-ua).")
-@click.option("--width-ua", type=float, default=None, metavar="KM",
-              help="Buffer depth on the Ukrainian-held side (with --width-ru).")
-@click.option("--belts", default=None, metavar="PRESET|FILE",
-              help="Withdrawal belts: minsk2, minsk-memorandum, or a TOML/JSON agreement.")
-@click.option("--site", "sites", multiple=True, metavar="NAME:LAT,LON,KM",
-              help="A protected site with a radius (repeatable).")
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path), default=None,
-              help="Sites and corridors from a file: points with radius_km, lines with "
-                   "width_km, a name each.")
-@click.option("--clip", type=click.Choice(["land", "ukraine", "none"]), default="land",
-              show_default=True, help="Clip zones to Ukraine's land, or not.")
-@output_opt
-@format_opt(FORMATS)
-def command(file, date, width, width_ru, width_ua, belts, sites, sites_file, clip, output,
-            fmt) -> None:
-    """Zones along the line of contact of FILE (default: bundled sample).
+@width_opt
+@width_ru_opt
+@width_ua_opt
+@belts_opt
+@site_opt
+@sites_opt
+@clip_opt
+@format_opt(FORMATS, default=None)
+@output_opt()
+def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file, clip, fmt,
+            output) -> None:
+    """Zones along the line of contact of SNAPSHOT (FILE or STORE.gpkg@DATE; default: the
+    sample).
 
-    Prints km², settlements and population per zone and side, and writes the zones (lon/lat)
-    with -o OUT. Buffers and belts are built in a conformal CRS and are true on the ground to
-    0.5 %; areas in the equal-area CRS.
+    The table gives km², settlements and population per zone and side; geojson, gpkg and
+    csv the zones themselves (lon/lat). Buffers and belts are built in a conformal CRS and
+    are true on the ground to 0.5 %; areas in the equal-area CRS.
     """
-    from loc.errors import OptionError
-    from loc.zones import buffer_zone, parse_site, protected_sites, withdrawal_belts
+    import geopandas as gpd
+    import pandas as pd
 
-    snap = load_snapshot(file, date)
+    from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
+    from loc.errors import OptionError
+    from loc.io.writers import dumps
+    from loc.outputs.tables import table
+
+    snap = load_snapshot(snapshot, date)
     parts = []
     if width is not None or width_ru is not None or width_ua is not None:
         if width is not None and (width_ru is not None or width_ua is not None):
@@ -62,12 +74,19 @@ def command(file, date, width, width_ru, width_ua, belts, sites, sites_file, cli
                           "--site or --sites")
     zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                              crs="OGC:CRS84")
-    click.echo(f"zones on {snap.label} ({snap.source}); km² in the equal-area CRS")
+    say(f"zones on {snap.label} ({snap.source}); km² in the equal-area CRS")
+    fmt = output_format(output, fmt, FORMATS)
     shown = pd.DataFrame(zones.drop(columns="geometry")).set_index("zone")
     shown["largest"] = shown["largest"].str.slice(0, 45)
-    click.echo(table(shown[["kind", "side", "width_km", "area_km2", "settlements",
-                            "population", "largest"]],
-                     {"width_km": "g", "area_km2": ",.1f", "population": ",d"}), nl=False)
-    if output:
-        write_frame(zones, output, infer_format(output, fmt), layer="zones")
-        click.echo(f"wrote {output}", err=True)
+    text = table(shown[["kind", "side", "width_km", "area_km2", "settlements", "population",
+                        "largest"]], {"width_km": "g", "area_km2": ",.1f", "population": ",d"})
+    if fmt == "table":
+        emit(text, output)
+    elif fmt == "json":
+        emit(dumps({"date": snap.label, "source": snap.source,
+                    "zones": zones.drop(columns="geometry").to_dict(orient="records")})
+             + "\n", output)
+    else:
+        emit_frame(zones, output, fmt, layer="zones")
+        if output is not None:
+            say(text.rstrip("\n"))

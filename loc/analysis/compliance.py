@@ -1,0 +1,325 @@
+"""Compliance: breaches of a frozen line and incidents classified against the agreement.
+
+Breaches are the areas that changed hands after the freeze (:func:`loc.diff` between the
+adopted areas and a later snapshot); changes under the diff's thresholds (redrawn coastlines,
+smoothing) are kept apart as *within tolerance*. Depths are measured from the frozen line in
+the CONFORMAL CRS; areas in the EQUAL_AREA CRS. Every breach has a stable id: the date it was
+first seen and a hash of its geometry then, so a monitoring body and each party derive the
+same ids from the same files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from loc import geo as lcrs
+from loc.analysis.diff import diff
+from loc.analysis.freeze import Freeze
+from loc.errors import LocWarning, OptionError
+from loc.io.incidents import pick_column, read_incidents
+from loc.model import Snapshot
+from loc.reference.settlements import nearest
+
+TYPE_NAMES = ("type", "event_type", "sub_event_type")
+WEAPON_NAMES = ("weapon_class", "weapon", "class")
+PRECISION_NAMES = ("geo_precision", "precision")
+UNARMED = ("protest", "peaceful", "humanitarian", "agreement", "headquarters or base established")
+PRECISION_KM = {1: 0.0, 2: 5.0, 3: 25.0}
+"""Location uncertainty (km) by ACLED/VIINA geo_precision: 1 exact, 2 near, 3 region."""
+ON_LINE_M = 10.0
+
+
+@dataclass
+class Report:
+    """Breaches of a frozen line found in a later snapshot.
+
+    Attributes
+    ----------
+    breaches : geopandas.GeoDataFrame
+        ``id``, ``advanced`` (side that gained ground), ``region``, ``km2``, ``depth_km``
+        (farthest point beyond the frozen line), ``settlement`` (largest inside, else
+        nearest), ``population``; lon/lat polygons, largest first.
+    within_tolerance : geopandas.GeoDataFrame
+        The same for changes under the thresholds.
+    date_frozen, date_checked : str
+    """
+
+    breaches: gpd.GeoDataFrame
+    within_tolerance: gpd.GeoDataFrame
+    date_frozen: str
+    date_checked: str
+
+    def summary(self) -> pd.DataFrame:
+        """km² and count of breaches per region and advancing side.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (``region``, ``advanced``): ``breaches``, ``km2``.
+        """
+        if self.breaches.empty:
+            return pd.DataFrame(columns=["breaches", "km2"])
+        return (self.breaches.groupby(["region", "advanced"])
+                .agg(breaches=("id", "count"), km2=("km2", "sum")).sort_index())
+
+
+def _breach_id(date: str, geom) -> str:
+    wkb = shapely.to_wkb(shapely.normalize(shapely.set_precision(geom, 1e-6, mode="pointwise")),
+                         hex=True)
+    return f"B{date.replace('-', '')}-{hashlib.sha256(wkb.encode()).hexdigest()[:8]}"
+
+
+def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
+    if changes.empty:
+        return gpd.GeoDataFrame(
+            columns=["id", "advanced", "region", "km2", "depth_km", "settlement",
+                     "population", "geometry"], geometry="geometry", crs="OGC:CRS84")
+    geoms = changes.geometry.values
+    depth = []
+    for g in lcrs.project(geoms):
+        pts = shapely.points(shapely.get_coordinates(g))
+        depth.append(float(shapely.distance(pts, line_m).max()) / 1e3 if len(pts) else 0.0)
+    near = nearest(shapely.point_on_surface(geoms))["name"].to_numpy()
+    largest = [s.split(", ")[0] if s else n for s, n in zip(changes["settlements"], near,
+                                                             strict=True)]
+    out = gpd.GeoDataFrame({
+        "id": [_breach_id(date, g) for g in geoms],
+        "advanced": changes["to_side"].to_numpy(),
+        "region": changes["region"].to_numpy(), "km2": changes["km2"].to_numpy(),
+        "depth_km": depth, "settlement": largest,
+        "population": changes["population"].to_numpy(),
+    }, geometry=list(geoms), crs="OGC:CRS84")
+    return out.sort_values(["km2", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
+          min_width_m: float = 25.0) -> Report:
+    """Breaches of ``freeze``'s line found in the ``later`` snapshot.
+
+    Parameters
+    ----------
+    freeze : Freeze
+        The agreed freeze (adopted areas and line).
+    later : Snapshot
+        A later snapshot to check.
+    min_km2, min_width_m : float
+        Changes smaller or thinner than this are *within tolerance* (see :func:`loc.diff`).
+
+    Returns
+    -------
+    Report
+        Breaches and the changes within tolerance.
+    """
+    if not isinstance(freeze, Freeze):
+        raise TypeError(f"check needs a Freeze (loc.freeze(snapshot)), not "
+                        f"{type(freeze).__name__}")
+    changes = diff(freeze.snapshot, later, min_km2=min_km2, min_width_m=min_width_m)
+    line_m = lcrs.project(shapely.union_all(freeze.line.geometry.values))
+    date = later.label
+    return Report(breaches=_frame(changes.changes, line_m, date),
+                  within_tolerance=_frame(changes.slivers, line_m, date),
+                  date_frozen=freeze.snapshot.label, date_checked=date)
+
+
+def check_series(freeze: Freeze, snapshots: list[Snapshot]) -> pd.DataFrame:
+    """Track breaches over later snapshots: when each first appeared and how it evolved.
+
+    A breach on one date continues a breach of the previous date when they overlap; it then
+    keeps that breach's id.
+
+    Parameters
+    ----------
+    freeze : Freeze
+        The agreed freeze.
+    snapshots : list of Snapshot
+        Later snapshots, each with a date (at least one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per breach id: ``id``, ``advanced``, ``region``, ``first_seen``,
+        ``last_seen``, ``first_km2``, ``last_km2``, ``max_km2``, ``status`` (``growing``,
+        ``shrinking``, ``stable``; ``merged`` into the breach ``merged_into``; or ``ended``
+        when it is no longer there) and ``merged_into``.
+    """
+    if isinstance(snapshots, Snapshot) or not isinstance(snapshots, (list, tuple)):
+        raise TypeError("check_series needs a list of Snapshots")
+    if not snapshots:
+        raise OptionError("check_series needs at least one later snapshot")
+    for s in snapshots:
+        if not isinstance(s, Snapshot) or s.date is None:
+            raise OptionError("every snapshot of a series needs a date")
+    snaps = sorted(snapshots, key=lambda s: s.date)
+    tracks: dict[str, dict] = {}
+    previous: list[tuple[str, object]] = []
+    last_label = snaps[-1].label if snaps else ""
+    for snap in snaps:
+        rep = check(freeze, snap)
+        current: list[tuple[str, object]] = []
+        for rec, geom in zip(rep.breaches.to_dict(orient="records"),
+                             rep.breaches.geometry.values, strict=True):
+            match = next((pid for pid, pg in previous if shapely.intersects(pg, geom)
+                          and shapely.area(shapely.intersection(pg, geom)) > 0), None)
+            bid = match or rec["id"]
+            t = tracks.setdefault(bid, {"id": bid, "advanced": rec["advanced"],
+                                        "region": rec["region"], "first_seen": snap.label,
+                                        "first_km2": rec["km2"], "km2": {}})
+            t["km2"][snap.label] = t["km2"].get(snap.label, 0.0) + rec["km2"]
+            t["last_seen"] = snap.label
+            current.append((bid, geom))
+        continued = {bid for bid, _ in current}
+        for pid, pg in previous:
+            if pid in continued:
+                continue
+            into = next((bid for bid, g in current if shapely.intersects(pg, g)), None)
+            if into is not None:
+                tracks[pid]["merged_into"] = into
+        previous = current
+    rows = []
+    for t in tracks.values():
+        series = list(t["km2"].values())
+        if t.get("merged_into"):
+            status = "merged"
+        elif t["last_seen"] != last_label:
+            status = "ended"
+        elif len(series) > 1 and series[-1] > series[-2] * 1.001:
+            status = "growing"
+        elif len(series) > 1 and series[-1] < series[-2] * 0.999:
+            status = "shrinking"
+        else:
+            status = "stable"
+        rows.append({"id": t["id"], "advanced": t["advanced"], "region": t["region"],
+                     "first_seen": t["first_seen"], "last_seen": t["last_seen"],
+                     "first_km2": t["first_km2"], "last_km2": series[-1],
+                     "max_km2": max(series), "status": status,
+                     "merged_into": t.get("merged_into", "")})
+    columns = ["id", "advanced", "region", "first_seen", "last_seen", "first_km2", "last_km2",
+               "max_km2", "status", "merged_into"]
+    return (pd.DataFrame(rows, columns=columns).sort_values(["first_seen", "id"])
+            .reset_index(drop=True))
+
+
+# -- incidents ------------------------------------------------------------------------------
+
+def _warn_unknown_weapons(pts: gpd.GeoDataFrame, column: str | None,
+                          zones: gpd.GeoDataFrame) -> None:
+    """Warn when incidents name weapon classes no belt has: they are checked against no
+    belt, and the user should know that rather than read 'no violation'."""
+    if column is None or "weapon_class" not in zones or "kind" not in zones:
+        return
+    belts = zones[zones["kind"] == "belt"]
+    known = {str(v).casefold() for v in (*belts["weapon_class"], *belts["zone"])}
+    given = {str(v).strip() for v in pts[column] if str(v).strip()}
+    unknown = sorted(v for v in given if v.casefold() not in known)
+    if unknown and len(belts):
+        classes = sorted(set(belts["weapon_class"].astype(str)))
+        warnings.warn(f"incidents name weapon classes no belt has ({', '.join(unknown[:5])}"
+                      f"{' ...' if len(unknown) > 5 else ''}): they are checked against no "
+                      f"belt; known classes: {', '.join(classes)}", LocWarning, stacklevel=3)
+
+
+def _is_armed(kind: str) -> bool:
+    text = kind.casefold()
+    return not any(word in text for word in UNARMED)
+
+
+def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
+             zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Classify incident points against a freeze and its zones.
+
+    Adds ``side`` (``ru``, ``ua``, ``contested``, ``line`` within 10 m of the frozen line, or
+    ``outside``), ``distance_km`` (geodesic distance to the frozen line, positive on the
+    Russian-held side, negative on the Ukrainian-held side), ``zones`` (``zone/side`` names it
+    falls in, ``;``-separated), ``violation`` and ``rule``, and ``uncertain`` (a
+    ``geo_precision`` of 2 or 3 puts the true place within 5 or 25 km, and that circle reaches
+    the line or a zone edge).
+
+    Rules: any armed activity (every event type except protests, humanitarian and similar)
+    inside a demilitarized ``buffer`` zone; a weapon class (column ``weapon_class``,
+    ``weapon`` or ``class``, matching a belt's class id or label) inside its withdrawal belt.
+    A weapon class that no belt has is reported in a :class:`~loc.errors.LocWarning`
+    listing the known classes.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame or path
+        Incident points, or a file for :func:`loc.read_incidents`.
+    freeze : Freeze
+        The agreed freeze.
+    zones : geopandas.GeoDataFrame, optional
+        Buffers, belts and sites (``zone``, ``kind``, ``side``, ``weapon_class``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The incidents with the columns above added.
+    """
+    if not isinstance(freeze, Freeze):
+        raise TypeError(f"classify needs a Freeze, not {type(freeze).__name__}")
+    if isinstance(incidents, (str, Path)):
+        pts = read_incidents(incidents)
+    elif isinstance(incidents, gpd.GeoDataFrame):
+        pts = incidents.to_crs("OGC:CRS84") if incidents.crs is not None else incidents.copy()
+    else:
+        raise TypeError("incidents must be a file path or a GeoDataFrame of points, not "
+                        f"{type(incidents).__name__}")
+    line = shapely.union_all(freeze.line.geometry.values)
+    line_m = lcrs.project(line)
+    geoms = pts.geometry.values
+    pts_m = lcrs.project(geoms)
+    xy = shapely.get_coordinates(geoms)
+    near = shapely.get_point(shapely.shortest_line(pts_m, line_m), 1) if len(pts) else pts_m
+    nc = shapely.get_coordinates(lcrs.unproject(near)) if len(pts) else xy
+    dist = lcrs.GEOD.inv(xy[:, 0], xy[:, 1], nc[:, 0], nc[:, 1])[2] if len(pts) else np.array([])
+    side = freeze.snapshot.side_at(xy[:, 0], xy[:, 1])
+    side[side == ""] = "outside"
+    on_line = dist < ON_LINE_M
+    side[on_line] = "line"
+    signed = np.where(side == "ru", dist, np.where(on_line, 0.0, -dist)) / 1e3
+    cols = list(pts.columns)
+    type_c, weapon_c = pick_column(cols, TYPE_NAMES), pick_column(cols, WEAPON_NAMES)
+    prec_c = pick_column(cols, PRECISION_NAMES)
+    zone_names, violation, rule, uncertain = [], [], [], []
+    zones = zones if zones is not None else gpd.GeoDataFrame(
+        {"zone": [], "kind": [], "side": []}, geometry=[], crs="OGC:CRS84")
+    edges = lcrs.project(shapely.union_all([line, *shapely.boundary(zones.geometry.values)]))
+    _warn_unknown_weapons(pts, weapon_c, zones)
+    for i, (rec, p) in enumerate(zip(pts.drop(columns=pts.geometry.name).to_dict(orient="records"),
+                                     geoms, strict=True)):
+        inside = [(z, k, s, w) for z, k, s, w, g in zip(
+            zones["zone"], zones["kind"], zones["side"],
+            zones.get("weapon_class", pd.Series([""] * len(zones))), zones.geometry.values,
+            strict=True) if not g.is_empty and shapely.intersects(g, p)]
+        zone_names.append(";".join(f"{z}/{s}" if s else z for z, _, s, _ in inside))
+        kind = str(rec.get(type_c, "")) if type_c else ""
+        weapon = str(rec.get(weapon_c, "")).strip().casefold() if weapon_c else ""
+        broken = []
+        if any(k == "buffer" for _, k, _, _ in inside) and _is_armed(kind):
+            broken.append("armed activity inside the demilitarized buffer")
+        for z, k, s, w in inside:
+            if k == "belt" and weapon and weapon in (str(w).casefold(), str(z).casefold()):
+                broken.append(f"{z} inside its withdrawal belt ({s} side)")
+        violation.append(bool(broken))
+        rule.append("; ".join(broken))
+        try:
+            prec = int(float(rec.get(prec_c, 1))) if prec_c else 1
+        except (ValueError, OverflowError):
+            prec = 1
+        radius = PRECISION_KM.get(prec, 25.0) * 1e3
+        uncertain.append(bool(radius > 0 and shapely.dwithin(pts_m[i], edges, radius)))
+    out = pts.copy()
+    out["side"] = side
+    out["distance_km"] = signed
+    out["zones"] = zone_names
+    out["violation"] = violation
+    out["rule"] = rule
+    out["uncertain"] = uncertain
+    return out

@@ -1,0 +1,224 @@
+"""Freeze scenarios: adopt control areas as they are, or with regions reassigned and areas
+exchanged, and the resulting freeze line (a line of control, never a border).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loc import geo
+from loc.analysis.line import line_of_contact
+from loc.errors import GeometryError, OptionError
+from loc.io.readers import read_features
+from loc.model import Snapshot, from_geometries
+from loc.reference import settlements
+from loc.reference.regions import (
+    OUTSIDE,
+    km2_by_region,
+    region_groups,
+    region_keys,
+    registry,
+    ukraine,
+)
+
+FREEZE_LABEL = "line of control (not an international border)"
+"""The label a freeze line carries wherever it is shown."""
+
+COAST_REACH_M = 10_000.0
+"""How far (m) beyond a region's land a reassignment reaches into the sea and abroad, so that
+a source's coastline drawn outside Natural Earth's goes with the region."""
+
+
+@dataclass
+class Freeze:
+    """A freeze scenario.
+
+    Attributes
+    ----------
+    snapshot : Snapshot
+        The adopted control areas (lon/lat, OGC:CRS84).
+    base : Snapshot
+        The snapshot the scenario starts from.
+    line : geopandas.GeoDataFrame
+        The freeze line: the line of contact of the adopted areas, labelled
+        :data:`FREEZE_LABEL`.
+    tradeoff : pandas.DataFrame
+        Per region group, what changes side against ``base``: ``to_ru_km2``, ``to_ua_km2``
+        (EQUAL_AREA CRS), ``settlements_to_ru``, ``population_to_ru``, ``settlements_to_ua``,
+        ``population_to_ua``. Only regions with a change.
+    scenario : dict
+        The assignments and exchanges, for manifests.
+    """
+
+    snapshot: Snapshot
+    base: Snapshot
+    line: gpd.GeoDataFrame
+    tradeoff: pd.DataFrame
+    scenario: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """:data:`FREEZE_LABEL`: what the freeze line is, wherever it is shown."""
+        return FREEZE_LABEL
+
+    def areas(self) -> gpd.GeoDataFrame:
+        """The adopted control areas with a ``label`` column (lon/lat).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per side: ``side``, ``label``, geometry.
+        """
+        areas = self.snapshot.sides.copy()
+        areas["label"] = "adopted control area (" + areas["side"] + ")"
+        return areas
+
+
+def _region_reach(keys: tuple[str, ...]) -> BaseGeometry:
+    """Regions' land plus the sea and foreign land within COAST_REACH_M of it (lon/lat)."""
+    reg = registry()
+    geom = shapely.union_all(reg.geometry[reg["key"].isin(keys)].values)
+    grown = geo.unproject(shapely.buffer(geo.project(geom), COAST_REACH_M, quad_segs=4))
+    return shapely.union(geom, shapely.difference(grown, ukraine()))
+
+
+def read_exchange(path: str | Path) -> BaseGeometry:
+    """The union of the polygons in an exchange file (any format GDAL reads), lon/lat.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    shapely geometry
+        The polygons, valid.
+    """
+    feats = read_features(path)
+    polys = feats[feats.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        raise GeometryError("has no polygons to exchange", path)
+    return shapely.make_valid(shapely.union_all(polys.geometry.values))
+
+
+def _side(value: str, what: str) -> str:
+    side = str(value).strip().lower()
+    if side not in ("ru", "ua"):
+        raise OptionError(f"{what}: side must be 'ru' or 'ua', not {str(value)[:20]!r}")
+    return side
+
+
+def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
+           exchanges: list[tuple[BaseGeometry | str | Path, str]] | None = None,
+           **line_options) -> Freeze:
+    """Freeze a snapshot, optionally reassigning whole regions and exchanging areas.
+
+    Parameters
+    ----------
+    snapshot : Snapshot or Freeze
+        Where to start (a Freeze starts from its adopted areas).
+    assign : dict, optional
+        ``{region: side}``: each region (any alias, or a group such as ``Donbas``) goes
+        wholly to ``ru`` or ``ua``, including the source's coastline drawn up to 10 km beyond
+        Natural Earth's. Applied in order.
+    exchanges : list of (geometry or path, side), optional
+        Areas (lon/lat polygons, or files of polygons) moved to a side, after assignments.
+    **line_options
+        Passed to :func:`loc.line_of_contact`.
+
+    Returns
+    -------
+    Freeze
+        Adopted areas, freeze line labelled :data:`FREEZE_LABEL`, and a trade-off table.
+
+    Examples
+    --------
+    >>> import loc
+    >>> f = loc.freeze(loc.sample(), assign={"Donetsk": "ru"})
+    >>> round(loc.stats(f.snapshot).loc["donetsk", "share"], 3)
+    1.0
+    """
+    base = snapshot.snapshot if isinstance(snapshot, Freeze) else snapshot
+    if not isinstance(base, Snapshot):
+        raise TypeError(f"freeze needs a Snapshot or a Freeze, not {type(snapshot).__name__}")
+    if assign is not None and not isinstance(assign, dict):
+        raise TypeError(f"assign must be a dict {{region: side}}, not {type(assign).__name__}")
+    ru = base.side("ru")
+    contested = base.side("contested")
+    steps: list[dict] = []
+    for name, side in (assign or {}).items():
+        keys = region_keys(name)
+        side = _side(side, f"assign {name}")
+        reach = _region_reach(keys)
+        if side == "ru":
+            land = shapely.intersection(reach, ukraine())
+            ru = shapely.union(ru, land)
+        else:
+            ru = shapely.difference(ru, reach)
+        contested = shapely.difference(contested, reach)
+        steps.append({"assign": ",".join(keys), "side": side})
+    for area, side in exchanges or []:
+        side = _side(side, "exchange")
+        label = str(area) if isinstance(area, (str, Path)) else "geometry"
+        geom = read_exchange(area) if isinstance(area, (str, Path)) else area
+        if not isinstance(geom, BaseGeometry):
+            raise TypeError(f"an exchange is a geometry or a file, not {type(area).__name__}")
+        geom = shapely.intersection(geo.polygonal(geom), ukraine())
+        ru = shapely.union(ru, geom) if side == "ru" else shapely.difference(ru, geom)
+        contested = shapely.difference(contested, geom)
+        steps.append({"exchange": label, "side": side,
+                      "km2": round(float(geo.area_km2(geom)), 3)})
+    if steps:
+        # a changed snapshot: no file hash of its own (caches key it by its geometry)
+        adopted = from_geometries(ru, contested, date=base.date, source=base.source,
+                                  license=base.license, path=base.path, sha256=None,
+                                  meta={"derived_from": base.sha256, "steps": steps})
+    else:
+        adopted = base
+    line = line_of_contact(adopted, **line_options)
+    line["label"] = FREEZE_LABEL
+    return Freeze(snapshot=adopted, base=base, line=line,
+                  tradeoff=tradeoff(base, adopted),
+                  scenario={"date": base.label, "steps": steps})
+
+
+def tradeoff(before: Snapshot, after: Snapshot) -> pd.DataFrame:
+    """What changes side between two snapshots, per region group (``crimea`` with Sevastopol;
+    ``outside`` for the sea and abroad).
+
+    Parameters
+    ----------
+    before, after : Snapshot
+        The snapshots.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``region``: ``to_ru_km2``, ``to_ua_km2`` (km², EQUAL_AREA CRS; ``ua``
+        here means held by anyone but ``ru``), ``settlements_to_ru``, ``population_to_ru``,
+        ``settlements_to_ua``, ``population_to_ua``. Rows with no change are left out.
+    """
+    groups, _ = region_groups()
+    index = pd.Index([*groups.index, OUTSIDE], name="region")
+    a, b = before.side("ru"), after.side("ru")
+    to_ru = km2_by_region(geo.project(shapely.difference(b, a), geo.EQUAL_AREA))
+    to_ua = km2_by_region(geo.project(shapely.difference(a, b), geo.EQUAL_AREA))
+    df = pd.DataFrame({"to_ru_km2": [to_ru.get(k, 0.0) for k in index],
+                       "to_ua_km2": [to_ua.get(k, 0.0) for k in index]}, index=index)
+    s0, s1 = before.settlement_sides(), after.settlement_sides()
+    for name, mask in (("ru", (s0 != "ru") & (s1 == "ru")),
+                       ("ua", (s0 == "ru") & (s1 != "ru") & (s1 != ""))):
+        df[f"settlements_to_{name}"], df[f"population_to_{name}"] = settlements.by_group(
+            mask, df.index)
+    df = df[["to_ru_km2", "settlements_to_ru", "population_to_ru",
+             "to_ua_km2", "settlements_to_ua", "population_to_ua"]]
+    changed = (df["to_ru_km2"] > 0.01) | (df["to_ua_km2"] > 0.01) | \
+        (df["settlements_to_ru"] > 0) | (df["settlements_to_ua"] > 0)
+    return df[changed]

@@ -1,0 +1,424 @@
+"""Control over time: occupied km² per date and region, and daily gains and losses.
+
+Consecutive files are read with a :class:`loc.rings.RingReader`, which parses and projects
+(to the EQUAL_AREA CRS) only the coordinate text a file does not share with the previous
+one. Two dates are compared only where their boundaries differ: polygons both hold are
+skipped, and in the others only the segments outside the text chunks both hold are matched;
+windows around the changed segments are clipped and differenced (see :mod:`loc.diff`), in
+worker processes over chunks of consecutive files. A window inside one region counts whole
+for that region; one across region boundaries is cut by region; outside every region (sea,
+abroad) it counts as ``outside``, as in :func:`loc.stats` and :func:`loc.diff` (one rule,
+:func:`loc.reference.regions.km2_by_region`). The occupied area and the per-region areas
+are measured in full on the first date and carried forward with the changes. Results are
+cached by content (a file's SHA-256, a snapshot's geometry hash) in a JSON file under the
+user cache folder, so a second run only hashes the files.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from loc import checks, config, geo
+from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
+from loc.geo import polygon_parts
+from loc.io.hashing import file_sha256
+from loc.io.inputs import Item, series
+from loc.io.readers import read_file
+from loc.io.rings import Polygon, Ring, RingReader
+from loc.io.writers import write_atomic
+from loc.model import Snapshot
+from loc.reference.regions import (
+    MISSION_REGIONS,
+    OUTSIDE,
+    km2_by_region,
+    region_groups_m,
+)
+
+CACHE_VERSION = 3
+BREAK_KM2 = 1_000.0
+"""A day-to-day change larger than this (km²) is a break in the series (a source that starts
+or stops mapping a whole area, e.g. Crimea before September 2022), not a gain or loss."""
+
+
+def _load_cache(path: Path) -> dict:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("version") == CACHE_VERSION:
+            return doc
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {"version": CACHE_VERSION, "files": {}, "pairs": {}}
+
+
+def _read_plain(reader: RingReader, item) -> list[Polygon] | None:
+    """The polygons of a plain lon/lat GeoJSON inside Ukraine's bounds and the size limit,
+    read by ``reader`` (reusing what the previous file held); None for anything else (the
+    general reader then reads it, or says why it cannot)."""
+    if isinstance(item, Snapshot) or Path(item).suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        if Path(item).stat().st_size > config.limit("bytes"):
+            return None
+        return reader.read(Path(item).read_bytes(), within=geo.UKRAINE_BBOX)
+    except OSError:
+        return None
+
+
+def _occupied(item) -> shapely.Geometry:
+    """The occupied area (lon/lat) of a snapshot, or of a file read with the general
+    reader (which validates it and refuses, say, a coordinate that is not a number)."""
+    return item.side("ru") if isinstance(item, Snapshot) else read_file(item).side("ru")
+
+
+def _polygons_of(reader: RingReader, item) -> list[Polygon]:
+    """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
+
+    The whole polygon's validity is not checked here: only the parts inside the changed
+    windows are used, and those are checked (and repaired if need be) in :func:`_pair`.
+    """
+    polys = _read_plain(reader, item)
+    return polys if polys is not None else reader.from_geometry(_occupied(item))
+
+
+def _measure(item) -> dict:
+    """Occupied km² of a snapshot in total (EQUAL_AREA CRS) and per region group, by the
+    rule :func:`loc.stats` uses; a plain file that is not valid goes to the general reader,
+    which repairs it (or refuses it)."""
+    reader = RingReader()
+    polys = _read_plain(reader, item)
+    lonlat = (shapely.multipolygons([reader.polygon(p) for p in polys])
+              if polys is not None else None)
+    if lonlat is None or not lonlat.is_valid:
+        lonlat = _occupied(item)
+    projected = geo.project(lonlat, geo.EQUAL_AREA)
+    return {"occupied_km2": float(shapely.area(projected)) / 1e6,
+            "regions": km2_by_region(projected)}
+
+
+def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None,
+             use_cache: bool = True, break_km2: float = BREAK_KM2,
+             progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """One row per date: occupied km², per-region occupied km², gains and losses.
+
+    Parameters
+    ----------
+    source : folder, store, path, or iterable of paths or Snapshots
+        The snapshots (dates from the file names or the snapshots); see
+        :func:`loc.read_series`.
+    since, until : str or datetime.date, optional
+        First and last date.
+    use_cache : bool
+        Read and write the cache (keyed by content) in :func:`loc.config.cache_dir`.
+    break_km2 : float
+        A change larger than this between two dates is flagged ``break`` and its gain and
+        loss are left empty.
+    progress : callable, optional
+        Called with 1 after each snapshot (e.g. a progress bar's ``update``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date``; columns ``occupied_km2`` (whole occupied geometry, EQUAL_AREA
+        CRS), ``<region>_km2`` for the five mission regions and every other region with any
+        occupied area (``crimea`` includes Sevastopol), ``outside_km2`` (the sea, across the
+        state border), ``gained_km2`` (newly occupied since the previous date),
+        ``lost_km2``, ``days_since_prev`` and ``break``. Missing days are not invented: the
+        next row's ``days_since_prev`` says how long the gap was.
+
+    Raises
+    ------
+    LocError
+        For an empty series, an undated snapshot, two snapshots of one date, or a file
+        that cannot be read (named).
+
+    Examples
+    --------
+    >>> import loc
+    >>> df = loc.timeline(loc.sample_paths(), use_cache=False)
+    >>> [str(d) for d in df.index]
+    ['2024-07-08', '2025-01-08', '2025-09-05']
+    """
+    checks.number(break_km2, "break_km2", lo=0, lo_open=True)
+    items = series(source, since=since, until=until)
+    cache_path = config.cache_dir() / "timeline.json"
+    cache = _load_cache(cache_path) if use_cache else {"files": {}, "pairs": {}}
+    keys: list[str] = []
+    first: dict = {}
+
+    def meanwhile() -> None:
+        """Work for this process while the workers compute pairs: hash the files (if not
+        done yet) and measure the first date in full (if not cached)."""
+        if not keys:
+            keys.extend(_key(x) for _, x in items)
+        if items and "regions" not in cache["files"].get(keys[0], {}):
+            first.update(_measure(items[0][1]))
+
+    if cache["pairs"]:
+        keys.extend(_key(item) for _, item in items)
+        missing = [i for i in range(1, len(items))
+                   if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
+    else:  # nothing cached: every pair is computed, and the files hashed meanwhile
+        missing = list(range(1, len(items)))
+    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
+    dirty = bool(computed)
+    for i, pair in computed.items():
+        cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = pair
+    rows: list[dict] = []
+    prev_regions = None
+    for i, ((date, _), key) in enumerate(zip(items, keys, strict=True)):
+        entry = cache["files"].get(key)
+        if entry is None or "regions" not in entry:
+            entry = {}
+        pair = cache["pairs"][f"{keys[i - 1]}:{key}"] if i else None
+        if "regions" not in entry:
+            if prev_regions is not None:
+                entry["occupied_km2"] = (rows[-1]["occupied_km2"] + pair["gained_km2"]
+                                         - pair["lost_km2"])
+                regions = dict(prev_regions)
+                for k, v in pair["gained"].items():
+                    regions[k] = regions.get(k, 0.0) + v
+                for k, v in pair["lost"].items():
+                    regions[k] = max(regions.get(k, 0.0) - v, 0.0)
+            else:
+                entry["occupied_km2"], regions = first["occupied_km2"], first["regions"]
+            entry["regions"] = {k: v for k, v in regions.items() if v > 1e-9}
+            cache["files"][key] = entry
+            dirty = True
+        rows.append(_row(date, entry, pair, items[i - 1][0] if i else None, break_km2))
+        prev_regions = entry["regions"]
+        if progress and i not in computed:
+            progress(1)
+    if use_cache and dirty:
+        write_atomic(cache_path, json.dumps(cache, separators=(",", ":")))
+    return _frame(rows)
+
+
+CHUNK = 24
+"""Snapshots per task when pairs are computed in worker processes."""
+
+
+def _compute_pairs(items: list, missing: list[int], progress,
+                   meanwhile: Callable[[], None]) -> dict[int, dict]:
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
+    snapshots: in worker processes (one per core) for files, here for Snapshot objects.
+    ``meanwhile`` is called once, while the workers run."""
+    runs: list[list[int]] = []
+    for i in missing:
+        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < CHUNK:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    tasks = [[items[j][1] for j in range(run[0] - 1, run[-1] + 1)] for run in runs]
+    workers = min(os.cpu_count() or 1, 4, len(tasks))
+    files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
+    out: dict[int, dict] = {}
+    pool = _pool(workers) if workers > 1 and files_only else None
+    if pool is not None:
+        with pool:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS
+                # pool) may deadlock; the workers take no lock another thread could hold
+                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                        category=DeprecationWarning)
+                futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
+                           for task, run in zip(tasks, runs, strict=True)}
+            meanwhile()
+            for fut in as_completed(futures):
+                run = futures[fut]
+                out.update(zip(run, fut.result(), strict=True))
+                if progress:
+                    progress(len(run))
+    else:
+        meanwhile()
+        for task, run in zip(tasks, runs, strict=True):
+            out.update(zip(run, _pairs_of(task), strict=True))
+            if progress:
+                progress(len(run))
+    return out
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of forked workers (spawned where fork is missing), or None where processes
+    cannot be started (no /dev/shm, say): then the pairs are computed here."""
+    # build the shared lookups once here: forked workers inherit them
+    region_groups_m()
+    geo.project(shapely.Point(32.0, 48.5), geo.EQUAL_AREA)
+    methods = multiprocessing.get_all_start_methods()
+    try:
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    except (OSError, ImportError, NotImplementedError):
+        return None
+
+
+def _pairs_of(task: list) -> list[dict]:
+    """Pairs of consecutive snapshots in one task (runs in a worker process)."""
+    reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
+    pairs = []
+    prev = _polygons_of(reader, task[0])
+    for item in task[1:]:
+        cur = _polygons_of(reader, item)
+        pairs.append(_pair(reader, prev, cur))
+        prev = cur
+    return pairs
+
+
+def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
+    """Gains and losses (km²) from the polygons ``a`` to ``b`` (read by ``reader`` into the
+    EQUAL_AREA CRS, as the naive way projects whole files), in total and by region.
+
+    Only polygons not in both files are compared segment by segment (every boundary
+    segment of a polygon present in both is in both boundaries), and of their rings only
+    the segments outside the chunks (and, in other chunks, the pieces) of text both files
+    hold. The windows around the changed segments are clipped from every polygon whose box
+    meets one.
+    """
+    in_a, in_b = set(a), set(b)
+    rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
+    rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
+    shared = (set().union(*(r.chunk_keys for r in rings_a))
+              & set().union(*(r.chunk_keys for r in rings_b)))
+    pieces = (set().union(*(r.piece_keys(shared) for r in rings_a))
+              & set().union(*(r.piece_keys(shared) for r in rings_b)))
+    sa = _changed_segments(rings_a, shared, pieces)
+    sb = _changed_segments(rings_b, shared, pieces)
+    windows = segment_windows(sa, sb)
+    if not windows:
+        return {"gained_km2": 0.0, "lost_km2": 0.0, "gained": {}, "lost": {}}
+    a_near, b_near = _near(reader, a, windows), _near(reader, b, windows)
+    ca, cb = clip_windows(a_near, windows), clip_windows(b_near, windows)
+    try:
+        return _window_pair(ca, cb, shapely.difference(cb, ca))
+    except shapely.errors.GEOSException:  # an invalid input: repaired in windowed_difference
+        return _parts_pair(*windowed_difference(a_near, b_near, windows=windows))
+
+
+def _parts_pair(gained: list, lost: list) -> dict:
+    """A pair's figures from its gained and lost parts (EQUAL_AREA CRS)."""
+    g, lo = polygon_parts(gained), polygon_parts(lost)
+    return {"gained_km2": float(shapely.area(g).sum()) / 1e6 if len(g) else 0.0,
+            "lost_km2": float(shapely.area(lo).sum()) / 1e6 if len(lo) else 0.0,
+            "gained": km2_by_region(g), "lost": km2_by_region(lo)}
+
+
+def _window_pair(ca: np.ndarray, cb: np.ndarray, gained: np.ndarray) -> dict:
+    """A pair's figures from the earlier and later area clipped to each window and the
+    gained part of each window (EQUAL_AREA CRS).
+
+    In each window the lost area is the gained area less the change of occupied area
+    (gained − lost = area(b) − area(a)), so the lost parts are cut out only in windows
+    that do not lie inside one region, where they are needed to split the areas by region.
+    """
+    keys = region_groups_m()[0]
+    g_m2 = shapely.area(gained)
+    l_m2 = g_m2 - (shapely.area(cb) - shapely.area(ca))
+    l_m2[l_m2 < 1e-3] = 0.0  # rounding of the subtraction (windows hold up to ~1e10 m²)
+    out = {"gained_km2": float(g_m2.sum()) / 1e6, "lost_km2": float(l_m2.sum()) / 1e6,
+           "gained": {}, "lost": {}}
+    region = _sole_region(ca, cb)
+    for w in np.flatnonzero((region >= 0) | (region == NONE)):
+        key = keys[region[w]] if region[w] >= 0 else OUTSIDE
+        for side, m2 in (("gained", g_m2[w]), ("lost", l_m2[w])):
+            if m2 > 0:
+                out[side][key] = out[side].get(key, 0.0) + m2 / 1e6
+    mixed = np.flatnonzero(region == MIXED)
+    if len(mixed):
+        lost = shapely.difference(ca[mixed], cb[mixed])
+        for side, parts in (("gained", gained[mixed]), ("lost", lost)):
+            for k, v in km2_by_region(parts).items():
+                out[side][k] = out[side].get(k, 0.0) + v
+    return out
+
+
+MIXED, NONE, EMPTY = -1, -2, -3
+""":func:`_sole_region` codes: the window meets several regions; it meets none; (one side's
+part) is empty."""
+
+
+def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """For each window, the index of the region group whose interior holds both clipped
+    parts (or the one that is not empty), ``NONE`` if they meet no region (sea, abroad),
+    else ``MIXED``."""
+    _, geoms, tree = region_groups_m()
+    n = len(ca)
+    parts = np.concatenate([ca, cb])
+    hit_p, hit_r = tree.query(parts)
+    inside = shapely.contains_properly(geoms[hit_r], parts[hit_p])  # prepared regions
+    meets = inside | shapely.intersects(geoms[hit_r], parts[hit_p])
+    region = np.full(2 * n, NONE)
+    region[hit_p[meets]] = MIXED
+    region[hit_p[inside]] = hit_r[inside]
+    region[shapely.is_empty(parts)] = EMPTY
+    ra, rb = region[:n], region[n:]
+    one = np.where(ra == EMPTY, rb, np.where((rb == EMPTY) | (ra == rb), ra, MIXED))
+    return np.where(one == EMPTY, NONE, one)
+
+
+def _changed_segments(rings: list[Ring], chunks: set, pieces: set) -> np.ndarray:
+    """The rings' segments (projected) outside the chunks and pieces of text both files
+    hold."""
+    segs = [r.changed_segments(chunks, pieces) for r in rings]
+    return np.concatenate(segs) if segs else np.empty((0, 4))
+
+
+def _near(reader: RingReader, polys: list[Polygon], windows: list) -> shapely.Geometry:
+    """The polygons whose boxes meet a window, as one projected (Multi)Polygon."""
+    w = np.asarray(windows)[None, :, :]
+    pb = np.array([reader.ring(p[0]).xy_bounds for p in polys]).reshape(-1, 1, 4)
+    meets = ((w[..., 0] <= pb[..., 2]) & (pb[..., 0] <= w[..., 2])
+             & (w[..., 1] <= pb[..., 3]) & (pb[..., 1] <= w[..., 3])).any(axis=1)
+    near = [reader.polygon(p) for p, m in zip(polys, meets, strict=True) if m]
+    if len(near) == 1:
+        return near[0]
+    return shapely.multipolygons(near) if near else shapely.MultiPolygon()
+
+
+def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> dict:
+    row = {"date": date, "occupied_km2": entry["occupied_km2"],
+           **{f"{k}_km2": v for k, v in entry["regions"].items()}}
+    if pair is None:
+        row.update(gained_km2=np.nan, lost_km2=np.nan, days_since_prev=np.nan,
+                   **{"break": False})
+        return row
+    big = max(pair["gained_km2"], pair["lost_km2"]) > break_km2
+    row.update(gained_km2=np.nan if big else pair["gained_km2"],
+               lost_km2=np.nan if big else pair["lost_km2"],
+               days_since_prev=(date - prev_date).days, **{"break": big})
+    return row
+
+
+def _key(item: Item) -> str:
+    """The cache key of a snapshot: its file's SHA-256, or for a snapshot (built in memory,
+    changed by a freeze, or read from a store) the SHA-256 of its geometry, never a hash it
+    inherited."""
+    if isinstance(item, Snapshot):
+        return "geom:" + item.geometry_sha256
+    return file_sha256(item)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows).set_index("date")
+    outside = f"{OUTSIDE}_km2"
+    region_cols = [c for c in df.columns if c.endswith("_km2")
+                   and c not in ("occupied_km2", "gained_km2", "lost_km2", outside)]
+    mission = [f"{k}_km2" for k in MISSION_REGIONS]
+    others = sorted(c for c in region_cols if c not in mission)
+    for c in [*mission, outside]:
+        if c not in df:
+            df[c] = 0.0
+    df[[*mission, *others, outside]] = df[[*mission, *others, outside]].fillna(0.0)
+    df = df[["occupied_km2", *mission, *others, outside, "gained_km2", "lost_km2",
+             "days_since_prev", "break"]]
+    df["days_since_prev"] = df["days_since_prev"].astype("Int64")
+    df["break"] = df["break"].astype(bool)
+    return df

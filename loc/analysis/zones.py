@@ -1,0 +1,304 @@
+"""Zones drawn from a line: demilitarized buffers, weapon withdrawal belts, protected sites.
+
+Every zone is built in the CONFORMAL CRS (Lambert conformal conic, 46 N / 51 N), where a
+buffer of ``w`` metres is ``w`` metres on the ground to within 0.15 % over Ukraine (checked in
+the tests against :class:`pyproj.Geod`), and returned in lon/lat (OGC:CRS84) with its area in
+km² (EQUAL_AREA CRS) and the settlements and population inside (bundled GeoNames table).
+
+A side's part of a zone is the buffer around the line intersected with that side's control
+area, so a 15 km buffer on the ``ru`` side is the Russian-held land within 15 km of the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loc import checks
+from loc import geo as lcrs
+from loc.analysis.freeze import Freeze
+from loc.analysis.line import line_of_contact
+from loc.errors import InputError, OptionError
+from loc.io.agreements import Agreement, load_agreement
+from loc.io.readers import read_features
+from loc.model import Snapshot
+from loc.reference.regions import ukraine
+from loc.reference.settlements import settlements_in
+
+CLIPS = ("land", "ukraine", "none")
+MAX_KM = 500.0
+COLUMNS = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "population",
+           "largest"]
+
+
+def _line_and_sides(source):
+    """(line GeoDataFrame, {side: lon/lat area}) from a Freeze or a Snapshot."""
+    if isinstance(source, Freeze):
+        snap, line = source.snapshot, source.line
+    elif isinstance(source, Snapshot):
+        snap, line = source, line_of_contact(source)
+    else:
+        raise TypeError("zones need a Snapshot or a Freeze (the line and the sides' areas), "
+                        f"not {type(source).__name__}")
+    sides = {s: snap.side(s) for s in ("ru", "ua")}
+    contested = snap.side("contested")
+    if not contested.is_empty:
+        sides["ua"] = shapely.union(sides["ua"], contested)
+    return line, sides
+
+
+def _clip_area(geom: BaseGeometry, clip: str) -> BaseGeometry:
+    checks.choice(clip, "clip", CLIPS)
+    if clip == "none":
+        return geom
+    # Natural Earth has no maritime boundary: Ukraine's territory here is its land.
+    return shapely.intersection(geom, ukraine())
+
+
+def _people(geoms) -> tuple[list[int], list[int], list[str]]:
+    counts, pops, largest = [], [], []
+    for g in geoms:
+        inside = settlements_in(g)
+        counts.append(len(inside))
+        pops.append(int(inside["population"].sum()))
+        largest.append(", ".join(inside["name"].head(5)))
+    return counts, pops, largest
+
+
+def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
+    geoms = [r.pop("geometry") for r in rows]
+    counts, pops, largest = _people(geoms)
+    df = pd.DataFrame(rows)
+    df["area_km2"] = [float(lcrs.area_km2(g)) if not g.is_empty else 0.0 for g in geoms]
+    df["settlements"], df["population"], df["largest"] = counts, pops, largest
+    extra = [c for c in df.columns if c not in COLUMNS]
+    return gpd.GeoDataFrame(df[COLUMNS + extra], geometry=geoms, crs="OGC:CRS84")
+
+
+def _buffer_m(line_m, width_km: float):
+    return shapely.buffer(line_m, width_km * 1e3, quad_segs=16)
+
+
+def buffer_zone(source, width_km: float | None = None, widths: dict | None = None,
+                clip: str = "land", name: str | None = None) -> gpd.GeoDataFrame:
+    """A demilitarized buffer along the line: one polygon per side.
+
+    Parameters
+    ----------
+    source : Snapshot or Freeze
+        The line (line of contact, or freeze line) and the sides' areas.
+    width_km : float, optional
+        Depth on each side of the line (km): 2 gives Korea's 4 km-wide DMZ of 1953, 15 the
+        Minsk Memorandum's 30 km zone.
+    widths : dict, optional
+        Per-side depth from the line (km), e.g. ``{"ru": 5, "ua": 0}``; overrides
+        ``width_km``.
+    clip : {"land", "ukraine", "none"}
+        Clip to Ukraine's land (default; with the bundled data, Ukraine's territory is its
+        land, so ``ukraine`` is the same), or not at all.
+    name : str, optional
+        Zone name (default ``"buffer <w> km"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Rows per side with ``zone``, ``kind`` (``buffer``), ``side``, ``width_km`` (depth on
+        that side), ``area_km2``, ``settlements``, ``population``, ``largest``; lon/lat.
+    """
+    widths = _widths(width_km, widths)
+    line, sides = _line_and_sides(source)
+    line_m = lcrs.project(shapely.union_all(line.geometry.values), lcrs.CONFORMAL)
+    label = name or (f"buffer {width_km:g} km" if width_km is not None else
+                     "buffer " + " / ".join(f"{s} {w:g} km" for s, w in widths.items()))
+    rows = []
+    for side, w in widths.items():
+        geom = shapely.Polygon()
+        if w > 0 and not line_m.is_empty:
+            zone = lcrs.unproject(_buffer_m(line_m, w), lcrs.CONFORMAL)
+            geom = _clip_area(shapely.intersection(zone, sides[side]), clip)
+        rows.append({"zone": label, "kind": "buffer", "side": side, "width_km": w,
+                     "geometry": geom})
+    return _frame(rows)
+
+
+def _widths(width_km, widths) -> dict[str, float]:
+    if widths is None:
+        if width_km is None:
+            raise OptionError("give a buffer width: width_km=... or widths={'ru': ..., "
+                              "'ua': ...}")
+        checks.number(width_km, "width_km", lo=0, hi=MAX_KM, lo_open=True)
+        widths = {"ru": width_km, "ua": width_km}
+    if not isinstance(widths, dict):
+        raise TypeError(f"widths must be a dict {{'ru': km, 'ua': km}}, not "
+                        f"{type(widths).__name__}")
+    unknown = set(widths) - {"ru", "ua"}
+    if unknown:
+        raise OptionError(f"unknown side(s) {', '.join(sorted(map(str, unknown)))}: use ru "
+                          "and ua")
+    out = {side: checks.number(widths.get(side, 0.0), f"width for side {side}", lo=0,
+                               hi=MAX_KM) for side in ("ru", "ua")}
+    if not any(out.values()):
+        raise OptionError("every buffer width is 0: give a width above 0 km for one side")
+    return out
+
+
+def withdrawal_belts(source, agreement: str | Path | Agreement,
+                     clip: str = "land") -> gpd.GeoDataFrame:
+    """Nested withdrawal belts, one per weapon class and side.
+
+    Each belt is the side's land within the class's distance of the line: the zone that
+    class must leave. Presets: ``minsk2`` (25, 35, 70 km on each side: artillery ≥ 100 mm,
+    MLRS, heavy MLRS and tactical missiles; Package of Measures, 12 Feb 2015) and
+    ``minsk-memorandum`` (15 km on each side for weapons over 100 mm; 19 Sep 2014).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone`` (class label), ``kind`` (``belt``), ``side``, ``width_km``, ``area_km2``,
+        ``settlements``, ``population``, ``largest``, ``weapon_class``; lon/lat.
+    """
+    agr = agreement if isinstance(agreement, Agreement) else load_agreement(agreement)
+    checks.choice(clip, "clip", CLIPS)
+    line, sides = _line_and_sides(source)
+    line_m = lcrs.project(shapely.union_all(line.geometry.values), lcrs.CONFORMAL)
+    cache: dict[float, BaseGeometry] = {}
+    rows = []
+    for key, cls in agr.classes.items():
+        for side in ("ru", "ua"):
+            d = cls[side]
+            if d not in cache:
+                cache[d] = (lcrs.unproject(_buffer_m(line_m, d), lcrs.CONFORMAL) if d > 0
+                            else shapely.Polygon())
+            geom = _clip_area(shapely.intersection(cache[d], sides[side]), clip)
+            rows.append({"zone": cls["label"], "kind": "belt", "side": side, "width_km": d,
+                         "weapon_class": key, "geometry": geom})
+    return _frame(rows)
+
+
+def _site_text(site: dict, key: str, default: str) -> str:
+    value = site.get(key, default)
+    return " ".join(str(value).split())[:120] or default
+
+
+def _coordinate(site: dict, key: str, name: str, lo: float, hi: float) -> float:
+    if key not in site:
+        raise OptionError(f"site {name!r} has no {key}: a site needs lat, lon and radius_km")
+    try:
+        return checks.number(site[key], f"site {name!r}: {key}", lo=lo, hi=hi)
+    except TypeError as exc:
+        raise OptionError(str(exc)) from None
+
+
+def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
+    """Protected sites (points with a radius) and corridors (lines with a width) as zones.
+
+    Parameters
+    ----------
+    sites : list of dict, or path
+        Dicts ``{"name", "lat", "lon", "radius_km"}`` or ``{"name", "coords": [(lon, lat),
+        ...], "width_km"}``; or a vector file of points (``radius_km`` property) and lines
+        (``width_km``), with a ``name`` property.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone`` (name), ``kind`` (``site`` or ``corridor``), ``side`` (empty),
+        ``width_km`` (radius, or full corridor width), ``area_km2``, ``settlements``,
+        ``population``, ``largest``; lon/lat. Buffers are built in the CONFORMAL CRS.
+
+    Raises
+    ------
+    OptionError
+        For a site without lat, lon or radius_km, a corridor without two positions or
+        width_km, or a value that is not a finite number in range.
+    """
+    if isinstance(sites, (str, Path)):
+        sites = _sites_from_file(Path(sites))
+    if isinstance(sites, dict) or not isinstance(sites, Iterable):
+        raise TypeError("sites must be a list of dicts or a file path, not "
+                        f"{type(sites).__name__}")
+    rows = []
+    for s in sites:
+        if not isinstance(s, dict):
+            raise TypeError(f"a site must be a dict, not {type(s).__name__}")
+        if "coords" in s or "coordinates" in s:
+            name = _site_text(s, "name", "corridor")
+            coords = s.get("coords", s.get("coordinates"))
+            width = _coordinate(s, "width_km", name, 0, MAX_KM) if "width_km" in s else None
+            if width is None or width <= 0:
+                raise OptionError(f"corridor {name!r}: width_km must be more than 0 km")
+            try:
+                xy = [(float(x), float(y)) for x, y in coords]
+            except (TypeError, ValueError):
+                raise OptionError(f"corridor {name!r}: coordinates must be [[lon, lat], "
+                                  "...]") from None
+            if len(xy) < 2 or not all(-180 <= x <= 180 and -90 <= y <= 90
+                                      and x == x and y == y for x, y in xy):
+                raise OptionError(f"corridor {name!r}: needs two or more [lon, lat] positions "
+                                  "with finite coordinates")
+            line = lcrs.project(shapely.LineString(xy), lcrs.CONFORMAL)
+            geom = lcrs.unproject(shapely.buffer(line, width * 500.0, quad_segs=16),
+                                  lcrs.CONFORMAL)
+            rows.append({"zone": name, "kind": "corridor", "side": "", "width_km": width,
+                         "geometry": geom})
+        else:
+            name = _site_text(s, "name", "site")
+            lat = _coordinate(s, "lat", name, -90, 90)
+            lon = _coordinate(s, "lon", name, -180, 180)
+            radius = _coordinate(s, "radius_km", name, 0, MAX_KM)
+            if radius <= 0:
+                raise OptionError(f"site {name!r}: radius_km must be more than 0 km")
+            pt = lcrs.project(shapely.Point(lon, lat), lcrs.CONFORMAL)
+            geom = lcrs.unproject(shapely.buffer(pt, radius * 1e3, quad_segs=32),
+                                  lcrs.CONFORMAL)
+            rows.append({"zone": name, "kind": "site", "side": "", "width_km": radius,
+                         "geometry": geom})
+    if not rows:
+        raise OptionError("no sites given")
+    return _frame(rows)
+
+
+def _sites_from_file(path: Path) -> list[dict]:
+    gdf = read_features(path)
+    out = []
+    for rec, geom in zip(gdf.drop(columns=gdf.geometry.name).to_dict(orient="records"),
+                         gdf.geometry.values, strict=True):
+        name = rec.get("name") or "site"
+        if geom.geom_type == "Point":
+            out.append({"name": name, "lat": geom.y, "lon": geom.x,
+                        **({"radius_km": rec["radius_km"]} if rec.get("radius_km") is not None
+                           else {})})
+        elif geom.geom_type == "LineString":
+            out.append({"name": name, "coords": list(geom.coords),
+                        **({"width_km": rec["width_km"]} if rec.get("width_km") is not None
+                           else {})})
+        else:
+            raise InputError(f"site '{str(name)[:60]}' is a {geom.geom_type}: use points with "
+                             "radius_km or lines with width_km", path)
+    return out
+
+
+def people_in(zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Settlements and population per zone and side, largest population first.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Zones from :func:`buffer_zone`, :func:`withdrawal_belts` or :func:`protected_sites`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``zone``, ``kind``, ``side``, ``width_km``, ``area_km2``, ``settlements``,
+        ``population``, ``largest``.
+    """
+    cols = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "population",
+            "largest"]
+    return (pd.DataFrame(zones[cols]).sort_values(["population", "zone"],
+                                                  ascending=[False, True])
+            .reset_index(drop=True))

@@ -1,0 +1,280 @@
+"""What a user names as input: one snapshot (a file, ``STORE.gpkg@DATE``), or a series (a
+folder, a store, a list of files or snapshots), selected by date.
+
+One meaning of a date everywhere: ``date=`` selects the snapshot of exactly that date (a
+date that is not there is an error naming the nearest ones); ``since``/``until`` select a
+range of a series. A bare store where one snapshot is needed is refused (it holds many).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from loc.dates import date_from_name, find_date, parse_date
+from loc.errors import DateError, InputError, OptionError
+from loc.io.readers import VECTOR_SUFFIXES, read_file
+from loc.io.store import is_store, read_store, read_store_series, split_reference, store_dates
+from loc.model import Snapshot
+
+Item = Path | Snapshot
+"""A member of a series: a file (read when needed) or a snapshot."""
+
+
+def _check_type(path) -> None:
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a file path (str or Path), not {type(path).__name__}")
+
+
+def read(path: str | Path, date=None, source: str | None = None, names=None,
+         engine: str | None = None) -> Snapshot:
+    """Read one snapshot: a control-area file or ``STORE.gpkg@YYYY-MM-DD``.
+
+    Reads any vector format GDAL reads (GeoJSON, GeoPackage, Shapefile also zipped, KML/KMZ,
+    FlatGeobuf) and the JSON of DeepStateMap's API (``{"id", "datetime", "map"}``). Sides
+    come from a ``side`` column (``ru``/``ua``/``contested``), from DeepStateMap layer names
+    (``"uk///en///key"``), from ISW layer names (see :mod:`loc.sources.isw`), or, when the
+    file has none of these, every polygon is taken as Russian-controlled (the DeepState
+    archive's form). Z is dropped and geometry reprojected to lon/lat (OGC:CRS84); invalid
+    polygons are repaired only where that changes the area by under 10 % (with a warning);
+    polygons wholly outside Ukraine are dropped with a warning. Non-finite coordinates are
+    refused.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, ``STORE.gpkg@YYYY-MM-DD``, or a folder or store together with ``date``.
+    date : str or datetime.date, optional
+        Selects the snapshot of that date (from a folder or store). A file must be of that
+        date, or undated (it is then taken as of that date).
+    source : str, optional
+        A source name; else a ``source`` property, ``deepstate`` for DeepState files,
+        ``isw`` for ISW layers, ``file`` otherwise.
+    names : sequence of (pattern, side), optional
+        How layer or placemark names map to sides (case-insensitive regular expressions,
+        first match wins; side None drops the layer); default
+        :data:`loc.sources.isw.DEFAULT_MAPPING`.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding (default :func:`loc.config.engine`).
+
+    Returns
+    -------
+    Snapshot
+        The snapshot, with ``path`` and ``sha256`` of what was read.
+
+    Raises
+    ------
+    LocError
+        One line naming the file and the problem.
+
+    Examples
+    --------
+    >>> import loc
+    >>> snap = loc.read(loc.sample_paths()[-1])
+    >>> snap.date
+    datetime.date(2025, 9, 5)
+    """
+    _check_type(path)
+    text = str(path)
+    ref = split_reference(text)
+    if ref is not None and not Path(text).exists():
+        store, day = ref
+        if date is not None and parse_date(date) != parse_date(day, text):
+            raise DateError(f"names {day} but the date asked for is {parse_date(date)}", text)
+        return read_store(store, day, source=source, engine=engine)
+    p = Path(text)
+    if is_store(p):
+        if date is not None:
+            return read_store(p, date, source=source, engine=engine)
+        dates = store_dates(p, engine=engine)
+        span = f"{dates[0]}..{dates[-1]}" if dates else "no dates"
+        raise InputError(f"is a store holding {len(dates)} dates ({span}): read one with "
+                         f"{p.name}@YYYY-MM-DD", p)
+    if p.is_dir():
+        if date is None:
+            raise InputError("is a directory: give one snapshot file, or a date to pick one",
+                             p)
+        when = parse_date(date)
+        items = series(p)
+        return as_snapshot(items[find_date([d for d, _ in items], when, text)][1],
+                           engine=engine)
+    return read_file(p, date=date, source=source, names=names, engine=engine)
+
+
+def as_snapshot(item: Item, engine: str | None = None) -> Snapshot:
+    """A series member as a snapshot (a file is read).
+
+    Parameters
+    ----------
+    item : Path or Snapshot
+        A member of :func:`series`.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    Snapshot
+        The snapshot.
+    """
+    return item if isinstance(item, Snapshot) else read(item, engine=engine)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The geodata files directly inside a folder (by suffix, see
+    :data:`loc.io.readers.VECTOR_SUFFIXES`), sorted by name.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files.
+    """
+    found = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".")
+                   and f.suffix.lower() in VECTOR_SUFFIXES)
+    if not found:
+        raise InputError("folder holds no geodata files (" + ", ".join(VECTOR_SUFFIXES) + ")",
+                         folder)
+    return found
+
+
+def series(sources, *, since=None, until=None, every: int = 1,
+           engine: str | None = None) -> list[tuple[dt.date, Item]]:
+    """The dated members of a series, oldest first.
+
+    Parameters
+    ----------
+    sources : str, Path, Snapshot, or an iterable of them
+        Files, folders (every geodata file directly inside), stores (every date), and
+        ``STORE.gpkg@DATE`` references or snapshots. Files are dated by the date in their
+        name (read only when the name has none).
+    since, until : str or datetime.date, optional
+        First and last date kept.
+    every : int
+        Keep every n-th member (the last is always kept).
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    list of (datetime.date, Path or Snapshot)
+        The members.
+
+    Raises
+    ------
+    DateError
+        For a member without a date, two members of one date (both are named), or no member
+        in the range.
+    """
+    if isinstance(sources, (str, Path, Snapshot)):
+        sources = [sources]
+    if not isinstance(sources, Iterable):
+        raise TypeError(f"a series is files, folders, stores or snapshots, not "
+                        f"{type(sources).__name__}")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise OptionError(f"every must be a whole number of 1 or more, not {every!r}")
+    lo = parse_date(since) if since is not None else None
+    hi = parse_date(until) if until is not None else None
+    if lo and hi and lo > hi:
+        raise DateError(f"since {lo} is after until {hi}")
+
+    def keep(day: dt.date) -> bool:
+        return (lo is None or day >= lo) and (hi is None or day <= hi)
+
+    out: list[tuple[dt.date, Item, str]] = []
+    for src in sources:
+        if isinstance(src, Snapshot):
+            if src.date is None:
+                raise DateError("a snapshot without a date cannot be placed in a series",
+                                src.path)
+            if keep(src.date):
+                out.append((src.date, src, str(src.path or "a snapshot")))
+            continue
+        _check_type(src)
+        text = str(src)
+        p = Path(text)
+        if split_reference(text) is not None and not p.exists():
+            snap = read(text, engine=engine)
+            if snap.date is not None and keep(snap.date):
+                out.append((snap.date, snap, text))
+            continue
+        if not p.exists():
+            raise InputError("no such file, folder or store", p)
+        if is_store(p):
+            for snap in read_store_series(p, lo, hi, engine=engine):
+                assert snap.date is not None
+                out.append((snap.date, snap, str(snap.path)))
+            continue
+        for f in folder_files(p) if p.is_dir() else [p]:
+            day = date_from_name(f.name)
+            if day is None:
+                day = read_file(f, engine=engine).date
+            if day is None:
+                raise DateError("no date in the file name or properties: name files "
+                                "*_YYYYMMDD.* for a series", f)
+            if keep(day):
+                out.append((day, f, str(f)))
+    out.sort(key=lambda t: t[0])
+    for (d1, _, w1), (d2, _, w2) in zip(out, out[1:], strict=False):
+        if d1 == d2:
+            raise DateError(f"{w1} and {w2} are both of {d1.isoformat()}: give one snapshot "
+                            "per date")
+    if not out:
+        span = " between " + " and ".join(str(d) for d in (lo, hi) if d) if lo or hi else ""
+        raise DateError(f"no snapshot{span}")
+    picked = out[::every]
+    if picked[-1] is not out[-1]:
+        picked.append(out[-1])
+    return [(d, item) for d, item, _ in picked]
+
+
+def read_series(sources, *, since=None, until=None, every: int = 1,
+                engine: str | None = None) -> list[Snapshot]:
+    """The snapshots of a series, oldest first (see :func:`series`).
+
+    Parameters
+    ----------
+    sources : str, Path, Snapshot, or an iterable of them
+        Files, folders, stores, references or snapshots.
+    since, until : str or datetime.date, optional
+        First and last date kept.
+    every : int
+        Keep every n-th snapshot (the last is always kept).
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    list of Snapshot
+        One per date.
+    """
+    return [as_snapshot(item, engine) for _, item in
+            series(sources, since=since, until=until, every=every, engine=engine)]
+
+
+def pick(items: list[tuple[dt.date, Item]], date) -> tuple[dt.date, Item]:
+    """The member of a series of exactly ``date``.
+
+    Parameters
+    ----------
+    items : list of (datetime.date, Path or Snapshot)
+        From :func:`series`.
+    date : str or datetime.date
+        The date.
+
+    Returns
+    -------
+    (datetime.date, Path or Snapshot)
+        The member.
+
+    Raises
+    ------
+    DateError
+        When no member is of that date (the nearest are named).
+    """
+    when = parse_date(date)
+    return items[find_date([d for d, _ in items], when)]

@@ -1,0 +1,599 @@
+"""Reading control-area files: one validation step for every format.
+
+Every reader (GeoJSON, GeoPackage, Shapefile also zipped, KML/KMZ, FlatGeobuf, the JSON of
+DeepStateMap's API) goes through :func:`snapshot_from_frame`, which refuses what would give a
+wrong answer instead of guessing: coordinates that are not finite numbers (never "repaired"),
+more vertices, bytes or nesting than the limits of :mod:`loc.config`, coordinates that are
+not lon/lat or are swapped, files with no control-area polygons. It repairs invalid polygons
+only where the repair changes the area by less than 10 %, and says how much in a
+:class:`~loc.errors.LocWarning`. No GDAL, GEOS or parser exception escapes: each becomes one
+:class:`~loc.errors.LocError` line naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import shutil
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loc import config, geo
+from loc.dates import date_from_name, parse_date
+from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
+from loc.io.hashing import bytes_sha256, file_sha256
+from loc.model import SIDES, Snapshot, from_geometries
+from loc.reference.sample import sample_path
+from loc.safejson import loads
+from loc.sources import deepstate, isw
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".fgb", ".shp", ".zip")
+"""File types loc reads as snapshots (anything else GDAL reads works too, named directly)."""
+
+REPAIR_LIMIT = 0.10
+"""A repair of an invalid polygon may change its area by at most this fraction."""
+
+_SIDE_WORDS = {
+    "ru": "ru", "russia": "ru", "russian": "ru", "occupied": "ru", "rf": "ru",
+    "ua": "ua", "ukraine": "ua", "ukrainian": "ua", "liberated": "ua",
+    "contested": "contested", "grey": "contested", "gray": "contested",
+    "grey zone": "contested", "gray zone": "contested", "unknown": "contested",
+}
+_GDAL_HINT = ("not a geodata file GDAL can read (GeoJSON, GeoPackage, Shapefile, KML/KMZ, "
+              "FlatGeobuf)")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, without GDAL's generic driver hint.
+
+    Parameters
+    ----------
+    exc : BaseException
+        Any exception.
+
+    Returns
+    -------
+    str
+        One line (at most 200 characters).
+    """
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return (line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__)[:200]
+
+
+def _check_size(nbytes: int, what: str, path: Path) -> None:
+    limit = config.limit("bytes")
+    if nbytes > limit:
+        raise LimitError(f"{what} of {nbytes:,} bytes is over the {limit:,}-byte limit "
+                         "(raise LOC_MAX_BYTES)", path)
+
+
+@contextlib.contextmanager
+def _unpacked(path: Path) -> Iterator[Path]:
+    """A zip or KMZ archive's members extracted (with the size limit counted on the bytes
+    actually inflated, not on what the archive claims) into a temporary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="loc-unzip-"))
+    try:
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(f"not a readable zip archive ({first_line(exc)})", path) from None
+        total, limit = 0, config.limit("bytes")
+        with archive:
+            for info in archive.infolist():
+                name = Path(info.filename)
+                if info.is_dir() or name.is_absolute() or ".." in name.parts:
+                    continue
+                target = tmp / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with archive.open(info) as src, open(target, "wb") as dst:
+                        while block := src.read(1 << 20):
+                            total += len(block)
+                            if total > limit:
+                                raise LimitError(
+                                    f"archive inflates to more than {limit:,} bytes (raise "
+                                    "LOC_MAX_BYTES if it is genuine)", path)
+                            dst.write(block)
+                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                    raise InputError(f"damaged zip archive ({first_line(exc)})", path) from None
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _inner(folder: Path, path: Path) -> Path:
+    """The geodata file of an extracted archive (``doc.kml`` of a KMZ first)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    for preferred in ("doc.kml",):
+        for p in files:
+            if p.name.lower() == preferred:
+                return p
+    found = [p for p in files if p.suffix.lower() in (".shp", ".geojson", ".json", ".gpkg",
+                                                       ".kml", ".fgb")]
+    if not found:
+        raise InputError("archive holds no .kml, .shp, .geojson, .gpkg or .fgb file", path)
+    return found[0]
+
+
+def _layers(gdal_path: str, name: str) -> list[tuple[str | None, str | None]]:
+    if name == "fiona":
+        import fiona
+
+        return [(n, "Unknown") for n in fiona.listlayers(gdal_path)]
+    import pyogrio
+
+    return [(str(n), None if t is None else str(t)) for n, t in pyogrio.list_layers(gdal_path)]
+
+
+def _read_layer(gdal_path: str, layer: str | None, name: str) -> gpd.GeoDataFrame:
+    if layer is None:
+        return gpd.read_file(gdal_path, engine=name)
+    return gpd.read_file(gdal_path, layer=layer, engine=name)
+
+
+def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:
+    """Every layer of a vector file read with GDAL, as one GeoDataFrame (a ``layer`` column
+    says which layer each row came from when there are several).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; ``.zip`` and ``.kmz`` archives are unpacked first (within the size limit).
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding (default :func:`loc.config.engine`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features as read (CRS as in the file).
+
+    Raises
+    ------
+    LocError
+        One line naming the file: missing, too large, unreadable, no geometry layer.
+    """
+    path = Path(path)
+    name = config.engine(engine)
+    if not path.exists():
+        raise InputError("no such file", path)
+    if path.is_dir():
+        raise InputError("is a directory: give one file", path)
+    _check_size(path.stat().st_size, "file", path)
+    if path.suffix.lower() in (".zip", ".kmz"):
+        with _unpacked(path) as folder:
+            return _read_all(_inner(folder, path), name, path)
+    return _read_all(path, name, path)
+
+
+def _read_all(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
+    single = real.suffix.lower() in (".geojson", ".json", ".fgb")
+    try:
+        layers: list[tuple[str | None, str | None]] = (
+            [(None, "Unknown")] if single else _layers(str(real), name))
+    except Exception as exc:  # GDAL bindings raise many kinds: all mean "cannot open"
+        raise InputError(f"{_GDAL_HINT}; {first_line(exc)}", path) from None
+    frames = []
+    for layer, geom_type in layers:
+        if geom_type is None and len(layers) > 1:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                frame = _read_layer(str(real), layer, name)
+        except LocError:
+            raise
+        except Exception as exc:  # GDAL raises many kinds; all mean an unreadable layer
+            what = f"cannot read layer '{layer}'" if layer is not None else _GDAL_HINT
+            raise InputError(f"{what}; {first_line(exc)}", path) from None
+        if len(layers) > 1:
+            frame["layer"] = layer
+        frames.append(frame)
+    if not frames:
+        raise GeometryError("has no features: the file holds no geometry layer", path)
+    crs_values = {str(f.crs) for f in frames}
+    if len(crs_values) > 1:
+        frames = [f.to_crs("OGC:CRS84") if f.crs is not None else f for f in frames]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def check_finite(gdf: gpd.GeoDataFrame, path: str | Path | None) -> None:
+    """Refuse features with a coordinate that is not a finite number, and more vertices
+    than the limit.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features.
+    path : str or Path, optional
+        The file, for the message.
+
+    Raises
+    ------
+    GeometryError
+        Naming the first bad feature (0-based, in file order) and vertex.
+    LimitError
+        When the file holds more vertices than ``LOC_MAX_VERTICES``.
+    """
+    geoms = gdf.geometry.values
+    counts = shapely.get_num_coordinates(geoms)
+    limit = config.limit("vertices")
+    if int(counts.sum()) > limit:
+        raise LimitError(f"holds {int(counts.sum()):,} vertices, over the limit of "
+                         f"{limit:,} (raise LOC_MAX_VERTICES if it is genuine)", path)
+    coords, which = shapely.get_coordinates(geoms, return_index=True)  # z is dropped anyway
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        feat = int(which[k])
+        vertex = k - int(np.flatnonzero(which == feat)[0])
+        raise GeometryError(
+            f"feature {feat} has a coordinate that is not a finite number (vertex {vertex}: "
+            f"{[round(v, 6) if math.isfinite(v) else v for v in coords[k].tolist()]}): "
+            "refused, not repaired; fix the file", path)
+
+
+def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFrame:
+    """Reproject to lon/lat (OGC:CRS84), refusing projected coordinates without a CRS,
+    swapped axes and geometry far from Ukraine.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features with finite coordinates.
+    path : str or Path, optional
+        The file, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features in lon/lat.
+
+    Raises
+    ------
+    GeometryError
+        One line saying what is wrong and how to fix it.
+    """
+    minx, miny, maxx, maxy = gdf.total_bounds
+    out_of_range = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
+    if (gdf.crs is None or gdf.crs.is_geographic) and out_of_range:
+        raise GeometryError(
+            f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}) but the file "
+            "names no projected CRS: reproject it to EPSG:4326 (lon/lat) or give the file "
+            "its CRS", path)
+    if gdf.crs is None:
+        gdf = gdf.set_crs("OGC:CRS84")
+    else:
+        try:
+            gdf = gdf.to_crs("OGC:CRS84")
+        except Exception as exc:  # pyproj raises several kinds for broken CRS definitions
+            raise GeometryError(f"cannot reproject from its CRS: {first_line(exc)}",
+                                path) from None
+        coords = shapely.get_coordinates(gdf.geometry.values)
+        if not np.isfinite(coords).all():
+            raise GeometryError("coordinates fall outside what its CRS can project to "
+                                "lon/lat", path)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    bx0, by0, bx1, by1 = geo.UKRAINE_BBOX
+    overlaps = minx <= bx1 and maxx >= bx0 and miny <= by1 and maxy >= by0
+    swapped = miny <= bx1 and maxy >= bx0 and minx <= by1 and maxx >= by0
+    if not overlaps and swapped:
+        raise GeometryError(
+            "coordinates look like lat/lon swapped (x spans "
+            f"{minx:.1f} to {maxx:.1f}, which is Ukraine's latitude): write them as lon, lat "
+            "(GeoJSON order)", path)
+    if not overlaps:
+        raise GeometryError(
+            f"geometry lies far outside Ukraine (bounds lon {minx:.1f}..{maxx:.1f}, lat "
+            f"{miny:.1f}..{maxy:.1f}): is this a control map of Ukraine in lon/lat?", path)
+    return gdf
+
+
+def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:
+    """Features of any vector file, checked (finite, within limits) and in lon/lat: the
+    reader of sites, exchanges and incident points.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Non-empty 2-D geometries in lon/lat (OGC:CRS84).
+    """
+    gdf = read_frames(path, engine)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if gdf.empty:
+        raise GeometryError("has no features with a geometry", path)
+    check_finite(gdf, path)
+    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    return to_lonlat(gdf, path)
+
+
+def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, str]:
+    """Side of each feature and the scheme that gave it: a ``side`` column (``side``),
+    DeepStateMap layer names (``deepstate``), ISW layer names or the ``names`` mapping given
+    (``isw``), else every feature ``ru`` (``default``)."""
+    columns = {c.lower(): c for c in gdf.columns if c != gdf.geometry.name}
+    if "side" in columns:
+        raw = gdf[columns["side"]].astype(str).str.strip().str.casefold()
+        sides = raw.map(_SIDE_WORDS)
+        bad = sorted(set(raw[sides.isna()]))
+        if bad:
+            raise GeometryError(
+                f"unknown side value(s) {', '.join(repr(b[:30]) for b in bad[:3])} in column "
+                "'side': use ru, ua or contested", path)
+        return sides, "side"
+    if "name" in columns and deepstate.is_deepstate_names(gdf[columns["name"]]):
+        sides = gdf[columns["name"]].map(deepstate.side_of_name)
+        # liberated areas are informative: the ua side is the land minus the other sides
+        return sides.where(sides != "ua"), "deepstate"
+    mapping = names or isw.DEFAULT_MAPPING
+    for col in ("layer", "name", "folder"):
+        if col in columns and isw.matches_any(gdf[columns[col]], mapping):
+            return gdf[columns[col]].map(lambda n: isw.side_of_layer(n, mapping)), "isw"
+    if names:
+        raise GeometryError("no layer or placemark name matches the given name mapping", path)
+    return pd.Series("ru", index=gdf.index), "default"
+
+
+def _repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
+    """Repair an invalid polygon with make_valid, refusing a repair whose area change is not
+    a finite number under :data:`REPAIR_LIMIT`, and warning how much area changed."""
+    if shapely.is_valid(geom):
+        return geom
+    reason = shapely.is_valid_reason(geom)
+    try:
+        before = float(geo.area_km2(geom))
+        fixed = geo.polygonal(shapely.make_valid(geom))
+        after = float(geo.area_km2(fixed))
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(f"invalid {side} polygon ({reason}) cannot be repaired: "
+                            f"{first_line(exc)}; fix the file in a GIS", path) from None
+    change = abs(after - before)
+    if (fixed.is_empty or not math.isfinite(change) or not math.isfinite(before)
+            or change > REPAIR_LIMIT * max(before, 0.0)):
+        raise GeometryError(
+            f"invalid {side} polygon ({reason}) cannot be repaired safely: repair would change "
+            f"its area by {change:,.1f} km² of {before:,.1f}; fix the file in a GIS", path)
+    pct = 100 * change / before if before else 0.0
+    warnings.warn(
+        f"{path}: repaired invalid {side} polygon ({reason}); area changed by "
+        f"{change:,.3f} km² ({pct:.3f} %)", LocWarning, stacklevel=5)
+    return fixed
+
+
+def _property(gdf: gpd.GeoDataFrame, name: str) -> str | None:
+    """First non-empty value of a property (case-insensitive column name), or None."""
+    for col in gdf.columns:
+        if str(col).lower() == name and col != gdf.geometry.name:
+            values = [v for v in gdf[col].dropna().astype(str).unique() if v.strip()]
+            if values:
+                return " ".join(values[0].split())[:200]
+    return None
+
+
+def _own_date(gdf: gpd.GeoDataFrame, origin: str, name: str | None) -> dt.date | None:
+    for prop in ("date", "datetime", "as_of"):
+        value = _property(gdf, prop)
+        if value:
+            return parse_date(value, origin)
+    return date_from_name(name) if name else None
+
+
+def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
+                        own_date: dt.date | None = None, source: str | None = None,
+                        names=None, sha256: str | None = None,
+                        file_name: str | None = None, scheme_hint: str | None = None
+                        ) -> Snapshot:
+    """The one validation step: features as read from any format to a :class:`Snapshot`.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features as read (any CRS, any geometry types).
+    origin : str
+        The file or URL, for messages and provenance.
+    date : str or datetime.date, optional
+        The date asked for: the snapshot's date when the input has none; when it has one,
+        the two must agree.
+    own_date : datetime.date, optional
+        A date the input's container gave (e.g. an API answer's ``datetime``).
+    source : str, optional
+        The source name; else a ``source`` property, else from the names scheme.
+    names : sequence of (pattern, side), optional
+        Layer-name mapping for ISW-style files.
+    sha256 : str, optional
+        The input's SHA-256.
+    file_name : str, optional
+        A file name to read a date from.
+    scheme_hint : str, optional
+        ``deepstate`` when the container says the data is DeepStateMap's.
+
+    Returns
+    -------
+    Snapshot
+        The validated snapshot.
+    """
+    if len(gdf) == 0 or gdf.geometry.isna().all():
+        raise GeometryError("has no features with a readable geometry (the collection is "
+                            "empty, or every geometry is null or broken)", origin)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    check_finite(gdf, origin)
+    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(polys) == 0:
+        kinds = ", ".join(sorted(set(gdf.geom_type)))
+        raise GeometryError(
+            f"has no polygons (found {kinds or 'nothing'}): loc needs control areas as "
+            "polygons", origin)
+    polys = to_lonlat(polys, origin)
+    sides, scheme = _assign_sides(polys, origin, names)
+    polys = polys.assign(side=sides.values)
+    polys = polys[polys["side"].notna()]
+    if len(polys) == 0:
+        raise GeometryError("has no control-area polygons (no layer is ru, ua or contested)",
+                            origin)
+    near = shapely.box(*geo.UKRAINE_BBOX)
+    outside = ~polys.geometry.intersects(near)
+    if outside.all():
+        raise GeometryError("every polygon lies outside Ukraine", origin)
+    if outside.any():
+        warnings.warn(f"{origin}: dropped {int(outside.sum())} polygon(s) lying outside "
+                      "Ukraine", LocWarning, stacklevel=3)
+        polys = polys[~outside]
+    geoms: dict[str, BaseGeometry] = {}
+    for side in SIDES:
+        part = polys.geometry[polys["side"] == side].values
+        if len(part):
+            fixed = np.array([_repair(g, side, origin) for g in part], dtype=object)
+            try:
+                geoms[side] = fixed[0] if len(fixed) == 1 else shapely.union_all(fixed)
+            except shapely.errors.GEOSException as exc:
+                raise GeometryError(f"cannot combine the {side} polygons: {first_line(exc)}",
+                                    origin) from None
+    found = own_date or _own_date(polys, origin, file_name)
+    when = found
+    if date is not None:
+        asked = parse_date(date, origin)
+        if found is not None and found != asked:
+            raise DateError(f"is of {found.isoformat()}, not {asked.isoformat()}: --date "
+                            "selects a snapshot, it does not relabel one", origin)
+        when = asked
+    if source is None:
+        archive = bool(file_name and file_name.lower().startswith(deepstate.ARCHIVE_PREFIX))
+        source = _property(polys, "source") or (
+            "deepstate" if scheme == "deepstate" or scheme_hint == "deepstate" or archive
+            else "isw" if scheme == "isw" else "file")
+    licence = _property(polys, "license") or {"deepstate": deepstate.LICENSE,
+                                              "isw": isw.LICENSE}.get(source)
+    return from_geometries(
+        geoms.get("ru", shapely.MultiPolygon()), geoms.get("contested"), geoms.get("ua"),
+        date=when, source=source, license=licence, path=origin, sha256=sha256,
+    )
+
+
+def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
+    """A DeepStateMap API answer saved to a file, parsed; None for any other file."""
+    if path.suffix.lower() not in (".json", ".geojson"):
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.lstrip().startswith(b"{") or (b'"map"' not in head
+                                               and b'"datetime"' not in head):
+        return None
+    data = path.read_bytes()
+    doc = loads(data, str(path))
+    if not deepstate.is_api_document(doc):
+        return None
+    return deepstate.parse_api(data, str(path))
+
+
+def read_file(path: str | Path, date=None, source: str | None = None, names=None,
+              engine: str | None = None) -> Snapshot:
+    """Read one control-area file into a :class:`Snapshot` (see :func:`loc.read`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    date, source, names
+        As in :func:`snapshot_from_frame`.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    Snapshot
+        The validated snapshot.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such file", path)
+    if path.is_dir():
+        raise InputError("is a directory: give one snapshot file", path)
+    _check_size(path.stat().st_size, "file", path)
+    try:
+        api = _api_document(path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    api_date = None
+    if api is not None:
+        gdf, api_date = api
+        hint = "deepstate"
+    else:
+        if path.suffix.lower() in (".json", ".geojson"):
+            # GDAL's JSON parser recurses: check depth and size before it sees the text
+            try:
+                loads(path.read_bytes(), str(path))
+            except LimitError:
+                raise
+            except InputError as exc:
+                raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
+                                 path) from None
+        gdf = read_frames(path, engine)
+        hint = None
+    return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
+                               names=names, sha256=file_sha256(path), file_name=path.name,
+                               scheme_hint=hint)
+
+
+def snapshot_from_api(data: bytes, origin: str) -> Snapshot:
+    """A :class:`Snapshot` from the bytes of a DeepStateMap API answer.
+
+    Parameters
+    ----------
+    data : bytes
+        The answer.
+    origin : str
+        Its URL.
+
+    Returns
+    -------
+    Snapshot
+        The validated snapshot, source ``deepstate``, sha256 of the answer's bytes.
+    """
+    gdf, when = deepstate.parse_api(data, origin)
+    return snapshot_from_frame(gdf, origin, own_date=when, source="deepstate",
+                               sha256=bytes_sha256(data), scheme_hint="deepstate")
+
+
+def sample(date=None) -> Snapshot:
+    """The bundled illustrative sample snapshot (APPROXIMATE: never for analysis).
+
+    Parameters
+    ----------
+    date : str or datetime.date, optional
+        One of the sample's dates (2024-07-08, 2025-01-08, 2025-09-05); default the latest.
+
+    Returns
+    -------
+    Snapshot
+        The sample of that date.
+
+    Raises
+    ------
+    DateError
+        When the sample has no snapshot of that date (the nearest are named).
+
+    Examples
+    --------
+    >>> sample().label
+    '2025-09-05'
+    """
+    when = parse_date(date) if date is not None else None
+    return read_file(sample_path(when))

@@ -1,0 +1,349 @@
+"""Polygon rings of a series of similar snapshots, each read, parsed and projected once.
+
+Daily snapshots of a front differ in a few places, so most of one file's coordinate text is
+in the previous file too. :class:`RingReader` reads the plain GeoJSON form (one lon/lat
+Polygon or MultiPolygon geometry, coordinates as JSON numbers) without handing the
+coordinates to a JSON parser (the rest of the document is checked with one): it cuts each
+ring's coordinate text into content-defined chunks (after every position whose
+text ends in ``25``, so an edit changes only the chunks around it), a new chunk into pieces
+(after every position ending in ``5``), and parses and projects only the pieces it has not
+seen in the previous file. Rings are keyed by their exact text,
+so two snapshots can be compared ring by ring, and chunk by chunk, before any geometry is
+built.
+
+Files in any other form are read by the caller the general way and given to
+:meth:`RingReader.from_geometry`, which keys their rings by the coordinates' bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+import numpy as np
+import shapely
+
+from loc.errors import LocError
+from loc.safejson import loads
+
+_COORD_CHARS = b"[]0123456789.,-+eE"
+_SPACE = b" \t\r\n"
+_CUT = b"25],["
+"""Chunk cut: after a position whose text ends in ``25`` (one in ninety, about)."""
+_PIECE_CUT = b"5],["
+"""Piece cut inside a chunk: after a position whose text ends in ``5`` (one in nine)."""
+
+Project = Callable[[np.ndarray], np.ndarray]
+"""Maps an ``(n, 2)`` lon/lat array to an ``(n, 2)`` array in another CRS."""
+
+
+class Ring:
+    """One ring: lon/lat and projected coordinates and, computed when first asked, its
+    bounds, boundary segments and shapely LinearRing (projected).
+
+    ``chunks`` lists the ring's text chunks in order, for a ring read from text: ``(key,
+    lon/lat, projected, pieces)``, ``pieces`` listing ``(key, lon/lat, projected)`` of the
+    chunk's smaller pieces.
+    """
+
+    def __init__(self, lonlat: np.ndarray, xy: np.ndarray, chunks: list | None = None) -> None:
+        self.lonlat = lonlat
+        self.xy = xy
+        self.chunks = chunks
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` in degrees."""
+        x, y = self.lonlat[:, 0], self.lonlat[:, 1]  # by column: axis=0 is ten times slower
+        return float(x.min()), float(y.min()), float(x.max()), float(y.max())
+
+    @cached_property
+    def xy_bounds(self) -> tuple[float, float, float, float]:
+        """``(minx, miny, maxx, maxy)`` in the projected CRS."""
+        return tuple(float(v) for v in shapely.bounds(self.geom))
+
+    @cached_property
+    def segments(self) -> np.ndarray:
+        """``(n - 1, 4)`` array ``x0, y0, x1, y1`` (projected), in ring order."""
+        c = self.xy
+        return np.hstack([c[:-1], c[1:]])
+
+    @cached_property
+    def chunk_keys(self) -> list:
+        """The chunk keys in order (empty if not read from text)."""
+        return [c[0] for c in self.chunks] if self.chunks else []
+
+    def piece_keys(self, skip: set) -> list:
+        """The keys of the pieces of the chunks not in ``skip``."""
+        return [k for c in self.chunks or () if c[0] not in skip for k, _, _ in c[3]]
+
+    def changed_segments(self, chunks: set, pieces: set) -> np.ndarray:
+        """Segments (projected) that may be missing from a boundary holding the chunks
+        ``chunks`` and, in its other chunks, the pieces ``pieces``.
+
+        A segment inside a shared chunk, or inside a shared piece of another chunk, is in
+        that boundary too (same text, same positions); the others (in other pieces, or
+        joining two chunks or pieces) are returned. Without chunks (a ring not read from
+        text), every segment.
+        """
+        if not self.chunks:
+            return self.segments
+        sizes = self._chunk_sizes
+        kept = np.fromiter(map(chunks.__contains__, self.chunk_keys), dtype=bool,
+                           count=len(sizes))
+        vertex_new = np.repeat(~kept, sizes)
+        joins = list(np.cumsum(sizes)[:-1] - 1)  # segments joining two chunks
+        for i in np.flatnonzero(~kept):
+            at = int(sizes[:i].sum())
+            for key, ll, _ in self.chunks[i][3]:
+                if key in pieces:
+                    vertex_new[at:at + len(ll)] = False
+                at += len(ll)
+                joins.append(at - 1)  # the segment joining the next piece
+        mask = vertex_new[:-1] | vertex_new[1:]
+        joins = np.array(joins, dtype=int)
+        mask[joins[joins < len(mask)]] = True
+        return self.segments[mask]
+
+    @cached_property
+    def _chunk_sizes(self) -> np.ndarray:
+        return np.array([len(c[1]) for c in self.chunks])
+
+    @cached_property
+    def geom(self) -> shapely.LinearRing:
+        """The projected LinearRing."""
+        return shapely.linearrings(self.xy)
+
+
+Polygon = tuple[bytes, ...]
+"""A polygon as the keys of its rings: the exterior first, then the holes."""
+
+
+class RingReader:
+    """Reads snapshots one after the other into polygons of ring keys, reusing what the
+    previous file held.
+
+    Parameters
+    ----------
+    project : callable, optional
+        Maps lon/lat positions to the CRS the rings' geometries are built in (e.g. an
+        equal-area projection); by default they stay lon/lat.
+
+    Rings and polygons of the current and the previous file can be looked up; anything
+    older is dropped, so memory stays at about two files' worth.
+    """
+
+    def __init__(self, project: Project | None = None) -> None:
+        self._project = project or (lambda c: c)
+        self._chunks: dict = {}  # chunk key of the current file -> (lon/lat, xy, pieces, ring)
+        self._rings: tuple[dict, dict] = ({}, {})  # (previous file's, current file's)
+        self._files: tuple[list, list] = ([], [])
+        self._polygons: dict = {}
+
+    def ring(self, key: bytes) -> Ring:
+        """The ring of a key of the current or the previous file."""
+        prev, cur = self._rings
+        return cur[key] if key in cur else prev[key]
+
+    def polygon(self, poly: Polygon) -> shapely.Polygon:
+        """The shapely Polygon (projected) of a polygon of the current or previous file."""
+        geom = self._polygons.get(poly)
+        if geom is None:
+            rings = [self.ring(k).geom for k in poly]
+            geom = shapely.polygons(rings[0], rings[1:] or None)
+            self._polygons[poly] = geom
+        return geom
+
+    def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
+        """Make a file read into ``rings`` the current one; drop what only the one before
+        the previous file used."""
+        self._chunks = {c[0]: (*c[1:], ring) for ring in rings.values() if ring.chunks
+                        for c in ring.chunks}
+        self._rings = (self._rings[1], rings)
+        self._files = (self._files[1], polys)
+        keep = set(self._files[0]) | set(polys)
+        self._polygons = {p: g for p, g in self._polygons.items() if p in keep}
+        return polys
+
+    def read(self, raw: bytes, within: tuple[float, float, float, float] | None = None
+             ) -> list[Polygon] | None:
+        """The polygons of a plain GeoJSON text, or None (and nothing changed) if the text
+        is in another form or reaches outside the lon/lat box ``within``.
+
+        The plain form is a FeatureCollection of one Feature, a Feature, or a geometry, of
+        type Polygon or MultiPolygon, with no ``side`` property, no DeepStateMap layer
+        names (``///``) and no CRS other than lon/lat (CRS84); rings closed, with four
+        positions or more, every coordinate a finite number.
+        """
+        parsed = _split_plain(raw)
+        if parsed is None:
+            return None
+        kind, coords = parsed
+        depth = 4 if kind == "MultiPolygon" else 3
+        if (not coords.startswith(b"[" * depth) or not coords.endswith(b"]" * depth)
+                or coords[depth:depth + 1] in (b"[", b"]")):
+            return None
+        inner = coords[depth:-depth]
+        texts = inner.split(b"]]],[[[") if depth == 4 else [inner]
+        rings: dict = {}
+        try:
+            polys = [tuple(self._read_ring(t, rings) for t in text.split(b"]],[["))
+                     for text in texts]
+        except ValueError:
+            return None
+        if within is not None and not all(_inside(rings[p[0]].bounds, within) for p in polys):
+            return None
+        return self._commit(polys, rings)
+
+    def from_geometry(self, geom) -> list[Polygon]:
+        """The polygons of a lon/lat (Multi)Polygon read the general way."""
+        rings: dict = {}
+        polys = []
+        for p in shapely.get_parts(geom):
+            if p.geom_type != "Polygon" or p.is_empty:
+                continue
+            keys = []
+            for r in shapely.get_rings(p):
+                c = shapely.get_coordinates(r)
+                key = b"\0" + c.tobytes()  # never a text key: text holds no NUL
+                ring = self._rings[1].get(key)
+                rings[key] = ring if ring is not None else Ring(c, self._project(c))
+                keys.append(key)
+            polys.append(tuple(keys))
+        return self._commit(polys, rings)
+
+    def _read_ring(self, text: bytes, rings: dict) -> bytes:
+        """Parse (or reuse) one ring's text ``x,y],[x,y],...,[x,y``; its key is the text."""
+        if text not in rings:
+            ring = self._rings[1].get(text)
+            rings[text] = ring if ring is not None else self._parse_ring(text)
+        return text
+
+    def _parse_ring(self, text: bytes) -> Ring:
+        """A ring from its text, parsing and projecting only the chunks (or, in a chunk,
+        the pieces) the previous file did not have."""
+        parts = text.split(_CUT)
+        last = len(parts) - 1
+        keys = [(part, i == last) for i, part in enumerate(parts)]
+        known = [self._chunks.get(k) for k in keys]
+        new = [i for i, k in enumerate(known) if k is None]
+        if new:
+            old_pieces = self._old_pieces(known, set(keys))
+            texts, pieces = [], []
+            for i in new:
+                chunk = parts[i] if i == last else parts[i] + _CUT[:2]
+                pieces.append(self._pieces(chunk, old_pieces, texts))
+            lonlat = _parse_positions(b"],[".join(texts)) if texts else np.empty((0, 2))
+            xy = self._project(lonlat)
+            at = 0
+            for i, chunk_pieces in zip(new, pieces, strict=True):
+                filled = []
+                for key, n, done in chunk_pieces:
+                    if done is None:
+                        done = (lonlat[at:at + n], xy[at:at + n])
+                        at += n
+                    filled.append((key, *done))
+                ll = np.concatenate([p[1] for p in filled])
+                known[i] = (ll, np.concatenate([p[2] for p in filled]), filled)
+        lonlat = np.concatenate([c[0] for c in known])
+        if len(lonlat) < 4 or (lonlat[0] != lonlat[-1]).any():
+            raise ValueError("a ring needs four positions, the last equal to the first")
+        xy = np.concatenate([c[1] for c in known])
+        return Ring(lonlat, xy, [(k, *c[:3]) for k, c in zip(keys, known, strict=True)])
+
+    @staticmethod
+    def _old_pieces(known: list, keep: set) -> dict:
+        """The pieces of the chunks this ring no longer has of the previous file's rings
+        it shares chunks with (its earlier versions)."""
+        earlier = {id(ring): ring for *_, ring in filter(None, known)}
+        return {k: (ll, xy) for ring in earlier.values()
+                for key, _, _, pieces in ring.chunks if key not in keep
+                for k, ll, xy in pieces}
+
+    @staticmethod
+    def _pieces(chunk: bytes, old: dict, texts: list) -> list:
+        """A new chunk's pieces as ``(key, positions, (lon/lat, xy) or None)``; the texts
+        of pieces not in ``old`` are added to ``texts`` to be parsed."""
+        parts = chunk.split(_PIECE_CUT)
+        last = len(parts) - 1
+        out = []
+        for j, part in enumerate(parts):
+            key = (part, j == last)
+            done = old.get(key)
+            if done is None:
+                piece = part if j == last else part + _PIECE_CUT[:1]
+                texts.append(piece)
+                out.append((key, piece.count(b"],[") + 1, None))
+            else:
+                out.append((key, len(done[0]), done))
+        return out
+
+
+def _inside(bounds: tuple, box: tuple) -> bool:
+    return (box[0] <= bounds[0] and bounds[2] <= box[2]
+            and box[1] <= bounds[1] and bounds[3] <= box[3])
+
+
+def _parse_positions(text: bytes) -> np.ndarray:
+    """``x,y],[x,y`` (or all with z) as an ``(n, 2)`` float array; ValueError if malformed."""
+    positions = text.split(b"],[")
+    commas = {p.count(b",") for p in positions}
+    if len(commas) != 1 or not commas <= {1, 2}:
+        raise ValueError("positions of unequal length, or not of two or three numbers")
+    flat = b",".join(positions)
+    if b"[" in flat or b"]" in flat:
+        raise ValueError("nested positions")
+    values = np.array(flat.split(b","), dtype=np.float64).reshape(len(positions), -1)
+    out = values if values.shape[1] == 2 else np.ascontiguousarray(values[:, :2])
+    if not np.isfinite(out).all():
+        raise ValueError("a coordinate is not a finite number")
+    return out
+
+
+def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
+    """``(geometry type, coordinate text without white space)`` of a plain polygon
+    GeoJSON, else None.
+
+    The coordinate array is cut out of the text; what is left (``null`` in its place) must
+    be a JSON document of the plain form with exactly that one ``coordinates`` member.
+    """
+    at = raw.find(b'"coordinates"')
+    if at < 0 or raw.find(b'"coordinates"', at + 1) >= 0:
+        return None
+    start = raw.find(b"[", at)
+    close = raw.find(b"}", start)
+    if start < 0 or close < 0:
+        return None
+    end = raw.rfind(b"]", start, close) + 1
+    coords = raw[start:end].translate(None, _SPACE)
+    between = raw[at + len(b'"coordinates"'):start]
+    if end <= start or between.strip(_SPACE) != b":" or coords.translate(None, _COORD_CHARS):
+        return None
+    rest = raw[:start] + b"null" + raw[end:]
+    if b'"side"' in rest or b"///" in rest or (b'"crs"' in rest and b"CRS84" not in rest):
+        return None
+    try:
+        doc = loads(rest)
+    except LocError:  # not JSON, too deep or too large: the general reader says why
+        return None
+    geom = _the_geometry(doc)
+    if geom is None or geom.get("coordinates", 0) is not None:
+        return None
+    kind = geom.get("type")
+    return (kind, coords) if kind in ("Polygon", "MultiPolygon") else None
+
+
+def _the_geometry(doc) -> dict | None:
+    """The one geometry of a FeatureCollection of one Feature, a Feature or a geometry."""
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            return None
+        doc = features[0]
+        if not isinstance(doc, dict):
+            return None
+    if doc.get("type") == "Feature":
+        doc = doc.get("geometry")
+    return doc if isinstance(doc, dict) else None

@@ -1,0 +1,355 @@
+"""Snapshot history in one GeoPackage: import, list, read back by date.
+
+The store is a plain GeoPackage (it opens in QGIS) with one layer, ``control``: one row per
+date, source and side, with the source's licence and the SHA-256 of the file it came from,
+geometry in lon/lat (OGC:CRS84). Only the sides a source gives are stored; the Ukrainian-held
+side is derived again when a snapshot is read back.
+
+A store is a series: it is read whole as a series, or one date at a time as
+``STORE.gpkg@YYYY-MM-DD``; a date that is not there is an error naming the nearest dates.
+Imports take a lock, so concurrent imports all land, and write atomically, so an interrupted
+import (or a full disk) leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from loc import config
+from loc.dates import find_date, parse_date
+from loc.errors import DateError, InputError, OutputError
+from loc.io.readers import first_line, read_file
+from loc.io.writers import locked, write_gpkg
+from loc.model import Snapshot, from_geometries
+
+LAYER = "control"
+COLUMNS = ["date", "source", "license", "sha256", "side"]
+
+
+@dataclass
+class ImportResult:
+    """What an import did.
+
+    Attributes
+    ----------
+    added : list of str
+        Dates added (``YYYY-MM-DD``).
+    skipped : list of str
+        ``date source`` already in the store.
+    path : pathlib.Path
+        The store.
+    """
+
+    added: list[str]
+    skipped: list[str]
+    path: Path
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def _read(store: Path, engine: str | None, where: str | None = None,
+          geometry: bool = True) -> gpd.GeoDataFrame:
+    name = config.engine(engine)
+    try:
+        if name == "fiona":
+            kwargs = {"ignore_geometry": True} if not geometry else {}
+            gdf = gpd.read_file(store, layer=LAYER, engine="fiona", where=where, **kwargs)
+        else:
+            import pyogrio
+
+            gdf = pyogrio.read_dataframe(store, layer=LAYER, where=where,
+                                         read_geometry=geometry)
+    except Exception as exc:  # GDAL raises several kinds for a file that is not a store
+        raise InputError(f"not a loc store (GeoPackage with a '{LAYER}' layer): "
+                         f"{first_line(exc)}", store) from None
+    missing = [c for c in COLUMNS if c not in gdf.columns]
+    if missing:
+        raise InputError(f"not a loc store: the '{LAYER}' layer lacks {', '.join(missing)}",
+                         store)
+    if geometry:
+        gdf = gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name).set_crs(
+            "OGC:CRS84", allow_override=True)
+    return gdf
+
+
+def is_store(path: str | Path) -> bool:
+    """Whether a file is a loc store (a GeoPackage with a ``control`` layer).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file.
+
+    Returns
+    -------
+    bool
+        True for a store.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg" or not path.is_file():
+        return False
+    try:
+        import pyogrio
+
+        return LAYER in {str(n) for n, _ in pyogrio.list_layers(path)}
+    except Exception:  # not a GeoPackage GDAL can open: not a store either
+        return False
+
+
+def _empty() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(columns=[*COLUMNS, "geometry"], geometry="geometry",
+                            crs="OGC:CRS84")
+
+
+def store_dates(store: str | Path, source: str | None = None,
+                engine: str | None = None) -> list[dt.date]:
+    """The dates a store holds, oldest first (read without the geometry).
+
+    Parameters
+    ----------
+    store : str or Path
+        The store.
+    source : str, optional
+        Only this source's dates.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    list of datetime.date
+        The dates.
+    """
+    store = Path(store)
+    if not store.exists():
+        raise InputError("no such store", store)
+    df = _read(store, engine, geometry=False)
+    if source is not None:
+        df = df[df["source"] == source]
+    return sorted({parse_date(d, str(store)) for d in df["date"]})
+
+
+def _multi(geoms) -> list:
+    return [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms]
+
+
+def import_snapshots(sources, store: str | Path, progress=None,
+                     engine: str | None = None) -> ImportResult:
+    """Add snapshots (files or Snapshots) to a store; a (date, source) already stored is
+    skipped. Every snapshot needs a date, and no two may share a date and source.
+
+    The inputs are read first; then, holding the store's lock (another import waits), the
+    store is read again, merged and rewritten into a temporary file renamed over the old one.
+
+    Parameters
+    ----------
+    sources : iterable of path or Snapshot
+        What to import.
+    store : str or Path
+        The store (``.gpkg``); created if missing.
+    progress : callable, optional
+        Called with 1 after each input is read.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    ImportResult
+        Dates added and skipped.
+
+    Raises
+    ------
+    LocError
+        One line (an unreadable input, an undated one, two inputs of one date, a full disk);
+        the store is unchanged.
+    """
+    store = Path(store)
+    if store.suffix.lower() != ".gpkg":
+        raise OutputError("a store is a GeoPackage: give a .gpkg path", store)
+    snaps: list[Snapshot] = []
+    seen: dict[tuple[str, str], str] = {}
+    for item in sources:
+        snap = item if isinstance(item, Snapshot) else read_file(item, engine=engine)
+        if snap.date is None:
+            raise DateError("has no date: a store keeps dated snapshots", snap.path)
+        key = (snap.date.isoformat(), snap.source)
+        where = str(snap.path or "a snapshot")
+        if key in seen:
+            raise DateError(f"{seen[key]} and {where} are both of {key[0]} ({key[1]}): give "
+                            "one snapshot per date")
+        seen[key] = where
+        snaps.append(snap)
+        if progress:
+            progress(1)
+    with locked(store):
+        current = _read(store, engine) if store.exists() else _empty()
+        have = set(zip(current["date"], current["source"], strict=True))
+        rows, added, skipped = [], [], []
+        for snap in snaps:
+            assert snap.date is not None
+            key = (snap.date.isoformat(), snap.source)
+            if key in have:
+                skipped.append(f"{key[0]} {key[1]}")
+                continue
+            have.add(key)
+            for side in ("ru", "contested", "ua"):
+                geom = snap.given.get(side)
+                if geom is not None and not geom.is_empty:
+                    rows.append({"date": key[0], "source": snap.source,
+                                 "license": snap.license or "", "sha256": snap.sha256 or "",
+                                 "side": side, "geometry": geom})
+            added.append(key[0])
+        if rows:
+            new = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="OGC:CRS84")
+            merged = gpd.GeoDataFrame(pd.concat([current, new], ignore_index=True),
+                                      geometry="geometry", crs="OGC:CRS84")
+            merged = merged.sort_values(["date", "source", "side"], kind="stable")
+            merged = merged.set_geometry(_multi(merged.geometry.values), crs="OGC:CRS84")
+            write_gpkg(store, {LAYER: merged[[*COLUMNS, "geometry"]]}, engine=engine)
+    return ImportResult(added=added, skipped=skipped, path=store)
+
+
+def list_snapshots(store: str | Path, engine: str | None = None) -> pd.DataFrame:
+    """One row per stored (date, source).
+
+    Parameters
+    ----------
+    store : str or Path
+        The store.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``source``, ``sides``, ``license``, ``sha256`` (of the file imported),
+        ``vertices``.
+    """
+    store = Path(store)
+    if not store.exists():
+        raise InputError("no such store", store)
+    gdf = _read(store, engine)
+    if gdf.empty:
+        return pd.DataFrame(columns=["date", "source", "sides", "license", "sha256",
+                                     "vertices"])
+    gdf["vertices"] = shapely.get_num_coordinates(gdf.geometry.values)
+    return (gdf.groupby(["date", "source"], sort=True)
+            .agg(sides=("side", lambda s: ",".join(sorted(s))), license=("license", "first"),
+                 sha256=("sha256", "first"), vertices=("vertices", "sum"))
+            .reset_index())
+
+
+def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
+    sources = sorted(set(rows["source"]))
+    if len(sources) > 1:
+        raise InputError(f"store holds several sources on {day} ({', '.join(sources)}): "
+                         "choose one with source=", store)
+    sides = {s: g for s, g in zip(rows["side"], rows.geometry.values, strict=True)}
+    snap = from_geometries(sides.get("ru", shapely.MultiPolygon()), sides.get("contested"),
+                           sides.get("ua"), date=day, source=sources[0],
+                           license=rows["license"].iloc[0] or None, path=f"{store}@{day}",
+                           meta={"store": str(store), "file_sha256": rows["sha256"].iloc[0]})
+    # a store's date is identified by its geometry: the hash a manifest records
+    object.__setattr__(snap, "sha256", snap.geometry_sha256)
+    return snap
+
+
+def read_store(store: str | Path, date: str | dt.date, source: str | None = None,
+               engine: str | None = None) -> Snapshot:
+    """The snapshot of ``date`` from a store.
+
+    Parameters
+    ----------
+    store : str or Path
+        The store.
+    date : str or datetime.date
+        The date; it must be in the store.
+    source : str, optional
+        The source, when the store holds several on that date.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    Snapshot
+        With ``path`` ``STORE@DATE`` and ``sha256`` the SHA-256 of that date's geometry.
+
+    Raises
+    ------
+    DateError
+        When the store has no snapshot of that date: the nearest dates are named.
+    """
+    store = Path(store)
+    if not store.exists():
+        raise InputError("no such store", store)
+    when = parse_date(date, str(store))
+    rows = _read(store, engine, where=f"date = '{when.isoformat()}'")
+    if source is not None:
+        rows = rows[rows["source"] == source]
+    if rows.empty:
+        find_date(store_dates(store, source, engine), when, str(store))
+    return _snapshot(store, rows, when.isoformat())
+
+
+def read_store_series(store: str | Path, since: dt.date | None = None,
+                      until: dt.date | None = None, source: str | None = None,
+                      engine: str | None = None) -> list[Snapshot]:
+    """Every snapshot of a store (between ``since`` and ``until``), oldest first, read in
+    one pass.
+
+    Parameters
+    ----------
+    store : str or Path
+        The store.
+    since, until : datetime.date, optional
+        The first and last date to read.
+    source : str, optional
+        Only this source (required when the store holds several on one date).
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    list of Snapshot
+        One per date.
+    """
+    store = Path(store)
+    if not store.exists():
+        raise InputError("no such store", store)
+    clauses = []
+    if since is not None:
+        clauses.append(f"date >= '{since.isoformat()}'")
+    if until is not None:
+        clauses.append(f"date <= '{until.isoformat()}'")
+    gdf = _read(store, engine, where=" AND ".join(clauses) or None)
+    if source is not None:
+        gdf = gdf[gdf["source"] == source]
+    return [_snapshot(store, rows, str(day)) for day, rows in gdf.groupby("date", sort=True)]
+
+
+def split_reference(text: str) -> tuple[Path, str] | None:
+    """``STORE.gpkg@YYYY-MM-DD`` to (store path, date text), else None.
+
+    Parameters
+    ----------
+    text : str
+        An input reference.
+
+    Returns
+    -------
+    (pathlib.Path, str) or None
+        The store and the date text.
+
+    Examples
+    --------
+    >>> split_reference("history.gpkg@2025-09-05")
+    (PosixPath('history.gpkg'), '2025-09-05')
+    """
+    head, sep, tail = str(text).rpartition("@")
+    if sep and head.lower().endswith(".gpkg") and tail:
+        return Path(head), tail
+    return None

@@ -1,0 +1,530 @@
+"""Writing outputs, one way each: atomic files and folders, deterministic JSON, GeoJSON,
+GeoPackage and CSV (with formula injection neutralised), and a lock for shared files.
+
+Every writer puts its output beside the target under a hidden temporary name that holds the
+writer's process id (``.NAME.<pid>.<random>.tmp``) and renames it into place, so an output
+appears whole or not at all; leftovers of a writer that died are removed by the next write to
+the same target. Any failure (a full disk, a folder that is not writable, a GDAL error) is
+one :class:`~loc.errors.OutputError` line, with nothing left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from loc import config
+from loc.errors import OptionError, OutputError
+
+FORMATS = ("geojson", "gpkg", "csv")
+"""Feature formats a GeoDataFrame can be written in."""
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell starting with one of these is read as a formula by spreadsheets (OWASP)."""
+
+
+def clean(value):
+    """A value made plain for JSON: numpy scalars to Python, NaN to None, dates to text.
+
+    Parameters
+    ----------
+    value : object
+        Any value (dicts and lists are cleaned recursively).
+
+    Returns
+    -------
+    object
+        The plain value.
+    """
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if not math.isfinite(v) else v
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def dumps(obj, indent: int | None = 2) -> str:
+    """Deterministic JSON: numpy values converted, NaN and infinity as null, keys as given.
+
+    Parameters
+    ----------
+    obj : object
+        The document.
+    indent : int, optional
+        Indentation (None: one line).
+
+    Returns
+    -------
+    str
+        The JSON text.
+
+    Examples
+    --------
+    >>> dumps({"a": float("nan"), "b": 1}, indent=None)
+    '{"a": null, "b": 1}'
+    """
+    return json.dumps(clean(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_leftovers(path: str | Path) -> list[Path]:
+    """Remove the temporary files and folders that writers of ``path`` left when they died.
+
+    Only leftovers whose writer process is no longer running are removed, so a write in
+    progress in another process is never disturbed.
+
+    Parameters
+    ----------
+    path : str or Path
+        An output path.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed.
+    """
+    path = Path(path)
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    prefix = f".{path.name}."
+    for p in path.parent.iterdir():
+        if not p.name.startswith(prefix):
+            continue
+        pid_text = p.name[len(prefix):].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        removed.append(p)
+    return removed
+
+
+def _fail(exc: BaseException, path: Path) -> OutputError:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError("cannot write: no space left on the disk; nothing was written",
+                           path)
+    if isinstance(exc, OSError):
+        return OutputError(f"cannot write: {exc.strerror or exc}; nothing was written", path)
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "No space left" in first or "disk" in first.lower() and "full" in first.lower():
+        return OutputError("cannot write: no space left on the disk; nothing was written",
+                           path)
+    return OutputError(f"cannot write: {first[:200]}; nothing was written", path)
+
+
+@contextlib.contextmanager
+def _staging(path: Path, folder: bool) -> Iterator[Path]:
+    """A temporary file or folder beside ``path`` for a writer of this process, removed
+    unless it has been renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(path)
+    prefix = f".{path.name}.{os.getpid()}."
+    if folder:
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
+    else:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+    try:
+        yield tmp
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write a file all at once: to a temporary file beside it, then renamed over it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    data : bytes or str
+        Its content (text is written as UTF-8).
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+
+    Raises
+    ------
+    OutputError
+        One line (disk full, not writable); the old file, if any, is unchanged.
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with _staging(path, folder=False) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise _fail(exc, path) from None
+    return path
+
+
+def write_folder(path: str | Path, files: dict[str, bytes]) -> bool:
+    """Write a folder of files all at once, unless it exists: into a temporary folder
+    beside it, then renamed into place.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder.
+    files : dict
+        ``{file name: bytes}``.
+
+    Returns
+    -------
+    bool
+        True if written, False if the folder existed already (it is not touched).
+
+    Raises
+    ------
+    OutputError
+        One line; nothing is left behind.
+    """
+    path = Path(path)
+    if path.exists():
+        return False
+    try:
+        with _staging(path, folder=True) as tmp:
+            for name, data in files.items():
+                if Path(name).name != name or name.startswith("."):
+                    raise OutputError(f"refusing to write a file named {name!r}", path)
+                (tmp / name).write_bytes(data)
+                os.chmod(tmp / name, 0o666 & ~_umask())
+            os.chmod(tmp, 0o777 & ~_umask())
+            try:
+                os.rename(tmp, path)
+            except OSError:
+                if path.exists():  # another process wrote the same folder meanwhile
+                    return False
+                raise
+    except OSError as exc:
+        raise _fail(exc, path) from None
+    return True
+
+
+@contextlib.contextmanager
+def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
+    """Hold an exclusive lock on a shared file (a store) while writing it; other processes
+    wait for it (up to ``timeout_s``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; the lock is ``.NAME.lock`` beside it.
+    timeout_s : float
+        How long to wait for another process, seconds.
+
+    Yields
+    ------
+    None
+        While the lock is held.
+
+    Raises
+    ------
+    OutputError
+        When the lock cannot be taken in time.
+    """
+    import time
+
+    path = Path(path)
+    lock = path.parent / f".{path.name}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock, "a+b")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _fail(exc, path) from None
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                _lock_file(fh)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OutputError(f"another loc process holds {lock.name} for more than "
+                                      f"{timeout_s:g} s; try again later", path) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock_file(fh)
+    finally:
+        fh.close()
+
+
+def _lock_file(fh) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            raise BlockingIOError from None
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock_file(fh) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def safe_cell(value):
+    """A value for a CSV cell, with formula injection neutralised: text starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (OWASP), unless it is
+    a plain number.
+
+    Parameters
+    ----------
+    value : object
+        A cell value.
+
+    Returns
+    -------
+    object
+        The value, or the neutralised text.
+
+    Examples
+    --------
+    >>> safe_cell("=HYPERLINK(\\"x\\")")
+    '\\'=HYPERLINK("x")'
+    >>> safe_cell("-3.5")
+    '-3.5'
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame, index: bool = False, precision: int = 6) -> str:
+    """A table as CSV text: every text cell neutralised (:func:`safe_cell`), geometry (if
+    any) as a ``wkt`` column in lon/lat rounded to ``precision`` decimals.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        The rows.
+    index : bool
+        Write the index as the first column.
+    precision : int
+        Decimals of WKT coordinates.
+
+    Returns
+    -------
+    str
+        CSV with ``\\n`` line ends.
+    """
+    df = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in df:
+        geoms = frame.to_crs("OGC:CRS84").geometry.values if frame.crs else frame.geometry.values
+        df = df.drop(columns=frame.geometry.name)
+        df["wkt"] = shapely.to_wkt(np.asarray(geoms, dtype=object),
+                                   rounding_precision=precision)
+    df = df.map(safe_cell)
+    if index:
+        df.index = df.index.map(safe_cell)
+    df.columns = [safe_cell(str(c)) for c in df.columns]
+    return df.to_csv(index=index, lineterminator="\n")
+
+
+def geojson_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
+    """A GeoDataFrame as RFC 7946 GeoJSON text (lon/lat, coordinates rounded).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features (any CRS; written in lon/lat).
+    precision : int
+        Decimals of coordinates.
+
+    Returns
+    -------
+    str
+        One FeatureCollection, one line, newline-terminated.
+    """
+    gdf = gdf.to_crs("OGC:CRS84") if gdf.crs is not None else gdf
+    geoms = shapely.set_precision(gdf.geometry.values, 10.0 ** -precision, mode="pointwise")
+    features = []
+    props = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    for rec, geom in zip(props.to_dict(orient="records"), geoms, strict=True):
+        features.append({"type": "Feature", "properties": clean(rec),
+                         "geometry": None if geom is None else shapely.geometry.mapping(geom)})
+    return dumps({"type": "FeatureCollection", "features": features}, indent=None) + "\n"
+
+
+def infer_format(path: str | Path | None, fmt: str | None,
+                 choices: tuple[str, ...] = FORMATS, default: str = "geojson") -> str:
+    """The output format from an explicit ``--format`` or the file's suffix.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The output file.
+    fmt : str, optional
+        The format asked for.
+    choices : tuple of str
+        Formats the command writes.
+    default : str
+        The format when neither tells.
+
+    Returns
+    -------
+    str
+        The format.
+
+    Raises
+    ------
+    OptionError
+        When the suffix says nothing and no format is given, or the format is not a choice.
+    """
+    if fmt:
+        if fmt not in choices:
+            raise OptionError(f"unknown format '{fmt}': use " + ", ".join(choices))
+        return fmt
+    if path is None:
+        return default
+    suffix = Path(path).suffix.lower().lstrip(".")
+    mapping = {"geojson": "geojson", "json": "json" if "json" in choices else "geojson",
+               "gpkg": "gpkg", "csv": "csv", "txt": "table"}
+    found = mapping.get(suffix)
+    if found not in choices:
+        raise OptionError(f"cannot tell the format from '{Path(path).name}': use --format "
+                          + "|".join(choices))
+    return found  # type: ignore[return-value]
+
+
+def write_frame(gdf: gpd.GeoDataFrame, path: str | Path, fmt: str, layer: str = "loc",
+                engine: str | None = None) -> Path:
+    """Write a GeoDataFrame atomically as ``geojson``, ``gpkg`` or ``csv`` (geometry as WKT).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features.
+    path : str or Path
+        The file.
+    fmt : {"geojson", "gpkg", "csv"}
+        The format.
+    layer : str
+        GeoPackage layer name.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding for GeoPackage (default :func:`loc.config.engine`).
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+    """
+    path = Path(path)
+    if fmt == "geojson":
+        return write_atomic(path, geojson_text(gdf))
+    if fmt == "csv":
+        return write_atomic(path, csv_text(gdf))
+    if fmt == "gpkg":
+        return write_gpkg(path, {layer: gdf}, engine=engine)
+    raise OptionError(f"unknown format '{fmt}': use " + ", ".join(FORMATS))
+
+
+def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
+               engine: str | None = None, **options) -> Path:
+    """Write GeoPackage layers all at once: into a temporary folder beside ``path``, then
+    renamed over it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The GeoPackage.
+    layers : dict
+        ``{layer name: GeoDataFrame}``.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding (default :func:`loc.config.engine`).
+    **options
+        Passed to :meth:`geopandas.GeoDataFrame.to_file` for every layer.
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+
+    Raises
+    ------
+    OutputError
+        One line (disk full, GDAL error); the old file, if any, is unchanged.
+    """
+    path = Path(path)
+    name = config.engine(engine)
+    try:
+        with _staging(path, folder=True) as tmp_dir:
+            tmp = tmp_dir / path.name
+            for layer, gdf in layers.items():
+                gdf.to_file(tmp, layer=layer, driver="GPKG", engine=name, **options)
+            os.replace(tmp, path)
+    except OutputError:
+        raise
+    except Exception as exc:  # GDAL and its bindings raise many kinds; all mean "not written"
+        raise _fail(exc, path) from None
+    return path

@@ -1,0 +1,289 @@
+"""Snapshot: who controls what on one date, from one source (no I/O here).
+
+A :class:`Snapshot` holds the control areas by side (``ru``, ``ua`` and, where the source has a
+grey zone, ``contested``) in lon/lat (OGC:CRS84). Real sources usually give only the occupied
+area: the Ukrainian-held side is then Ukraine's land (bundled regions) minus the other sides.
+Snapshots are read from files by :func:`loc.read` and built in memory by
+:func:`from_geometries`; both check that every coordinate is a finite number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loc import geo
+from loc.dates import parse_date
+from loc.errors import GeometryError
+from loc.reference import settlements as _settlements
+from loc.reference.regions import ukraine
+
+SIDES = ("ru", "ua", "contested")
+"""Sides in a snapshot: Russian-controlled, Ukrainian-controlled, contested (grey zone)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Control areas of one date from one source.
+
+    Attributes
+    ----------
+    given : dict
+        The sides the source gave (``ru``, ``contested``, maybe ``ua``), lon/lat polygons.
+    date : datetime.date or None
+        The date the control areas describe.
+    source : str
+        Where the data comes from (e.g. ``deepstate``).
+    license : str or None
+        The source's licence terms, as far as known.
+    path : str or None
+        The input read (a file, or ``STORE.gpkg@YYYY-MM-DD``), if any.
+    sha256 : str or None
+        SHA-256 of that input's bytes (a file), or of the stored geometry (a store's date);
+        None for a snapshot built or changed in memory.
+    meta : dict
+        Anything else worth recording (e.g. what a freeze scenario changed).
+    """
+
+    given: dict
+    date: dt.date | None = None
+    source: str = "unknown"
+    license: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+    meta: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, init=False, repr=False)
+
+    @cached_property
+    def _ua(self) -> BaseGeometry:
+        others = self.given.get("ru", shapely.MultiPolygon())
+        contested = self.given.get("contested")
+        if contested is not None and not contested.is_empty:
+            others = shapely.union(others, contested)
+        if "ua" in self.given:
+            return geo.polygonal(shapely.difference(self.given["ua"], others))
+        return geo.polygonal(shapely.difference(ukraine(), others))
+
+    def side(self, name: str) -> BaseGeometry:
+        """Geometry of one side (lon/lat); an empty polygon when the side is absent.
+
+        ``ua`` is Ukraine's land (bundled regions) minus the other sides unless the source
+        gave it.
+
+        Parameters
+        ----------
+        name : {"ru", "ua", "contested"}
+            The side.
+
+        Returns
+        -------
+        shapely.Polygon or shapely.MultiPolygon
+            Its area, lon/lat.
+        """
+        if name not in SIDES:
+            raise ValueError(f"side must be one of {', '.join(SIDES)}, not {name!r}")
+        if name == "ua":
+            return self._ua
+        geom = self.given.get(name)
+        return geom if geom is not None else shapely.Polygon()
+
+    def side_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The side holding each lon/lat point.
+
+        Parameters
+        ----------
+        lon, lat : numpy.ndarray
+            Coordinates, degrees.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``ru``, ``ua``, ``contested``, or ``""`` for a point no side holds.
+        """
+        out = np.full(len(lon), "", dtype=object)
+        for name in ("ua", "contested", "ru"):
+            geom = self.side(name)
+            if not geom.is_empty:
+                shapely.prepare(geom)
+                out[shapely.contains_xy(geom, lon, lat)] = name
+        return out
+
+    def settlement_sides(self, max_km: float = 5.0) -> np.ndarray:
+        """The side holding each bundled settlement (:func:`loc.settlements` order).
+
+        A place inside no side's polygon (a coastal village just off a coarse coastline)
+        takes the side of the nearest polygon within ``max_km`` (CONFORMAL CRS); beyond that
+        it is ``""``. Computed once per snapshot.
+
+        Parameters
+        ----------
+        max_km : float
+            How far (km) a place off every polygon may be from the nearest one.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``ru``, ``ua``, ``contested`` or ``""`` per settlement.
+        """
+        return self.memo(("settlement_sides", float(max_km)),
+                         lambda: self._settlement_sides(max_km)).copy()
+
+    def _settlement_sides(self, max_km: float) -> np.ndarray:
+        t = _settlements.table()
+        lon, lat = t["lon"].to_numpy(), t["lat"].to_numpy()
+        out = self.side_at(lon, lat)
+        names = [s for s in ("ua", "contested", "ru") if not self.side(s).is_empty]
+        missing = np.flatnonzero(out == "")
+        if len(missing) and names:
+            pts = geo.project(t.geometry.values[missing], geo.CONFORMAL)
+            dist = np.vstack([
+                shapely.distance(geo.project(self.side(n), geo.CONFORMAL), pts)
+                for n in names])
+            best = dist.argmin(axis=0)
+            ok = dist[best, np.arange(len(missing))] <= max_km * 1e3
+            out[missing[ok]] = np.array(names, dtype=object)[best[ok]]
+        return out
+
+    @property
+    def sides(self) -> gpd.GeoDataFrame:
+        """One row per side present (``side``: ``ru``, ``ua``, ``contested``), lon/lat."""
+        names = [s for s in SIDES if s in ("ru", "ua") or not self.side(s).is_empty]
+        return gpd.GeoDataFrame({"side": names}, geometry=[self.side(s) for s in names],
+                                crs="OGC:CRS84")
+
+    @property
+    def occupied(self) -> BaseGeometry:
+        """The Russian-controlled area (side ``ru``) as given by the source, lon/lat."""
+        return self.side("ru")
+
+    @property
+    def label(self) -> str:
+        """``YYYY-MM-DD`` or ``undated``."""
+        return self.date.isoformat() if self.date else "undated"
+
+    @cached_property
+    def geometry_sha256(self) -> str:
+        """SHA-256 of the given sides' geometry (WKB, sides in a fixed order): the key of
+        anything computed from this snapshot's content."""
+        h = hashlib.sha256()
+        for name in SIDES:
+            geom = self.given.get(name)
+            if geom is not None and not geom.is_empty:
+                h.update(name.encode() + b"\0" + shapely.to_wkb(geom) + b"\0")
+        return h.hexdigest()
+
+    def occupied_km2(self) -> float:
+        """Area of the whole occupied geometry as given.
+
+        Returns
+        -------
+        float
+            km² in the EQUAL_AREA CRS.
+        """
+        return self.memo("occupied_km2", lambda: float(geo.area_km2(self.occupied)))
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value derived from this snapshot, computed once: ``compute()`` on the first
+        call with ``key``, the stored value after (snapshots never change).
+
+        Parameters
+        ----------
+        key : hashable
+            What is computed, with every option that changes it.
+        compute : callable
+            Computes the value.
+
+        Returns
+        -------
+        object
+            The value (callers copy mutable values before changing them).
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def __repr__(self) -> str:
+        return (f"Snapshot({self.label}, source={self.source!r}, "
+                f"occupied={self.occupied_km2():,.0f} km²)")
+
+
+def _finite(geom: BaseGeometry, what: str, where: str | None) -> BaseGeometry:
+    if not isinstance(geom, BaseGeometry):
+        raise TypeError(f"{what} must be a shapely geometry, not {type(geom).__name__}")
+    coords = shapely.get_coordinates(geom)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GeometryError(f"{what} has a coordinate that is not a finite number (vertex "
+                            f"{i}: {coords[i].tolist()}): refused, not repaired", where)
+    return geom
+
+
+def from_geometries(
+    ru: BaseGeometry,
+    contested: BaseGeometry | None = None,
+    ua: BaseGeometry | None = None,
+    *,
+    date: str | dt.date | None = None,
+    source: str = "unknown",
+    license: str | None = None,
+    path: str | None = None,
+    sha256: str | None = None,
+    meta: dict | None = None,
+) -> Snapshot:
+    """Build a :class:`Snapshot` from lon/lat geometries of the sides.
+
+    Parameters
+    ----------
+    ru : shapely geometry
+        Russian-controlled area (polygons; other parts are dropped).
+    contested : shapely geometry, optional
+        The grey zone (``ru`` is taken out of it).
+    ua : shapely geometry, optional
+        Ukrainian-controlled area; default Ukraine's land (bundled regions) minus ``ru`` and
+        ``contested``.
+    date : str or datetime.date, optional
+        The date the areas describe.
+    source, license, path, sha256 : str, optional
+        Provenance (see :class:`Snapshot`).
+    meta : dict, optional
+        Anything else worth recording.
+
+    Returns
+    -------
+    Snapshot
+        The snapshot.
+
+    Raises
+    ------
+    GeometryError
+        When a coordinate is NaN or infinite (never repaired).
+    TypeError
+        When a side is not a shapely geometry.
+
+    Examples
+    --------
+    >>> snap = from_geometries(shapely.box(37.5, 47.5, 38.5, 48.5), date="2025-09-05")
+    >>> snap.label
+    '2025-09-05'
+    """
+    ru = geo.polygonal(_finite(ru, "the ru side", path))
+    given = {"ru": ru}
+    if contested is not None:
+        contested = geo.polygonal(_finite(contested, "the contested side", path))
+        if not contested.is_empty:
+            given["contested"] = geo.polygonal(shapely.difference(contested, ru))
+    if ua is not None:
+        given["ua"] = geo.polygonal(_finite(ua, "the ua side", path))
+    return Snapshot(given=given, date=parse_date(date, path) if date is not None else None,
+                    source=str(source), license=license, path=path, sha256=sha256,
+                    meta=dict(meta or {}))

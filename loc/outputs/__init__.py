@@ -1,0 +1,1 @@
+"""Outputs: maps (folium, offline), charts, text tables, reports and their versions."""

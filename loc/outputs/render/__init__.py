@@ -1,0 +1,225 @@
+"""Versioned, self-contained interactive maps (folium + inlined Leaflet).
+
+:func:`render` builds a folium Map from snapshots (one date, a slider over many, or a
+two-date comparison) with the line of contact, freeze line, zones, changes, regions and
+settlements as layers; with ``out`` it also saves an immutable version and its manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+
+from loc import __version__
+from loc import geo as lcrs
+from loc.analysis.diff import diff
+from loc.analysis.freeze import Freeze
+from loc.analysis.movement import movement
+from loc.errors import OptionError
+from loc.io.inputs import as_snapshot, read, series
+from loc.io.store import is_store, split_reference
+from loc.model import Snapshot
+from loc.outputs.render import assets
+from loc.outputs.render.builder import TILES, build_map, build_payload, render_html
+from loc.outputs.render.layers import (
+    Layer,
+    change_layers,
+    freeze_layers,
+    movement_layer,
+    region_layer,
+    settlement_layers,
+    snapshot_layers,
+    zone_layers,
+)
+from loc.outputs.versions import MapVersion, input_record, list_versions, save, verify
+from loc.reference.sample import SOURCE as SAMPLE_SOURCE
+from loc.reference.sample import sample_paths
+from loc.reference.settlements import ATTRIBUTION as SETTLEMENTS_ATTRIBUTION
+
+SAMPLE_WARNING = ("APPROXIMATE ILLUSTRATIVE SAMPLE built from frontline settlements: "
+                  "not an authoritative line")
+BOUNDS = [[44.3, 22.1], [52.4, 40.3]]
+
+__all__ = ["Layer", "MapVersion", "list_versions", "render", "verify"]
+
+
+def as_snapshots(snapshots) -> list[Snapshot]:
+    """Snapshots from a Snapshot, a path, or a list of them (None: the bundled sample),
+    oldest first.
+
+    Parameters
+    ----------
+    snapshots : Snapshot, path, or list of them, optional
+        One snapshot (a file or ``STORE@DATE``; it may be undated) or a series (folders,
+        stores, files: see :func:`loc.read_series`).
+
+    Returns
+    -------
+    list of Snapshot
+        The snapshots.
+    """
+    if snapshots is None:
+        snapshots = sample_paths()
+    items = list(snapshots) if isinstance(snapshots, (list, tuple)) else [snapshots]
+    if not items:
+        raise OptionError("nothing to render: give one snapshot or more")
+    if len(items) == 1:
+        one = items[0]
+        if isinstance(one, Snapshot):
+            return [one]
+        if isinstance(one, (str, Path)) and (split_reference(str(one)) is not None
+                                             or Path(one).is_file() and not is_store(one)):
+            return [read(one)]
+    return [as_snapshot(x) for _, x in series(items)]
+
+
+def _default_name(snap: Snapshot) -> str:
+    """A map name from the input file name without its date, e.g. ``deepstatemap_data``."""
+    stem = re.sub(r"\d{4}-?\d{2}-?\d{2}", "", Path(snap.path or "map").stem)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-_.")
+    return stem[:64] or "map"
+
+
+def _attribution(snaps: Iterable[Snapshot], tiles: str | None) -> list[str]:
+    lines = []
+    for source, lic in dict.fromkeys((s.source, s.license or "licence not stated")
+                                     for s in snaps):
+        lines.append(f"Control areas: {source} — {lic}")
+    lines += ["Regions: Natural Earth (public domain)", SETTLEMENTS_ATTRIBUTION,
+              f"Map: loc {__version__}, Leaflet {assets.leaflet_version()} (BSD-2-Clause)"]
+    if tiles:
+        lines.append(TILES[tiles][1])
+    return lines
+
+
+def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame | None = None,
+           changes: gpd.GeoDataFrame | None = None, line: bool = True,
+           settlements: bool = True, tiles: str | None = None, title: str | None = None,
+           name: str | None = None, out: str | Path | None = None,
+           options: dict | None = None, layers: list[Layer] | None = None) -> folium.Map:
+    """Render control areas and analyses into an offline, deterministic folium map.
+
+    Parameters
+    ----------
+    snapshots : Snapshot, path, or list of them, optional
+        One date gives a single map, several a time slider. Default: the bundled sample
+        (three dates, approximate).
+    compare : (Snapshot or path, Snapshot or path), optional
+        Two dates side by side (synced maps) with the areas that changed hands.
+    freeze : Freeze, optional
+        Renders the freeze's base snapshot with the freeze line ("line of control (not an
+        international border)") and the areas that change side under the scenario;
+        ``snapshots`` is then not used.
+    zones, changes : GeoDataFrame, optional
+        Zones (``zone``, ``kind`` columns) and changes (``to_side``, ``km2``) as layers.
+    line, settlements : bool
+        Show the line of contact and the settlements.
+    tiles : {"osm"}, optional
+        Adds online tiles (the only option that makes the page use the network).
+    title : str, optional
+        Title block text.
+    name, out : str, optional
+        With ``out`` (a folder, e.g. ``"maps"``), saves ``out/<name>/<version>.html`` and its
+        manifest; the result is in the returned map's ``loc_version`` attribute.
+    options : dict, optional
+        Extra options recorded in the manifest (the CLI passes its arguments).
+    layers : list of Layer, optional
+        More layers on top (e.g. breaches and incidents of a compliance report).
+
+    Returns
+    -------
+    folium.Map
+        The map; ``m.loc_version`` is a :class:`MapVersion` when saved, else None.
+    """
+    if tiles not in (None, "osm"):
+        raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
+    extra = list(layers or [])
+    layers = []
+    compare_doc = None
+    movement_gdf = None
+    if compare is not None:
+        if not isinstance(compare, (list, tuple)) or len(compare) != 2:
+            raise OptionError("compare needs exactly two snapshots")
+        a, b = (c if isinstance(c, Snapshot) else read(c) for c in compare)
+        snaps = [a, b]
+        if changes is None:
+            changes = diff(a, b).changes
+        if line:
+            movement_gdf = movement(a, b)
+        compare_doc = {"a": a.label, "b": b.label}
+        kind = "compare"
+    elif freeze is not None:
+        if not isinstance(freeze, Freeze):
+            raise TypeError(f"freeze must be a Freeze, not {type(freeze).__name__}")
+        # a scenario: the base snapshot, and what changes side under the scenario
+        snaps = [freeze.base]
+        kind = "freeze"
+    else:
+        snaps = as_snapshots(snapshots)
+        kind = "single" if len(snaps) == 1 else "slider"
+    labels = [s.label for s in snaps]
+    if len(set(labels)) != len(labels):
+        raise OptionError("two snapshots have the same date (" +
+                          ", ".join(sorted({x for x in labels if labels.count(x) > 1})) +
+                          "): give one snapshot per date")
+    latest = snaps[-1]
+    layers.append(region_layer(latest if len(snaps) == 1 and compare is None else None))
+    for s in snaps:
+        layers += snapshot_layers(s, with_line=line)
+    if zones is not None and len(zones):
+        layers += zone_layers(zones)
+    if changes is not None:
+        suffix = f" ({compare_doc['a']} → {compare_doc['b']})" if compare_doc else ""
+        layers += change_layers(changes, suffix)
+    if movement_gdf is not None and len(movement_gdf):
+        layers.append(movement_layer(movement_gdf))
+    if freeze is not None:
+        if freeze.scenario.get("steps"):
+            moved = diff(freeze.base, freeze.snapshot, min_km2=0.0, min_width_m=0.0).changes
+            layers += change_layers(moved, titles=("To ru under the scenario",
+                                                   "To ua under the scenario"))
+        layers += freeze_layers(freeze)
+    layers += extra
+    if settlements:
+        layers += settlement_layers()
+    sample = any(s.source == SAMPLE_SOURCE for s in snaps)
+    dates = [s.date.isoformat() for s in snaps if s.date] if compare is None else []
+    if title is None:
+        title = "Control areas" if freeze is None else "Freeze scenario"
+    subtitle = "Source: " + ", ".join(dict.fromkeys(s.source for s in snaps))
+    if freeze is not None:
+        subtitle += " · purple dashed: line of control (not an international border)"
+    payload = build_payload(layers, title=title, subtitle=subtitle,
+                            warning=SAMPLE_WARNING if sample else "",
+                            attribution=_attribution(snaps, tiles), dates=dates,
+                            bounds=BOUNDS, compare=compare_doc)
+    m = build_map(payload, tiles=tiles)
+    m.loc_version = None
+    if out is not None:
+        recorded = {"compare": bool(compare_doc), "line": line, "settlements": settlements,
+                    "tiles": tiles, "freeze": freeze.scenario if freeze is not None else None,
+                    "zones": int(len(zones)) if zones is not None else 0, **(options or {})}
+        core = _manifest_core(title, kind if not extra else "report", snaps, recorded, tiles)
+        default = "sample" if sample else _default_name(snaps[-1])
+        m.loc_version = save(render_html(m), core, name or default, out)
+    return m
+
+
+def _manifest_core(title: str, kind: str, snaps: list[Snapshot], options: dict,
+                   tiles: str | None) -> dict:
+    """What a map version is made of; its id is derived from this and the HTML."""
+    return {
+        "title": title,
+        "kind": kind,
+        "loc_version": __version__,
+        "inputs": [input_record(s) for s in snaps],
+        "data_dates": [s.label for s in snaps],
+        "options": options,
+        "crs": {"data": "OGC:CRS84 (lon/lat)", "display": "EPSG:3857 (Leaflet)",
+                "areas": lcrs.EQUAL_AREA_PROJ4, "lengths": lcrs.CONFORMAL_PROJ4},
+        "sources": _attribution(snaps, tiles),
+    }

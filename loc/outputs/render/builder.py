@@ -1,0 +1,178 @@
+"""Build a self-contained, deterministic folium map from layers.
+
+The page holds Leaflet and loc's runtime inline and the data as one JSON block of
+polyline-encoded chunks; it makes no network request unless online tiles are asked for.
+folium's random element ids are replaced by ids numbered in tree order, so the same inputs
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import folium
+import numpy as np
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from loc.outputs.render import assets
+from loc.outputs.render.encode import ChunkTable
+from loc.outputs.render.layers import Layer
+
+PANES = {"base": 350, "area": 410, "zone": 420, "change": 430, "line": 450, "freeze": 460,
+         "points": 470}
+TILES = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "Tiles © OpenStreetMap contributors (ODbL)"),
+}
+
+
+def _pane_of(layer: Layer) -> str:
+    if layer.kind == "point":
+        return "points"
+    if layer.id == "regions":
+        return "base"
+    if layer.id.startswith("freeze"):
+        return "freeze"
+    if layer.kind == "line":
+        return "line"
+    if layer.id.startswith("zone"):
+        return "zone"
+    if layer.id.startswith("change"):
+        return "change"
+    return "area"
+
+
+def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: str,
+                  attribution: list[str], dates: list[str], bounds,
+                  compare: dict | None = None) -> dict:
+    """The JSON document the map runtime reads (deterministic for the same inputs)."""
+    table = ChunkTable()
+    out, legend, seen = [], [], set()
+    for layer in layers:
+        feats = []
+        for f in layer.features:
+            if layer.kind == "point":
+                g = [round(float(v), 5) for v in np.asarray(f.geometry)]
+            else:
+                g = table.geometry(f.geometry)
+                if not g:
+                    continue
+            feat = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
+            if f.radius is not None:
+                feat["r"] = round(f.radius, 1)
+            if f.colour is not None:
+                feat["c"] = f.colour
+            feats.append(feat)
+        pane = _pane_of(layer)
+        spec = {"id": layer.id, "title": layer.title, "kind": layer.kind,
+                "style": {**layer.style, "pane": f"loc-{pane}"}, "visible": layer.visible,
+                "date": layer.date, "minZoom": layer.min_zoom, "features": feats}
+        out.append(spec)
+        if layer.legend and layer.legend["label"] not in seen:
+            seen.add(layer.legend["label"])
+            legend.append(layer.legend)
+    return {
+        "title": title, "subtitle": subtitle, "warning": warning, "undated": "undated",
+        "attribution": attribution, "dates": dates, "compare": compare,
+        "bounds": bounds, "panes": {f"loc-{k}": v for k, v in PANES.items()},
+        "legend": legend, "chunks": table.chunks, "layers": out,
+    }
+
+
+def json_for_script(doc: dict) -> str:
+    """JSON that is safe inside <script type="application/json">: <, >, & and the JS line
+    separators are escaped."""
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return text
+
+
+class _Raw(Element):
+    """Text put into the page as is: branca compiles macro output as a Jinja template, so
+    data and inlined code must never pass through a macro."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "LocRaw"
+        self.text = text
+
+
+def _inline_assets() -> _Raw:
+    css = assets.script_safe(assets.leaflet_css() + "\n" + assets.loc_css())
+    js = assets.script_safe(assets.leaflet_js() + "\n" + assets.loc_js())
+    return _Raw(f"<style>{css}</style>\n<script>{js}</script>")
+
+
+class _Data(MacroElement):
+    """The payload as a JSON block (raw) and the call that builds the layers."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var payload = JSON.parse(document.getElementById("{{ this.get_name() }}").textContent);
+  locRender({{ this._parent.get_name() }}, payload);
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, payload: dict, compare_div: str | None) -> None:
+        super().__init__()
+        self._name = "LocData"
+        self.data = json_for_script(payload)
+        self.compare_div = compare_div
+
+    def render(self, **kwargs):
+        div = (f'<div class="loc-compare-right" id="{self.compare_div}"></div>\n'
+               if self.compare_div else "")
+        block = f'{div}<script type="application/json" id="{self.get_name()}">{self.data}</script>'
+        self.get_root().html.add_child(_Raw(block), name="loc_data")
+        return super().render(**kwargs)
+
+
+def stable_ids(root: Figure) -> None:
+    """Replace folium/branca's random element ids by a counter in tree order."""
+    counter = itertools.count()
+
+    def visit(el: Element) -> None:
+        el._id = f"{next(counter):04d}"
+        for child in list(el._children.values()):
+            visit(child)
+
+    visit(root)
+    for part in (root.header, root.html, root.script):
+        visit(part)
+
+
+def build_map(payload: dict, *, tiles: str | None = None) -> folium.Map:
+    """A folium Map that renders ``payload`` offline (unless ``tiles`` adds online tiles)."""
+    compare = payload.get("compare")
+    m = folium.Map(location=[48.5, 32.0], zoom_start=6, tiles=None, control_scale=True,
+                   attribution_control=False, prefer_canvas=False,
+                   width="50%" if compare else "100%",
+                   position="absolute" if compare else "relative")
+    m.default_js = []
+    m.default_css = []
+    if tiles:
+        url, attr = TILES[tiles]
+        folium.TileLayer(url, attr=attr, name="OpenStreetMap", max_zoom=19).add_to(m)
+    m.get_root().header.add_child(_inline_assets(), name="loc_assets")
+    if compare:
+        compare["div"] = "loc-compare-right"
+    m.add_child(_Data(payload, compare["div"] if compare else None))
+    stable_ids(m.get_root())
+    return m
+
+
+def render_html(m: folium.Map) -> str:
+    """The page's HTML, with stable ids (re-applied in case elements were added)."""
+    root = m.get_root()
+    stable_ids(root)
+    html = root.render()
+    return "\n".join(line.rstrip() for line in html.splitlines()) + "\n"
+

@@ -1,0 +1,156 @@
+"""Compliance reports: a versioned folder with the map, tables, a Markdown summary and a
+manifest, byte for byte the same for the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+
+from loc import __version__
+from loc.analysis.compliance import Report
+from loc.analysis.freeze import Freeze
+from loc.io.writers import csv_text, dumps, geojson_text, write_folder
+from loc.model import Snapshot
+from loc.outputs.render import render
+from loc.outputs.render.builder import render_html
+from loc.outputs.render.layers import breach_layers, freeze_layers, incident_layer, zone_layers
+from loc.outputs.versions import version_id
+
+
+def md_text(text) -> str:
+    """Text made safe for Markdown: no HTML, no table pipes, no code-span ticks, one line.
+
+    Parameters
+    ----------
+    text : object
+        Any value.
+
+    Returns
+    -------
+    str
+        The escaped text.
+
+    Examples
+    --------
+    >>> md_text("a|b<c>")
+    'a\\\\|b&lt;c&gt;'
+    """
+    return (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("`", "\\`").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze: Freeze,
+                     inputs: list[dict]) -> str:
+    """A short Markdown summary of a compliance check.
+
+    Parameters
+    ----------
+    report : Report
+        The breaches.
+    incidents : geopandas.GeoDataFrame, optional
+        Classified incidents.
+    freeze : Freeze
+        The freeze checked.
+    inputs : list of dict
+        Input records (``path``, ``sha256``).
+
+    Returns
+    -------
+    str
+        The summary.
+    """
+    lines = [f"# Compliance check: freeze of {report.date_frozen}, checked on "
+             f"{report.date_checked}", "",
+             f"The frozen line is a {freeze.label}.", "",
+             "## Breaches", ""]
+    b = report.breaches
+    if b.empty:
+        lines.append("No area changed hands beyond the tolerance.")
+    else:
+        for side, g in b.groupby("advanced"):
+            lines.append(f"- side `{md_text(side)}` advanced in {len(g)} place(s), "
+                         f"{g['km2'].sum():,.2f} km² in total")
+        lines += ["", "| id | advanced | region | km² | depth km | settlement |",
+                  "| --- | --- | --- | ---: | ---: | --- |"]
+        for r in b.head(20).itertuples():
+            lines.append(f"| {r.id} | {r.advanced} | {r.region} | {r.km2:,.2f} | "
+                         f"{r.depth_km:,.2f} | {md_text(r.settlement)} |")
+        if len(b) > 20:
+            lines.append(f"| ... | {len(b) - 20} more in breaches.csv | | | | |")
+    t = report.within_tolerance
+    lines += ["", f"Within tolerance (not breaches): {len(t)} change(s), "
+              f"{t['km2'].sum():,.4f} km².", ""]
+    if incidents is not None:
+        v = incidents[incidents["violation"]]
+        lines += ["## Incidents", "",
+                  f"{len(incidents)} incident(s) classified; {len(v)} violate the agreement "
+                  f"({int(v['uncertain'].sum())} of them with an uncertain location).", ""]
+    lines += ["## Inputs", ""]
+    lines += [f"- `{md_text(i['path'])}` sha256 `{md_text(i['sha256'])}`" for i in inputs]
+    return "\n".join(lines) + "\n"
+
+
+def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Report,
+                incidents: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame | None,
+                inputs: list[dict], options: dict) -> tuple[Path, bool]:
+    """Write a versioned compliance report: ``out_dir/<report-id>/`` with ``report.html``,
+    ``breaches.geojson``/``.csv``, ``within_tolerance.csv``, ``incidents.geojson``/``.csv``,
+    ``summary.md`` and ``manifest.json`` (inputs and every file with its sha256).
+
+    The id is :func:`loc.outputs.versions.version_id` of the manifest, so the same inputs
+    and options give the same folder and bytes; an existing report is never overwritten,
+    and the folder appears whole or not at all.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder of reports.
+    freeze : Freeze
+        The freeze checked.
+    later : Snapshot
+        The snapshot checked.
+    report : Report
+        The breaches.
+    incidents : geopandas.GeoDataFrame, optional
+        Classified incidents.
+    zones : geopandas.GeoDataFrame, optional
+        The zones incidents were checked against.
+    inputs : list of dict
+        Input records (:func:`loc.outputs.versions.input_record`, ``file_record``).
+    options : dict
+        The options that shaped the report.
+
+    Returns
+    -------
+    (pathlib.Path, bool)
+        The folder, and whether this call wrote it.
+    """
+    layers = freeze_layers(freeze) + breach_layers(report.breaches)
+    if zones is not None and len(zones):
+        layers = zone_layers(zones) + layers
+    if incidents is not None:
+        layers.append(incident_layer(incidents))
+    m = render(later, layers=layers, title=f"Compliance check: freeze of {report.date_frozen}",
+               settlements=True)
+    files = {
+        "report.html": render_html(m).encode(),
+        "breaches.geojson": geojson_text(report.breaches).encode(),
+        "breaches.csv": csv_text(report.breaches).encode(),
+        "within_tolerance.csv": csv_text(report.within_tolerance).encode(),
+        "summary.md": markdown_summary(report, incidents, freeze, inputs).encode(),
+    }
+    if incidents is not None:
+        files["incidents.geojson"] = geojson_text(incidents).encode()
+        files["incidents.csv"] = csv_text(incidents).encode()
+    manifest = {"kind": "report", "loc_version": __version__,
+                "date_frozen": report.date_frozen, "date_checked": report.date_checked,
+                "inputs": inputs, "options": options,
+                "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}}
+    rid = version_id(manifest)
+    manifest = {"id": rid, **manifest}
+    folder = Path(out_dir) / rid
+    created = write_folder(folder, {**files,
+                                    "manifest.json": (dumps(manifest) + "\n").encode()})
+    return folder, created

@@ -1,0 +1,435 @@
+"""Versions of outputs: one id scheme, manifests, an index per map name, and verification.
+
+A map version is ``maps/<name>/<version>.html`` with its manifest ``<version>.json``; a report
+version is a folder ``<report-id>/`` holding its files and ``manifest.json``. Either id is
+:func:`version_id` of the manifest's content: the inputs with their SHA-256, the options, the
+loc version, CRS, sources and licences, data dates, and the SHA-256 of every file written.
+Outputs are deterministic, so the same inputs and options give the same bytes and the same
+id, and anything that looks different has another id. :func:`verify` recomputes the id and
+every hash from the manifest and the files; it never trusts a recorded hash alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from loc import checks
+from loc.errors import InputError, LocError, LocWarning
+from loc.io.hashing import file_sha256
+from loc.io.store import read_store, split_reference
+from loc.io.writers import clean_leftovers, dumps, write_atomic
+from loc.model import Snapshot
+from loc.reference.bundled import data_path
+
+BUNDLED = "loc:"
+"""Prefix of an input that is bundled with loc (``loc:data/sample/...``)."""
+_ID = re.compile(r"[0-9a-f]{12}")
+KINDS = ("single", "slider", "compare", "freeze", "report")
+
+
+@dataclass
+class MapVersion:
+    """A saved map version.
+
+    Attributes
+    ----------
+    name : str
+        The map name (its folder).
+    id : str
+        The version id.
+    html_path, manifest_path : pathlib.Path
+        The files.
+    manifest : dict
+        The manifest.
+    created : bool
+        Whether this call wrote it (False: it existed with the same bytes).
+    """
+
+    name: str
+    id: str
+    html_path: Path
+    manifest_path: Path
+    manifest: dict
+    created: bool
+
+
+def version_id(core: dict) -> str:
+    """The id of a version: 12 hex digits of the SHA-256 of its canonical JSON.
+
+    Parameters
+    ----------
+    core : dict
+        What the version is made of (JSON-serialisable).
+
+    Returns
+    -------
+    str
+        The id.
+
+    Examples
+    --------
+    >>> version_id({"a": 1}) == version_id({"a": 1})
+    True
+    """
+    text = json.dumps(core, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def input_record(snapshot: Snapshot) -> dict:
+    """Manifest entry of one input snapshot: where it came from and its SHA-256 (a file's
+    bytes; for ``STORE@DATE``, that date's geometry).
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+        An input.
+
+    Returns
+    -------
+    dict
+        ``path``, ``sha256``, ``date``, ``source``, ``license``.
+    """
+    path = snapshot.path
+    if path and split_reference(path) is None:
+        sample_dir = data_path("sample").resolve()
+        p = Path(path).resolve()
+        if p.parent == sample_dir:
+            path = f"{BUNDLED}data/sample/{p.name}"
+    return {"path": path, "sha256": snapshot.sha256,
+            "date": snapshot.date.isoformat() if snapshot.date else None,
+            "source": snapshot.source, "license": snapshot.license}
+
+
+def file_record(path: str | Path) -> dict:
+    """Manifest entry of an input file that is not a snapshot (incidents, an agreement).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    dict
+        ``path`` and ``sha256``.
+    """
+    return {"path": str(path), "sha256": file_sha256(path)}
+
+
+def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
+    """The HTML, then the manifest: a version exists once its manifest does, and an HTML
+    left without one (a crash between the two) is an orphan the next save replaces."""
+    write_atomic(html_path, data)
+    write_atomic(manifest_path, dumps(manifest) + "\n")
+
+
+def save(html_text: str, core: dict, name: str, out_dir: str | Path) -> MapVersion:
+    """Write a map version (unless it exists with these bytes) and refresh the index.
+
+    An existing version whose files differ from what its id stands for (edited, or an
+    orphan HTML left by a crash) is restored, with a warning.
+
+    Parameters
+    ----------
+    html_text : str
+        The page.
+    core : dict
+        The manifest's content (see the module docstring).
+    name : str
+        Map name: 1-64 letters, digits, ``.``, ``_``, ``-``.
+    out_dir : str or Path
+        Folder of map versions.
+
+    Returns
+    -------
+    MapVersion
+        The version.
+    """
+    name = checks.name(name, "map name")
+    data = html_text.encode("utf-8")
+    html_sha = hashlib.sha256(data).hexdigest()
+    vid = version_id({**core, "html_sha256": html_sha})
+    folder = Path(out_dir) / name
+    html_path, manifest_path = folder / f"{vid}.html", folder / f"{vid}.json"
+    manifest = {"id": vid, "name": name, **core,
+                "html": {"file": html_path.name, "sha256": html_sha, "bytes": len(data)}}
+    created = True
+    if html_path.exists() or manifest_path.exists():
+        intact = (html_path.is_file() and manifest_path.is_file()
+                  and file_sha256(html_path) == html_sha
+                  and _same_manifest(manifest_path, manifest))
+        if intact:
+            created = False
+        else:
+            warnings.warn(f"{html_path}: version {vid} on disk differs from what its id stands "
+                          "for (edited, or left half-written); restored", LocWarning,
+                          stacklevel=2)
+    if created:
+        for p in (html_path, manifest_path):
+            clean_leftovers(p)
+        _write_pair(html_path, data, manifest_path, manifest)
+    write_index(folder)
+    return MapVersion(name, vid, html_path, manifest_path, manifest, created)
+
+
+def _same_manifest(path: Path, manifest: dict) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) == json.loads(dumps(manifest))
+    except (OSError, ValueError):
+        return False
+
+
+def _load_manifest(path: Path) -> dict | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
+
+
+def manifests(folder: Path) -> list[dict]:
+    """The map manifests of one map name (valid JSON naming their own id), by data date then
+    id.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A map name's folder.
+
+    Returns
+    -------
+    list of dict
+        The manifests.
+    """
+    out = []
+    for p in sorted(folder.glob("*.json")):
+        doc = _load_manifest(p)
+        if doc is not None and doc.get("id") == p.stem and isinstance(doc.get("html"), dict):
+            out.append(doc)
+    return sorted(out, key=lambda d: (str(d.get("data_dates", [""])[-1:]), d["id"]))
+
+
+def orphans(folder: Path) -> list[Path]:
+    """HTML files of a map name with no manifest beside them (a render that died between
+    writing the page and its manifest); the next render of that version replaces them.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A map name's folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The orphan pages.
+    """
+    return sorted(p for p in folder.glob("*.html")
+                  if _ID.fullmatch(p.stem) and not (folder / f"{p.stem}.json").exists())
+
+
+def _span(dates: list) -> str:
+    dates = [str(d) for d in dates or []]
+    return f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
+
+
+def write_index(folder: Path) -> Path:
+    """``index.html`` listing every version of a map name with its kind, dates, inputs and
+    size (all text escaped, no scripts).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A map name's folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The index.
+    """
+    rows = []
+    for doc in manifests(folder):
+        vid = html.escape(doc["id"])
+        inputs = ", ".join(Path(str(i.get("path", ""))).name for i in doc.get("inputs", [])
+                           if isinstance(i, dict))
+        size = doc.get("html", {}).get("bytes") or 0
+        rows.append(
+            f'<tr><td><a href="{vid}.html">{vid}</a></td>'
+            f"<td>{html.escape(str(doc.get('kind', '')))}</td>"
+            f"<td>{html.escape(_span(doc.get('data_dates', [])))}</td>"
+            f"<td>{html.escape(str(doc.get('title', '')))}</td>"
+            f"<td>{html.escape(inputs[:300])}</td>"
+            f"<td>{int(size) / 1024:,.0f} KB</td>"
+            f"<td>{html.escape(str(doc.get('loc_version', '')))}</td>"
+            f'<td><a href="{vid}.json">manifest</a></td></tr>')
+    for p in orphans(folder):
+        rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">orphan page "
+                    "without a manifest: render it again to replace it</td></tr>")
+    name = html.escape(folder.name)
+    page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>loc maps: "
+            f"{name}</title><style>body{{font:14px sans-serif;margin:2em}}td,th{{padding:4px "
+            "10px;text-align:left}}</style></head><body>\n"
+            f"<h1>Map versions: {name}</h1>\n<table><tr><th>version</th><th>kind</th>"
+            "<th>dates</th><th>title</th><th>inputs</th><th>size</th><th>loc</th><th></th>"
+            "</tr>\n" + "\n".join(rows) + "\n</table></body></html>\n")
+    return write_atomic(folder / "index.html", page)
+
+
+def list_versions(out_dir: str | Path) -> list[dict]:
+    """Every saved map version under ``out_dir``, and every orphan page.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder of map versions.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``id``, ``kind``, ``dates``, ``title``, ``bytes``, ``path`` and
+        ``status`` (``ok`` or ``orphan``).
+    """
+    root = Path(out_dir)
+    out: list[dict] = []
+    if not root.is_dir():
+        return out
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for doc in manifests(folder):
+            out.append({"name": folder.name, "id": doc["id"], "kind": doc.get("kind", ""),
+                        "dates": doc.get("data_dates", []), "title": doc.get("title", ""),
+                        "bytes": doc["html"].get("bytes"), "status": "ok",
+                        "path": str(folder / f"{doc['id']}.html")})
+        for p in orphans(folder):
+            out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
+                        "title": "", "bytes": p.stat().st_size, "status": "orphan",
+                        "path": str(p)})
+    return out
+
+
+def _resolve_input(path: str, manifest_path: Path) -> Path:
+    if path.startswith(BUNDLED):
+        return data_path(path[len(BUNDLED):].removeprefix("data/"))
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    return manifest_path.parent / p
+
+
+def _check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
+    path = str(rec.get("path"))
+    want = rec.get("sha256")
+    ref = split_reference(path)
+    if ref is not None:
+        store = _resolve_input(str(ref[0]), manifest_path)
+        try:
+            digest = read_store(store, ref[1]).sha256
+        except LocError as exc:
+            return path, False, f"cannot read it: {exc}"
+    else:
+        src = _resolve_input(path, manifest_path)
+        if not src.is_file():
+            return path, False, "input not found"
+        digest = file_sha256(src)
+    ok = digest == want
+    return path, ok, "sha256 matches" if ok else f"sha256 {str(digest)[:12]}… differs"
+
+
+def verify(path: str | Path) -> list[tuple[str, bool, str]]:
+    """Re-check a version from its files: the version id recomputed from the manifest and
+    the files, each file's SHA-256, and each input's SHA-256.
+
+    Parameters
+    ----------
+    path : str or Path
+        A map's ``.html`` or ``.json``, a report's ``manifest.json`` or its folder.
+
+    Returns
+    -------
+    list of (str, bool, str)
+        One ``(what, ok, detail)`` per check.
+
+    Raises
+    ------
+    InputError
+        When there is no manifest, or it is not a loc manifest.
+    """
+    path = Path(path)
+    if path.is_dir():
+        manifest_path = path / "manifest.json"
+    elif path.suffix == ".html":
+        manifest_path = path.with_suffix(".json")
+    else:
+        manifest_path = path
+    if not manifest_path.is_file():
+        raise InputError("no such manifest (expected <version>.json beside the map, or "
+                         "manifest.json in a report folder)", manifest_path)
+    doc = _load_manifest(manifest_path)
+    inputs = doc.get("inputs") if doc else None
+    if doc is None or not isinstance(inputs, list) or not all(isinstance(i, dict)
+                                                              for i in inputs):
+        raise InputError("not a loc manifest (no id, or inputs not a list of records)",
+                         manifest_path)
+    if isinstance(doc.get("html"), dict):
+        results = _verify_map(doc, manifest_path)
+    elif isinstance(doc.get("files"), dict):
+        results = _verify_report(doc, manifest_path)
+    else:
+        raise InputError("not a loc manifest (neither a map's html nor a report's files)",
+                         manifest_path)
+    results += [_check_input(rec, manifest_path) for rec in inputs]
+    return results
+
+
+def _verify_map(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
+    info = doc["html"]
+    html_path = manifest_path.parent / f"{doc['id']}.html"
+    if not html_path.is_file():
+        return [(str(html_path), False, "missing")]
+    digest = file_sha256(html_path)
+    core = {k: v for k, v in doc.items() if k not in ("id", "name", "html")}
+    try:
+        recomputed = version_id({**core, "html_sha256": digest})
+    except (TypeError, ValueError):
+        return [(str(manifest_path), False, "manifest content is not canonical JSON")]
+    results = [(str(html_path), digest == info.get("sha256"),
+                "sha256 matches" if digest == info.get("sha256")
+                else f"sha256 {digest[:12]}… differs from the manifest")]
+    ok = recomputed == doc["id"] == manifest_path.stem
+    results.append((str(manifest_path), ok, "version id matches the manifest and the page"
+                    if ok else f"version id recomputed as {recomputed}, not {doc['id']}: the "
+                    "page or the manifest was changed"))
+    return results
+
+
+def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
+    folder = manifest_path.parent
+    results = []
+    digests = {}
+    for name, want in sorted(doc["files"].items()):
+        p = folder / str(name)
+        if Path(str(name)).name != name or not p.is_file():
+            results.append((str(p), False, "missing"))
+            continue
+        digests[name] = file_sha256(p)
+        ok = digests[name] == want
+        results.append((str(p), ok, "sha256 matches" if ok else
+                        f"sha256 {digests[name][:12]}… differs from the manifest"))
+    extra = sorted(p.name for p in folder.iterdir() if p.is_file()
+                   and p.name not in doc["files"] and p.name != "manifest.json"
+                   and not p.name.endswith(".sig"))
+    if extra:
+        results.append((str(folder), False, "files not in the manifest: " + ", ".join(extra)))
+    core = {k: v for k, v in doc.items() if k != "id"}
+    core["files"] = {n: digests.get(n, "missing") for n in sorted(doc["files"])}
+    recomputed = version_id(core)
+    ok = recomputed == doc["id"] == folder.name
+    results.append((str(manifest_path), ok, "report id matches the manifest and the files"
+                    if ok else f"report id recomputed as {recomputed}, not {doc['id']}: a file "
+                    "or the manifest was changed"))
+    return results

@@ -1,0 +1,458 @@
+"""The bundled registry of Ukraine's regions (Natural Earth admin-1, public domain), and the
+one rule for counting an area by region.
+
+Each region has a stable lower-case ``key`` (``crimea``, ``sevastopol``, ``donetsk``, ...), a
+``group`` (Sevastopol is grouped with Crimea, as the mission counts them together), names in
+English, Ukrainian and Russian, and aliases. Geometry is lon/lat (OGC:CRS84). Names of
+several regions (``Donbas``: Donetsk and Luhansk) resolve with :func:`region_keys`.
+
+Areas by region (:func:`km2_by_region`, :func:`region_pieces`) are counted per region group in
+the EQUAL_AREA CRS: a part inside one group counts for it whole, a part across group
+boundaries is cut, and what lies outside every region (the sea, across the state border)
+counts as :data:`OUTSIDE`, never for the nearest region. Statistics, diffs and timelines all
+use this one rule, so their figures agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loc import geo
+from loc.errors import RegionError
+from loc.reference.bundled import data_path
+
+MISSION_REGIONS = ("crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson")
+"""The five regions of the mission (``crimea`` includes Sevastopol)."""
+
+OUTSIDE = "outside"
+"""The key under which areas outside every region (sea, abroad) are counted."""
+
+REGION_GROUPS = {
+    "donbas": (("donetsk", "luhansk"), ("Donbas", "Donbass", "Донбас", "Донбасс")),
+}
+"""Names of several regions together: key -> (region keys, names)."""
+
+_SUFFIXES = re.compile(
+    r"\b(oblast|obl|region|province|oblast'|область|обл|republic of|autonomous republic of"
+    r"|автономна республіка|республика)\b"
+)
+
+
+def _normalize(name: str) -> str:
+    text = unicodedata.normalize("NFKD", str(name)).casefold()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’ʼ`´\"]", "", text)
+    text = re.sub(r"[\s\-_.,]+", " ", text)
+    return text.strip()
+
+
+def _strip_suffix(norm: str) -> str:
+    return " ".join(_SUFFIXES.sub(" ", norm).split())
+
+
+@lru_cache(maxsize=1)
+def registry() -> gpd.GeoDataFrame:
+    """The registry as loaded (cached: do not modify it; :func:`regions` gives a copy).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed by ``key``, sorted; lon/lat (OGC:CRS84).
+    """
+    gdf = gpd.read_file(data_path("regions.geojson"), engine="pyogrio")
+    gdf = gdf.set_crs("OGC:CRS84", allow_override=True)
+    gdf["aliases"] = gdf["aliases"].str.split("|")
+    return gdf.set_index("key", drop=False).sort_index()
+
+
+def regions() -> gpd.GeoDataFrame:
+    """The registry as a GeoDataFrame (lon/lat, OGC:CRS84), indexed by ``key``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``key``, ``name`` (English), ``name_uk``, ``name_ru``, ``group``,
+        ``aliases`` (list of str), ``geometry``.
+
+    Examples
+    --------
+    >>> import loc
+    >>> len(loc.regions())
+    27
+    """
+    return registry().copy()
+
+
+@lru_cache(maxsize=1)
+def _alias_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for key, aliases in registry()["aliases"].items():
+        for alias in aliases:
+            table.setdefault(_normalize(alias), key)
+    for key, aliases in registry()["aliases"].items():
+        for alias in aliases:
+            table.setdefault(_strip_suffix(_normalize(alias)), key)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _group_table() -> dict[str, str]:
+    return {_normalize(n): g for g, (_, names) in REGION_GROUPS.items() for n in (g, *names)}
+
+
+def _unknown(name: str) -> RegionError:
+    table = _alias_table()
+    close = difflib.get_close_matches(_strip_suffix(_normalize(name)), list(table), n=6,
+                                      cutoff=0.6)
+    keys = list(dict.fromkeys(table[c] for c in close))[:3]
+    hint = ("did you mean " + " or ".join(f"'{k}'" for k in keys) + "?" if keys else
+            "run `loc regions` to list the names")
+    return RegionError(f"unknown region '{str(name)[:60]}': {hint}")
+
+
+def region_key(name: str) -> str:
+    """The registry key of one region, from any common spelling.
+
+    Parameters
+    ----------
+    name : str
+        A name or alias in English, Ukrainian or Russian, with or without "oblast".
+
+    Returns
+    -------
+    str
+        The key.
+
+    Raises
+    ------
+    RegionError
+        If no region has that name (the message suggests the closest names), or the name is
+        a group of regions (use :func:`region_keys`).
+
+    Examples
+    --------
+    >>> region_key("Donets'k")
+    'donetsk'
+    >>> region_key("Запорізька область")
+    'zaporizhzhia'
+    """
+    if not isinstance(name, str):
+        raise RegionError(f"a region name must be text, not {type(name).__name__}")
+    norm = _normalize(name)
+    if norm in _group_table():
+        keys = REGION_GROUPS[_group_table()[norm]][0]
+        raise RegionError(f"'{name}' names several regions ({', '.join(keys)}), not one")
+    table = _alias_table()
+    for candidate in (norm, _strip_suffix(norm)):
+        if candidate in table:
+            return table[candidate]
+    raise _unknown(name)
+
+
+def region_keys(name: str) -> tuple[str, ...]:
+    """The registry keys a name stands for: one region, or a group such as ``Donbas``.
+
+    Parameters
+    ----------
+    name : str
+        A region name or alias, or a group name (:data:`REGION_GROUPS`).
+
+    Returns
+    -------
+    tuple of str
+        The keys, in registry order.
+
+    Raises
+    ------
+    RegionError
+        If the name is neither.
+
+    Examples
+    --------
+    >>> region_keys("Donbas")
+    ('donetsk', 'luhansk')
+    >>> region_keys("Kharkiv Oblast")
+    ('kharkiv',)
+    """
+    if isinstance(name, str):
+        group = _group_table().get(_normalize(name))
+        if group is not None:
+            return REGION_GROUPS[group][0]
+    return (region_key(name),)
+
+
+def region(name: str) -> pd.Series:
+    """One region (a registry row) by any alias.
+
+    Parameters
+    ----------
+    name : str
+        A region name or alias.
+
+    Returns
+    -------
+    pandas.Series
+        The row: ``key``, ``name``, ``name_uk``, ``name_ru``, ``group``, ``aliases``,
+        ``geometry``.
+
+    Examples
+    --------
+    >>> region("Donetsk Oblast")["key"]
+    'donetsk'
+    """
+    return registry().loc[region_key(name)].copy()
+
+
+@lru_cache(maxsize=1)
+def ukraine() -> BaseGeometry:
+    """Ukraine's land (union of all regions, lon/lat), as one prepared (Multi)Polygon.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The land; prepared for fast predicates.
+    """
+    geom = shapely.union_all(registry().geometry.values)
+    shapely.prepare(geom)
+    return geom
+
+
+@lru_cache(maxsize=1)
+def _region_index():
+    """Prepared region geometries (lon/lat) and an STRtree of them, in registry order."""
+    geoms = registry().geometry.values
+    for g in geoms:
+        shapely.prepare(g)
+    return geoms, shapely.STRtree(geoms)
+
+
+def regions_at(points) -> np.ndarray:
+    """Registry positions of the region holding each lon/lat point; a point in none (just
+    off a coast, or across the border) takes the nearest region (the first when tied).
+
+    This places points (a line's vertices, movement samples); areas are counted by
+    :func:`km2_by_region`, which never gives the sea or abroad to a region.
+
+    Parameters
+    ----------
+    points : array of shapely.Point
+        Lon/lat points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions into :func:`registry`.
+    """
+    geoms, tree = _region_index()
+    xy = shapely.get_coordinates(points)
+    found = np.full(len(xy), -1)
+    for k, g in enumerate(geoms):
+        todo = np.flatnonzero(found < 0)
+        if not len(todo):
+            break
+        found[todo[shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])]] = k
+    lost = np.flatnonzero(found < 0)
+    if len(lost):
+        src, idx = tree.query_nearest(np.asarray(points, dtype=object)[lost])
+        found[lost[src[::-1]]] = idx[::-1]
+    return found
+
+
+@lru_cache(maxsize=1)
+def region_groups() -> tuple[gpd.GeoSeries, pd.Series]:
+    """Regions as counted in statistics: Sevastopol merged into ``crimea`` (lon/lat).
+
+    Returns
+    -------
+    (geopandas.GeoSeries, pandas.Series)
+        Prepared geometries indexed by group key, sorted, and their areas in km²
+        (EQUAL_AREA CRS).
+    """
+    groups = registry().dissolve(by="group").geometry.sort_index()
+    areas = pd.Series(geo.area_km2(groups.values), index=groups.index)
+    for g in groups.values:
+        shapely.prepare(g)
+    return groups, areas
+
+
+@lru_cache(maxsize=1)
+def region_groups_m() -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
+    """The region groups in the EQUAL_AREA CRS: keys, prepared geometries and an STRtree.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, shapely.STRtree)
+        Group keys, geometries (same order as :func:`region_groups`), tree of them.
+    """
+    groups, _ = region_groups()
+    geoms = geo.project(groups.values, geo.EQUAL_AREA)
+    for g in geoms:
+        shapely.prepare(g)
+    return np.asarray(groups.index), geoms, shapely.STRtree(geoms)
+
+
+CELL_M = 20_000.0
+"""Side (m, EQUAL_AREA CRS) of the grid cells a region is cut into for small parts: a small
+part is intersected with the few cells' pieces it meets, not with the whole region."""
+MAX_CELLS = 16
+"""A part whose box covers more cells than this is intersected with the region clipped to
+its box instead."""
+
+
+@lru_cache(maxsize=4096)
+def _region_cell(region: int, i: int, j: int) -> BaseGeometry:
+    """The part of a region group in grid cell ``(i, j)`` (EQUAL_AREA CRS)."""
+    return geo.clip_box(region_groups_m()[1][region],
+                        (i * CELL_M, j * CELL_M, (i + 1) * CELL_M, (j + 1) * CELL_M))
+
+
+@dataclass
+class RegionPieces:
+    """Polygons cut by region group (EQUAL_AREA CRS); see :func:`region_pieces`.
+
+    Attributes
+    ----------
+    geoms : numpy.ndarray
+        The pieces.
+    part : numpy.ndarray
+        Index of the input polygon each piece comes from.
+    region : numpy.ndarray
+        Group key of each piece, or :data:`OUTSIDE`.
+    km2 : numpy.ndarray
+        Area of each piece, km².
+    """
+
+    geoms: np.ndarray
+    part: np.ndarray
+    region: np.ndarray
+    km2: np.ndarray
+
+    def totals(self) -> dict[str, float]:
+        """km² per region group (and :data:`OUTSIDE`), regions with area only.
+
+        Returns
+        -------
+        dict
+            ``{key: km²}``.
+        """
+        out: dict[str, float] = {}
+        for key, value in zip(self.region, self.km2, strict=True):
+            out[key] = out.get(key, 0.0) + float(value)
+        return {k: v for k, v in out.items() if v > 0}
+
+
+def _cut(part: BaseGeometry, r: int) -> list[BaseGeometry]:
+    """The pieces of a polygon inside region group ``r`` (EQUAL_AREA CRS)."""
+    x0, y0, x1, y1 = shapely.bounds(part)
+    i0, j0 = int(np.floor(x0 / CELL_M)), int(np.floor(y0 / CELL_M))
+    i1, j1 = int(np.floor(x1 / CELL_M)), int(np.floor(y1 / CELL_M))
+    if (i1 - i0 + 1) * (j1 - j0 + 1) > MAX_CELLS:
+        local = geo.clip_box(region_groups_m()[1][r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+        return [shapely.intersection(part, local)]
+    cells = [_region_cell(r, i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+    return list(shapely.intersection(part, np.array(cells, dtype=object)))
+
+
+NOISE_WIDTH_M = 1.0
+"""A remainder outside every region thinner than this on average (m, 2·area/perimeter) is
+where the projection bends a region border a little off an edge drawn in lon/lat: it stays
+with the region of its polygon, not ``outside``."""
+
+
+def region_pieces(geoms_m) -> RegionPieces:
+    """Cut EQUAL_AREA polygons by region group; the rest of each is :data:`OUTSIDE`.
+
+    A polygon inside one group is kept whole; one across group boundaries, the coast or the
+    state border is cut, and what lies outside every region is :data:`OUTSIDE` (never given
+    to the nearest region), except remainders thinner than :data:`NOISE_WIDTH_M`, which are
+    projection noise along a border and stay with their polygon's largest region.
+
+    Parameters
+    ----------
+    geoms_m : shapely geometry or array of them
+        Polygons in the EQUAL_AREA CRS (collections and multi-parts are exploded).
+
+    Returns
+    -------
+    RegionPieces
+        The pieces, the polygon each comes from, its group key and km².
+    """
+    keys, regs, tree = region_groups_m()
+    parts = geo.polygon_parts(geoms_m)
+    empty = RegionPieces(np.array([], dtype=object), np.array([], dtype=int),
+                         np.array([], dtype=object), np.array([], dtype=float))
+    if len(parts) == 0:
+        return empty
+    broken = ~shapely.is_valid(parts)
+    if broken.any():  # a projection can fold a valid lon/lat sliver onto itself
+        parts = np.concatenate([parts[~broken],
+                                geo.polygon_parts(shapely.make_valid(parts[broken]))])
+    hit_p, hit_r = tree.query(parts)  # bounding boxes only: cheap
+    inside = shapely.contains_properly(regs[hit_r], parts[hit_p])  # prepared regions
+    whole = np.zeros(len(parts), dtype=bool)
+    whole[hit_p[inside]] = True
+    out_g: list = list(parts[hit_p[inside]])
+    out_p: list = list(hit_p[inside])
+    out_r: list = list(keys[hit_r[inside]])
+    rest = ~whole[hit_p]
+    cut: dict[int, list] = {}
+    for p, r in zip(hit_p[rest], hit_r[rest], strict=True):
+        for piece in _cut(parts[p], int(r)):
+            for q in geo.polygon_parts(piece):
+                cut.setdefault(int(p), []).append((q, keys[r]))
+    for p in np.flatnonzero(~whole):
+        inner = cut.get(int(p), [])
+        for q, key in inner:
+            out_g.append(q)
+            out_p.append(p)
+            out_r.append(key)
+        left = (parts[p] if not inner else
+                shapely.difference(parts[p], shapely.union_all([q for q, _ in inner])))
+        if not inner:
+            out_g.append(parts[p])
+            out_p.append(p)
+            out_r.append(OUTSIDE)
+            continue
+        main = max(inner, key=lambda t: t[0].area)[1]
+        for q in geo.polygon_parts(left):
+            noise = 2 * q.area / max(q.length, 1e-9) < NOISE_WIDTH_M
+            out_g.append(q)
+            out_p.append(p)
+            out_r.append(main if noise else OUTSIDE)
+    geoms = np.array(out_g, dtype=object)
+    km2 = shapely.area(geoms) / 1e6 if len(geoms) else np.array([], dtype=float)
+    return RegionPieces(geoms, np.array(out_p, dtype=int), np.array(out_r, dtype=object),
+                        np.asarray(km2, dtype=float))
+
+
+def km2_by_region(geoms_m) -> dict[str, float]:
+    """km² of EQUAL_AREA polygons per region group, with :data:`OUTSIDE` for the rest.
+
+    Parameters
+    ----------
+    geoms_m : shapely geometry or array of them
+        Polygons in the EQUAL_AREA CRS.
+
+    Returns
+    -------
+    dict
+        ``{group key or "outside": km²}``, keys with area only.
+
+    Examples
+    --------
+    >>> from loc import geo
+    >>> square = geo.project(shapely.box(37.5, 48.0, 37.6, 48.1), geo.EQUAL_AREA)
+    >>> list(km2_by_region(square))
+    ['donetsk']
+    """
+    return region_pieces(geoms_m).totals()

@@ -1,0 +1,141 @@
+"""Settlements with population (GeoNames, CC BY 4.0), and who lives in an area.
+
+The bundled table ``data/settlements.csv`` holds Ukraine's populated places with 500 people or
+more (GeoNames ``cities500``, city districts folded into their city).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from loc import geo
+from loc.reference.bundled import data_path
+from loc.reference.regions import registry
+
+ATTRIBUTION = "Settlements: GeoNames (CC BY 4.0), geonames.org"
+
+
+@lru_cache(maxsize=1)
+def table() -> gpd.GeoDataFrame:
+    """The bundled settlements as loaded (cached: do not modify it; :func:`settlements`
+    gives a copy).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points (lon/lat, OGC:CRS84) with ``geonameid``, ``name``, ``lat``, ``lon``,
+        ``population``, ``region``.
+    """
+    df = pd.read_csv(data_path("settlements.csv"), dtype={"region": str, "name": str})
+    return gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="OGC:CRS84"
+    )
+
+
+def settlements() -> gpd.GeoDataFrame:
+    """All bundled settlements as points (lon/lat, OGC:CRS84).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``geonameid``, ``name``, ``lat``, ``lon``, ``population``, ``region``.
+
+    Examples
+    --------
+    >>> int(settlements()["population"].max()) > 2_000_000
+    True
+    """
+    return table().copy()
+
+
+def inside(geom) -> np.ndarray:
+    """Which bundled settlements lie inside a lon/lat area.
+
+    Parameters
+    ----------
+    geom : shapely geometry or None
+        A lon/lat area.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask over :func:`table`.
+    """
+    t = table()
+    if geom is None or shapely.is_empty(geom):
+        return np.zeros(len(t), dtype=bool)
+    shapely.prepare(geom)
+    return shapely.contains_xy(geom, t["lon"].to_numpy(), t["lat"].to_numpy())
+
+
+def settlements_in(geom) -> gpd.GeoDataFrame:
+    """Settlements inside a lon/lat area, largest population first.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A lon/lat area.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Rows of :func:`settlements` inside it.
+    """
+    return table()[inside(geom)].sort_values(
+        ["population", "name"], ascending=[False, True]
+    ).copy()
+
+
+@lru_cache(maxsize=1)
+def _tree() -> shapely.STRtree:
+    return shapely.STRtree(geo.project(table().geometry.values, geo.CONFORMAL))
+
+
+def nearest(points) -> gpd.GeoDataFrame:
+    """The nearest settlement to each lon/lat point, measured in the CONFORMAL CRS.
+
+    Parameters
+    ----------
+    points : array of shapely.Point
+        Lon/lat points.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per input point, in input order, with ``distance_km`` added.
+    """
+    pts = geo.project(np.asarray(points, dtype=object), geo.CONFORMAL)
+    idx = _tree().nearest(pts)
+    out = table().iloc[idx].reset_index(drop=True)
+    out["distance_km"] = shapely.distance(pts, _tree().geometries[idx]) / 1e3
+    return out
+
+
+def by_group(mask: np.ndarray, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Number and population of the settlements selected by ``mask``, per region group.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        Boolean mask over :func:`table`.
+    index : pandas.Index
+        Region group keys to report (0 where none).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Counts and population, in ``index`` order.
+    """
+    group = table()["region"].map(registry()["group"]).to_numpy()
+    pop = table()["population"].to_numpy()
+
+    def per_group(values: np.ndarray) -> np.ndarray:
+        return (pd.Series(values).groupby(group).sum().reindex(index, fill_value=0)
+                .astype(int).values)
+
+    return per_group(mask.astype(int)), per_group(np.where(mask, pop, 0))
