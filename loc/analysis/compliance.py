@@ -10,6 +10,7 @@ same ids from the same files.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import warnings
 from dataclasses import dataclass
@@ -157,7 +158,7 @@ def check_series(freeze: Freeze, snapshots: list[Snapshot]) -> pd.DataFrame:
     for s in snapshots:
         if not isinstance(s, Snapshot) or s.date is None:
             raise OptionError("every snapshot of a series needs a date")
-    snaps = sorted(snapshots, key=lambda s: s.date)
+    snaps = sorted(snapshots, key=lambda s: s.date or dt.date.min)
     tracks: dict[str, dict] = {}
     previous: list[tuple[str, object]] = []
     last_label = snaps[-1].label if snaps else ""

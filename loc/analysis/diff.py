@@ -77,7 +77,7 @@ def _merge_boxes(boxes: list[list[float]]) -> list[tuple[float, float, float, fl
             else:
                 out.append(list(b))
         boxes = out
-    return [tuple(b) for b in sorted(boxes)]
+    return [(b[0], b[1], b[2], b[3]) for b in sorted(boxes)]
 
 
 def changed_windows(a, b, pad: float = WINDOW_PAD_M) -> list[tuple[float, float, float, float]]:

@@ -142,7 +142,7 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
     --------
     >>> import loc
     >>> f = loc.freeze(loc.sample(), assign={"Donetsk": "ru"})
-    >>> round(loc.stats(f.snapshot).loc["donetsk", "share"], 3)
+    >>> float(round(loc.stats(f.snapshot).loc["donetsk", "share"], 3))
     1.0
     """
     base = snapshot.snapshot if isinstance(snapshot, Freeze) else snapshot

@@ -160,7 +160,7 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     rolled = np.roll(flags, -shift)
     edges = np.diff(np.concatenate([[0], rolled.astype(int), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [((a + shift) % n, b - a) for a, b in zip(starts, ends, strict=True)]
+    return [(int((a + shift) % n), int(b - a)) for a, b in zip(starts, ends, strict=True)]
 
 
 def _close_gaps(flags: np.ndarray, seg_m: np.ndarray, gap_m: float) -> np.ndarray:

@@ -214,6 +214,7 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
     firsts = [as_snapshot(s) for s in picked]
     rows = []
     for a, b in zip(firsts[:-1], firsts[1:], strict=True):
+        assert a.date is not None and b.date is not None  # a series is dated
         summary = sector_summary(movement(a, b, step_km=step_km, sectors=sectors))
         days = (b.date - a.date).days
         for sector, r in summary.iterrows():

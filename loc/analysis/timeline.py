@@ -171,17 +171,17 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         missing = list(range(1, len(items)))
     computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
     dirty = bool(computed)
-    for i, pair in computed.items():
-        cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = pair
+    for i, figures in computed.items():
+        cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures
     rows: list[dict] = []
     prev_regions = None
     for i, ((date, _), key) in enumerate(zip(items, keys, strict=True)):
-        entry = cache["files"].get(key)
-        if entry is None or "regions" not in entry:
-            entry = {}
-        pair = cache["pairs"][f"{keys[i - 1]}:{key}"] if i else None
+        entry: dict = cache["files"].get(key) or {}
         if "regions" not in entry:
-            if prev_regions is not None:
+            entry = {}
+        pair: dict | None = cache["pairs"][f"{keys[i - 1]}:{key}"] if i else None
+        if "regions" not in entry:
+            if pair is not None and prev_regions is not None:
                 entry["occupied_km2"] = (rows[-1]["occupied_km2"] + pair["gained_km2"]
                                          - pair["lost_km2"])
                 regions = dict(prev_regions)
@@ -323,8 +323,9 @@ def _window_pair(ca: np.ndarray, cb: np.ndarray, gained: np.ndarray) -> dict:
     g_m2 = shapely.area(gained)
     l_m2 = g_m2 - (shapely.area(cb) - shapely.area(ca))
     l_m2[l_m2 < 1e-3] = 0.0  # rounding of the subtraction (windows hold up to ~1e10 m²)
-    out = {"gained_km2": float(g_m2.sum()) / 1e6, "lost_km2": float(l_m2.sum()) / 1e6,
-           "gained": {}, "lost": {}}
+    by_side: dict[str, dict[str, float]] = {"gained": {}, "lost": {}}
+    out: dict = {"gained_km2": float(g_m2.sum()) / 1e6, "lost_km2": float(l_m2.sum()) / 1e6,
+                 **by_side}
     region = _sole_region(ca, cb)
     for w in np.flatnonzero((region >= 0) | (region == NONE)):
         key = keys[region[w]] if region[w] >= 0 else OUTSIDE
@@ -377,7 +378,7 @@ def _near(reader: RingReader, polys: list[Polygon], windows: list) -> shapely.Ge
     pb = np.array([reader.ring(p[0]).xy_bounds for p in polys]).reshape(-1, 1, 4)
     meets = ((w[..., 0] <= pb[..., 2]) & (pb[..., 0] <= w[..., 2])
              & (w[..., 1] <= pb[..., 3]) & (pb[..., 1] <= w[..., 3])).any(axis=1)
-    near = [reader.polygon(p) for p, m in zip(polys, meets, strict=True) if m]
+    near = [reader.polygon(p) for p, m in zip(polys, np.atleast_1d(meets), strict=True) if m]
     if len(near) == 1:
         return near[0]
     return shapely.multipolygons(near) if near else shapely.MultiPolygon()

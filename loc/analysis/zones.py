@@ -228,7 +228,7 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
             raise TypeError(f"a site must be a dict, not {type(s).__name__}")
         if "coords" in s or "coordinates" in s:
             name = _site_text(s, "name", "corridor")
-            coords = s.get("coords", s.get("coordinates"))
+            coords = s.get("coords", s.get("coordinates")) or []
             width = _coordinate(s, "width_km", name, 0, MAX_KM) if "width_km" in s else None
             if width is None or width <= 0:
                 raise OptionError(f"corridor {name!r}: width_km must be more than 0 km")

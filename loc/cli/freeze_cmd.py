@@ -48,7 +48,7 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
 
     snap = load_snapshot(snapshot, date)
     assignments = dict(parse_assignment(a, "--assign") for a in assign)
-    exchanges = [parse_assignment(e, "--exchange") for e in exchange]
+    exchanges: list = [parse_assignment(e, "--exchange") for e in exchange]
     result = freeze(snap, assign=assignments, exchanges=exchanges)
     say(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "
         f"{result.line['length_km'].sum():,.1f} km in {len(result.line)} pieces")

@@ -9,6 +9,7 @@ from loc.cli.options import (
     date_opt,
     every_opt,
     load_series,
+    load_snapshot,
     name_opt,
     output_opt,
     parse_assignment,
@@ -56,39 +57,38 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
     from loc.errors import OptionError
     from loc.io.inputs import as_snapshot, pick
     from loc.outputs.render import as_snapshots, render
+    from loc.reference.sample import sample_paths
 
-    if compare and (inputs or date or since or until or every != 1):
+    selecting = bool(date or since or until or every != 1)
+    if compare and (inputs or selecting):
         raise OptionError("--compare A B takes its two snapshots itself: give no SERIES, "
                           "--date, --since, --until or --every with it")
-    if assign and not do_freeze:
-        do_freeze = True
-    snaps = None
+    snaps: list = []
+    if compare:
+        base = load_snapshot(compare[-1])
+    elif len(inputs) == 1 and not selecting:
+        snaps = as_snapshots(inputs[0])  # one file or STORE@DATE, or a folder or store
+    elif inputs or selecting:
+        items = load_series(inputs or [str(p) for p in sample_paths()], since, until, every)
+        snaps = [as_snapshot(pick(items, date)[1])] if date else [as_snapshot(x)
+                                                                  for _, x in items]
+    else:
+        snaps = as_snapshots(None)
     if not compare:
-        if inputs or date or since or until or every != 1:
-            if not inputs:
-                from loc.reference.sample import sample_paths
-
-                inputs = tuple(str(p) for p in sample_paths())
-            if len(inputs) == 1 and not (date or since or until or every != 1):
-                snaps = as_snapshots(inputs[0])
-            else:
-                items = load_series(inputs, since, until, every)
-                snaps = ([as_snapshot(pick(items, date)[1])] if date else
-                         [as_snapshot(x) for _, x in items])
-        else:
-            snaps = as_snapshots(None)
+        base = snaps[-1]
     frozen = None
-    if do_freeze:
-        frozen = freeze(snaps[-1], assign=dict(parse_assignment(a, "--assign") for a in assign))
+    if do_freeze or assign:
+        frozen = freeze(base, assign=dict(parse_assignment(a, "--assign") for a in assign))
     zones = None
     if width is not None:
-        zones = buffer_zone(frozen if frozen is not None else snaps[-1], width_km=width)
+        zones = buffer_zone(frozen if frozen is not None else base, width_km=width)
     options = {"date": date, "since": since, "until": until, "every": every,
                "assign": list(assign), "width_km": width}
-    m = render(snaps, compare=tuple(compare) if compare else None, freeze=frozen, zones=zones,
-               tiles=None if tiles == "none" else tiles, title=title, name=name, out=output,
-               settlements=not no_settlements, options=options)
+    m = render(snaps or None, compare=tuple(compare) if compare else None, freeze=frozen,
+               zones=zones, tiles=None if tiles == "none" else tiles, title=title, name=name,
+               out=output, settlements=not no_settlements, options=options)
     version = m.loc_version
+    assert version is not None  # saved: an output folder was given
     click.echo(str(version.html_path))
     size = version.html_path.stat().st_size
     state = "written" if version.created else "exists already, unchanged"

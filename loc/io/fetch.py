@@ -126,15 +126,17 @@ def _session(retries: int, backoff: float, retry_after_max: float):
 
 
 def _causes(exc: BaseException):
+    """An exception and what caused it (urllib3 wraps the cause in ``reason``)."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        reason = getattr(exc, "reason", None)
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        yield cur
+        reason = getattr(cur, "reason", None)
         nxt = reason if isinstance(reason, BaseException) else None
-        if nxt is None and exc.args and isinstance(exc.args[0], BaseException):
-            nxt = exc.args[0]
-        exc = nxt or exc.__cause__ or exc.__context__
+        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
+            nxt = cur.args[0]
+        cur = nxt or cur.__cause__ or cur.__context__
 
 
 def _timed_out(exc: BaseException) -> bool:

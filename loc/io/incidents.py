@@ -119,13 +119,14 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
                 warnings.warn(f"{path}:{line}: row has {len(row)} fields, the header "
                               f"{len(header)}; row skipped", LocWarning, stacklevel=2)
                 continue
-            rec = dict(zip(header, row, strict=True))
+            rec: dict[str, object] = dict(zip(header, row, strict=True))
             try:
-                lat, lon = float(rec[lat_c]), float(rec[lon_c])
+                lat, lon = float(row[header.index(lat_c)]), float(row[header.index(lon_c)])
             except ValueError:
-                warnings.warn(f"{path}:{line}: latitude/longitude {rec[lat_c][:20]!r}, "
-                              f"{rec[lon_c][:20]!r} are not numbers; row skipped", LocWarning,
-                              stacklevel=2)
+                warnings.warn(f"{path}:{line}: latitude/longitude "
+                              f"{row[header.index(lat_c)][:20]!r}, "
+                              f"{row[header.index(lon_c)][:20]!r} are not numbers; row skipped",
+                              LocWarning, stacklevel=2)
                 continue
             if not (math.isfinite(lat) and math.isfinite(lon)
                     and -90 <= lat <= 90 and -180 <= lon <= 180):

@@ -60,7 +60,8 @@ class Ring:
     @cached_property
     def xy_bounds(self) -> tuple[float, float, float, float]:
         """``(minx, miny, maxx, maxy)`` in the projected CRS."""
-        return tuple(float(v) for v in shapely.bounds(self.geom))
+        x0, y0, x1, y1 = (float(v) for v in shapely.bounds(self.geom))
+        return x0, y0, x1, y1
 
     @cached_property
     def segments(self) -> np.ndarray:
@@ -92,22 +93,22 @@ class Ring:
         kept = np.fromiter(map(chunks.__contains__, self.chunk_keys), dtype=bool,
                            count=len(sizes))
         vertex_new = np.repeat(~kept, sizes)
-        joins = list(np.cumsum(sizes)[:-1] - 1)  # segments joining two chunks
+        joins: list[int] = [int(j) for j in np.cumsum(sizes)[:-1] - 1]  # chunk joins
         for i in np.flatnonzero(~kept):
             at = int(sizes[:i].sum())
-            for key, ll, _ in self.chunks[i][3]:
+            for key, ll, _ in (self.chunks or [])[i][3]:
                 if key in pieces:
                     vertex_new[at:at + len(ll)] = False
                 at += len(ll)
                 joins.append(at - 1)  # the segment joining the next piece
         mask = vertex_new[:-1] | vertex_new[1:]
-        joins = np.array(joins, dtype=int)
-        mask[joins[joins < len(mask)]] = True
+        at_join = np.array(joins, dtype=int)
+        mask[at_join[at_join < len(mask)]] = True
         return self.segments[mask]
 
     @cached_property
     def _chunk_sizes(self) -> np.ndarray:
-        return np.array([len(c[1]) for c in self.chunks])
+        return np.array([len(c[1]) for c in self.chunks or []])
 
     @cached_property
     def geom(self) -> shapely.LinearRing:
@@ -225,11 +226,12 @@ class RingReader:
         parts = text.split(_CUT)
         last = len(parts) - 1
         keys = [(part, i == last) for i, part in enumerate(parts)]
-        known = [self._chunks.get(k) for k in keys]
+        known: list = [self._chunks.get(k) for k in keys]
         new = [i for i, k in enumerate(known) if k is None]
         if new:
             old_pieces = self._old_pieces(known, set(keys))
-            texts, pieces = [], []
+            texts: list[bytes] = []
+            pieces: list = []
             for i in new:
                 chunk = parts[i] if i == last else parts[i] + _CUT[:2]
                 pieces.append(self._pieces(chunk, old_pieces, texts))

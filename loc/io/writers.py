@@ -120,7 +120,7 @@ def clean_leftovers(path: str | Path) -> list[Path]:
         What was removed.
     """
     path = Path(path)
-    removed = []
+    removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
     prefix = f".{path.name}."
@@ -454,7 +454,8 @@ def infer_format(path: str | Path | None, fmt: str | None,
     if found not in choices:
         raise OptionError(f"cannot tell the format from '{Path(path).name}': use --format "
                           + "|".join(choices))
-    return found  # type: ignore[return-value]
+    assert found is not None
+    return found
 
 
 def write_frame(gdf: gpd.GeoDataFrame, path: str | Path, fmt: str, layer: str = "loc",

@@ -82,8 +82,8 @@ def stats_json(snap: Snapshot) -> dict:
         "license": snap.license,
         "occupied_km2": round(snap.occupied_km2(), 3),
         "regions": {
-            key: {k: (round(v, 3 if k.endswith("_km2") else 9) if isinstance(v, float) else v)
-                  for k, v in rec.items()}
+            key: {str(k): (round(v, 3 if str(k).endswith("_km2") else 9)
+                           if isinstance(v, float) else v) for k, v in rec.items()}
             for key, rec in df.to_dict(orient="index").items()
         },
     }

@@ -54,5 +54,5 @@ def sample_path(date: dt.date | None = None) -> Path:
     paths = sample_paths()
     if date is None:
         return paths[-1]
-    dates = [date_from_name(p.name) for p in paths]
+    dates = [d for d in (date_from_name(p.name) for p in paths) if d is not None]
     return paths[find_date(dates, date, "the bundled sample")]

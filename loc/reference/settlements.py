@@ -136,6 +136,6 @@ def by_group(mask: np.ndarray, index: pd.Index) -> tuple[np.ndarray, np.ndarray]
 
     def per_group(values: np.ndarray) -> np.ndarray:
         return (pd.Series(values).groupby(group).sum().reindex(index, fill_value=0)
-                .astype(int).values)
+                .astype(int).to_numpy())
 
     return per_group(mask.astype(int)), per_group(np.where(mask, pop, 0))

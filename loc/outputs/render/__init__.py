@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 
 from loc import __version__
@@ -24,7 +23,7 @@ from loc.io.inputs import as_snapshot, read, series
 from loc.io.store import is_store, split_reference
 from loc.model import Snapshot
 from loc.outputs.render import assets
-from loc.outputs.render.builder import TILES, build_map, build_payload, render_html
+from loc.outputs.render.builder import TILES, LocMap, build_map, build_payload, render_html
 from loc.outputs.render.layers import (
     Layer,
     change_layers,
@@ -100,7 +99,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
            changes: gpd.GeoDataFrame | None = None, line: bool = True,
            settlements: bool = True, tiles: str | None = None, title: str | None = None,
            name: str | None = None, out: str | Path | None = None,
-           options: dict | None = None, layers: list[Layer] | None = None) -> folium.Map:
+           options: dict | None = None, layers: list[Layer] | None = None) -> LocMap:
     """Render control areas and analyses into an offline, deterministic folium map.
 
     Parameters
@@ -132,8 +131,9 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
 
     Returns
     -------
-    folium.Map
-        The map; ``m.loc_version`` is a :class:`MapVersion` when saved, else None.
+    LocMap
+        The folium map (shows in a notebook); ``m.loc_version`` is the
+        :class:`~loc.outputs.versions.MapVersion` when saved, else None.
     """
     if tiles not in (None, "osm"):
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
@@ -198,7 +198,6 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                             attribution=_attribution(snaps, tiles), dates=dates,
                             bounds=BOUNDS, compare=compare_doc)
     m = build_map(payload, tiles=tiles)
-    m.loc_version = None
     if out is not None:
         recorded = {"compare": bool(compare_doc), "line": line, "settlements": settlements,
                     "tiles": tiles, "freeze": freeze.scenario if freeze is not None else None,

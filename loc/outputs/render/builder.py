@@ -19,6 +19,7 @@ from jinja2 import Template
 from loc.outputs.render import assets
 from loc.outputs.render.encode import ChunkTable
 from loc.outputs.render.layers import Layer
+from loc.outputs.versions import MapVersion
 
 PANES = {"base": 350, "area": 410, "zone": 420, "change": 430, "line": 450, "freeze": 460,
          "points": 470}
@@ -26,6 +27,12 @@ TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "Tiles © OpenStreetMap contributors (ODbL)"),
 }
+
+
+class LocMap(folium.Map):
+    """A folium Map as loc renders it: ``loc_version`` is the saved version (or None)."""
+
+    loc_version: MapVersion | None = None
 
 
 def _pane_of(layer: Layer) -> str:
@@ -53,13 +60,14 @@ def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: st
     for layer in layers:
         feats = []
         for f in layer.features:
+            g: list
             if layer.kind == "point":
                 g = [round(float(v), 5) for v in np.asarray(f.geometry)]
             else:
                 g = table.geometry(f.geometry)
                 if not g:
                     continue
-            feat = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
+            feat: dict = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
             if f.radius is not None:
                 feat["r"] = round(f.radius, 1)
             if f.colour is not None:
@@ -149,10 +157,10 @@ def stable_ids(root: Figure) -> None:
         visit(part)
 
 
-def build_map(payload: dict, *, tiles: str | None = None) -> folium.Map:
+def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
     """A folium Map that renders ``payload`` offline (unless ``tiles`` adds online tiles)."""
     compare = payload.get("compare")
-    m = folium.Map(location=[48.5, 32.0], zoom_start=6, tiles=None, control_scale=True,
+    m = LocMap(location=[48.5, 32.0], zoom_start=6, tiles=None, control_scale=True,
                    attribution_control=False, prefer_canvas=False,
                    width="50%" if compare else "100%",
                    position="absolute" if compare else "relative")
@@ -161,17 +169,20 @@ def build_map(payload: dict, *, tiles: str | None = None) -> folium.Map:
     if tiles:
         url, attr = TILES[tiles]
         folium.TileLayer(url, attr=attr, name="OpenStreetMap", max_zoom=19).add_to(m)
-    m.get_root().header.add_child(_inline_assets(), name="loc_assets")
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(_inline_assets(), name="loc_assets")
     if compare:
         compare["div"] = "loc-compare-right"
     m.add_child(_Data(payload, compare["div"] if compare else None))
-    stable_ids(m.get_root())
+    stable_ids(root)
     return m
 
 
 def render_html(m: folium.Map) -> str:
     """The page's HTML, with stable ids (re-applied in case elements were added)."""
     root = m.get_root()
+    assert isinstance(root, Figure)
     stable_ids(root)
     html = root.render()
     return "\n".join(line.rstrip() for line in html.splitlines()) + "\n"

@@ -99,10 +99,10 @@ class ChunkTable:
         return [self.path(quantize(np.asarray(r.coords)[:, :2]), closed=True) for r in rings
                 if len(r.coords) >= 4]
 
-    def geometry(self, geom) -> list:
+    def geometry(self, geom) -> list[list]:
         """Encode a (Multi)Polygon as [polygon][ring][chunk ids] or a (Multi)LineString as
         [line][chunk ids]."""
-        out = []
+        out: list[list] = []
         for part in shapely.get_parts(geom):
             if part.is_empty:
                 continue
