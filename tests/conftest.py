@@ -13,13 +13,19 @@ DEEPSTATE = SHARED / "deepstate"
 REQUIRE = os.environ.get("LOC_REQUIRE_SHARED_DATA") == "1"
 
 
-def deepstate_files() -> list[Path]:
-    """All shared DeepState archive files, oldest first (empty when absent)."""
+def _files() -> list[Path]:
     return sorted(DEEPSTATE.glob("deepstatemap_data_*.geojson")) if DEEPSTATE.is_dir() else []
 
 
+def deepstate_files() -> list[Path]:
+    """All shared DeepState archive files, oldest first; the calling test skips (fails in
+    CI) when they are absent, rather than run on an empty list."""
+    _need_shared()
+    return _files()
+
+
 def _need_shared() -> None:
-    if not deepstate_files():
+    if not _files():
         msg = (f"real DeepState snapshots not found in {DEEPSTATE} (a user's clone has no "
                "../shared/data; set LOC_SHARED_DATA to point at it)")
         if REQUIRE:

@@ -1,0 +1,5 @@
+"""``python -m loc``: the ``loc`` command line."""
+
+from loc.cli import main
+
+main()
