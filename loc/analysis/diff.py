@@ -29,7 +29,18 @@ WINDOW_PAD_M = 1.0
 
 
 def segments(geom) -> np.ndarray:
-    """The boundary segments of a (Multi)Polygon as an (n, 4) float array x0, y0, x1, y1."""
+    """The boundary segments of a (Multi)Polygon.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Polygons (any CRS).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 4)`` float array ``x0, y0, x1, y1`` in ring order.
+    """
     rings = shapely.get_rings(polygon_parts(geom))
     coords, index = shapely.get_coordinates(rings, return_index=True)
     same = index[1:] == index[:-1]
@@ -85,6 +96,18 @@ def changed_windows(a, b, pad: float = WINDOW_PAD_M) -> list[tuple[float, float,
 
     Segments present in one boundary and not in the other are boxed; overlapping boxes are
     merged until the boxes are disjoint.
+
+    Parameters
+    ----------
+    a, b : shapely geometry
+        Polygons in one projected CRS.
+    pad : float
+        Padding of each box, in the CRS's units.
+
+    Returns
+    -------
+    list of tuple
+        ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     return segment_windows(segments(a), segments(b), pad=pad)
 
@@ -96,6 +119,18 @@ def segment_windows(sa: np.ndarray, sb: np.ndarray,
 
     Given every boundary segment of two geometries (or more: extra segments only widen the
     boxes), every difference of the two lies inside the boxes.
+
+    Parameters
+    ----------
+    sa, sb : numpy.ndarray
+        Segments of the two boundaries (see :func:`segments`).
+    pad : float
+        Padding of each box, in the CRS's units.
+
+    Returns
+    -------
+    list of tuple
+        Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     ha, hb = _segment_hashes(sa), _segment_hashes(sb)
     boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb)]),
@@ -122,8 +157,21 @@ def _run_boxes(seg: np.ndarray) -> np.ndarray:
 
 
 def windowed_difference(a, b, windows: list | None = None) -> tuple[list, list]:
-    """``(b - a parts, a - b parts)`` of projected ``a`` and ``b``, computed inside
-    :func:`changed_windows` only (or the ``windows`` given, if they are known)."""
+    """The differences of two projected geometries, computed inside the windows where their
+    boundaries differ only.
+
+    Parameters
+    ----------
+    a, b : shapely geometry
+        Polygons in one projected CRS (the earlier and the later).
+    windows : list of tuple, optional
+        The windows, when they are known (default :func:`changed_windows`).
+
+    Returns
+    -------
+    (list, list)
+        The parts of ``b - a`` and of ``a - b``, one geometry per window.
+    """
     if windows is None:
         windows = changed_windows(a, b)
     if not windows:
@@ -138,7 +186,20 @@ def windowed_difference(a, b, windows: list | None = None) -> tuple[list, list]:
 
 
 def clip_windows(geom, windows: list) -> np.ndarray:
-    """``geom`` clipped to each window, as an array."""
+    """A geometry clipped to each window.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A geometry.
+    windows : list of tuple
+        ``(xmin, ymin, xmax, ymax)`` boxes in its CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        One clipped geometry per window.
+    """
     return np.array([clip_box(geom, w) for w in windows], dtype=object)
 
 
@@ -178,7 +239,15 @@ class Changes:
         return float(self.summary["lost_km2"].sum())
 
     def to_json(self) -> dict:
-        """The ``loc diff --format json`` document."""
+        """The ``loc diff --format json`` document.
+
+        Returns
+        -------
+        dict
+            ``from``, ``to``, ``gained_km2``, ``lost_km2``, ``net_km2``, ``changes``,
+            ``slivers``, ``slivers_km2`` and ``regions`` (per region: ``gained_km2``,
+            ``lost_km2``).
+        """
         regions = {k: {"gained_km2": round(float(r["gained_km2"]), 4),
                        "lost_km2": round(float(r["lost_km2"]), 4)}
                    for k, r in self.summary.iterrows()}

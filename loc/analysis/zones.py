@@ -156,6 +156,15 @@ def withdrawal_belts(source, agreement: str | Path | Agreement,
     MLRS, heavy MLRS and tactical missiles; Package of Measures, 12 Feb 2015) and
     ``minsk-memorandum`` (15 km on each side for weapons over 100 mm; 19 Sep 2014).
 
+    Parameters
+    ----------
+    source : Snapshot or Freeze
+        The line and the sides' areas.
+    agreement : str, Path or Agreement
+        A preset name, a TOML/JSON file, or an :class:`~loc.io.agreements.Agreement`.
+    clip : {"land", "ukraine", "none"}
+        As in :func:`buffer_zone`.
+
     Returns
     -------
     geopandas.GeoDataFrame
