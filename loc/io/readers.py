@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import math
+import os
 import shutil
 import tempfile
 import warnings
@@ -32,6 +34,7 @@ from loc import config, geo
 from loc.dates import date_from_name, parse_date
 from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
 from loc.io.hashing import bytes_sha256, file_sha256
+from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
 from loc.reference.sample import sample_path
 from loc.safejson import loads
@@ -112,6 +115,43 @@ def _unpacked(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def gdal_path(path: Path) -> Iterator[Path]:
+    """A path the GDAL bindings open as the file it names.
+
+    pyogrio and fiona parse a path as a URI, so ``a;b.geojson`` opens ``a`` and ``x!y`` an
+    archive; such a file (and a shapefile's sidecar files) is linked, or copied where links
+    are not allowed, into a temporary folder under a plain name.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A local file.
+
+    Yields
+    ------
+    pathlib.Path
+        The path to hand to GDAL.
+    """
+    if not URI_LIKE.search(str(path)):
+        yield path
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="loc-path-"))
+    try:
+        siblings = sorted(path.parent.glob(glob.escape(path.stem) + ".*")) or [path]
+        for f in siblings:
+            if not f.is_file():
+                continue
+            target = tmp / ("input" + f.name[len(path.stem):])
+            try:
+                os.symlink(f.resolve(), target)
+            except OSError:
+                shutil.copyfile(f, target)
+        yield tmp / ("input" + path.suffix)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _inner(folder: Path, path: Path) -> Path:
     """The geodata file of an extracted archive (``doc.kml`` of a KMZ first)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -177,6 +217,11 @@ def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame
 
 
 def _read_all(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
+    with gdal_path(real) as safe:
+        return _read_layers(safe, name, path)
+
+
+def _read_layers(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
     single = real.suffix.lower() in (".geojson", ".json", ".fgb")
     try:
         layers: list[tuple[str | None, str | None]] = (

@@ -23,7 +23,7 @@ from loc import checks
 from loc.errors import InputError, LocError, LocWarning
 from loc.io.hashing import file_sha256
 from loc.io.store import read_store, split_reference
-from loc.io.writers import clean_leftovers, dumps, write_atomic
+from loc.io.writers import dumps, write_atomic
 from loc.model import Snapshot
 from loc.reference.bundled import data_path
 
@@ -172,8 +172,6 @@ def save(html_text: str, core: dict, name: str, out_dir: str | Path) -> MapVersi
                           "for (edited, or left half-written); restored", LocWarning,
                           stacklevel=2)
     if created:
-        for p in (html_path, manifest_path):
-            clean_leftovers(p)
         _write_pair(html_path, data, manifest_path, manifest)
     write_index(folder)
     return MapVersion(name, vid, html_path, manifest_path, manifest, created)
