@@ -227,7 +227,7 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
         width_km, or a value that is not a finite number in range.
     """
     if isinstance(sites, (str, Path)):
-        sites = _sites_from_file(Path(sites))
+        sites = read_sites(sites)
     if isinstance(sites, dict) or not isinstance(sites, Iterable):
         raise TypeError("sites must be a list of dicts or a file path, not "
                         f"{type(sites).__name__}")
@@ -272,7 +272,20 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
     return _frame(rows)
 
 
-def _sites_from_file(path: Path) -> list[dict]:
+def read_sites(path: str | Path) -> list[dict]:
+    """Sites and corridors from a vector file: points with ``radius_km``, lines with
+    ``width_km``, each with a ``name``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (any format GDAL reads).
+
+    Returns
+    -------
+    list of dict
+        Site and corridor records for :func:`protected_sites`.
+    """
     gdf = read_features(path)
     out = []
     for rec, geom in zip(gdf.drop(columns=gdf.geometry.name).to_dict(orient="records"),
