@@ -227,7 +227,11 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
         width_km, or a value that is not a finite number in range.
     """
     if isinstance(sites, (str, Path)):
-        sites = read_sites(sites)
+        path = sites
+        try:
+            return protected_sites(read_sites(path))
+        except OptionError as exc:  # name the file the bad site came from
+            raise OptionError(str(exc), path) from None
     if isinstance(sites, dict) or not isinstance(sites, Iterable):
         raise TypeError("sites must be a list of dicts or a file path, not "
                         f"{type(sites).__name__}")

@@ -51,7 +51,7 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     import geopandas as gpd
     import pandas as pd
 
-    from loc.analysis.zones import buffer_zone, protected_sites, read_sites, withdrawal_belts
+    from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
     from loc.errors import OptionError
     from loc.io.agreements import load_agreement
     from loc.io.writers import dumps
@@ -60,8 +60,9 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     snap = load_snapshot(snapshot, date)
     # every input is read (and refused, if it must be) before any zone is built
     agreement = load_agreement(belts) if belts else None
-    site_rows = [parse_site(s) for s in sites] + (read_sites(sites_file) if sites_file
-                                                   else [])
+    site_zones = [protected_sites([parse_site(s) for s in sites])] if sites else []
+    if sites_file:
+        site_zones.append(protected_sites(sites_file))
     parts = []
     if width is not None or width_ru is not None or width_ua is not None:
         if width is not None and (width_ru is not None or width_ua is not None):
@@ -70,8 +71,7 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
         parts.append(buffer_zone(snap, width_km=width, widths=widths, clip=clip))
     if agreement is not None:
         parts.append(withdrawal_belts(snap, agreement, clip=clip))
-    if site_rows:
-        parts.append(protected_sites(site_rows))
+    parts += site_zones
     if not parts:
         raise OptionError("nothing to draw: give --width, --width-ru/--width-ua, --belts, "
                           "--site or --sites")

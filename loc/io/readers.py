@@ -532,6 +532,63 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     )
 
 
+def _non_finite(doc) -> tuple[int, list] | None:
+    """The first position of a parsed GeoJSON document holding a coordinate that is not a
+    finite number (JSON's ``NaN``, ``Infinity``): (feature number, position), or None."""
+    features = doc.get("features") if isinstance(doc, dict) else None
+    geoms = ([f.get("geometry") if isinstance(f, dict) else None for f in features]
+             if isinstance(features, list) else [doc.get("geometry", doc)]
+             if isinstance(doc, dict) else [])
+
+    def scan(node):
+        if isinstance(node, list):
+            if node and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                            for v in node):
+                return None if all(math.isfinite(v) for v in node) else node
+            for child in node:
+                found = scan(child)
+                if found is not None:
+                    return found
+        return None
+
+    for i, geom in enumerate(geoms):
+        parts = [geom] if isinstance(geom, dict) else []
+        while parts:
+            g = parts.pop()
+            if isinstance(g.get("geometries"), list):
+                parts += [c for c in g["geometries"] if isinstance(c, dict)]
+            bad = scan(g.get("coordinates"))
+            if bad is not None:
+                return i, bad
+    return None
+
+
+def _check_named_crs(gdf: gpd.GeoDataFrame, doc, path: Path) -> None:
+    """Refuse a file that names a CRS that cannot be resolved (a GeoJSON ``crs`` member GDAL
+    quietly reads as EPSG:4326, a shapefile's ``.prj`` it cannot parse): taking its
+    coordinates as lon/lat would be a guess."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    refuse = GeometryError("names a CRS that cannot be resolved: reproject the file to "
+                           "EPSG:4326 (lon/lat) or fix its CRS", path)
+    if isinstance(doc, dict) and doc.get("crs") is not None:
+        member = doc["crs"]
+        props = member.get("properties") if isinstance(member, dict) else None
+        name = props.get("name") if isinstance(props, dict) else None
+        if not isinstance(name, str):
+            raise refuse
+        try:
+            named = CRS.from_user_input(name)
+        except CRSError:
+            raise refuse from None
+        if gdf.crs is None or not named.equals(gdf.crs, ignore_axis_order=True):
+            raise refuse
+    elif (gdf.crs is None and path.suffix.lower() == ".shp"
+          and path.with_suffix(".prj").exists()):
+        raise refuse
+
+
 def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
     """A DeepStateMap API answer saved to a file, parsed; None for any other file."""
     if path.suffix.lower() not in (".json", ".geojson"):
@@ -581,16 +638,23 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         gdf, api_date = api
         hint = "deepstate"
     else:
+        doc = None
         if path.suffix.lower() in (".json", ".geojson"):
             # GDAL's JSON parser recurses: check depth and size before it sees the text
             try:
-                loads(path.read_bytes(), str(path))
+                doc = loads(path.read_bytes(), str(path))
             except LimitError:
                 raise
             except InputError as exc:
                 raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
                                  path) from None
+        bad = _non_finite(doc) if doc is not None else None
+        if bad is not None:
+            raise GeometryError(f"feature {bad[0]} has a coordinate that is not a finite "
+                                f"number (position {bad[1]}): refused, not repaired; fix the "
+                                "file", path)
         gdf = read_frames(path, engine)
+        _check_named_crs(gdf, doc, path)
         hint = None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
                                names=names, sha256=file_sha256(path), file_name=path.name,
