@@ -433,11 +433,18 @@ def _property(gdf: gpd.GeoDataFrame, name: str) -> str | None:
 
 
 def _own_date(gdf: gpd.GeoDataFrame, origin: str, name: str | None) -> dt.date | None:
+    """The date a file gives itself: a ``date`` property, else the date in its name; the
+    two must agree when both are there."""
+    in_name = date_from_name(name) if name else None
     for prop in ("date", "datetime", "as_of"):
         value = _property(gdf, prop)
         if value:
-            return parse_date(value, origin)
-    return date_from_name(name) if name else None
+            day = parse_date(value, origin)
+            if in_name is not None and in_name != day:
+                raise DateError(f"its name says {in_name.isoformat()} but its {prop} property "
+                                f"says {day.isoformat()}: which is it?", origin)
+            return day
+    return in_name
 
 
 def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
@@ -532,34 +539,103 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     )
 
 
-def _non_finite(doc) -> tuple[int, list] | None:
-    """The first position of a parsed GeoJSON document holding a coordinate that is not a
-    finite number (JSON's ``NaN``, ``Infinity``): (feature number, position), or None."""
-    features = doc.get("features") if isinstance(doc, dict) else None
-    geoms = ([f.get("geometry") if isinstance(f, dict) else None for f in features]
-             if isinstance(features, list) else [doc.get("geometry", doc)]
-             if isinstance(doc, dict) else [])
+_NESTING = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
+            "Polygon": 2, "MultiPolygon": 3}
+"""Arrays around a position in each GeoJSON geometry type's coordinates."""
 
-    def scan(node):
-        if isinstance(node, list):
-            if node and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                            for v in node):
-                return None if all(math.isfinite(v) for v in node) else node
-            for child in node:
-                found = scan(child)
-                if found is not None:
-                    return found
+
+def _position_problem(pos) -> str | None:
+    if not isinstance(pos, list) or not 2 <= len(pos) <= 3:
+        return "is not a position of two or three numbers"
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in pos):
+        return "holds a value that is not a number"
+    if not all(math.isfinite(v) for v in pos):
+        return "has a coordinate that is not a finite number"
+    return None
+
+
+def _coordinates_problem(kind: str, coords) -> str | None:
+    """What is wrong with one geometry's coordinates, or None."""
+    depth = _NESTING[kind]
+
+    def walk(node, level: int, rings: bool) -> str | None:
+        if level == 0:
+            problem = _position_problem(node)
+            return f"position {str(node)[:60]} {problem}" if problem else None
+        if not isinstance(node, list):
+            return f"coordinates are nested wrongly for a {kind} ({str(node)[:40]})"
+        for child in node:
+            problem = walk(child, level - 1, rings)
+            if problem:
+                return problem
+        if rings and level == 1:
+            if len(node) < 4:
+                return f"a ring has {len(node)} positions, fewer than four"
+            if node[0][:2] != node[-1][:2]:
+                return "a ring is not closed (its last position is not its first)"
         return None
 
-    for i, geom in enumerate(geoms):
-        parts = [geom] if isinstance(geom, dict) else []
-        while parts:
-            g = parts.pop()
-            if isinstance(g.get("geometries"), list):
-                parts += [c for c in g["geometries"] if isinstance(c, dict)]
-            bad = scan(g.get("coordinates"))
-            if bad is not None:
-                return i, bad
+    return walk(coords, depth, kind in ("Polygon", "MultiPolygon"))
+
+
+def _geometry_problem(geom, level: int = 0) -> str | None:
+    if geom is None:
+        return None
+    if not isinstance(geom, dict):
+        return "a geometry is not a GeoJSON object"
+    kind = geom.get("type")
+    if kind == "GeometryCollection" and level < 8:
+        members = geom.get("geometries")
+        if not isinstance(members, list):
+            return "a GeometryCollection has no list of geometries"
+        for g in members:
+            problem = _geometry_problem(g, level + 1)
+            if problem:
+                return problem
+        return None
+    if not isinstance(kind, str) or kind not in _NESTING:
+        return f"geometry type {str(kind)[:30]!r} is not a GeoJSON geometry type"
+    return _coordinates_problem(kind, geom.get("coordinates"))
+
+
+def geojson_problem(doc) -> str | None:
+    """What makes a parsed GeoJSON document one that GDAL would read in part or repair
+    quietly: a coordinate that is not a finite number (JSON's ``NaN``, ``Infinity``, or
+    ``null``), a position that is not two or three numbers, coordinates nested wrongly for
+    their type, a ring of fewer than four positions or not closed, a feature that is not an
+    object. None when there is nothing of the kind.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed document (a FeatureCollection, a Feature or a geometry).
+
+    Returns
+    -------
+    str or None
+        One phrase naming the feature and the problem.
+
+    Examples
+    --------
+    >>> geojson_problem({"type": "Point", "coordinates": [37.0, float("nan")]})
+    'feature 0: position [37.0, nan] has a coordinate that is not a finite number'
+    """
+    if not isinstance(doc, dict):
+        return "is not a GeoJSON object"
+    if doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            return "its features are not a list"
+    elif doc.get("type") == "Feature":
+        features = [doc]
+    else:
+        features = [{"type": "Feature", "geometry": doc}]
+    for i, feat in enumerate(features):
+        if not isinstance(feat, dict):
+            return f"feature {i} is not a GeoJSON Feature object"
+        problem = _geometry_problem(feat.get("geometry"))
+        if problem:
+            return f"feature {i}: {problem}"
     return None
 
 
@@ -648,11 +724,9 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
             except InputError as exc:
                 raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
                                  path) from None
-        bad = _non_finite(doc) if doc is not None else None
-        if bad is not None:
-            raise GeometryError(f"feature {bad[0]} has a coordinate that is not a finite "
-                                f"number (position {bad[1]}): refused, not repaired; fix the "
-                                "file", path)
+        problem = geojson_problem(doc) if doc is not None else None
+        if problem is not None:
+            raise GeometryError(f"{problem}: refused, not repaired; fix the file", path)
         gdf = read_frames(path, engine)
         _check_named_crs(gdf, doc, path)
         hint = None
