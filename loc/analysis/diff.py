@@ -260,21 +260,24 @@ class Changes:
 
 
 def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFrame:
-    """Rows of changed polygons cut by region group (:func:`region_pieces`: what lies
-    outside every region is a row of its own, region ``outside``)."""
+    """One row per connected area that changed hands within one region group: the changed
+    polygons cut by :func:`region_pieces` (what lies outside every region is a row of its
+    own, region ``outside``), the pieces of one polygon in one region joined, and split into
+    their connected parts."""
     pieces = region_pieces(polys_m)
-    rows: dict[tuple[int, str], list] = {}
-    for geom, part, region, km2 in zip(pieces.geoms, pieces.part, pieces.region, pieces.km2,
-                                       strict=True):
-        entry = rows.setdefault((int(part), str(region)), [[], 0.0])
-        entry[0].append(geom)
-        entry[1] += float(km2)
-    keys = sorted(rows)
-    geoms = np.array([g[0][0] if len(g[0]) == 1 else shapely.union_all(g[0])
-                      for g in (rows[k] for k in keys)], dtype=object)
-    km2 = np.array([rows[k][1] for k in keys], dtype=float)
-    lonlat = geo.unproject(geoms, geo.EQUAL_AREA) if len(geoms) else geoms
-    perim = shapely.length(geoms) if len(geoms) else np.array([])
+    groups: dict[tuple[int, str], list] = {}
+    for geom, part, region in zip(pieces.geoms, pieces.part, pieces.region, strict=True):
+        groups.setdefault((int(part), str(region)), []).append(geom)
+    geoms, regions = [], []
+    for key in sorted(groups):
+        joined = groups[key][0] if len(groups[key]) == 1 else shapely.union_all(groups[key])
+        for q in polygon_parts(joined):
+            geoms.append(q)
+            regions.append(key[1])
+    geoms_m = np.array(geoms, dtype=object)
+    km2 = shapely.area(geoms_m) / 1e6 if len(geoms_m) else np.array([], dtype=float)
+    lonlat = geo.unproject(geoms_m, geo.EQUAL_AREA) if len(geoms_m) else geoms_m
+    perim = shapely.length(geoms_m) if len(geoms_m) else np.array([])
     width = np.where(perim > 0, 2 * km2 * 1e6 / np.maximum(perim, 1e-9), 0.0)
     names, pops = [], []
     for g in lonlat:
@@ -282,8 +285,7 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
         names.append(", ".join(hit["name"]))
         pops.append(int(hit["population"].sum()))
     return gpd.GeoDataFrame({
-        "from_side": from_side, "to_side": to_side,
-        "region": [k[1] for k in keys],
+        "from_side": from_side, "to_side": to_side, "region": regions,
         "km2": km2, "width_m": width, "settlements": names, "population": pops,
     }, geometry=list(lonlat), crs="OGC:CRS84")
 
