@@ -407,3 +407,26 @@ def test_killed_renders_leave_no_orphan_after_the_next_run(tmp_path):
             assert manifest.exists() or "ORPHAN" in listing  # never hidden
             if manifest.exists():
                 assert all(ok for _, ok, _ in verify(html))
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+                    | st.floats(allow_nan=True, allow_infinity=True),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["id", "datetime", "map", "features",
+                                                       "type", "geometry", "coordinates",
+                                                       "properties", "name"]), inner,
+                                      max_size=5), max_leaves=30)
+
+
+@FUZZ
+@given(JSON)
+def test_deepstate_answers_of_any_shape_give_a_snapshot_or_one_error(doc):
+    from loc.io.readers import snapshot_from_api
+
+    data = json.dumps(doc, allow_nan=True).encode()
+    try:
+        snap = snapshot_from_api(data, "https://example.invalid/api/history/last")
+    except loc.LocError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert snap.occupied_km2() > 0 or snap.occupied.is_empty
