@@ -15,10 +15,10 @@ Usage::
 
 Writes one feature per country, lake and river piece, inside the box ``BOX``, at two levels
 of detail: ``coarse`` (simplified ``COARSE_DEG``, for zoom levels up to 7) and ``fine``
-(``FINE_DEG``, from zoom 8, inside the smaller ``FINE_BOX``); coordinates rounded to 1e-4 degrees. Ukraine itself is not taken
-from admin-0: maps draw loc's own outline of Ukraine (``regions.geojson``). Lakes smaller
-than ``MIN_LAKE_KM2`` and river pieces shorter than ``MIN_RIVER_KM`` are left out. Label
-points name the neighbours and the seas (``LABELS``).
+(``FINE_DEG``, from zoom 8, inside the smaller ``FINE_BOX``); coordinates rounded to 1e-4
+degrees. Ukraine itself is not taken from admin-0: maps draw loc's own outline of Ukraine
+(``regions.geojson``). Lakes smaller than ``MIN_LAKE_KM2`` and river pieces shorter than
+``MIN_RIVER_KM`` are left out. Label points name the neighbours and the seas (``LABELS``).
 
 At 1:50m, Natural Earth draws the Kremenchuk reservoir as a lake; the other Dnipro reservoirs
 (Kyiv, Kaniv, Kamianske, Dnipro, Kakhovka, the last drained since June 2023) appear only as
