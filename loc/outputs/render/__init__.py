@@ -23,9 +23,9 @@ from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, read, series
 from loc.io.store import is_store, split_reference
 from loc.model import Snapshot
+from loc.outputs.palette import PALETTE_NAME
 from loc.outputs.render import assets
 from loc.outputs.render.builder import TILES, LocMap, build_map, build_payload, render_html
-from loc.outputs.palette import PALETTE_NAME
 from loc.outputs.render.layers import (
     Layer,
     change_layers,
@@ -39,9 +39,9 @@ from loc.outputs.render.layers import (
     zone_layers,
 )
 from loc.outputs.versions import MapVersion, input_record, list_versions, save, verify
+from loc.reference.context import ATTRIBUTION as CONTEXT_ATTRIBUTION
 from loc.reference.sample import SOURCE as SAMPLE_SOURCE
 from loc.reference.sample import sample_paths
-from loc.reference.context import ATTRIBUTION as CONTEXT_ATTRIBUTION
 from loc.reference.settlements import ATTRIBUTION as SETTLEMENTS_ATTRIBUTION
 
 SAMPLE_WARNING = ("APPROXIMATE ILLUSTRATIVE SAMPLE built from frontline settlements: "

@@ -972,6 +972,7 @@
     document.body.classList.add("loc-with-panel");
     mapEl.classList.add("loc-map-beside-panel");
     state.map.invalidateSize({pan: false});
+    state.map.fitBounds(payload.bounds, {animate: false});
     return panel;
   }
 
