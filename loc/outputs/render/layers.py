@@ -603,26 +603,6 @@ def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None) -> list[Laye
     return layers
 
 
-def ghost_layer(line: gpd.GeoDataFrame, date: str) -> Layer:
-    """An earlier date's line drawn faintly (hidden at first; the slider can show it).
-
-    Parameters
-    ----------
-    line : geopandas.GeoDataFrame
-        That date's line of contact.
-    date : str
-        Its date.
-
-    Returns
-    -------
-    Layer
-        The layer (id ``ghost``).
-    """
-    return line_layer(line, layer_id="ghost", title=f"Line of contact on {date} (ghost)",
-                      style={"color": "#555555", "weight": 2, "opacity": 0.6,
-                             "dashArray": "3 4"}, visible=False)
-
-
 def movement_layer(mv: gpd.GeoDataFrame, threshold_km: float = 0.5) -> Layer:
     """Front movement as one arrow per sector and direction: from the earlier line to the
     later one at the sample that moved most, labelled with the sector's mean and largest
