@@ -52,9 +52,9 @@ def run(paths: list[Path], out: str) -> dict:
 
 def browser(html: str, dates: list[str]) -> dict:
     sys.path.insert(0, str(ROOT))
-    from tests.browser import chromium_path
-
     from playwright.sync_api import sync_playwright
+
+    from tests.browser import chromium_path
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path(),
