@@ -28,6 +28,7 @@ COMMANDS = {
     "movement": ("movement_cmd", "command", "How far the front moved per period and sector."),
     "timeline": ("timeline_cmd", "command", "Occupied km² per date and region over a series."),
     "check": ("check_cmd", "command", "Breaches of a frozen line, and incidents."),
+    "annex": ("annex_cmd", "command", "A printable map annex (PDF, SVG, PNG) of the line."),
     "regions": ("regions_cmd", "command", "Region keys, names and aliases."),
     "fetch": ("sources_cmd", "fetch", "Download snapshots (the only command using the network)."),
     "import": ("sources_cmd", "import_cmd", "Import snapshots into a store."),
