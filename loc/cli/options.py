@@ -227,6 +227,28 @@ def say(message: str) -> None:
         click.echo(message, err=True)
 
 
+def progress_bar(length: int, label: str):
+    """A progress bar on stderr, shown only on a terminal and without ``-q`` (a pipe or a
+    log gets no bar and no label).
+
+    Parameters
+    ----------
+    length : int
+        Steps.
+    label : str
+        What progresses.
+
+    Returns
+    -------
+    click.progressbar
+        A context manager; ``update(n)`` advances it.
+    """
+    import sys
+
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True,
+                             hidden=quiet() or not sys.stderr.isatty())
+
+
 def engine() -> str | None:
     """The ``--engine`` given to ``loc``.
 

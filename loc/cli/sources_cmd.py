@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -18,7 +17,7 @@ from loc.cli.options import (
     offline_opt,
     output_format,
     output_opt,
-    quiet,
+    progress_bar,
     say,
     series_arg,
     since_opt,
@@ -75,8 +74,7 @@ def import_cmd(inputs, store, since, until) -> None:
     from loc.io.store import import_snapshots
 
     items = [item for _, item in load_series(inputs, since, until)]
-    with click.progressbar(length=len(items), label="import", file=sys.stderr,
-                           hidden=quiet() or not sys.stderr.isatty()) as bar:
+    with progress_bar(len(items), "import") as bar:
         result = import_snapshots(items, store, progress=bar.update, engine=engine())
     size = store.stat().st_size / 1e6 if store.exists() else 0.0
     say(f"{store}: {len(result.added)} snapshots added, {len(result.skipped)} already "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from loc.cli.options import (
@@ -14,7 +12,7 @@ from loc.cli.options import (
     no_cache_opt,
     output_format,
     output_opt,
-    quiet,
+    progress_bar,
     say,
     series_arg,
     since_opt,
@@ -42,8 +40,7 @@ def command(inputs, since, until, fmt, output, chart, no_cache) -> None:
 
     items = load_series(inputs, since, until)
     snaps = [item for _, item in items]
-    with click.progressbar(length=len(snaps), label="timeline", file=sys.stderr,
-                           show_pos=True, hidden=quiet() or not sys.stderr.isatty()) as bar:
+    with progress_bar(len(snaps), "timeline") as bar:
         df = timeline(snaps, use_cache=not no_cache, progress=bar.update)
     if chart:
         from loc.outputs.chart import timeline_chart
