@@ -119,10 +119,33 @@ def loc_css() -> str:
 
 
 def leaflet_version() -> str:
+    """The version of the Leaflet inlined into every map.
+
+    Returns
+    -------
+    str
+        E.g. ``1.9.3``.
+    """
     return xleaflet.VERSION
 
 
 def script_safe(text: str) -> str:
     """Make code safe inside a <script> or <style> element: no ``</script`` or ``</style``
-    can end it early (inside JS strings ``<\\/`` reads as ``</``)."""
+    can end it early (inside JS strings ``<\\/`` reads as ``</``).
+
+    Parameters
+    ----------
+    text : str
+        JavaScript or CSS.
+
+    Returns
+    -------
+    str
+        The same code, safe to inline.
+
+    Examples
+    --------
+    >>> script_safe('x = "</script>"')
+    'x = "<\\\\/script>"'
+    """
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)

@@ -202,7 +202,14 @@ class _Data(MacroElement):
 
 
 def stable_ids(root: Figure) -> None:
-    """Replace folium/branca's random element ids by a counter in tree order."""
+    """Replace folium/branca's random element ids by a counter in tree order, so that the
+    same map renders to the same bytes.
+
+    Parameters
+    ----------
+    root : branca.element.Figure
+        The page.
+    """
     counter = itertools.count()
 
     def visit(el: Element) -> None:
@@ -216,7 +223,20 @@ def stable_ids(root: Figure) -> None:
 
 
 def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
-    """A folium Map that renders ``payload`` offline (unless ``tiles`` adds online tiles)."""
+    """A folium Map that renders ``payload`` offline (unless ``tiles`` adds online tiles).
+
+    Parameters
+    ----------
+    payload : dict
+        From :func:`build_payload`.
+    tiles : {"osm"}, optional
+        Online tiles under the data (the page then uses the network).
+
+    Returns
+    -------
+    LocMap
+        The map, with stable element ids.
+    """
     compare = payload.get("compare")
     m = LocMap(location=[48.5, 32.0], zoom_start=6, tiles=None, control_scale=True,
                    attribution_control=False, prefer_canvas=False,
@@ -238,7 +258,18 @@ def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
 
 
 def render_html(m: folium.Map) -> str:
-    """The page's HTML, with stable ids (re-applied in case elements were added)."""
+    """The page's HTML, with stable ids (re-applied in case elements were added).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+
+    Returns
+    -------
+    str
+        The page, lines stripped of trailing white space.
+    """
     root = m.get_root()
     assert isinstance(root, Figure)
     stable_ids(root)

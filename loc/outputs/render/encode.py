@@ -28,14 +28,40 @@ def _encode_ints(values: np.ndarray) -> str:
 
 
 def encode_polyline(latlon_int: np.ndarray) -> str:
-    """Polyline-encode (n, 2) integer lat/lon (1e-5 degrees) as absolute-start deltas."""
+    """Polyline-encode integer lat/lon as absolute-start deltas.
+
+    Parameters
+    ----------
+    latlon_int : numpy.ndarray
+        ``(n, 2)`` integer lat/lon in 1e-5 degrees.
+
+    Returns
+    -------
+    str
+        The polyline text (Google's algorithm, precision 5).
+
+    Examples
+    --------
+    >>> encode_polyline(np.array([[3850000, -12020000]]))
+    '_p~iF~ps|U'
+    """
     deltas = np.diff(latlon_int, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
     return _encode_ints(deltas.ravel())
 
 
 def quantize(coords: np.ndarray) -> np.ndarray:
-    """lon/lat float coordinates (n, 2) to integer lat/lon (n, 2) at 1e-5 degrees, with
-    consecutive duplicates removed."""
+    """Lon/lat coordinates to integer lat/lon at 1e-5 degrees (about 1 m).
+
+    Parameters
+    ----------
+    coords : numpy.ndarray
+        ``(n, 2)`` lon/lat floats.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(m, 2)`` integer lat/lon, consecutive duplicates removed.
+    """
     q = np.round(coords[:, ::-1] * PRECISION).astype(np.int64)
     if len(q) > 1:
         keep = np.concatenate([[True], np.any(q[1:] != q[:-1], axis=1)])
@@ -59,6 +85,18 @@ class ChunkTable:
         self.ids: dict[str, int] = {}
 
     def add_points(self, q: np.ndarray) -> int:
+        """The id of one chunk of vertices, stored once (its reverse shares the id).
+
+        Parameters
+        ----------
+        q : numpy.ndarray
+            ``(n, 2)`` integer lat/lon.
+
+        Returns
+        -------
+        int
+            ``k`` for chunk ``k`` as stored, ``~k`` for it walked backwards.
+        """
         fwd = encode_polyline(q)
         if fwd in self.ids:
             return self.ids[fwd]
@@ -76,7 +114,20 @@ class ChunkTable:
         """Chunk ids of one path of integer lat/lon vertices (rings without closing vertex).
 
         A closed ring starts at its cut vertex of least hash, so its chunks do not depend on
-        where the source started the ring."""
+        where the source started the ring.
+
+        Parameters
+        ----------
+        q : numpy.ndarray
+            ``(n, 2)`` integer lat/lon.
+        closed : bool
+            Whether the path is a ring.
+
+        Returns
+        -------
+        list of int
+            Chunk ids in walking order.
+        """
         if closed and len(q) > 1 and np.all(q[0] == q[-1]):
             q = q[:-1]
         h = _hash(q)
@@ -95,13 +146,36 @@ class ChunkTable:
         return ids or [self.add_points(q)]
 
     def polygon(self, poly) -> list[list[int]]:
+        """The chunk ids of a polygon's rings.
+
+        Parameters
+        ----------
+        poly : shapely.Polygon
+            A lon/lat polygon.
+
+        Returns
+        -------
+        list of list of int
+            One list of chunk ids per ring, exterior first.
+        """
         rings = [poly.exterior, *poly.interiors]
         return [self.path(quantize(np.asarray(r.coords)[:, :2]), closed=True) for r in rings
                 if len(r.coords) >= 4]
 
     def geometry(self, geom) -> list[list]:
         """Encode a (Multi)Polygon as [polygon][ring][chunk ids] or a (Multi)LineString as
-        [line][chunk ids]."""
+        [line][chunk ids].
+
+        Parameters
+        ----------
+        geom : shapely geometry
+            Lon/lat polygons or lines.
+
+        Returns
+        -------
+        list
+            The nested chunk ids.
+        """
         out: list[list] = []
         for part in shapely.get_parts(geom):
             if part.is_empty:
@@ -118,7 +192,23 @@ class ChunkTable:
 
 
 def decode_polyline(text: str) -> np.ndarray:
-    """Inverse of :func:`encode_polyline` (for tests): (n, 2) lat/lon floats."""
+    """Inverse of :func:`encode_polyline`.
+
+    Parameters
+    ----------
+    text : str
+        Polyline text.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` lat/lon floats.
+
+    Examples
+    --------
+    >>> decode_polyline("_p~iF~ps|U").tolist()
+    [[38.5, -120.2]]
+    """
     values, i = [], 0
     while i < len(text):
         shift = result = 0

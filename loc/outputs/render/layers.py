@@ -66,9 +66,23 @@ Row = tuple[str, "str | list[str]"]
 
 @dataclass
 class Feature:
-    """One feature: lon/lat geometry (a ``[lat, lon]`` array for points), its tooltip, its
-    popup rows, and optionally a radius, a colour and a reference (``ref``) that a findings
-    table row points at."""
+    """One feature of a map layer.
+
+    Attributes
+    ----------
+    geometry : object
+        Lon/lat geometry (a ``[lat, lon]`` array for points).
+    title : str
+        Its tooltip.
+    rows : list
+        Popup rows (label, value).
+    radius : float, optional
+        Marker radius, pixels.
+    colour : str, optional
+        Its own fill colour.
+    ref : str, optional
+        The reference a findings table row points at.
+    """
 
     geometry: object
     title: str
@@ -80,9 +94,37 @@ class Feature:
 
 @dataclass
 class Layer:
-    """One layer of a map (see the module docstring). ``control``: listed in the layer
-    control; ``interactive``: takes mouse events; ``label``: text repeated along a line;
-    ``pane``: drawing order (default from the id and kind)."""
+    """One layer of a map (see the module docstring).
+
+    Attributes
+    ----------
+    id : str
+        Layers of several dates share one id and one entry in the layer control.
+    title : str
+        Its name in the layer control (inserted as text).
+    kind : {"polygon", "line", "point"}
+        What its features are.
+    style : dict
+        Leaflet path options.
+    features : list of Feature
+        Its features.
+    visible : bool
+        Shown when the map opens.
+    date : str, optional
+        The date it belongs to (sliders show one date at a time).
+    min_zoom, max_zoom : int, optional
+        Zoom range it is shown at.
+    legend : dict, optional
+        Its legend entry.
+    control : bool
+        Listed in the layer control.
+    interactive : bool
+        Takes mouse events.
+    label : str, optional
+        Text repeated along a line.
+    pane : str, optional
+        Drawing order (default from the id and kind).
+    """
 
     id: str
     title: str
