@@ -484,8 +484,8 @@ def read_agreement(path: str | Path) -> Terms:
     Examples
     --------
     >>> terms = read_agreement(data_path("agreements/minsk2-2025.toml"))
-    >>> [p.name for p in terms.phases][:2]
-    ['Ceasefire', 'Heavy weapons withdrawn']
+    >>> [p.name for p in terms.phases]
+    ['Ceasefire', 'Monitoring and humanitarian access', 'Heavy weapons withdrawn']
     """
     if not isinstance(path, (str, Path)):
         raise TypeError(f"an agreement is a file path, not {type(path).__name__}")
