@@ -124,6 +124,17 @@ sites_opt = _opt("--sites", "sites_file", type=click.Path(path_type=Path), defau
 incidents_opt = _opt("--incidents", type=click.Path(path_type=Path), default=None,
                      metavar="FILE", help="Incidents: CSV with lat/lon (ACLED, VIINA, "
                                           "GeoConfirmed) or a file of points.")
+snapshots_opt = _opt("--snapshots", required=True, metavar="DIR|STORE",
+                     help="The monitored snapshots: a folder of dated files or a store "
+                          "(STORE.gpkg).")
+as_of_opt = _opt("--as-of", default=None, metavar="YYYY-MM-DD",
+                 help="Verify as of this date (default: the last snapshot's date).")
+incidents_cover_opt = _opt("--incidents-cover", default=None, metavar="FROM..TO",
+                           help="The days the incident reports cover (default: their first "
+                                "to last event date).")
+trust_opt = _opt("--trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                 metavar="KEY.pub", help="A party's public key (loc keygen writes KEY.pub): "
+                                         "that party must have signed with it; repeatable.")
 store_opt = _opt("--store", required=True, metavar="STORE.gpkg",
                  type=click.Path(dir_okay=False, path_type=Path),
                  help="The snapshot store (a GeoPackage).")
@@ -259,6 +270,35 @@ def parse_site(text: str) -> dict:
     if not sep or not name.strip():
         raise OptionError(f"--site {text[:60]!r} is not of the form NAME:LAT,LON,KM")
     return {"name": name.strip(), "lat": lat, "lon": lon, "radius_km": km}
+
+
+def parse_span(text: str | None, what: str) -> tuple[str, str] | None:
+    """``FROM..TO`` (two dates) from an option.
+
+    Parameters
+    ----------
+    text : str, optional
+        The option's value.
+    what : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    (str, str) or None
+        The two dates as ``YYYY-MM-DD``.
+    """
+    from loc.dates import parse_date
+    from loc.errors import OptionError
+
+    if text is None:
+        return None
+    first, sep, last = text.partition("..")
+    if not sep:
+        raise OptionError(f"{what} {text[:40]!r} is not of the form YYYY-MM-DD..YYYY-MM-DD")
+    a, b = parse_date(first), parse_date(last)
+    if a > b:
+        raise OptionError(f"{what} {text[:40]!r}: the first day is after the last")
+    return a.isoformat(), b.isoformat()
 
 
 def axes(sectors: str):

@@ -146,7 +146,33 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
         files["incidents.csv"] = csv_text(incidents).encode()
     manifest = {"kind": "report", "loc_version": __version__,
                 "date_frozen": report.date_frozen, "date_checked": report.date_checked,
-                "inputs": inputs, "options": options,
+                "inputs": inputs, "options": options}
+    return write_report(out_dir, files, manifest)
+
+
+def write_report(out_dir: str | Path, files: dict[str, bytes],
+                 manifest: dict) -> tuple[Path, bool]:
+    """Write a versioned report folder: ``out_dir/<report-id>/`` with ``files`` and
+    ``manifest.json`` (``manifest`` with every file's SHA-256 added as ``files``; the id is
+    :func:`loc.outputs.versions.version_id` of that), all at once; an existing report is
+    never overwritten.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder of reports.
+    files : dict
+        ``{file name: bytes}``.
+    manifest : dict
+        What the report is made of: ``kind``, ``loc_version``, ``inputs`` (records with
+        ``path`` and ``sha256``) and anything else that shaped it.
+
+    Returns
+    -------
+    (pathlib.Path, bool)
+        The folder, and whether this call wrote it.
+    """
+    manifest = {**manifest,
                 "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}}
     rid = version_id(manifest)
     manifest = {"id": rid, **manifest}
