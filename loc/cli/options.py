@@ -124,6 +124,10 @@ sites_opt = _opt("--sites", "sites_file", type=click.Path(path_type=Path), defau
 incidents_opt = _opt("--incidents", type=click.Path(path_type=Path), default=None,
                      metavar="FILE", help="Incidents: CSV with lat/lon (ACLED, VIINA, "
                                           "GeoConfirmed) or a file of points.")
+party_opt = _opt("--party", required=True, metavar="NAME",
+                 help="The party the key belongs to (letters, digits, '.', '_', '-').")
+key_opt = _opt("--key", required=True, type=click.Path(dir_okay=False, path_type=Path),
+               metavar="KEY", help="The party's private key (from loc keygen).")
 snapshots_opt = _opt("--snapshots", required=True, metavar="DIR|STORE",
                      help="The monitored snapshots: a folder of dated files or a store "
                           "(STORE.gpkg).")
