@@ -510,8 +510,8 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
     p = c.params
     if inc is None:
         return False, [d.isoformat() for d in days], [], "no incident reports given"
-    lo, hi = inc.cover if inc.cover else (None, None)
-    missing = [d.isoformat() for d in days if lo is None or not lo <= d <= hi]
+    cover = inc.cover
+    missing = [d.isoformat() for d in days if cover is None or not cover[0] <= d <= cover[1]]
     first, last = days[0], days[-1]
     in_window = np.array([first <= d <= last for d in inc.dates], dtype=bool)
     pts = inc.points.geometry.values
@@ -550,10 +550,11 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
                                      geo.project(target, geo.CONFORMAL),
                                      p["within_km"] * 1e3)
                      if len(pts) else np.zeros(0, dtype=bool))
-    hits = np.flatnonzero(in_window & kind & np.asarray(place, dtype=bool))
-    hits = sorted(hits, key=lambda i: (inc.dates[i], i))
-    used.update(int(i) for i in hits)
-    evidence = [_incident_record(inc, int(i)) for i in hits]
+    hits = sorted((int(i) for i in np.flatnonzero(in_window & kind
+                                                  & np.asarray(place, dtype=bool))),
+                  key=lambda i: (inc.dates[i], i))
+    used.update(hits)
+    evidence = [_incident_record(inc, i) for i in hits]
     seen = len(evidence) > p["max_incidents"]
     uncertain = sum(r["uncertain"] for r in evidence)
     detail = (f"{len(evidence)} incident(s) ({uncertain} with an uncertain location), at most "
@@ -642,7 +643,7 @@ def _verify(terms: Terms, snapshots, incidents, as_of, cover) -> Verification:
     phases = []
     for phase in terms.phases:
         phases.append(_phase(phase, terms, when, store, inc, zones, used, geoms))
-    breach_rows = {}
+    breach_rows: dict[tuple[str, str], dict] = {}
     for ph in phases:
         for cv in ph.conditions:
             if cv.kind == "no_advance":

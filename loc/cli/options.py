@@ -139,6 +139,9 @@ incidents_cover_opt = _opt("--incidents-cover", default=None, metavar="FROM..TO"
 trust_opt = _opt("--trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                  metavar="KEY.pub", help="A party's public key (loc keygen writes KEY.pub): "
                                          "that party must have signed with it; repeatable.")
+report_opt = _opt("--report", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  metavar="DIR", help="Also write a versioned report folder DIR/<id>/ (map "
+                                      "and tables, JSON, Markdown, CSV, manifest).")
 store_opt = _opt("--store", required=True, metavar="STORE.gpkg",
                  type=click.Path(dir_okay=False, path_type=Path),
                  help="The snapshot store (a GeoPackage).")
@@ -249,6 +252,27 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
     if not sep or not name.strip() or side.strip().lower() not in ("ru", "ua"):
         raise OptionError(f"{what} {text[:60]!r} is not of the form NAME=ru or NAME=ua")
     return name.strip(), side.strip().lower()
+
+
+def parse_party(text: str) -> tuple[str | None, str]:
+    """``PARTY=FILE`` (a snapshot labelled by the party claiming it), or a plain snapshot.
+
+    Parameters
+    ----------
+    text : str
+        The argument.
+
+    Returns
+    -------
+    (str or None, str)
+        The party (None without a label) and the snapshot (FILE or STORE.gpkg@DATE).
+    """
+    from loc.checks import name as check_name
+
+    party, sep, rest = text.partition("=")
+    if not sep or Path(text).exists() or not rest:
+        return None, text
+    return check_name(party, "party"), rest
 
 
 def parse_site(text: str) -> dict:
