@@ -308,7 +308,7 @@ class _Table:
         value = self.get(key, default)
         try:
             return checks.number(value, self.name(key), lo=lo, hi=hi, lo_open=lo_open)
-        except TypeError as exc:
+        except (TypeError, OptionError) as exc:
             raise OptionError(str(exc), self.path) from None
 
     def integer(self, key: str, default=_MISSING, *, lo: int = 0, hi: int = MAX_DAY):
