@@ -518,3 +518,36 @@ def test_minsk2_example_matches_loc_check_and_reproduces(deepstate_dir, tmp_path
     r = run("reproduce", folder)
     assert r.exit_code == 0, r.stdout
     assert r.stdout.count("byte-identical") == 5
+
+
+def test_everything_is_pending_before_entry_into_force(world):
+    _, agreement, snaps, incidents, _ = world
+    v = loc.verify_agreement(agreement, snaps, as_of="2024-12-31")
+    assert {c.status for p in v.phases for c in p.conditions} == {"pending"}
+    assert v.snapshots == [] and v.latest is v.freeze.snapshot
+
+
+def test_store_freeze_and_series_reproduce(world, tmp_path, monkeypatch):
+    folder, agreement, snaps, incidents, v = world
+    monkeypatch.chdir(tmp_path)
+    r = run("import", snaps, "--store", "history.gpkg")
+    assert r.exit_code == 0, r.output
+    text = agreement.read_text().replace('freeze = "snaps/syn_20250101.geojson"',
+                                         'freeze = "history.gpkg@2025-01-01"')
+    (tmp_path / "agreement.toml").write_text(text)
+    shutil.copy(incidents, tmp_path / "incidents.csv")
+    r = run("verify", "agreement.toml", "--snapshots", "history.gpkg", "--incidents",
+            "incidents.csv", "--as-of", day(24), "--incidents-cover", "2025-01-01..2025-01-20",
+            "-o", "reports", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [p["status"] for p in doc["phases"]] == list(PHASES.values())
+    assert doc["incidents_cover"] == ["2025-01-01", "2025-01-20"]
+    (out,) = (tmp_path / "reports").iterdir()
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert inputs[1] == {**inputs[1], "role": "freeze", "path": "history.gpkg@2025-01-01"}
+    r = run("reproduce", out)
+    assert r.exit_code == 0, r.stdout
+    r = run("verify", "agreement.toml", "--snapshots", "history.gpkg",
+            "--incidents-cover", "2025-01-20..2025-01-01")
+    assert r.exit_code == 2 and "the first day is after the last" in r.stderr

@@ -505,7 +505,7 @@ def _area_of(zones: gpd.GeoDataFrame, mask) -> object:
 
 
 def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | None,
-                        zones: gpd.GeoDataFrame, used: set[int]
+                        zones: gpd.GeoDataFrame, terms: Terms, used: set[int]
                         ) -> tuple[bool, list[str], list[dict], str]:
     p = c.params
     if inc is None:
@@ -540,12 +540,16 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
                      else pd.Series([""] * len(pts)))
             kind = np.array([is_armed(t) for t in types], dtype=bool)
         if c.kind == "zone_clear":
-            area = _area_of(zones, zones["zone"] == p["zone"])
+            area = _area_of(zones, (zones["zone"] == p["zone"])
+                            & zones["kind"].isin(["buffer", "site", "corridor"]))
             place = shapely.intersects(area, pts) if len(pts) else np.zeros(0, dtype=bool)
         else:
-            name = p.get("corridor") or p.get("crossing")
-            target = (_area_of(zones, zones["zone"] == name) if c.kind == "corridor_open"
-                      else shapely.centroid(_area_of(zones, zones["zone"] == name)))
+            if c.kind == "corridor_open":
+                target = _area_of(zones, (zones["zone"] == p["corridor"])
+                                  & (zones["kind"] == "corridor"))
+            else:
+                x = next(x for x in terms.crossings if x["name"] == p["crossing"])
+                target = shapely.Point(x["lon"], x["lat"])
             place = (shapely.dwithin(geo.project(pts, geo.CONFORMAL),
                                      geo.project(target, geo.CONFORMAL),
                                      p["within_km"] * 1e3)
@@ -682,7 +686,8 @@ def _phase(phase: Phase, terms: Terms, when: dt.date, store: _Days, inc: _Incide
         if c.kind == "no_advance":
             seen, missing, evidence, detail = _no_advance(c, days, store, geoms)
         else:
-            seen, missing, evidence, detail = _incident_condition(c, days, inc, zones, used)
+            seen, missing, evidence, detail = _incident_condition(c, days, inc, zones, terms,
+                                                                  used)
         verdicts.append(ConditionVerdict(c.kind, c.params, text, _status(seen, missing),
                                          detail, evidence, missing))
     return PhaseVerdict(phase.name, start, end, phase_status([v.status for v in verdicts]),
