@@ -551,3 +551,24 @@ def test_store_freeze_and_series_reproduce(world, tmp_path, monkeypatch):
     r = run("verify", "agreement.toml", "--snapshots", "history.gpkg",
             "--incidents-cover", "2025-01-20..2025-01-01")
     assert r.exit_code == 2 and "the first day is after the last" in r.stderr
+
+
+@pytest.mark.browser
+def test_report_page_offline_map_and_tables(report):
+    from tests.browser import launch, open_map
+
+    _, out = report
+    pw, browser = launch()
+    try:
+        page, log = open_map(browser, out / "report.html")
+        assert log.console_errors == [] and log.dialogs == []
+        map_h = page.evaluate("document.querySelector('.folium-map').offsetHeight")
+        assert 500 < map_h < 600  # 70 % of the 800 px window: the tables follow below
+        text = page.inner_text("section.loc-report")
+        assert "Synthetic <b>freeze</b>" in text and "breached" in text
+        assert page.evaluate("Array.from(document.querySelectorAll('section.loc-report b'))"
+                             ".filter(e => e.textContent === 'freeze').length") == 0
+        assert page.evaluate("document.querySelectorAll('section.loc-report table').length") > 4
+    finally:
+        browser.close()
+        pw.stop()
