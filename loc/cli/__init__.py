@@ -38,7 +38,7 @@ COMMANDS = {
     "import": ("sources_cmd", "import_cmd", "Import snapshots into a store."),
     "list": ("sources_cmd", "list_cmd", "List the snapshots in a store."),
     "cache": ("sources_cmd", "cache", "The download cache."),
-    "compare": ("sources_cmd", "compare_cmd", "Where two sources disagree."),
+    "compare": ("sources_cmd", "compare_cmd", "Where two sources or two parties disagree."),
 }
 
 
