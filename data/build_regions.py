@@ -41,7 +41,7 @@ REGIONS: dict[str, tuple[str, str, str, str, tuple[str, ...], str]] = {
     "dnipropetrovsk": ("Dnipropetrovs'k", "Dnipropetrovsk", "Дніпропетровська",
                        "Днепропетровская", ("Dnipro", "Dnepropetrovsk", "Dnipropetrovska"),
                        "dnipropetrovsk"),
-    "donetsk": ("Donets'k", "Donetsk", "Донецька", "Донецкая", ("Donetska", "Donbas"),
+    "donetsk": ("Donets'k", "Donetsk", "Донецька", "Донецкая", ("Donetska",),
                 "donetsk"),
     "ivano-frankivsk": ("Ivano-Frankivs'k", "Ivano-Frankivsk", "Івано-Франківська",
                         "Ивано-Франковская", ("Ivano-Frankovsk",), "ivano-frankivsk"),
@@ -140,7 +140,7 @@ def main(argv: list[str]) -> None:
     geoms = decode(topo)
     features = []
     for key, (ne, en, uk, ru, extra, group) in sorted(REGIONS.items()):
-        aliases = sorted({key, ne, en, uk, ru, *extra}, key=str.casefold)
+        aliases = sorted({key, ne, en, uk, ru, *extra}, key=lambda a: (a.casefold(), a))
         features.append({
             "type": "Feature",
             "properties": {"key": key, "name": en, "name_uk": uk, "name_ru": ru,

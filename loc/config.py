@@ -8,9 +8,9 @@ variable               meaning                                            defaul
                                                                           user cache folder
 ``LOC_ENGINE``         GDAL binding for reading and writing files         ``pyogrio``
 ``LOC_DEEPSTATE_URL``  DeepStateMap's base URL (for mirrors and tests)    deepstatemap.live
-``LOC_MAX_VERTICES``   most vertices a snapshot file may hold             5,000,000
-``LOC_MAX_BYTES``      most bytes a file, archive member or download      512 MiB
-                       may hold (after decompression)
+``LOC_MAX_VERTICES``   most vertices an input file may hold               1,000,000
+``LOC_MAX_BYTES``      most bytes an input file or an archive may hold    128 MiB
+                       (counted after decompression)
 ``LOC_MAX_DEPTH``      deepest JSON nesting accepted                      64
 =====================  =================================================  ==================
 """
@@ -26,7 +26,7 @@ ENGINES = ("pyogrio", "fiona")
 """The GDAL bindings loc reads and writes files with (as geopandas' ``engine``)."""
 
 DEEPSTATE_URL = "https://deepstatemap.live"
-DEFAULT_LIMITS = {"vertices": 5_000_000, "bytes": 512 * 1024 * 1024, "depth": 64}
+DEFAULT_LIMITS = {"vertices": 1_000_000, "bytes": 128 * 1024 * 1024, "depth": 64}
 
 
 def cache_dir() -> Path:

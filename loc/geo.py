@@ -52,33 +52,108 @@ def project(geoms, dst: CRS = CONFORMAL, src: CRS = LONLAT):
         Geometries in ``src`` (lon/lat by default).
     dst, src : pyproj.CRS
         Target and source CRS.
+
+    Returns
+    -------
+    shapely geometry or array of them
+        The geometries in ``dst`` (vertices transformed; edges stay straight).
+
+    Examples
+    --------
+    >>> p = project(shapely.Point(32.0, 48.5), EQUAL_AREA)
+    >>> round(p.x, 6), round(p.y, 6)
+    (0.0, 0.0)
     """
     return shapely.transform(geoms, lambda xy: project_coords(xy, dst, src))
 
 
 def project_coords(xy: np.ndarray, dst: CRS = CONFORMAL, src: CRS = LONLAT) -> np.ndarray:
-    """Transform an ``(n, 2)`` coordinate array from ``src`` (lon/lat by default) to ``dst``."""
+    """Transform coordinates from ``src`` (lon/lat by default) to ``dst``.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        ``(n, 2)`` coordinates (lon, lat in degrees for lon/lat).
+    dst, src : pyproj.CRS
+        Target and source CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` coordinates in ``dst`` (metres for the projected CRSs).
+    """
     t = _transformer(src, dst)
     return np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
 
 
 def unproject(geoms, src: CRS = CONFORMAL):
-    """Transform shapely geometries from ``src`` back to lon/lat."""
+    """Transform shapely geometries from ``src`` back to lon/lat.
+
+    Parameters
+    ----------
+    geoms : shapely geometry or array of them
+        Geometries in ``src``.
+    src : pyproj.CRS
+        Their CRS (:data:`CONFORMAL` by default).
+
+    Returns
+    -------
+    shapely geometry or array of them
+        The geometries in lon/lat (OGC:CRS84).
+    """
     return project(geoms, dst=LONLAT, src=src)
 
 
 def area_km2(geoms) -> np.ndarray | float:
-    """Area in km² of lon/lat geometries, computed in :data:`EQUAL_AREA`."""
+    """Area of lon/lat geometries, computed in :data:`EQUAL_AREA`.
+
+    Parameters
+    ----------
+    geoms : shapely geometry or array of them
+        Lon/lat geometries.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        km².
+
+    Examples
+    --------
+    >>> round(float(area_km2(shapely.box(32.0, 48.0, 33.0, 49.0))), 1)
+    8217.4
+    """
     return shapely.area(project(geoms, EQUAL_AREA)) / 1e6
 
 
 def geodesic_area_km2(geom) -> float:
-    """Ellipsoidal (WGS 84) area in km² of one lon/lat geometry, with :class:`pyproj.Geod`."""
+    """Ellipsoidal (WGS 84) area of one lon/lat geometry, with :class:`pyproj.Geod`.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A lon/lat polygon or multipolygon.
+
+    Returns
+    -------
+    float
+        km².
+    """
     return abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
 
 
 def geodesic_length_km(geom) -> float:
-    """Ellipsoidal (WGS 84) length in km of a lon/lat line or multi-line."""
+    """Ellipsoidal (WGS 84) length of a lon/lat line or multi-line.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A lon/lat line.
+
+    Returns
+    -------
+    float
+        km.
+    """
     return GEOD.geometry_length(geom) / 1e3
 
 

@@ -34,13 +34,14 @@ def test_one_date_map_offline_layers_toggle_screenshot(tmp_path, browser):
     assert html.stat().st_size <= 400 * 1024
     page, log = open_map(browser, html)
     ids = page.evaluate("Object.keys(window.locMap.left.containers)")
-    assert ids == ["regions", "side-ru", "side-ua", "line", "cities", "settlements"]
+    assert ids == ["context", "regions", "side-ru", "side-ua", "line"]
     visible = page.evaluate(
         "Object.keys(window.locMap.left.containers).filter(k => "
         "window.locMap.left.map.hasLayer(window.locMap.left.containers[k]))")
     assert "side-ru" in visible and "line" in visible
     n_before = page.locator(".leaflet-loc-area-pane path").count()
     assert n_before >= 2
+    page.locator(".loc-layers .loc-panel-head").click()
     page.get_by_label("Russian-controlled").uncheck()
     assert not page.evaluate("window.locMap.left.map.hasLayer("
                              "window.locMap.left.containers['side-ru'])")
@@ -64,7 +65,7 @@ def test_slider_switches_date_and_layers(tmp_path, browser):
     assert page.locator(".loc-date").inner_text() == "2025-09-05"
     ru_2025 = page.evaluate("window.locMap.left.containers['side-ru'].getLayers().length")
     assert ru_2025 == 1
-    page.locator(".loc-slider input").fill("0")
+    page.locator(".loc-slider input[type=range]").fill("0")
     assert page.locator(".loc-date").inner_text() == "2024-07-08"
     assert page.locator(".loc-slider-label").inner_text() == "2024-07-08"
     # the layer shown is now the 2024-07-08 one: its tooltip says so after a click
@@ -180,3 +181,262 @@ def test_online_tiles_only_when_asked(tmp_path):
     assert "tile.openstreetmap.org" in online and "OpenStreetMap contributors" in online
     with pytest.raises(loc.LocError, match="unknown tiles"):
         render(loc.sample(), tiles="google")
+
+
+# -- what an analyst reads: place names, popups, search, tools -----------------------------
+
+@pytest.fixture(scope="module")
+def one_date_map(tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps")
+    return render(loc.read(deepstate_path("20250905")), out=out).loc_version.html_path
+
+
+def _boxes(page, selector):
+    return page.evaluate(f"""Array.from(document.querySelectorAll('{selector}')).map(e => {{
+        const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }})""")
+
+
+def test_city_labels_visible_at_opening_view_without_overlaps(one_date_map, browser):
+    page, log = open_map(browser, one_date_map)
+    assert page.evaluate("window.locMap.left.map.getZoom()") <= 7
+    cities = page.locator(".loc-city-label").all_inner_texts()
+    assert len(cities) >= 35, cities  # of 43 cities of 100,000+
+    assert {"Kyiv", "Kharkiv", "Donetsk", "Zaporizhzhya", "Odesa"} <= set(cities)
+    assert page.locator(".loc-place-label:not(.loc-city-label)").count() == 0  # towns from 8
+    boxes = _boxes(page, ".loc-place-label, .loc-fixed-label")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    page.evaluate("window.locMap.left.map.setView([48.6, 37.8], 9, {animate: false})")
+    page.wait_for_timeout(200)
+    towns = page.locator(".loc-place-label").all_inner_texts()
+    assert "Pokrovsk" in towns and "Kostyantynivka" in towns
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_settlement_popup_names_the_side(one_date_map, browser, snap_20250905):
+    page, log = open_map(browser, one_date_map)
+    page.evaluate("window.locMap.left.map.setView([48.3, 37.9], 8, {animate: false})")
+    page.wait_for_timeout(200)
+    t = loc.settlements().set_index("name")
+    for name in ("Donetsk", "Kramatorsk"):
+        expected = {"ru": "Russian-controlled", "ua": "Ukrainian-controlled"}[
+            snap_20250905.side_at(np.array([t.loc[name, "lon"]]),
+                                  np.array([t.loc[name, "lat"]]))[0]]
+        page.locator(".loc-place-label", has_text=name).first.click()
+        page.wait_for_timeout(300)  # the previous popup fades out
+        popup = page.locator(".leaflet-popup-content").last.inner_text()
+        assert name in popup and "held on 2025-09-05" in popup and expected in popup, popup
+    # a place not shown at this zoom leaves nothing in the page to catch the mouse
+    shown = page.evaluate("window.locMap.left.places.shown.length")
+    assert shown == page.locator(".loc-place").count()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+@pytest.mark.parametrize("query", ["Бахмут", "Artemivsk", "bahmut"])
+def test_search_moves_the_view_to_the_settlement(one_date_map, browser, query):
+    page, log = open_map(browser, one_date_map)
+    page.locator(".loc-search input").fill(query)
+    assert "Bakhmut" in page.locator(".loc-search-results").inner_text()
+    page.locator(".loc-search input").press("Enter")
+    centre = page.evaluate("[window.locMap.left.map.getCenter().lat, "
+                           "window.locMap.left.map.getCenter().lng, "
+                           "window.locMap.left.map.getZoom()]")
+    assert centre[0] == pytest.approx(48.5942, abs=0.01)
+    assert centre[1] == pytest.approx(37.9989, abs=0.01) and centre[2] >= 11
+    assert "Bakhmut" in page.locator(".leaflet-popup-content").inner_text()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_measure_tool_is_geodesic(one_date_map, browser):
+    from pyproj import Geod
+
+    t = loc.settlements().set_index("name")
+    kyiv, kharkiv = (t.loc["Kyiv", ["lat", "lon"]].tolist(),
+                     t.loc["Kharkiv", ["lat", "lon"]].tolist())
+    want = Geod(ellps="WGS84").inv(kyiv[1], kyiv[0], kharkiv[1], kharkiv[0])[2]
+    page, log = open_map(browser, one_date_map)
+    page.locator(".loc-measure .loc-panel-head").click()
+    page.locator(".loc-measure-distance").click()
+    for lat, lon in (kyiv, kharkiv):  # a click on the map at each city
+        xy = page.evaluate(f"window.locMap.left.map.latLngToContainerPoint([{lat}, {lon}])")
+        box = page.locator("#" + page.evaluate("window.locMap.left.map.getContainer().id"))
+        box.click(position={"x": xy["x"], "y": xy["y"]})
+    clicked = page.evaluate("window.locMap.measure.distance()")
+    assert clicked == pytest.approx(want, rel=0.01)  # clicks land on whole pixels
+    page.locator(".loc-measure-clear").click()
+    page.locator(".loc-measure-distance").click()
+    page.evaluate(f"window.locMap.measure.addPoint({kyiv}); "
+                  f"window.locMap.measure.addPoint({kharkiv})")
+    got = page.evaluate("window.locMap.measure.distance()")
+    assert abs(got - want) / want < 0.005
+    assert abs(got - want) < 1.0  # Vincenty on WGS 84: well under a metre
+    assert "km" in page.locator(".loc-measure-result").inner_text()
+    spherical = page.evaluate(f"L.latLng({kyiv}).distanceTo(L.latLng({kharkiv}))")
+    assert abs(spherical - want) > 10 * abs(got - want)  # not Leaflet's sphere
+    # area: a 1° x 1° cell against pyproj
+    cell = [[48, 35], [48, 36], [49, 36], [49, 35]]
+    area = page.evaluate(f"window.locMap.geodesicArea({cell})")
+    lons, lats = [c[1] for c in cell], [c[0] for c in cell]
+    want_area = abs(Geod(ellps="WGS84").polygon_area_perimeter(lons, lats)[0])
+    assert area == pytest.approx(want_area, rel=0.005)
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_coordinate_readout_gives_lat_lon_and_mgrs(one_date_map, browser):
+    import mgrs
+
+    page, log = open_map(browser, one_date_map)
+    page.mouse.move(700, 400)
+    text = page.locator(".loc-coords").inner_text()
+    assert "° N" in text and "° E" in text and "MGRS" in text
+    lat, lon = page.evaluate("(() => { const m = window.locMap.left.map; "
+                             "const ll = m.containerPointToLatLng([700, 400]); "
+                             "return [ll.lat, ll.lng]; })()")
+    grid = mgrs.MGRS().toMGRS(lat, lon, MGRSPrecision=5)
+    assert grid[:3] in text.replace(" ", "")
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_play_advances_the_date_and_slider_tools(tmp_path, browser):
+    m = render(out=tmp_path)  # the bundled sample: three dates
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.locator(".loc-slider input[type=range]").fill("0")
+    assert page.locator(".loc-date").inner_text() == "2024-07-08"
+    page.locator(".loc-play").click()
+    page.wait_for_function("document.querySelector('.loc-date').textContent !== '2024-07-08'",
+                           timeout=5000)
+    page.wait_for_timeout(1500)
+    assert page.locator(".loc-date").inner_text() == "2025-09-05"
+    assert "Play" in page.locator(".loc-play").inner_text()  # stopped at the end
+    page.keyboard.press("ArrowLeft")
+    assert page.locator(".loc-date").inner_text() == "2025-01-08"
+    page.locator(".loc-date-field").fill("2024-12-31")
+    page.locator(".loc-date-field").dispatch_event("change")
+    assert page.locator(".loc-date").inner_text() == "2024-07-08"  # on or before
+    assert page.locator(".loc-tick").count() >= 3
+    page.locator(".loc-ghost input[type=checkbox]").check()
+    assert page.evaluate("window.locMap.slider.ghost()") == "2024-07-08"
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_compare_swipe_divider_moves_and_controls_are_shared(tmp_path, browser):
+    m = render(compare=(deepstate_path("20250108"), deepstate_path("20250905")), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    assert page.locator(".loc-layers").count() == 1 and page.locator(".loc-legend").count() == 1
+    page.locator(".loc-mode-swipe").click()
+    divider = page.locator(".loc-divider")
+    before = divider.bounding_box()
+    clip0 = page.evaluate("document.getElementById('loc-compare-right').style.clipPath")
+    x, y = before["x"] + before["width"] / 2, before["y"] + 300
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 250, y, steps=5)
+    page.mouse.up()
+    after = divider.bounding_box()
+    assert after["x"] == pytest.approx(before["x"] - 250, abs=3)
+    assert page.evaluate("document.getElementById('loc-compare-right').style.clipPath") != clip0
+    # one layer control drives both maps
+    page.locator(".loc-layers .loc-panel-head").click()
+    page.get_by_label("Russian-controlled").uncheck()
+    assert not page.evaluate("window.locMap.left.map.hasLayer("
+                             "window.locMap.left.containers['side-ru'])")
+    assert not page.evaluate("window.locMap.right.map.hasLayer("
+                             "window.locMap.right.containers['side-ru'])")
+    assert page.locator(".leaflet-loc-finding-pane path").count() > 3  # movement arrows
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_freeze_line_is_labelled_along_the_line(tmp_path, browser, snap_20250905):
+    m = render(freeze=loc.freeze(snap_20250905), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.wait_for_timeout(300)
+    text = page.locator(".loc-line-label textPath").first.text_content()
+    assert "line of control (not an international border)" in text
+    assert "reddish purple dashed" in page.locator(".loc-subtitle").inner_text()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_hostile_layer_title_and_zone_kind_are_text(tmp_path, browser, snap_20250905):
+    import geopandas as gpd
+    import shapely
+
+    from loc.outputs.render.layers import Feature, Layer
+
+    zone = gpd.GeoDataFrame({"zone": ["z"], "kind": [HOSTILE[0]], "area_km2": [1.0]},
+                            geometry=[shapely.Point(37.5, 48.0).buffer(0.1)], crs="OGC:CRS84")
+    extra = Layer(id="hostile", title=HOSTILE[0], kind="point", style={"color": "#000"},
+                  features=[Feature(np.array([48.0, 37.0]), HOSTILE[0])])
+    m = render(snap_20250905, zones=zone, layers=[extra], out=tmp_path, name="hostile2")
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.locator(".loc-layers .loc-panel-head").click()
+    names = page.locator(".loc-layers").inner_text()
+    assert HOSTILE[0] in names and f"Zones: {HOSTILE[0]}" in names
+    assert HOSTILE[0] in page.locator(".loc-legend").inner_text()
+    assert page.locator("img").count() == 0
+    page.wait_for_timeout(300)
+    assert log.dialogs == [] and log.console_errors == []
+    page.close()
+
+
+def test_report_findings_on_top_hoverable_and_tabled(tmp_path, browser):
+    import shapely
+
+    inc = tmp_path / "inc.csv"
+    inc.write_text("event_id_cnty;event_date;event_type;latitude;longitude;geo_precision\n"
+                   "UKR1;16 May 2025;Battles;48.30;37.20;1\n")
+    r = run("check", "--freeze", deepstate_path("20250108"), "--snapshot",
+            deepstate_path("20250905"), "--incidents", inc, "--width", "5", "--belts",
+            "minsk2", "-o", tmp_path / "reports")
+    assert r.exit_code == 0, r.output
+    folder = next((tmp_path / "reports").iterdir())
+    import geopandas as gpd
+
+    breaches = gpd.read_file(folder / "breaches.geojson")
+    page, log = open_map(browser, folder / "report.html")
+    rows = page.locator(".loc-findings-table[data-name=breaches] tbody tr")
+    assert rows.count() == len(breaches)
+    assert f"{len(breaches)} breach(es)" in page.locator(".loc-findings").inner_text()
+    largest = breaches.sort_values("km2", ascending=False).iloc[0]
+    c = largest.geometry.centroid
+    assert largest.geometry.contains(c)
+    page.evaluate(f"window.locMap.left.map.setView([{c.y}, {c.x}], 9, {{animate: false}})")
+    page.wait_for_timeout(300)
+    xy = page.evaluate(f"window.locMap.left.map.latLngToContainerPoint([{c.y}, {c.x}])")
+    box = page.evaluate("window.locMap.left.map.getContainer().getBoundingClientRect().left")
+    page.mouse.move(box + xy["x"], xy["y"])
+    page.wait_for_timeout(300)
+    tip = page.locator(".leaflet-tooltip").inner_text()
+    assert largest["id"] in tip, tip
+    # belts apart per weapon class, one legend entry each
+    legend = page.locator(".loc-legend").inner_text()
+    assert legend.count("Belt:") == 3
+    # a row zooms to its breach; sorting by km² ascending puts the smallest first
+    rows.nth(2).click()
+    third = breaches.sort_values(["km2", "id"], ascending=[False, True]).iloc[2]
+    centre = page.evaluate("window.locMap.left.map.getCenter()")
+    assert shapely.box(*third.geometry.buffer(0.3).bounds).contains(
+        shapely.Point(centre["lng"], centre["lat"]))
+    page.locator(".loc-findings-table[data-name=breaches] th", has_text="km²").click()
+    first = page.locator(".loc-findings-table[data-name=breaches] tbody tr").first
+    assert first.get_attribute("data-ref") == breaches.sort_values("km2").iloc[0]["id"]
+    assert page.locator(".loc-findings-table[data-name=incidents] tbody tr").count() == 1
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_index_lists_kind_dates_inputs_size(tmp_path):
+    render(out=tmp_path, name="idx")
+    render(loc.sample(), out=tmp_path, name="idx")
+    index = (tmp_path / "idx" / "index.html").read_text()
+    assert "<td>slider</td>" in index and "<td>single</td>" in index
+    assert "2024-07-08..2025-09-05" in index and "sample_2025-09-05.geojson" in index
+    assert " KB</td>" in index

@@ -12,7 +12,7 @@ import loc
 from loc import geo as lcrs
 from loc.cli import cli
 from loc.io import fetch as http
-from loc.sources import isw
+from loc.sources import deepstate, isw
 from tests.conftest import deepstate_files, deepstate_path
 
 
@@ -265,3 +265,83 @@ def test_cli_fetch_store_cache_compare(server, tmp_path):
     assert r.exit_code == 0 and "in A only 0.00 km², in B only 0.00 km²" in r.stderr
     r = CliRunner().invoke(cli, ["cache", "clear"])
     assert r.exit_code == 0 and "removed 2 files" in r.stderr
+
+
+# -- the network: deadlines, redirects, answers that must never be kept --------------------
+
+def test_a_server_dripping_bytes_hits_the_overall_deadline(server):
+    def drip(request):
+        def body():
+            for _ in range(40):
+                time.sleep(0.1)
+                yield b" "
+        return Response(body(), content_type="application/json")
+
+    server.expect_request("/api/history/last").respond_with_handler(drip)
+    started = time.monotonic()
+    with pytest.raises(http.FetchError, match="longer than the 1 s deadline"):
+        http.get(server.url_for("/api/history/last"), timeout=5, deadline_s=1.0)
+    assert time.monotonic() - started < 2.5  # not the 4 s the drip would take, nor minutes
+
+
+def test_redirects_stay_on_the_same_host_and_port(server):
+    server.expect_request("/api/history/last").respond_with_data(
+        "", status=302, headers={"Location": "http://127.0.0.1:1/elsewhere"})
+    with pytest.raises(http.FetchError, match="redirected to another host or port"):
+        http.get(server.url_for("/api/history/last"))
+    server.clear()
+    server.expect_request("/old").respond_with_data("", status=301,
+                                                    headers={"Location": "/api/history/last"})
+    server.expect_request("/api/history/last").respond_with_json(api_answer())
+    assert json.loads(http.get(server.url_for("/old")).data)["id"] == 1757189463
+
+
+@pytest.mark.parametrize("answer", [
+    {"id": 1757189463, "datetime": "2025-09-06", "map": {"type": "FeatureCollection",
+                                                          "features": []}},
+    {"id": 1757189463, "datetime": "2025-09-06", "map": {"type": "FeatureCollection",
+                                                          "features": [{"type": "Feature",
+     "properties": {"name": "a///b///geoJSON.status.occupied"},
+     "geometry": {"type": "Point", "coordinates": [37, 48]}}]}},
+    {"error": "maintenance"},
+])
+def test_an_answer_without_occupied_area_is_refused_not_cached_not_stored(server, tmp_path,
+                                                                           answer):
+    server.expect_request("/api/history/last").respond_with_json(answer)
+    store = tmp_path / "s.gpkg"
+    r = CliRunner().invoke(cli, ["fetch", "deepstate", "--store", str(store)])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
+    assert not store.exists()
+    assert http.list_cache() == []  # never kept: --offline cannot answer with it
+    r = CliRunner().invoke(cli, ["fetch", "deepstate", "--offline"])
+    assert r.exit_code == 2 and "not in the cache" in r.stderr
+
+
+def test_retry_after_is_respected(server):
+    server.expect_ordered_request("/api/history/last").respond_with_data(
+        "busy", status=429, headers={"Retry-After": "1"})
+    server.expect_ordered_request("/api/history/last").respond_with_json(api_answer())
+    started = time.monotonic()
+    http.get(server.url_for("/api/history/last"))
+    assert time.monotonic() - started >= 0.95  # waited as asked, not the 0.01 s backoff
+    assert len(server.log) == 2
+
+
+def test_a_version_id_from_the_server_is_checked_before_it_is_used(server):
+    versions = [{"id": "1757000000/../../admin", "datetime": "2025-09-04T10:00:00Z"},
+                {"id": 1e308, "datetime": "2025-09-03T10:00:00Z"}]
+    server.expect_request("/api/history/public").respond_with_json(versions)
+    with pytest.raises(loc.LocError, match="no version on or before 2025-09-05"):
+        http.fetch_deepstate("2025-09-05")  # both entries dropped, no URL built from them
+    with pytest.raises(loc.LocError, match="not a Unix time"):
+        deepstate.version_url("http://x", "1/../admin")
+
+
+def test_store_says_only_what_it_wrote(server, tmp_path):
+    server.expect_request("/api/history/last").respond_with_json(api_answer())
+    store = tmp_path / "s.gpkg"
+    r1 = CliRunner().invoke(cli, ["fetch", "deepstate", "--store", str(store)])
+    r2 = CliRunner().invoke(cli, ["fetch", "deepstate", "--store", str(store)])
+    assert "1 added" in r1.stderr
+    assert "already there; nothing written" in r2.stderr and "added" not in r2.stderr
+    assert len(loc.list_snapshots(store)) == 1

@@ -29,7 +29,18 @@ WINDOW_PAD_M = 1.0
 
 
 def segments(geom) -> np.ndarray:
-    """The boundary segments of a (Multi)Polygon as an (n, 4) float array x0, y0, x1, y1."""
+    """The boundary segments of a (Multi)Polygon.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Polygons (any CRS).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 4)`` float array ``x0, y0, x1, y1`` in ring order.
+    """
     rings = shapely.get_rings(polygon_parts(geom))
     coords, index = shapely.get_coordinates(rings, return_index=True)
     same = index[1:] == index[:-1]
@@ -85,6 +96,18 @@ def changed_windows(a, b, pad: float = WINDOW_PAD_M) -> list[tuple[float, float,
 
     Segments present in one boundary and not in the other are boxed; overlapping boxes are
     merged until the boxes are disjoint.
+
+    Parameters
+    ----------
+    a, b : shapely geometry
+        Polygons in one projected CRS.
+    pad : float
+        Padding of each box, in the CRS's units.
+
+    Returns
+    -------
+    list of tuple
+        ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     return segment_windows(segments(a), segments(b), pad=pad)
 
@@ -96,6 +119,18 @@ def segment_windows(sa: np.ndarray, sb: np.ndarray,
 
     Given every boundary segment of two geometries (or more: extra segments only widen the
     boxes), every difference of the two lies inside the boxes.
+
+    Parameters
+    ----------
+    sa, sb : numpy.ndarray
+        Segments of the two boundaries (see :func:`segments`).
+    pad : float
+        Padding of each box, in the CRS's units.
+
+    Returns
+    -------
+    list of tuple
+        Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     ha, hb = _segment_hashes(sa), _segment_hashes(sb)
     boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb)]),
@@ -122,8 +157,21 @@ def _run_boxes(seg: np.ndarray) -> np.ndarray:
 
 
 def windowed_difference(a, b, windows: list | None = None) -> tuple[list, list]:
-    """``(b - a parts, a - b parts)`` of projected ``a`` and ``b``, computed inside
-    :func:`changed_windows` only (or the ``windows`` given, if they are known)."""
+    """The differences of two projected geometries, computed inside the windows where their
+    boundaries differ only.
+
+    Parameters
+    ----------
+    a, b : shapely geometry
+        Polygons in one projected CRS (the earlier and the later).
+    windows : list of tuple, optional
+        The windows, when they are known (default :func:`changed_windows`).
+
+    Returns
+    -------
+    (list, list)
+        The parts of ``b - a`` and of ``a - b``, one geometry per window.
+    """
     if windows is None:
         windows = changed_windows(a, b)
     if not windows:
@@ -138,7 +186,20 @@ def windowed_difference(a, b, windows: list | None = None) -> tuple[list, list]:
 
 
 def clip_windows(geom, windows: list) -> np.ndarray:
-    """``geom`` clipped to each window, as an array."""
+    """A geometry clipped to each window.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A geometry.
+    windows : list of tuple
+        ``(xmin, ymin, xmax, ymax)`` boxes in its CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        One clipped geometry per window.
+    """
     return np.array([clip_box(geom, w) for w in windows], dtype=object)
 
 
@@ -178,7 +239,15 @@ class Changes:
         return float(self.summary["lost_km2"].sum())
 
     def to_json(self) -> dict:
-        """The ``loc diff --format json`` document."""
+        """The ``loc diff --format json`` document.
+
+        Returns
+        -------
+        dict
+            ``from``, ``to``, ``gained_km2``, ``lost_km2``, ``net_km2``, ``changes``,
+            ``slivers``, ``slivers_km2`` and ``regions`` (per region: ``gained_km2``,
+            ``lost_km2``).
+        """
         regions = {k: {"gained_km2": round(float(r["gained_km2"]), 4),
                        "lost_km2": round(float(r["lost_km2"]), 4)}
                    for k, r in self.summary.iterrows()}
@@ -191,21 +260,24 @@ class Changes:
 
 
 def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFrame:
-    """Rows of changed polygons cut by region group (:func:`region_pieces`: what lies
-    outside every region is a row of its own, region ``outside``)."""
+    """One row per connected area that changed hands within one region group: the changed
+    polygons cut by :func:`region_pieces` (what lies outside every region is a row of its
+    own, region ``outside``), the pieces of one polygon in one region joined, and split into
+    their connected parts."""
     pieces = region_pieces(polys_m)
-    rows: dict[tuple[int, str], list] = {}
-    for geom, part, region, km2 in zip(pieces.geoms, pieces.part, pieces.region, pieces.km2,
-                                       strict=True):
-        entry = rows.setdefault((int(part), str(region)), [[], 0.0])
-        entry[0].append(geom)
-        entry[1] += float(km2)
-    keys = sorted(rows)
-    geoms = np.array([g[0][0] if len(g[0]) == 1 else shapely.union_all(g[0])
-                      for g in (rows[k] for k in keys)], dtype=object)
-    km2 = np.array([rows[k][1] for k in keys], dtype=float)
-    lonlat = geo.unproject(geoms, geo.EQUAL_AREA) if len(geoms) else geoms
-    perim = shapely.length(geoms) if len(geoms) else np.array([])
+    groups: dict[tuple[int, str], list] = {}
+    for geom, part, region in zip(pieces.geoms, pieces.part, pieces.region, strict=True):
+        groups.setdefault((int(part), str(region)), []).append(geom)
+    geoms, regions = [], []
+    for key in sorted(groups):
+        joined = groups[key][0] if len(groups[key]) == 1 else shapely.union_all(groups[key])
+        for q in polygon_parts(joined):
+            geoms.append(q)
+            regions.append(key[1])
+    geoms_m = np.array(geoms, dtype=object)
+    km2 = shapely.area(geoms_m) / 1e6 if len(geoms_m) else np.array([], dtype=float)
+    lonlat = geo.unproject(geoms_m, geo.EQUAL_AREA) if len(geoms_m) else geoms_m
+    perim = shapely.length(geoms_m) if len(geoms_m) else np.array([])
     width = np.where(perim > 0, 2 * km2 * 1e6 / np.maximum(perim, 1e-9), 0.0)
     names, pops = [], []
     for g in lonlat:
@@ -213,8 +285,7 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
         names.append(", ".join(hit["name"]))
         pops.append(int(hit["population"].sum()))
     return gpd.GeoDataFrame({
-        "from_side": from_side, "to_side": to_side,
-        "region": [k[1] for k in keys],
+        "from_side": from_side, "to_side": to_side, "region": regions,
         "km2": km2, "width_m": width, "settlements": names, "population": pops,
     }, geometry=list(lonlat), crs="OGC:CRS84")
 

@@ -80,14 +80,22 @@ def _occupied(item) -> shapely.Geometry:
     return item.side("ru") if isinstance(item, Snapshot) else read_file(item).side("ru")
 
 
-def _polygons_of(reader: RingReader, item) -> list[Polygon]:
+def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
     """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
 
-    The whole polygon's validity is not checked here: only the parts inside the changed
-    windows are used, and those are checked (and repaired if need be) in :func:`_pair`.
+    A plain file whose polygons are all valid is read by ``reader`` alone (``valid`` holds
+    the polygons already checked, so each is checked once over the series); one with an
+    invalid polygon goes to the general reader, which repairs it within its limit or
+    refuses it, as :func:`loc.read` does.
     """
     polys = _read_plain(reader, item)
-    return polys if polys is not None else reader.from_geometry(_occupied(item))
+    if polys is not None:
+        new = [p for p in polys if p not in valid]
+        if all(shapely.is_valid(reader.polygon(p)) for p in new):
+            valid.intersection_update(polys)
+            valid.update(new)
+            return polys
+    return reader.from_geometry(_occupied(item))
 
 
 def _measure(item) -> dict:
@@ -265,9 +273,10 @@ def _pairs_of(task: list) -> list[dict]:
     """Pairs of consecutive snapshots in one task (runs in a worker process)."""
     reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
     pairs = []
-    prev = _polygons_of(reader, task[0])
+    valid: set = set()
+    prev = _polygons_of(reader, task[0], valid)
     for item in task[1:]:
-        cur = _polygons_of(reader, item)
+        cur = _polygons_of(reader, item, valid)
         pairs.append(_pair(reader, prev, cur))
         prev = cur
     return pairs

@@ -156,6 +156,15 @@ def withdrawal_belts(source, agreement: str | Path | Agreement,
     MLRS, heavy MLRS and tactical missiles; Package of Measures, 12 Feb 2015) and
     ``minsk-memorandum`` (15 km on each side for weapons over 100 mm; 19 Sep 2014).
 
+    Parameters
+    ----------
+    source : Snapshot or Freeze
+        The line and the sides' areas.
+    agreement : str, Path or Agreement
+        A preset name, a TOML/JSON file, or an :class:`~loc.io.agreements.Agreement`.
+    clip : {"land", "ukraine", "none"}
+        As in :func:`buffer_zone`.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -218,7 +227,11 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
         width_km, or a value that is not a finite number in range.
     """
     if isinstance(sites, (str, Path)):
-        sites = _sites_from_file(Path(sites))
+        path = sites
+        try:
+            return protected_sites(read_sites(path))
+        except OptionError as exc:  # name the file the bad site came from
+            raise OptionError(str(exc), path) from None
     if isinstance(sites, dict) or not isinstance(sites, Iterable):
         raise TypeError("sites must be a list of dicts or a file path, not "
                         f"{type(sites).__name__}")
@@ -263,7 +276,20 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
     return _frame(rows)
 
 
-def _sites_from_file(path: Path) -> list[dict]:
+def read_sites(path: str | Path) -> list[dict]:
+    """Sites and corridors from a vector file: points with ``radius_km``, lines with
+    ``width_km``, each with a ``name``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (any format GDAL reads).
+
+    Returns
+    -------
+    list of dict
+        Site and corridor records for :func:`protected_sites`.
+    """
     gdf = read_features(path)
     out = []
     for rec, geom in zip(gdf.drop(columns=gdf.geometry.name).to_dict(orient="records"),

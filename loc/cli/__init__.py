@@ -33,6 +33,7 @@ COMMANDS = {
     "keygen": ("sign_cmd", "keygen", "Make a party's signing key (Ed25519)."),
     "sign": ("sign_cmd", "sign", "Sign a manifest as a party (a detached signature)."),
     "signatures": ("sign_cmd", "signatures", "List and check a manifest's signatures."),
+    "annex": ("annex_cmd", "command", "A printable map annex (PDF, SVG, PNG) of the line."),
     "regions": ("regions_cmd", "command", "Region keys, names and aliases."),
     "fetch": ("sources_cmd", "fetch", "Download snapshots (the only command using the network)."),
     "import": ("sources_cmd", "import_cmd", "Import snapshots into a store."),

@@ -9,6 +9,7 @@ import click
 from loc.cli.options import (
     belts_opt,
     emit,
+    engine,
     format_opt,
     incidents_opt,
     load_series,
@@ -46,18 +47,23 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     from loc.analysis.compliance import check, check_series, classify
     from loc.analysis.freeze import freeze
     from loc.analysis.zones import buffer_zone, withdrawal_belts
+    from loc.io.agreements import load_agreement
+    from loc.io.incidents import read_incidents
     from loc.io.inputs import as_snapshot
     from loc.io.store import is_store
     from loc.io.writers import dumps
     from loc.outputs.tables import table
 
+    # every input is read (and refused, if it must be) before any work is done
     base = load_snapshot(freeze_ref)
-    frozen = freeze(base)
     one = later[0] if len(later) == 1 else None
     if one is not None and not Path(one).is_dir() and not is_store(one):
         series = [load_snapshot(one)]  # one later snapshot (it may be undated)
     else:
         series = [as_snapshot(x) for _, x in load_series(later)]
+    points = read_incidents(incidents, engine=engine()) if incidents else None
+    agreement = load_agreement(belts) if belts else None
+    frozen = freeze(base)
     last = series[-1]
     report = check(frozen, last)
     zones = None
@@ -65,11 +71,11 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
         parts = []
         if width is not None:
             parts.append(buffer_zone(frozen, width_km=width))
-        if belts:
-            parts.append(withdrawal_belts(frozen, belts))
+        if agreement is not None:
+            parts.append(withdrawal_belts(frozen, agreement))
         zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                                  crs="OGC:CRS84")
-    classified = classify(incidents, frozen, zones) if incidents else None
+    classified = classify(points, frozen, zones) if points is not None else None
     tracked = check_series(frozen, series) if len(series) > 1 else None
     b = report.breaches
     heading = (f"freeze of {report.date_frozen} checked on {report.date_checked}: "

@@ -15,8 +15,18 @@ FEATURE_FORMATS = ("geojson", "gpkg", "csv")
 
 
 class Option(click.Option):
-    """A click option whose old names (``aliases``) still work for one release but are not
-    shown in the help."""
+    """A click option whose old names still work for one release but are not shown in the
+    help.
+
+    Parameters
+    ----------
+    param_decls : sequence of str
+        The option's names and destination, as for :class:`click.Option`.
+    aliases : tuple of str
+        Old names, accepted and hidden.
+    **kwargs
+        As for :class:`click.Option`.
+    """
 
     def __init__(self, param_decls, aliases: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__([*param_decls, *aliases], **kwargs)
@@ -42,7 +52,18 @@ snapshot_arg = click.argument("snapshot", required=False, metavar="[SNAPSHOT]")
 
 
 def snapshot_args(*names: str):
-    """Required snapshot arguments (``A``, ``B``): FILE or STORE.gpkg@YYYY-MM-DD each."""
+    """Required snapshot arguments (``A``, ``B``): FILE or STORE.gpkg@YYYY-MM-DD each.
+
+    Parameters
+    ----------
+    *names : str
+        The arguments' names, shown upper-case in the help.
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
     def deco(f):
         for n in reversed(names):
             f = click.argument(n.lower(), metavar=n)(f)
@@ -51,7 +72,18 @@ def snapshot_args(*names: str):
 
 
 def series_arg(required: bool = True):
-    """A series: files, folders of dated files, stores (every date) or STORE@DATE."""
+    """A series: files, folders of dated files, stores (every date) or STORE@DATE.
+
+    Parameters
+    ----------
+    required : bool
+        Whether at least one is needed.
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
     return click.argument("inputs", nargs=-1, required=required, metavar="SERIES...")
 
 
@@ -70,7 +102,22 @@ every_opt = _opt("--every", default=1, show_default=True, type=click.IntRange(mi
 
 def output_opt(folder: bool = False, default: str | None = None, aliases=()):
     """``-o/--output``: the file (or, for commands writing several files, the folder) the
-    result goes to; stdout when not given."""
+    result goes to; stdout when not given.
+
+    Parameters
+    ----------
+    folder : bool
+        The output is a folder.
+    default : str, optional
+        The default (for folders).
+    aliases : tuple of str
+        Old names of the option, hidden.
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
     what = ("Write into this folder" if folder else "Write the result to this file instead "
             "of stdout (format from its suffix unless --format says)")
     return _opt("-o", "--output", "output", aliases=tuple(aliases), default=default,
@@ -80,7 +127,20 @@ def output_opt(folder: bool = False, default: str | None = None, aliases=()):
 
 def format_opt(choices: tuple[str, ...], default: str | None = "table"):
     """``--format``: table (for people), json (one document), csv/geojson/gpkg (the
-    result's records; features where they have a geometry, CSV with a wkt column)."""
+    result's records; features where they have a geometry, CSV with a wkt column).
+
+    Parameters
+    ----------
+    choices : tuple of str
+        The formats the command writes.
+    default : str, optional
+        The default (None: from ``-o``'s suffix, else the command's own).
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
     return _opt("--format", "fmt", type=click.Choice(choices), default=default,
                 show_default=default is not None,
                 help="table: for people; json: one document; csv, geojson, gpkg: the "
@@ -162,7 +222,13 @@ tiles_opt = _opt("--tiles", type=click.Choice(["none", "osm"]), default="none",
 # -- helpers -----------------------------------------------------------------------------
 
 def quiet() -> bool:
-    """Whether ``-q`` was given."""
+    """Whether ``-q`` was given.
+
+    Returns
+    -------
+    bool
+        True when messages are to be left out.
+    """
     ctx = click.get_current_context(silent=True)
     return bool(ctx and ctx.find_root().meta.get("loc.quiet"))
 
@@ -180,7 +246,13 @@ def say(message: str) -> None:
 
 
 def engine() -> str | None:
-    """The ``--engine`` given to ``loc`` (None: the default)."""
+    """The ``--engine`` given to ``loc``.
+
+    Returns
+    -------
+    str or None
+        ``pyogrio``, ``fiona`` or None (the default).
+    """
     ctx = click.get_current_context(silent=True)
     return ctx.find_root().meta.get("loc.engine") if ctx else None
 

@@ -84,9 +84,26 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
         zones = buffer_zone(frozen if frozen is not None else base, width_km=width)
     options = {"date": date, "since": since, "until": until, "every": every,
                "assign": list(assign), "width_km": width}
-    m = render(snaps or None, compare=tuple(compare) if compare else None, freeze=frozen,
-               zones=zones, tiles=None if tiles == "none" else tiles, title=title, name=name,
-               out=output, settlements=not no_settlements, options=options)
+    from loc.cli.options import quiet
+
+    bar = None
+    if len(snaps) > 1 and not quiet():
+        bar = click.progressbar(length=len(snaps), label="lines of contact",
+                                file=click.get_text_stream("stderr"))
+        bar.__enter__()
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        m = render(snaps or None, compare=tuple(compare) if compare else None,
+                   freeze=frozen, zones=zones, tiles=None if tiles == "none" else tiles,
+                   title=title, name=name, out=output, settlements=not no_settlements,
+                   options=options, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     version = m.loc_version
     assert version is not None  # saved: an output folder was given
     click.echo(str(version.html_path))

@@ -78,7 +78,7 @@ def import_cmd(inputs, store, since, until) -> None:
 
     items = [item for _, item in load_series(inputs, since, until)]
     with click.progressbar(length=len(items), label="import", file=sys.stderr,
-                           hidden=quiet()) as bar:
+                           hidden=quiet() or not sys.stderr.isatty()) as bar:
         result = import_snapshots(items, store, progress=bar.update, engine=engine())
     size = store.stat().st_size / 1e6 if store.exists() else 0.0
     say(f"{store}: {len(result.added)} snapshots added, {len(result.skipped)} already "

@@ -43,7 +43,7 @@ def command(inputs, since, until, fmt, output, chart, no_cache) -> None:
     items = load_series(inputs, since, until)
     snaps = [item for _, item in items]
     with click.progressbar(length=len(snaps), label="timeline", file=sys.stderr,
-                           show_pos=True, hidden=quiet()) as bar:
+                           show_pos=True, hidden=quiet() or not sys.stderr.isatty()) as bar:
         df = timeline(snaps, use_cache=not no_cache, progress=bar.update)
     if chart:
         from loc.outputs.chart import timeline_chart

@@ -53,22 +53,25 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
 
     from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
     from loc.errors import OptionError
+    from loc.io.agreements import load_agreement
     from loc.io.writers import dumps
     from loc.outputs.tables import table
 
     snap = load_snapshot(snapshot, date)
+    # every input is read (and refused, if it must be) before any zone is built
+    agreement = load_agreement(belts) if belts else None
+    site_zones = [protected_sites([parse_site(s) for s in sites])] if sites else []
+    if sites_file:
+        site_zones.append(protected_sites(sites_file))
     parts = []
     if width is not None or width_ru is not None or width_ua is not None:
         if width is not None and (width_ru is not None or width_ua is not None):
             raise OptionError("give --width, or --width-ru and --width-ua, not both")
         widths = None if width is not None else {"ru": width_ru or 0.0, "ua": width_ua or 0.0}
         parts.append(buffer_zone(snap, width_km=width, widths=widths, clip=clip))
-    if belts:
-        parts.append(withdrawal_belts(snap, belts, clip=clip))
-    if sites:
-        parts.append(protected_sites([parse_site(s) for s in sites]))
-    if sites_file:
-        parts.append(protected_sites(sites_file))
+    if agreement is not None:
+        parts.append(withdrawal_belts(snap, agreement, clip=clip))
+    parts += site_zones
     if not parts:
         raise OptionError("nothing to draw: give --width, --width-ru/--width-ua, --belts, "
                           "--site or --sites")

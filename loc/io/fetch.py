@@ -42,7 +42,21 @@ MAX_REDIRECTS = 5
 
 @dataclass
 class Download:
-    """One answer: its URL, bytes, SHA-256, cache path and whether it came from the cache."""
+    """One answer.
+
+    Attributes
+    ----------
+    url : str
+        The URL asked for.
+    data : bytes
+        The answer.
+    sha256 : str
+        Its SHA-256.
+    path : pathlib.Path
+        Where the cache keeps it.
+    from_cache : bool
+        Whether it came from the cache.
+    """
 
     url: str
     data: bytes

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import math
+import os
 import shutil
 import tempfile
 import warnings
@@ -32,6 +34,7 @@ from loc import config, geo
 from loc.dates import date_from_name, parse_date
 from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
 from loc.io.hashing import bytes_sha256, file_sha256
+from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
 from loc.reference.sample import sample_path
 from loc.safejson import loads
@@ -112,6 +115,43 @@ def _unpacked(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def gdal_path(path: Path) -> Iterator[Path]:
+    """A path the GDAL bindings open as the file it names.
+
+    pyogrio and fiona parse a path as a URI, so ``a;b.geojson`` opens ``a`` and ``x!y`` an
+    archive; such a file (and a shapefile's sidecar files) is linked, or copied where links
+    are not allowed, into a temporary folder under a plain name.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A local file.
+
+    Yields
+    ------
+    pathlib.Path
+        The path to hand to GDAL.
+    """
+    if not URI_LIKE.search(str(path)):
+        yield path
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="loc-path-"))
+    try:
+        siblings = sorted(path.parent.glob(glob.escape(path.stem) + ".*")) or [path]
+        for f in siblings:
+            if not f.is_file():
+                continue
+            target = tmp / ("input" + f.name[len(path.stem):])
+            try:
+                os.symlink(f.resolve(), target)
+            except OSError:
+                shutil.copyfile(f, target)
+        yield tmp / ("input" + path.suffix)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _inner(folder: Path, path: Path) -> Path:
     """The geodata file of an extracted archive (``doc.kml`` of a KMZ first)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -177,6 +217,11 @@ def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame
 
 
 def _read_all(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
+    with gdal_path(real) as safe:
+        return _read_layers(safe, name, path)
+
+
+def _read_layers(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
     single = real.suffix.lower() in (".geojson", ".json", ".fgb")
     try:
         layers: list[tuple[str | None, str | None]] = (
@@ -388,11 +433,18 @@ def _property(gdf: gpd.GeoDataFrame, name: str) -> str | None:
 
 
 def _own_date(gdf: gpd.GeoDataFrame, origin: str, name: str | None) -> dt.date | None:
+    """The date a file gives itself: a ``date`` property, else the date in its name; the
+    two must agree when both are there."""
+    in_name = date_from_name(name) if name else None
     for prop in ("date", "datetime", "as_of"):
         value = _property(gdf, prop)
         if value:
-            return parse_date(value, origin)
-    return date_from_name(name) if name else None
+            day = parse_date(value, origin)
+            if in_name is not None and in_name != day:
+                raise DateError(f"its name says {in_name.isoformat()} but its {prop} property "
+                                f"says {day.isoformat()}: which is it?", origin)
+            return day
+    return in_name
 
 
 def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
@@ -487,6 +539,132 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     )
 
 
+_NESTING = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
+            "Polygon": 2, "MultiPolygon": 3}
+"""Arrays around a position in each GeoJSON geometry type's coordinates."""
+
+
+def _position_problem(pos) -> str | None:
+    if not isinstance(pos, list) or not 2 <= len(pos) <= 3:
+        return "is not a position of two or three numbers"
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in pos):
+        return "holds a value that is not a number"
+    if not all(math.isfinite(v) for v in pos):
+        return "has a coordinate that is not a finite number"
+    return None
+
+
+def _coordinates_problem(kind: str, coords) -> str | None:
+    """What is wrong with one geometry's coordinates, or None."""
+    depth = _NESTING[kind]
+
+    def walk(node, level: int, rings: bool) -> str | None:
+        if level == 0:
+            problem = _position_problem(node)
+            return f"position {str(node)[:60]} {problem}" if problem else None
+        if not isinstance(node, list):
+            return f"coordinates are nested wrongly for a {kind} ({str(node)[:40]})"
+        for child in node:
+            problem = walk(child, level - 1, rings)
+            if problem:
+                return problem
+        if rings and level == 1:
+            if len(node) < 4:
+                return f"a ring has {len(node)} positions, fewer than four"
+            if node[0][:2] != node[-1][:2]:
+                return "a ring is not closed (its last position is not its first)"
+        return None
+
+    return walk(coords, depth, kind in ("Polygon", "MultiPolygon"))
+
+
+def _geometry_problem(geom, level: int = 0) -> str | None:
+    if geom is None:
+        return None
+    if not isinstance(geom, dict):
+        return "a geometry is not a GeoJSON object"
+    kind = geom.get("type")
+    if kind == "GeometryCollection" and level < 8:
+        members = geom.get("geometries")
+        if not isinstance(members, list):
+            return "a GeometryCollection has no list of geometries"
+        for g in members:
+            problem = _geometry_problem(g, level + 1)
+            if problem:
+                return problem
+        return None
+    if not isinstance(kind, str) or kind not in _NESTING:
+        return f"geometry type {str(kind)[:30]!r} is not a GeoJSON geometry type"
+    return _coordinates_problem(kind, geom.get("coordinates"))
+
+
+def geojson_problem(doc) -> str | None:
+    """What makes a parsed GeoJSON document one that GDAL would read in part or repair
+    quietly: a coordinate that is not a finite number (JSON's ``NaN``, ``Infinity``, or
+    ``null``), a position that is not two or three numbers, coordinates nested wrongly for
+    their type, a ring of fewer than four positions or not closed, a feature that is not an
+    object. None when there is nothing of the kind.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed document (a FeatureCollection, a Feature or a geometry).
+
+    Returns
+    -------
+    str or None
+        One phrase naming the feature and the problem.
+
+    Examples
+    --------
+    >>> geojson_problem({"type": "Point", "coordinates": [37.0, float("nan")]})
+    'feature 0: position [37.0, nan] has a coordinate that is not a finite number'
+    """
+    if not isinstance(doc, dict):
+        return "is not a GeoJSON object"
+    if doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            return "its features are not a list"
+    elif doc.get("type") == "Feature":
+        features = [doc]
+    else:
+        features = [{"type": "Feature", "geometry": doc}]
+    for i, feat in enumerate(features):
+        if not isinstance(feat, dict):
+            return f"feature {i} is not a GeoJSON Feature object"
+        problem = _geometry_problem(feat.get("geometry"))
+        if problem:
+            return f"feature {i}: {problem}"
+    return None
+
+
+def _check_named_crs(gdf: gpd.GeoDataFrame, doc, path: Path) -> None:
+    """Refuse a file that names a CRS that cannot be resolved (a GeoJSON ``crs`` member GDAL
+    quietly reads as EPSG:4326, a shapefile's ``.prj`` it cannot parse): taking its
+    coordinates as lon/lat would be a guess."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    refuse = GeometryError("names a CRS that cannot be resolved: reproject the file to "
+                           "EPSG:4326 (lon/lat) or fix its CRS", path)
+    if isinstance(doc, dict) and doc.get("crs") is not None:
+        member = doc["crs"]
+        props = member.get("properties") if isinstance(member, dict) else None
+        name = props.get("name") if isinstance(props, dict) else None
+        if not isinstance(name, str):
+            raise refuse
+        try:
+            named = CRS.from_user_input(name)
+        except CRSError:
+            raise refuse from None
+        if gdf.crs is None or not named.equals(gdf.crs, ignore_axis_order=True):
+            raise refuse
+    elif (gdf.crs is None and path.suffix.lower() == ".shp"
+          and path.with_suffix(".prj").exists()):
+        raise refuse
+
+
 def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
     """A DeepStateMap API answer saved to a file, parsed; None for any other file."""
     if path.suffix.lower() not in (".json", ".geojson"):
@@ -536,16 +714,21 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         gdf, api_date = api
         hint = "deepstate"
     else:
+        doc = None
         if path.suffix.lower() in (".json", ".geojson"):
             # GDAL's JSON parser recurses: check depth and size before it sees the text
             try:
-                loads(path.read_bytes(), str(path))
+                doc = loads(path.read_bytes(), str(path))
             except LimitError:
                 raise
             except InputError as exc:
                 raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
                                  path) from None
+        problem = geojson_problem(doc) if doc is not None else None
+        if problem is not None:
+            raise GeometryError(f"{problem}: refused, not repaired; fix the file", path)
         gdf = read_frames(path, engine)
+        _check_named_crs(gdf, doc, path)
         hint = None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
                                names=names, sha256=file_sha256(path), file_name=path.name,

@@ -41,9 +41,16 @@ class Ring:
     """One ring: lon/lat and projected coordinates and, computed when first asked, its
     bounds, boundary segments and shapely LinearRing (projected).
 
-    ``chunks`` lists the ring's text chunks in order, for a ring read from text: ``(key,
-    lon/lat, projected, pieces)``, ``pieces`` listing ``(key, lon/lat, projected)`` of the
-    chunk's smaller pieces.
+    Parameters
+    ----------
+    lonlat : numpy.ndarray
+        ``(n, 2)`` lon/lat positions, closed (last equal to first).
+    xy : numpy.ndarray
+        The same positions projected.
+    chunks : list, optional
+        The ring's text chunks in order, for a ring read from text: ``(key, lon/lat,
+        projected, pieces)``, ``pieces`` listing ``(key, lon/lat, projected)`` of the
+        chunk's smaller pieces.
     """
 
     def __init__(self, lonlat: np.ndarray, xy: np.ndarray, chunks: list | None = None) -> None:
@@ -75,7 +82,18 @@ class Ring:
         return [c[0] for c in self.chunks] if self.chunks else []
 
     def piece_keys(self, skip: set) -> list:
-        """The keys of the pieces of the chunks not in ``skip``."""
+        """The keys of the pieces of the chunks not in ``skip``.
+
+        Parameters
+        ----------
+        skip : set
+            Chunk keys to leave out.
+
+        Returns
+        -------
+        list
+            Piece keys, in ring order.
+        """
         return [k for c in self.chunks or () if c[0] not in skip for k, _, _ in c[3]]
 
     def changed_segments(self, chunks: set, pieces: set) -> np.ndarray:
@@ -86,6 +104,18 @@ class Ring:
         that boundary too (same text, same positions); the others (in other pieces, or
         joining two chunks or pieces) are returned. Without chunks (a ring not read from
         text), every segment.
+
+        Parameters
+        ----------
+        chunks : set
+            Chunk keys the other boundary holds.
+        pieces : set
+            Piece keys the other boundary holds.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, 4)`` segments ``x0, y0, x1, y1`` (projected).
         """
         if not self.chunks:
             return self.segments
@@ -124,14 +154,14 @@ class RingReader:
     """Reads snapshots one after the other into polygons of ring keys, reusing what the
     previous file held.
 
+    Rings and polygons of the current and the previous file can be looked up; anything
+    older is dropped, so memory stays at about two files' worth.
+
     Parameters
     ----------
     project : callable, optional
         Maps lon/lat positions to the CRS the rings' geometries are built in (e.g. an
         equal-area projection); by default they stay lon/lat.
-
-    Rings and polygons of the current and the previous file can be looked up; anything
-    older is dropped, so memory stays at about two files' worth.
     """
 
     def __init__(self, project: Project | None = None) -> None:
@@ -142,12 +172,34 @@ class RingReader:
         self._polygons: dict = {}
 
     def ring(self, key: bytes) -> Ring:
-        """The ring of a key of the current or the previous file."""
+        """The ring of a key of the current or the previous file.
+
+        Parameters
+        ----------
+        key : bytes
+            A ring key.
+
+        Returns
+        -------
+        Ring
+            The ring.
+        """
         prev, cur = self._rings
         return cur[key] if key in cur else prev[key]
 
     def polygon(self, poly: Polygon) -> shapely.Polygon:
-        """The shapely Polygon (projected) of a polygon of the current or previous file."""
+        """The shapely Polygon (projected) of a polygon of the current or previous file.
+
+        Parameters
+        ----------
+        poly : tuple of bytes
+            Ring keys, exterior first.
+
+        Returns
+        -------
+        shapely.Polygon
+            The polygon (built once).
+        """
         geom = self._polygons.get(poly)
         if geom is None:
             rings = [self.ring(k).geom for k in poly]
@@ -175,6 +227,18 @@ class RingReader:
         type Polygon or MultiPolygon, with no ``side`` property, no DeepStateMap layer
         names (``///``) and no CRS other than lon/lat (CRS84); rings closed, with four
         positions or more, every coordinate a finite number.
+
+        Parameters
+        ----------
+        raw : bytes
+            The file's bytes.
+        within : tuple of float, optional
+            ``(minx, miny, maxx, maxy)`` lon/lat box every polygon must lie in.
+
+        Returns
+        -------
+        list of tuple or None
+            The polygons as ring keys, or None for text in another form.
         """
         parsed = _split_plain(raw)
         if parsed is None:
@@ -197,7 +261,18 @@ class RingReader:
         return self._commit(polys, rings)
 
     def from_geometry(self, geom) -> list[Polygon]:
-        """The polygons of a lon/lat (Multi)Polygon read the general way."""
+        """The polygons of a lon/lat (Multi)Polygon read the general way.
+
+        Parameters
+        ----------
+        geom : shapely geometry
+            Lon/lat polygons.
+
+        Returns
+        -------
+        list of tuple
+            The polygons as ring keys.
+        """
         rings: dict = {}
         polys = []
         for p in shapely.get_parts(geom):

@@ -24,7 +24,7 @@ import shapely
 from loc import config
 from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError
-from loc.io.readers import first_line, read_file
+from loc.io.readers import first_line, gdal_path, read_file
 from loc.io.writers import locked, write_gpkg
 from loc.model import Snapshot, from_geometries
 
@@ -54,15 +54,21 @@ class ImportResult:
 
 def _read(store: Path, engine: str | None, where: str | None = None,
           geometry: bool = True) -> gpd.GeoDataFrame:
+    with gdal_path(store) as safe:
+        return _read_safe(safe, store, engine, where, geometry)
+
+
+def _read_safe(safe: Path, store: Path, engine: str | None, where: str | None,
+               geometry: bool) -> gpd.GeoDataFrame:
     name = config.engine(engine)
     try:
         if name == "fiona":
             kwargs = {"ignore_geometry": True} if not geometry else {}
-            gdf = gpd.read_file(store, layer=LAYER, engine="fiona", where=where, **kwargs)
+            gdf = gpd.read_file(safe, layer=LAYER, engine="fiona", where=where, **kwargs)
         else:
             import pyogrio
 
-            gdf = pyogrio.read_dataframe(store, layer=LAYER, where=where,
+            gdf = pyogrio.read_dataframe(safe, layer=LAYER, where=where,
                                          read_geometry=geometry)
     except Exception as exc:  # GDAL raises several kinds for a file that is not a store
         raise InputError(f"not a loc store (GeoPackage with a '{LAYER}' layer): "
@@ -96,7 +102,8 @@ def is_store(path: str | Path) -> bool:
     try:
         import pyogrio
 
-        return LAYER in {str(n) for n, _ in pyogrio.list_layers(path)}
+        with gdal_path(path) as safe:
+            return LAYER in {str(n) for n, _ in pyogrio.list_layers(safe)}
     except Exception:  # not a GeoPackage GDAL can open: not a store either
         return False
 

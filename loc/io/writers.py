@@ -2,9 +2,9 @@
 GeoPackage and CSV (with formula injection neutralised), and a lock for shared files.
 
 Every writer puts its output beside the target under a hidden temporary name that holds the
-writer's process id (``.NAME.<pid>.<random>.tmp``) and renames it into place, so an output
-appears whole or not at all; leftovers of a writer that died are removed by the next write to
-the same target. Any failure (a full disk, a folder that is not writable, a GDAL error) is
+writer's process id (``.loc-<pid>-<random>.tmp``) and renames it into place, so an output
+appears whole or not at all; leftovers of a writer that died are removed by the next write
+into the same folder. Any failure (a full disk, a folder that is not writable, a GDAL error) is
 one :class:`~loc.errors.OutputError` line, with nothing left behind.
 """
 
@@ -15,6 +15,7 @@ import errno
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -103,34 +104,68 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def clean_leftovers(path: str | Path) -> list[Path]:
-    """Remove the temporary files and folders that writers of ``path`` left when they died.
+URI_LIKE = re.compile(r"[;?!#]|^[A-Za-z][A-Za-z0-9+.-]*:")
+"""Characters GDAL's Python bindings (pyogrio, fiona) read as parts of a URI, not of a file
+name: a path holding one is handed to them through a link under a plain name."""
+
+
+@contextlib.contextmanager
+def gdal_folder(folder: Path) -> Iterator[Path]:
+    """A path of ``folder`` the GDAL bindings open as it is named (a link in a temporary
+    folder when the real path holds characters they parse as a URI).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A folder.
+
+    Yields
+    ------
+    pathlib.Path
+        The folder, or a link to it.
+    """
+    if not URI_LIKE.search(str(folder)):
+        yield folder
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="loc-path-"))
+    try:
+        link = tmp / "folder"
+        os.symlink(folder.resolve(), link, target_is_directory=True)
+        yield link
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_LEFTOVER = re.compile(r"\.loc-(\d+)-[A-Za-z0-9_]+\.tmp")
+"""Names of the temporary files and folders loc's writers stage their outputs in."""
+
+
+def clean_leftovers(folder: str | Path) -> list[Path]:
+    """Remove the temporary files and folders that loc's writers left in a folder when they
+    died (a crash, a kill, a full disk).
 
     Only leftovers whose writer process is no longer running are removed, so a write in
     progress in another process is never disturbed.
 
     Parameters
     ----------
-    path : str or Path
-        An output path.
+    folder : str or Path
+        The folder outputs are written into.
 
     Returns
     -------
     list of pathlib.Path
         What was removed.
     """
-    path = Path(path)
+    folder = Path(folder)
     removed: list[Path] = []
-    if not path.parent.is_dir():
+    if not folder.is_dir():
         return removed
-    prefix = f".{path.name}."
-    for p in path.parent.iterdir():
-        if not p.name.startswith(prefix):
+    for p in folder.iterdir():
+        m = _LEFTOVER.fullmatch(p.name)
+        if m is None or _alive(int(m.group(1))):
             continue
-        pid_text = p.name[len(prefix):].split(".", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
-            continue
-        if p.is_dir():
+        if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
         else:
             with contextlib.suppress(OSError):
@@ -154,11 +189,12 @@ def _fail(exc: BaseException, path: Path) -> OutputError:
 
 @contextlib.contextmanager
 def _staging(path: Path, folder: bool) -> Iterator[Path]:
-    """A temporary file or folder beside ``path`` for a writer of this process, removed
-    unless it has been renamed into place."""
+    """A temporary file or folder beside ``path`` for a writer of this process (its name
+    holds only safe characters and the process id), removed unless it has been renamed
+    into place; the leftovers of dead writers in that folder are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(path)
-    prefix = f".{path.name}.{os.getpid()}."
+    clean_leftovers(path.parent)
+    prefix = f".loc-{os.getpid()}-"
     if folder:
         tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
     else:
@@ -559,11 +595,11 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
     path = Path(path)
     name = config.engine(engine)
     try:
-        with _staging(path, folder=True) as tmp_dir:
-            tmp = tmp_dir / path.name
+        with _staging(path, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir:
             for layer, gdf in layers.items():
-                gdf.to_file(tmp, layer=layer, driver="GPKG", engine=name, **options)
-            os.replace(tmp, path)
+                gdf.to_file(gdal_dir / "out.gpkg", layer=layer, driver="GPKG", engine=name,
+                            **options)
+            os.replace(tmp_dir / "out.gpkg", path)
     except OutputError:
         raise
     except Exception as exc:  # GDAL and its bindings raise many kinds; all mean "not written"

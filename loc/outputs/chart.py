@@ -41,6 +41,20 @@ def timeline_chart(df: pd.DataFrame, path: str | Path, title: str = "Occupied ar
 
     Top: occupied km² per region over time (missing days left as gaps). Bottom: daily newly
     occupied (up) and no longer occupied (down) km². Areas in the EQUAL_AREA CRS.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        From :func:`loc.timeline`.
+    path : str or Path
+        ``.png`` or ``.svg``.
+    title : str
+        The chart's title.
+
+    Returns
+    -------
+    pathlib.Path
+        The file, written atomically and byte for byte the same for the same frame.
     """
     path = Path(path)
     fmt = _chart_format(path)
@@ -73,8 +87,23 @@ def timeline_chart(df: pd.DataFrame, path: str | Path, title: str = "Occupied ar
 
 
 def movement_chart(series: pd.DataFrame, path: str | Path, top: int = 6) -> Path:
-    """Write a PNG or SVG chart of :func:`loc.movement.movement_series`: mean advance (km)
-    per period for the ``top`` sectors that advanced most in total."""
+    """Write a PNG or SVG chart of :func:`loc.movement_series`: mean advance (km) per period
+    for the ``top`` sectors that advanced most in total.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        From :func:`loc.movement_series`.
+    path : str or Path
+        ``.png`` or ``.svg``.
+    top : int
+        How many sectors to draw.
+
+    Returns
+    -------
+    pathlib.Path
+        The file.
+    """
     path = Path(path)
     fmt = _chart_format(path)
     totals = series.groupby("sector")["mean_advance_km"].sum().sort_values(ascending=False)

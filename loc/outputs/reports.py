@@ -104,6 +104,65 @@ def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze:
     return "\n".join(lines) + "\n"
 
 
+def findings_panel(report: Report, incidents: gpd.GeoDataFrame | None,
+                   freeze: Freeze) -> dict:
+    """The side panel of ``report.html``: the summary and sortable tables of the breaches and
+    incidents, each row referring to its feature on the map (clicking it zooms there).
+
+    Parameters
+    ----------
+    report : Report
+        The breaches.
+    incidents : geopandas.GeoDataFrame, optional
+        Classified incidents.
+    freeze : Freeze
+        The freeze checked.
+
+    Returns
+    -------
+    dict
+        ``title``, ``summary`` (lines) and ``tables`` (``name``, ``title``, ``columns`` as
+        ``[label, numeric]``, ``rows`` with ``values``, ``text`` and ``ref``, ``empty``).
+    """
+    b = report.breaches
+    summary = [f"The frozen line of {report.date_frozen} is a {freeze.label}.",
+               f"Checked on {report.date_checked}: {len(b)} breach(es), "
+               f"{b['km2'].sum():,.2f} km² in total."]
+    for side, g in b.groupby("advanced"):
+        summary.append(f"Side {side} advanced in {len(g)} place(s), {g['km2'].sum():,.2f} km².")
+    t = report.within_tolerance
+    summary.append(f"Within tolerance (not breaches): {len(t)} change(s), "
+                   f"{t['km2'].sum():,.4f} km².")
+    rows = [{"values": [r.id, r.advanced, r.region, float(r.km2), float(r.depth_km),
+                        str(r.settlement)],
+             "text": [r.id, r.advanced, r.region, f"{r.km2:,.2f}", f"{r.depth_km:,.2f}",
+                      str(r.settlement)], "ref": r.id}
+            for r in b.itertuples()]
+    tables = [{"name": "breaches", "title": "Breaches (largest first)", "rows": rows,
+               "columns": [["id", False], ["advanced", False], ["region", False],
+                           ["km²", True], ["depth km", True], ["settlement", False]],
+               "empty": "No area changed hands beyond the tolerance."}]
+    if incidents is not None:
+        v = incidents[incidents["violation"]]
+        summary.append(f"{len(incidents)} incident(s) classified; {len(v)} violate the "
+                       f"agreement ({int(v['uncertain'].sum())} with an uncertain location).")
+        irows: list[dict] = []
+        for i, r in enumerate(incidents.itertuples()):
+            rule = str(r.rule or "no violation")
+            irows.append({"values": [i + 1, rule, str(r.side), float(r.distance_km),
+                                     "uncertain" if r.uncertain else "exact"],
+                          "text": [str(i + 1), rule, str(r.side), f"{r.distance_km:+,.2f}",
+                                   "uncertain" if r.uncertain else "exact"],
+                          "ref": f"incident-{i + 1}"})
+        irows.sort(key=lambda r: (r["values"][1] == "no violation", r["values"][0]))
+        tables.append({"name": "incidents", "title": "Incidents (violations first)",
+                       "rows": irows, "empty": "No incidents.",
+                       "columns": [["#", True], ["rule broken", False], ["side", False],
+                                   ["distance to the line km", True], ["location", False]]})
+    return {"title": f"Compliance check: freeze of {report.date_frozen}, checked on "
+                     f"{report.date_checked}", "summary": summary, "tables": tables}
+
+
 def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Report,
                 incidents: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame | None,
                 inputs: list[dict], options: dict) -> tuple[Path, bool]:
@@ -145,7 +204,7 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
     if incidents is not None:
         layers.append(incident_layer(incidents))
     m = render(later, layers=layers, title=f"Compliance check: freeze of {report.date_frozen}",
-               settlements=True)
+               settlements=True, panel=findings_panel(report, incidents, freeze))
     files = {
         "report.html": render_html(m).encode(),
         "breaches.geojson": geojson_text(report.breaches).encode(),

@@ -23,7 +23,7 @@ from loc import checks
 from loc.errors import InputError, LocError, LocWarning
 from loc.io.hashing import file_sha256
 from loc.io.store import read_store, split_reference
-from loc.io.writers import clean_leftovers, dumps, write_atomic
+from loc.io.writers import dumps, write_atomic
 from loc.model import Snapshot
 from loc.outputs.signatures import check_signatures
 from loc.reference.bundled import data_path
@@ -173,8 +173,6 @@ def save(html_text: str, core: dict, name: str, out_dir: str | Path) -> MapVersi
                           "for (edited, or left half-written); restored", LocWarning,
                           stacklevel=2)
     if created:
-        for p in (html_path, manifest_path):
-            clean_leftovers(p)
         _write_pair(html_path, data, manifest_path, manifest)
     write_index(folder)
     return MapVersion(name, vid, html_path, manifest_path, manifest, created)
@@ -500,3 +498,41 @@ def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]
                     if ok else f"report id recomputed as {recomputed}, not {doc['id']}: a file "
                     "or the manifest was changed"))
     return results
+
+
+def version_input(path: str | Path) -> tuple[str, dict]:
+    """The snapshot a map version was made from (its latest input), checked against the
+    SHA-256 its manifest records.
+
+    Parameters
+    ----------
+    path : str or Path
+        A map version's ``.html`` or ``.json``.
+
+    Returns
+    -------
+    (str, dict)
+        The input to read (a file path or ``STORE@DATE``) and the manifest.
+
+    Raises
+    ------
+    InputError
+        When there is no manifest, it has no input, or the input's SHA-256 differs.
+    """
+    path = Path(path)
+    manifest_path = path.with_suffix(".json")
+    doc = _load_manifest(manifest_path) if manifest_path.is_file() else None
+    if doc is None or not isinstance(doc.get("html"), dict):
+        raise InputError("not a map version (no <version>.json manifest beside it)", path)
+    inputs = [i for i in doc.get("inputs") or [] if isinstance(i, dict)]
+    if not inputs:
+        raise InputError("the map version's manifest lists no input", manifest_path)
+    rec = inputs[-1]
+    what, ok, detail = _check_input(rec, manifest_path)
+    if not ok:
+        raise InputError(f"input {what}: {detail}; the map version cannot be re-created "
+                         "from it", manifest_path)
+    ref = split_reference(what)
+    if ref is not None:
+        return f"{_resolve_input(str(ref[0]), manifest_path)}@{ref[1]}", doc
+    return str(_resolve_input(what, manifest_path)), doc

@@ -139,3 +139,23 @@ def by_group(mask: np.ndarray, index: pd.Index) -> tuple[np.ndarray, np.ndarray]
                 .astype(int).to_numpy())
 
     return per_group(mask.astype(int)), per_group(np.where(mask, pop, 0))
+
+
+@lru_cache(maxsize=1)
+def other_names() -> dict[int, list[str]]:
+    """Other names of the larger settlements (Ukrainian, Russian, former names,
+    transliterations; GeoNames ``alternatenames``), for search.
+
+    Returns
+    -------
+    dict
+        GeoNames id to a list of names (``data/settlement_names.csv``).
+
+    Examples
+    --------
+    >>> "Артемівськ" in other_names()[713174]   # Bakhmut
+    True
+    """
+    df = pd.read_csv(data_path("settlement_names.csv"), dtype={"names": str})
+    return {int(i): str(n).split("|") for i, n in zip(df["geonameid"], df["names"],
+                                                      strict=True)}

@@ -26,8 +26,19 @@ DEFAULT_MAPPING: tuple[tuple[str, str | None], ...] = (
 
 
 def parse_mapping(items) -> tuple[tuple[str, str | None], ...]:
-    """``["PATTERN=SIDE", ...]`` (side ``ru``, ``ua``, ``contested`` or ``none``) to a
-    mapping; patterns are case-insensitive regular expressions matched anywhere."""
+    """A layer-name mapping from ``PATTERN=SIDE`` texts.
+
+    Parameters
+    ----------
+    items : iterable of str
+        ``PATTERN=SIDE`` (side ``ru``, ``ua``, ``contested`` or ``none``); patterns are
+        case-insensitive regular expressions matched anywhere in the name.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The mapping, first match wins (side None drops the layer).
+    """
     from loc.errors import OptionError
 
     out = []
@@ -47,6 +58,18 @@ def parse_mapping(items) -> tuple[tuple[str, str | None], ...]:
 def side_of_layer(name: object, mapping=DEFAULT_MAPPING) -> str | None:
     """The side of a layer or placemark name, or None (not a control layer).
 
+    Parameters
+    ----------
+    name : object
+        A layer or placemark name.
+    mapping : tuple of (str, str or None)
+        Patterns and sides (default :data:`DEFAULT_MAPPING`).
+
+    Returns
+    -------
+    str or None
+        ``ru``, ``ua``, ``contested``, or None.
+
     Examples
     --------
     >>> side_of_layer("Assessed Russian Control")
@@ -65,6 +88,19 @@ def side_of_layer(name: object, mapping=DEFAULT_MAPPING) -> str | None:
 
 
 def matches_any(names, mapping=DEFAULT_MAPPING) -> bool:
-    """True when some name matches a mapping pattern (the file uses such layers)."""
+    """Whether some name matches a mapping pattern (the file uses such layers).
+
+    Parameters
+    ----------
+    names : iterable
+        Layer or placemark names.
+    mapping : tuple of (str, str or None)
+        Patterns and sides.
+
+    Returns
+    -------
+    bool
+        True when one name matches.
+    """
     return any(isinstance(n, str) and any(re.search(p, n, flags=re.IGNORECASE)
                                           for p, _ in mapping) for n in names)

@@ -8,7 +8,7 @@ settlements as layers; with ``out`` it also saves an immutable version and its m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,24 +17,29 @@ from loc import __version__
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
+from loc.analysis.line import line_of_contact
 from loc.analysis.movement import movement
 from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, read, series
 from loc.io.store import is_store, split_reference
 from loc.model import Snapshot
+from loc.outputs.palette import PALETTE_NAME
 from loc.outputs.render import assets
 from loc.outputs.render.builder import TILES, LocMap, build_map, build_payload, render_html
 from loc.outputs.render.layers import (
     Layer,
     change_layers,
+    context_labels,
+    context_layers,
     freeze_layers,
     movement_layer,
+    places,
     region_layer,
-    settlement_layers,
     snapshot_layers,
     zone_layers,
 )
 from loc.outputs.versions import MapVersion, input_record, list_versions, save, verify
+from loc.reference.context import ATTRIBUTION as CONTEXT_ATTRIBUTION
 from loc.reference.sample import SOURCE as SAMPLE_SOURCE
 from loc.reference.sample import sample_paths
 from loc.reference.settlements import ATTRIBUTION as SETTLEMENTS_ATTRIBUTION
@@ -88,18 +93,49 @@ def _attribution(snaps: Iterable[Snapshot], tiles: str | None) -> list[str]:
     for source, lic in dict.fromkeys((s.source, s.license or "licence not stated")
                                      for s in snaps):
         lines.append(f"Control areas: {source} — {lic}")
-    lines += ["Regions: Natural Earth (public domain)", SETTLEMENTS_ATTRIBUTION,
-              f"Map: loc {__version__}, Leaflet {assets.leaflet_version()} (BSD-2-Clause)"]
+    lines += ["Regions: Natural Earth (public domain)", CONTEXT_ATTRIBUTION,
+              SETTLEMENTS_ATTRIBUTION,
+              f"Map: loc {__version__}, Leaflet {assets.leaflet_version()} (BSD-2-Clause), "
+              f"{assets.vendored_attribution()}; colours: {PALETTE_NAME}",
+              "Lines of control shown are not international borders"]
     if tiles:
         lines.append(TILES[tiles][1])
     return lines
+
+
+def _lines(snapshots: list[Snapshot],
+           progress: Callable[[int, int], None] | None = None) -> list[gpd.GeoDataFrame]:
+    """The line of contact of each snapshot, in order: the one place where maps compute
+    lines (one :func:`loc.line_of_contact` per snapshot), so that a line history can take
+    its place.
+
+    Parameters
+    ----------
+    snapshots : list of Snapshot
+        The snapshots.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each line.
+
+    Returns
+    -------
+    list of geopandas.GeoDataFrame
+        One line per snapshot.
+    """
+    out = []
+    for i, s in enumerate(snapshots):
+        out.append(line_of_contact(s))
+        if progress is not None:
+            progress(i + 1, len(snapshots))
+    return out
 
 
 def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame | None = None,
            changes: gpd.GeoDataFrame | None = None, line: bool = True,
            settlements: bool = True, tiles: str | None = None, title: str | None = None,
            name: str | None = None, out: str | Path | None = None,
-           options: dict | None = None, layers: list[Layer] | None = None) -> LocMap:
+           options: dict | None = None, layers: list[Layer] | None = None,
+           panel: dict | None = None,
+           progress: Callable[[int, int], None] | None = None) -> LocMap:
     """Render control areas and analyses into an offline, deterministic folium map.
 
     Parameters
@@ -128,6 +164,11 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         Extra options recorded in the manifest (the CLI passes its arguments).
     layers : list of Layer, optional
         More layers on top (e.g. breaches and incidents of a compliance report).
+    panel : dict, optional
+        A findings panel beside the map (see :func:`~loc.outputs.render.builder.build_payload`).
+    progress : callable, optional
+        ``progress(done, total)`` while the lines of a series are computed (the CLI shows a
+        progress bar).
 
     Returns
     -------
@@ -167,9 +208,11 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                           ", ".join(sorted({x for x in labels if labels.count(x) > 1})) +
                           "): give one snapshot per date")
     latest = snaps[-1]
+    layers += context_layers()
     layers.append(region_layer(latest if len(snaps) == 1 and compare is None else None))
-    for s in snaps:
-        layers += snapshot_layers(s, with_line=line)
+    lines = _lines(snaps, progress) if line else [None] * len(snaps)
+    for s, ln in zip(snaps, lines, strict=True):
+        layers += snapshot_layers(s, ln)
     if zones is not None and len(zones):
         layers += zone_layers(zones)
     if changes is not None:
@@ -184,19 +227,19 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                                                    "To ua under the scenario"))
         layers += freeze_layers(freeze)
     layers += extra
-    if settlements:
-        layers += settlement_layers()
     sample = any(s.source == SAMPLE_SOURCE for s in snaps)
     dates = [s.date.isoformat() for s in snaps if s.date] if compare is None else []
     if title is None:
         title = "Control areas" if freeze is None else "Freeze scenario"
     subtitle = "Source: " + ", ".join(dict.fromkeys(s.source for s in snaps))
     if freeze is not None:
-        subtitle += " · purple dashed: line of control (not an international border)"
+        subtitle += " · reddish purple dashed: line of control (not an international border)"
     payload = build_payload(layers, title=title, subtitle=subtitle,
                             warning=SAMPLE_WARNING if sample else "",
                             attribution=_attribution(snaps, tiles), dates=dates,
-                            bounds=BOUNDS, compare=compare_doc)
+                            bounds=BOUNDS, compare=compare_doc,
+                            places=places() if settlements else None,
+                            labels=context_labels(), panel=panel)
     m = build_map(payload, tiles=tiles)
     if out is not None:
         recorded = {"compare": bool(compare_doc), "line": line, "settlements": settlements,

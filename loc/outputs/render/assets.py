@@ -1,4 +1,5 @@
-"""Scripts and styles inlined into every map: Leaflet (from xstatic-leaflet) and loc's own.
+"""Scripts and styles inlined into every map: Leaflet (from xstatic-leaflet), mgrs 2.2.0
+(npm, MIT; ``static/mgrs-2.2.0.min.js``, see ``static/NOTICE.md``) and loc's own.
 
 Leaflet's CSS points at images next to it; they are inlined as data URIs so that the page
 makes no request at all. The source-map comment is dropped for the same reason.
@@ -28,20 +29,93 @@ def leaflet_css() -> str:
     text = (base / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(match: re.Match) -> str:
+        if match.group(1).startswith("images/layers"):
+            return "none"  # loc draws its own layer control
         data = (base / match.group(1)).read_bytes()
         return f"url(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
 
     return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text)
 
 
+VENDORED = {"mgrs": ("2.2.0", "MIT", "mgrs-2.2.0.min.js")}
+"""Vendored scripts: name -> (version, licence, file in ``static/``)."""
+
+
+@lru_cache(maxsize=1)
+def vendored_js() -> str:
+    """The vendored scripts, source-map comments dropped.
+
+    Returns
+    -------
+    str
+        Their code, in :data:`VENDORED` order.
+    """
+    return "\n".join(re.sub(r"//# sourceMappingURL=\S+\s*$", "",
+                             (STATIC / f).read_text(encoding="utf-8"))
+                      for _, _, f in VENDORED.values())
+
+
+def vendored_attribution() -> str:
+    """The vendored scripts with versions and licences, for the attribution.
+
+    Returns
+    -------
+    str
+        E.g. ``'mgrs 2.2.0 (MIT)'``.
+    """
+    return ", ".join(f"{n} {v} ({lic})" for n, (v, lic, _) in VENDORED.items())
+
+
+def compact(code: str) -> str:
+    r"""loc's own script or style without indentation, blank lines and whole-line comments
+    (safe for code written, as loc's is, without multi-line strings).
+
+    Parameters
+    ----------
+    code : str
+        JavaScript or CSS.
+
+    Returns
+    -------
+    str
+        The same code, smaller.
+
+    Examples
+    --------
+    >>> compact("  // note\n  var a = 1;\n\n  /* x */\n")
+    'var a = 1;\n'
+    """
+    out = []
+    for line in code.splitlines():
+        text = line.strip()
+        if not text or text.startswith("//") or (text.startswith("/*") and text.endswith("*/")):
+            continue
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
 @lru_cache(maxsize=1)
 def loc_js() -> str:
-    return (STATIC / "loc_map.js").read_text(encoding="utf-8")
+    """loc's map runtime (``static/loc_map.js``), compacted.
+
+    Returns
+    -------
+    str
+        The script.
+    """
+    return compact((STATIC / "loc_map.js").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def loc_css() -> str:
-    return (STATIC / "loc_map.css").read_text(encoding="utf-8")
+    """loc's map styles (``static/loc_map.css``), compacted.
+
+    Returns
+    -------
+    str
+        The styles.
+    """
+    return compact((STATIC / "loc_map.css").read_text(encoding="utf-8"))
 
 
 def leaflet_version() -> str:

@@ -21,8 +21,11 @@ from loc.outputs.render.encode import ChunkTable
 from loc.outputs.render.layers import Layer
 from loc.outputs.versions import MapVersion
 
-PANES = {"base": 350, "area": 410, "zone": 420, "change": 430, "line": 450, "freeze": 460,
-         "points": 470}
+PANES = {"context": 300, "water": 320, "base": 350, "area": 410, "zone": 420, "change": 430,
+         "line": 450, "freeze": 460, "points": 470, "labels": 480, "finding": 490,
+         "tools": 495}
+"""Drawing order: context under the data, findings (breaches, incidents, movement) above the
+fills and place names, measuring on top."""
 TILES = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             "Tiles © OpenStreetMap contributors (ODbL)"),
@@ -36,6 +39,8 @@ class LocMap(folium.Map):
 
 
 def _pane_of(layer: Layer) -> str:
+    if layer.pane:
+        return layer.pane
     if layer.kind == "point":
         return "points"
     if layer.id == "regions":
@@ -53,8 +58,37 @@ def _pane_of(layer: Layer) -> str:
 
 def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: str,
                   attribution: list[str], dates: list[str], bounds,
-                  compare: dict | None = None) -> dict:
-    """The JSON document the map runtime reads (deterministic for the same inputs)."""
+                  compare: dict | None = None, places: dict | None = None,
+                  labels: list | None = None, panel: dict | None = None) -> dict:
+    """The JSON document the map runtime reads (deterministic for the same inputs).
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers, bottom first (panes order them further).
+    title, subtitle, warning : str
+        The title block.
+    attribution : list of str
+        Sources and licences, one line each.
+    dates : list of str
+        The slider's dates (one or none: no slider).
+    bounds : list
+        ``[[south, west], [north, east]]`` of the opening view.
+    compare : dict, optional
+        ``{"a": date, "b": date}`` for a comparison.
+    places : dict, optional
+        :func:`loc.outputs.render.layers.places`: place names, popups and search.
+    labels : list, optional
+        Fixed labels ``[lat, lon, text, kind]`` (countries, seas).
+    panel : dict, optional
+        A side panel (reports): ``summary`` lines and a findings ``table`` whose rows refer
+        to features by their ``ref``.
+
+    Returns
+    -------
+    dict
+        The payload.
+    """
     table = ChunkTable()
     out, legend, seen = [], [], set()
     for layer in layers:
@@ -72,11 +106,17 @@ def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: st
                 feat["r"] = round(f.radius, 1)
             if f.colour is not None:
                 feat["c"] = f.colour
+            if f.ref is not None:
+                feat["ref"] = f.ref
             feats.append(feat)
         pane = _pane_of(layer)
-        spec = {"id": layer.id, "title": layer.title, "kind": layer.kind,
-                "style": {**layer.style, "pane": f"loc-{pane}"}, "visible": layer.visible,
-                "date": layer.date, "minZoom": layer.min_zoom, "features": feats}
+        style = {**layer.style, "pane": f"loc-{pane}"}
+        if not layer.interactive:
+            style["interactive"] = False
+        spec = {"id": layer.id, "title": layer.title, "kind": layer.kind, "style": style,
+                "visible": layer.visible, "date": layer.date, "minZoom": layer.min_zoom,
+                "maxZoom": layer.max_zoom, "control": layer.control,
+                "interactive": layer.interactive, "label": layer.label, "features": feats}
         out.append(spec)
         if layer.legend and layer.legend["label"] not in seen:
             seen.add(layer.legend["label"])
@@ -86,12 +126,29 @@ def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: st
         "attribution": attribution, "dates": dates, "compare": compare,
         "bounds": bounds, "panes": {f"loc-{k}": v for k, v in PANES.items()},
         "legend": legend, "chunks": table.chunks, "layers": out,
+        "places": places, "labels": labels or [], "panel": panel,
     }
 
 
 def json_for_script(doc: dict) -> str:
     """JSON that is safe inside <script type="application/json">: <, >, & and the JS line
-    separators are escaped."""
+    separators are escaped.
+
+    Parameters
+    ----------
+    doc : dict
+        The document.
+
+    Returns
+    -------
+    str
+        Compact JSON text.
+
+    Examples
+    --------
+    >>> "</" in json_for_script({"t": "</script>"})
+    False
+    """
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                  ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
@@ -113,7 +170,8 @@ class _Raw(Element):
 
 def _inline_assets() -> _Raw:
     css = assets.script_safe(assets.leaflet_css() + "\n" + assets.loc_css())
-    js = assets.script_safe(assets.leaflet_js() + "\n" + assets.loc_js())
+    js = assets.script_safe(assets.leaflet_js() + "\n" + assets.vendored_js() + "\n"
+                            + assets.loc_js())
     return _Raw(f"<style>{css}</style>\n<script>{js}</script>")
 
 

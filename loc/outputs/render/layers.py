@@ -1,13 +1,16 @@
 """Map layers: each analysis plugs in as a :class:`Layer` of features with properties.
 
 A layer has an ``id`` (layers of several dates share one id and one entry in the layer
-control; the slider shows one date at a time), a title, a kind (``polygon``, ``line`` or
-``point``), a Leaflet style, and features: lon/lat geometry with a tooltip and popup rows.
-Colours follow the Okabe-Ito palette, readable by colour-blind users.
+control; the slider shows one date at a time), a title, a kind (``polygon``, ``line``,
+``point`` or ``arrow``), a Leaflet style, and features: lon/lat geometry with a tooltip and
+popup rows written for people (labels, units, thousands separators, lists de-duplicated).
+Colours come from :mod:`loc.outputs.palette` (Okabe-Ito and Paul Tol's muted, colour-blind
+safe).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,22 +20,29 @@ import shapely
 
 from loc import geo as lcrs
 from loc.analysis.freeze import FREEZE_LABEL
-from loc.analysis.line import line_of_contact
 from loc.analysis.stats import stats
 from loc.outputs.palette import (
+    BELTS,
     BLACK,
     BLUE,
+    BORDER,
     GREEN,
     GREY,
+    LAND,
+    NEIGHBOUR,
     ORANGE,
     PURPLE,
-    SKY,
+    RIVER,
     TEAL,
     VERMILLION,
+    WATER,
     WINE,
     YELLOW,
 )
+from loc.outputs.render.encode import encode_polyline
+from loc.reference.context import FINE_FROM_ZOOM, context
 from loc.reference.regions import registry, ukraine
+from loc.reference.settlements import other_names
 from loc.reference.settlements import table as settlements_table
 
 SIDE_TITLES = {"ru": "Russian-controlled", "ua": "Ukrainian-controlled",
@@ -44,20 +54,36 @@ SIDE_STYLES = {
                   "dashArray": "4 3"},
 }
 DISPLAY_TOLERANCE_DEG = 0.002
-"""Simplification (degrees, ~200 m) of the base outlines; control areas are not simplified."""
+"""Simplification (degrees, ~200 m) of Ukraine's outline; control areas are not simplified."""
+REGION_TOLERANCE_DEG = 0.006
+"""Simplification of the region boundaries (coverage-preserving, ~600 m): they only frame
+the data."""
+LIST_FOLD = 8
+"""Lists in popups show this many items, the rest folded behind "N more"."""
+
+Row = tuple[str, "str | list[str]"]
 
 
 @dataclass
 class Feature:
+    """One feature: lon/lat geometry (a ``[lat, lon]`` array for points), its tooltip, its
+    popup rows, and optionally a radius, a colour and a reference (``ref``) that a findings
+    table row points at."""
+
     geometry: object
     title: str
-    rows: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     radius: float | None = None
     colour: str | None = None
+    ref: str | None = None
 
 
 @dataclass
 class Layer:
+    """One layer of a map (see the module docstring). ``control``: listed in the layer
+    control; ``interactive``: takes mouse events; ``label``: text repeated along a line;
+    ``pane``: drawing order (default from the id and kind)."""
+
     id: str
     title: str
     kind: str
@@ -66,15 +92,157 @@ class Layer:
     visible: bool = True
     date: str | None = None
     min_zoom: int | None = None
+    max_zoom: int | None = None
     legend: dict | None = None
+    control: bool = True
+    interactive: bool = True
+    label: str | None = None
+    pane: str | None = None
 
 
 def fmt_km2(value: float) -> str:
-    return f"{value:,.1f} km²"
+    """An area for people.
+
+    Parameters
+    ----------
+    value : float
+        km².
+
+    Returns
+    -------
+    str
+        E.g. ``'1,107.7 km²'`` (two decimals under 10 km²).
+
+    Examples
+    --------
+    >>> fmt_km2(1107.74), fmt_km2(0.456)
+    ('1,107.7 km²', '0.46 km²')
+    """
+    return f"{value:,.2f} km²" if abs(value) < 10 else f"{value:,.1f} km²"
 
 
 def fmt_km(value: float) -> str:
+    """A length for people (``'24.8 km'``).
+
+    Parameters
+    ----------
+    value : float
+        km.
+
+    Returns
+    -------
+    str
+        One decimal, thousands separated.
+    """
     return f"{value:,.1f} km"
+
+
+def fmt_count(value) -> str:
+    """A count with thousands separators (``'709,230'``).
+
+    Parameters
+    ----------
+    value : int or float
+        The count.
+
+    Returns
+    -------
+    str
+        The formatted count.
+    """
+    return f"{int(round(float(value))):,}"
+
+
+def name_list(value) -> list[str]:
+    """Names from a comma-separated text or a list, de-duplicated in order.
+
+    Parameters
+    ----------
+    value : str or list
+        ``"Kupiansk, Kupiansk, Izium"`` or a list.
+
+    Returns
+    -------
+    list of str
+        ``['Kupiansk', 'Izium']``.
+
+    Examples
+    --------
+    >>> name_list("Komar, Myrne, Komar, ")
+    ['Komar', 'Myrne']
+    """
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    return list(dict.fromkeys(s.strip() for s in map(str, items) if s.strip()))
+
+
+def _side(value) -> str:
+    return SIDE_TITLES.get(str(value), str(value))
+
+
+FIELDS: dict[str, tuple[str, Callable]] = {
+    "zone": ("zone", str), "kind": ("kind", str), "side": ("side", _side),
+    "from_side": ("held before by", _side), "to_side": ("now held by", _side),
+    "advanced": ("side that advanced", _side), "id": ("id", str),
+    "region": ("region", lambda v: ", ".join(name_list(str(v).replace("|", ",")))),
+    "width_km": ("depth", lambda v: fmt_km(float(v))),
+    "width_m": ("narrowest width", lambda v: f"{float(v):,.0f} m"),
+    "area_km2": ("area", lambda v: fmt_km2(float(v))), "km2": ("area", lambda v: fmt_km2(float(v))),
+    "depth_km": ("depth beyond the frozen line", lambda v: fmt_km(float(v))),
+    "distance_km": ("distance to the line", lambda v: f"{float(v):+,.1f} km"),
+    "population": ("population", fmt_count), "settlement": ("settlement", str),
+    "settlements": ("settlements", name_list), "largest": ("largest settlements", name_list),
+    "zones": ("zones", name_list), "weapon_class": ("weapon class", lambda v: str(v).replace(
+        "_", " ")),
+    "rule": ("rule broken", str), "violation": ("violation", lambda v: "yes" if v else "no"),
+    "uncertain": ("location", lambda v: "uncertain" if v else "exact"),
+    "event_id_cnty": ("event", str), "event_id": ("event", str), "event_date": ("date", str),
+    "date": ("date", str), "event_type": ("type", str), "sub_event_type": ("sub-type", str),
+    "type": ("type", str), "notes": ("notes", str), "fatalities": ("fatalities", fmt_count),
+    "geo_precision": ("location precision (1 exact, 3 region)", fmt_count),
+    "actor1": ("actor", str), "location": ("place", str), "source": ("source", str),
+}
+"""Popup label and formatter of each known column; unknown columns are left out of popups."""
+
+
+def people_rows(rec: dict, columns: list[str] | None = None) -> list[Row]:
+    """Popup rows for people from a record: known columns only, each with its label and
+    unit, empty values and repeated labels dropped.
+
+    Parameters
+    ----------
+    rec : dict
+        A row's attributes.
+    columns : list of str, optional
+        Which columns, in order (default: the record's, in its order).
+
+    Returns
+    -------
+    list of (str, str or list of str)
+        ``(label, value)``; a list value is folded in the popup after :data:`LIST_FOLD`.
+
+    Examples
+    --------
+    >>> rec = {"from_side": "ua", "km2": 707645.0, "width_m": 12.0}
+    >>> people_rows(rec)  # doctest: +NORMALIZE_WHITESPACE
+    [('held before by', 'Ukrainian-controlled'), ('area', '707,645.0 km²'),
+     ('narrowest width', '12 m')]
+    """
+    rows: list[Row] = []
+    seen = set()
+    for key in columns or list(rec):
+        if key not in FIELDS or key not in rec:
+            continue
+        value = rec[key]
+        if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+            continue
+        label, fmt = FIELDS[key]
+        if label in seen:
+            continue
+        seen.add(label)
+        text = fmt(value)
+        if text != [] and text != "":
+            rows.append((label, text))
+    return rows
 
 
 @lru_cache(maxsize=1)
@@ -82,11 +250,122 @@ def _display_land():
     return shapely.simplify(ukraine(), DISPLAY_TOLERANCE_DEG, preserve_topology=True)
 
 
+def _legend_fill(style: dict, label: str) -> dict:
+    """A legend entry drawn like the fill: same colour, opacity, outline and dash."""
+    return {"swatch": "fill", "color": style.get("color"), "fill": style.get("fillColor"),
+            "opacity": style.get("fillOpacity", 0.2), "weight": style.get("weight", 1),
+            "dash": bool(style.get("dashArray")), "label": label}
+
+
+def context_layers() -> list[Layer]:
+    """The muted context under the data: Ukraine's land, neighbouring countries, lakes and
+    reservoirs and rivers (Natural Earth), coarse up to zoom 7 and finer from zoom 8. They
+    take no mouse events; one entry ("Context") in the layer control.
+
+    Returns
+    -------
+    list of Layer
+        The context layers, bottom first.
+    """
+    out = [Layer(id="context", title="Context (Natural Earth)", kind="polygon",
+                 style={"stroke": False, "fillColor": LAND, "fillOpacity": 1.0},
+                 features=[Feature(_display_land(), "Ukraine")], interactive=False,
+                 pane="context")]
+    styles = {
+        "country": ("polygon", {"color": BORDER, "weight": 0.8, "fillColor": NEIGHBOUR,
+                                "fillOpacity": 1.0}),
+        "lake": ("polygon", {"color": RIVER, "weight": 0.5, "fillColor": WATER,
+                             "fillOpacity": 1.0}),
+        "river": ("line", {"color": RIVER, "weight": 1.2, "opacity": 0.9}),
+    }
+    for kind in ("country", "lake", "river"):
+        for level, lo, hi in (("coarse", None, FINE_FROM_ZOOM - 1),
+                              ("fine", FINE_FROM_ZOOM, None)):
+            part = context(kind, level)
+            if part.empty:
+                continue
+            feats = [Feature(g, str(n or "")) for n, g in zip(part["name"], part.geometry,
+                                                               strict=True)]
+            lk, style = styles[kind]
+            out.append(Layer(id="context", title="Context (Natural Earth)", kind=lk,
+                             style=style, features=feats, min_zoom=lo, max_zoom=hi,
+                             interactive=False,
+                             pane="context" if kind == "country" else "water"))
+    return out
+
+
+def context_labels() -> list[list]:
+    """Labels of the neighbouring countries and seas: ``[lat, lon, text, kind]``.
+
+    Returns
+    -------
+    list of list
+        One per label.
+    """
+    out = []
+    for kind in ("country-label", "sea-label"):
+        part = context(kind)
+        out += [[round(g.y, 4), round(g.x, 4), str(n), kind.split("-")[0]]
+                for n, g in zip(part["name"], part.geometry, strict=True)]
+    return out
+
+
+PLACE_TIERS = ((100_000, 0), (10_000, 8), (2_500, 10))
+"""(least population, first zoom level) of each tier of place names: cities always, towns
+from zoom 8, smaller places from zoom 10."""
+
+
+def places() -> dict:
+    """Settlements for place names, popups and search, as compact columns: the map runtime
+    labels them by zoom without overlaps and tells who holds each on the date shown.
+
+    Returns
+    -------
+    dict
+        ``names``, ``coords`` (one polyline string, lat/lon at 1e-5°), ``pop``, ``tiers``
+        (``[least population, first zoom]``, largest first), ``region`` (index into
+        ``regions``), ``regions`` (names) and ``alt`` (``{index: other names joined by |}``,
+        for search); places largest first.
+
+    Examples
+    --------
+    >>> p = places()
+    >>> p["names"][0], p["tiers"][0]
+    ('Kyiv', [100000, 0])
+    """
+    t = settlements_table()
+    t = t[t["population"] >= PLACE_TIERS[-1][0]].sort_values(["population", "geonameid"],
+                                                               ascending=[False, True])
+    reg = registry()
+    keys = list(reg["key"])
+    q = np.round(t[["lat", "lon"]].to_numpy() * 1e5).astype(np.int64)
+    alt = other_names()
+    return {
+        "names": [str(n) for n in t["name"]],
+        "coords": encode_polyline(q),
+        "pop": [int(p) for p in t["population"]],
+        "tiers": [list(t) for t in PLACE_TIERS],
+        "region": [keys.index(r) if r in keys else -1 for r in t["region"]],
+        "regions": [str(n) for n in reg["name"]],
+        "alt": {str(i): "|".join(alt[g]) for i, g in enumerate(t["geonameid"]) if g in alt},
+    }
+
+
 def control_layers(snapshot) -> list[Layer]:
     """The sides of a snapshot, one layer each (``ru``, ``ua``, ``contested``).
 
     The ``ua`` area is drawn from a simplified outline of Ukraine (about 200 m) minus the
     other sides, so its edge along the front is exactly the ``ru`` edge.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+        The snapshot.
+
+    Returns
+    -------
+    list of Layer
+        One per side present.
     """
     date = snapshot.date.isoformat() if snapshot.date else None
     layers = []
@@ -98,62 +377,146 @@ def control_layers(snapshot) -> list[Layer]:
         if geom.is_empty:
             continue
         area = float(lcrs.area_km2(snapshot.side(side)))
-        rows = [("side", SIDE_TITLES[side]), ("date", snapshot.label), ("area", fmt_km2(area)),
-                ("source", snapshot.source)]
+        rows: list[Row] = [("side", SIDE_TITLES[side]), ("date", snapshot.label),
+                           ("area", fmt_km2(area)), ("source", snapshot.source)]
         if snapshot.license:
             rows.append(("licence", snapshot.license))
         layers.append(Layer(
             id=f"side-{side}", title=SIDE_TITLES[side], kind="polygon",
             style=SIDE_STYLES[side], date=date,
             features=[Feature(geom, f"{SIDE_TITLES[side]}: {fmt_km2(area)}", rows)],
-            legend={"swatch": "fill", "color": SIDE_STYLES[side]["color"],
-                    "fill": SIDE_STYLES[side]["fillColor"], "label": SIDE_TITLES[side]}))
+            legend=_legend_fill(SIDE_STYLES[side], SIDE_TITLES[side])))
     return layers
 
 
 def line_layer(line: gpd.GeoDataFrame, *, date: str | None = None, layer_id: str = "line",
-               title: str = "Line of contact", style: dict | None = None) -> Layer:
-    """Pieces of a line of contact (or freeze line) as one layer."""
+               title: str = "Line of contact", style: dict | None = None,
+               label: str | None = None, visible: bool = True) -> Layer:
+    """Pieces of a line of contact (or freeze line) as one layer.
+
+    Parameters
+    ----------
+    line : geopandas.GeoDataFrame
+        Pieces (``piece``, ``kind``, ``region``, ``length_km``, ``label``).
+    date : str, optional
+        The date (slider maps).
+    layer_id, title : str
+        Layer id and title.
+    style : dict, optional
+        Leaflet style.
+    label : str, optional
+        Text repeated along the line itself.
+    visible : bool
+        Shown when the page opens.
+
+    Returns
+    -------
+    Layer
+        The layer.
+    """
     style = style or {"color": BLACK, "weight": 2.5}
     features = []
+    kinds = {"main": "main front", "pocket": "pocket", "front": "front"}
     for rec, geom in _records(line):
-        label = rec.get("label", title)
-        rows = [("label", str(label)), ("piece", str(rec.get("piece", ""))),
-                ("kind", str(rec.get("kind", ""))), ("regions", str(rec.get("region", ""))),
-                ("length", fmt_km(float(rec.get("length_km", 0.0))))]
-        features.append(Feature(geom, f"{label}: {fmt_km(float(rec.get('length_km', 0.0)))}",
-                                rows))
+        name = str(rec.get("label", title))
+        km = float(rec.get("length_km", 0.0))
+        rows: list[Row] = [("what", name), ("piece", f"{rec.get('piece', '')}"),
+                           ("kind", kinds.get(str(rec.get("kind", "")),
+                                              str(rec.get("kind", "")))),
+                           ("regions", name_list(str(rec.get("region", "")).replace("|", ","))),
+                           ("length", fmt_km(km))]
+        if date:
+            rows.insert(1, ("date", date))
+        features.append(Feature(geom, f"{name}: {fmt_km(km)}", rows))
     return Layer(id=layer_id, title=title, kind="line", style=style, features=features,
-                 date=date, legend={"swatch": "line", "color": style["color"],
-                                    "weight": style.get("weight", 2),
-                                    "dash": bool(style.get("dashArray")), "label": title})
+                 date=date, label=label, visible=visible,
+                 legend={"swatch": "line", "color": style["color"],
+                         "weight": style.get("weight", 2), "dash": style.get("dashArray"),
+                         "label": title})
+
+
+FREEZE_STYLE = {"color": PURPLE, "weight": 3.5, "dashArray": "10 6"}
+"""The freeze line: reddish purple (Okabe-Ito), dashed."""
 
 
 def freeze_layers(freeze) -> list[Layer]:
-    """The freeze line, labelled as a line of control (not an international border)."""
+    """The freeze line, labelled along the line as a line of control (not an international
+    border).
+
+    Parameters
+    ----------
+    freeze : Freeze
+        The freeze.
+
+    Returns
+    -------
+    list of Layer
+        One layer.
+    """
     return [line_layer(freeze.line, layer_id="freeze-line", title=FREEZE_LABEL.capitalize(),
-                       style={"color": PURPLE, "weight": 3.5, "dashArray": "10 6"})]
+                       style=FREEZE_STYLE, label=FREEZE_LABEL)]
 
 
 def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
-    """Zones (buffers, belts, protected sites) by ``kind`` column, one layer per kind.
+    """Zones (buffers, belts, protected sites) by ``kind``; belts one layer per weapon class,
+    each with its own colour and dash pattern, outlined over a light fill so that nested
+    belts stay apart.
 
-    Expected columns: ``zone`` (name), ``kind`` and any figures (``area_km2``,
-    ``population``, ``side``, ...), shown in the popup.
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        ``zone`` (name), ``kind`` and figures (``area_km2``, ``population``, ``side``, ...).
+
+    Returns
+    -------
+    list of Layer
+        The layers.
     """
-    palette = {"buffer": GREEN, "belt": SKY, "site": YELLOW, "corridor": ORANGE}
-    kinds = list(dict.fromkeys(zones["kind"])) if "kind" in zones else ["zone"]
-    return [_fill_layer(f"zone-{kind}", f"Zones: {kind}",
-                        zones[zones["kind"] == kind] if "kind" in zones else zones,
-                        palette.get(kind, GREEN), lambda rec, k=kind: str(rec.get("zone", k)),
-                        opacity=0.25, legend=f"Zone: {kind}")
-            for kind in kinds]
+    palette = {"buffer": GREEN, "site": YELLOW, "corridor": ORANGE}
+    if "kind" not in zones:
+        zones = zones.assign(kind="zone")
+    out = []
+    for kind in dict.fromkeys(zones["kind"]):
+        part = zones[zones["kind"] == kind]
+        if kind != "belt":
+            out.append(_fill_layer(f"zone-{kind}", f"Zones: {kind}", part,
+                                   palette.get(kind, GREEN), _zone_title, opacity=0.25,
+                                   legend=f"Zone: {kind}"))
+            continue
+        classes = list(dict.fromkeys(part["zone"]))
+        for i, name in enumerate(classes):
+            colour, dash = BELTS[i % len(BELTS)]
+            out.append(_fill_layer(f"zone-belt-{i}", f"Belt: {name}", part[part["zone"] == name],
+                                   colour, _zone_title, opacity=0.08, weight=2.5, dash=dash,
+                                   legend=f"Belt: {name}"))
+    return out
+
+
+def _zone_title(rec: dict) -> str:
+    side = f" ({rec['side']} side)" if rec.get("side") else ""
+    area = f": {fmt_km2(float(rec['area_km2']))}" if "area_km2" in rec else ""
+    return f"{rec.get('zone', 'zone')}{side}{area}"
 
 
 def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
                   titles: tuple[str, str] = ("Newly occupied", "No longer occupied"),
                   ) -> list[Layer]:
-    """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``)."""
+    """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``).
+
+    Parameters
+    ----------
+    changes : geopandas.GeoDataFrame
+        Changes (``to_side``, ``km2``, ...).
+    title_suffix : str
+        Added to the titles (e.g. the dates).
+    titles : (str, str)
+        Titles of the two layers.
+
+    Returns
+    -------
+    list of Layer
+        Two layers.
+    """
     return [_fill_layer(f"change-{to_side}", title + title_suffix,
                         changes[changes["to_side"] == to_side] if len(changes) else changes,
                         colour, lambda rec, t=title: f"{t}: {fmt_km2(float(rec.get('km2', 0)))}",
@@ -161,135 +524,177 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
             for to_side, title, colour in (("ru", titles[0], WINE), ("ua", titles[1], TEAL))]
 
 
-def _text(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.1f}"
-    return str(value)
-
-
 def _records(gdf: gpd.GeoDataFrame):
     """``(attributes, geometry)`` of each row."""
-    return zip(gdf.drop(columns="geometry").to_dict(orient="records"), gdf.geometry.values,
-               strict=True)
-
-
-def _all_rows(rec: dict) -> list[tuple[str, str]]:
-    """Every attribute as a popup row."""
-    return [(str(k), _text(v)) for k, v in rec.items()]
+    return zip(gdf.drop(columns=gdf.geometry.name).to_dict(orient="records"),
+               gdf.geometry.values, strict=True)
 
 
 def _fill_layer(layer_id: str, title: str, part: gpd.GeoDataFrame, colour: str, label,
-                *, weight: float = 1.5, opacity: float, legend: str | None = None) -> Layer:
-    """Filled polygons, one feature per row with ``label(attributes)`` as its label and every
-    attribute in its popup."""
-    feats = [Feature(g, label(rec), _all_rows(rec)) for rec, g in _records(part)]
+                *, weight: float = 1.5, opacity: float, legend: str | None = None,
+                dash: str | None = None, pane: str | None = None,
+                ref: str | None = None) -> Layer:
+    """Filled polygons, one feature per row with ``label(attributes)`` as its tooltip and
+    the known attributes in its popup (see :func:`people_rows`)."""
+    feats = [Feature(g, label(rec), people_rows(rec), ref=str(rec[ref]) if ref else None)
+             for rec, g in _records(part)]
     style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": opacity}
+    if dash:
+        style["dashArray"] = dash
     return Layer(id=layer_id, title=title, kind="polygon", style=style, features=feats,
-                 legend={"swatch": "fill", "color": colour, "fill": colour,
-                         "label": legend or title})
+                 legend=_legend_fill(style, legend or title), pane=pane)
 
 
 def region_layer(snapshot=None) -> Layer:
-    """Region outlines (Natural Earth, simplified ~200 m), with figures when a snapshot is
-    given."""
+    """Region outlines (Natural Earth, simplified ~600 m), with figures when a snapshot is
+    given.
+
+    Parameters
+    ----------
+    snapshot : Snapshot, optional
+        For the figures in the popups.
+
+    Returns
+    -------
+    Layer
+        The layer.
+    """
     reg = registry()
-    geoms = shapely.coverage_simplify(reg.geometry.values, DISPLAY_TOLERANCE_DEG)
+    geoms = shapely.coverage_simplify(reg.geometry.values, REGION_TOLERANCE_DEG)
     figures = stats(snapshot) if snapshot is not None else None
     feats = []
     for key, name, geom in zip(reg["key"], reg["name"], geoms, strict=True):
-        rows = [("region", name), ("key", key)]
+        rows: list[Row] = [("region", name)]
         if figures is not None:
-            group = reg.loc[key, "group"]
-            s = figures.loc[group]
-            rows += [("area (group)", fmt_km2(s["area_km2"])),
+            s = figures.loc[reg.loc[key, "group"]]
+            rows += [("area", fmt_km2(s["area_km2"])),
                      ("occupied", f"{fmt_km2(s['occupied_km2'])} ({100 * s['share']:.1f} %)"),
                      ("line of contact", fmt_km(s["line_km"]))]
+            if key == "sevastopol" or key == "crimea":
+                rows.append(("note", "figures for Crimea with Sevastopol"))
         feats.append(Feature(geom, name, rows))
     return Layer(id="regions", title="Regions", kind="polygon",
-                 style={"color": "#555555", "weight": 0.8, "fillOpacity": 0.0,
+                 style={"color": "#6b6b6b", "weight": 0.8, "fillOpacity": 0.0,
                         "fill": True, "fillColor": "#ffffff"},
                  features=feats,
-                 legend={"swatch": "line", "color": "#555555", "weight": 1,
+                 legend={"swatch": "line", "color": "#6b6b6b", "weight": 1,
                          "label": "Region boundary (Natural Earth)"})
 
 
-def settlement_layers(min_population: int = 10_000) -> list[Layer]:
-    """Settlements as dots sized by population: cities of 100,000+ always, smaller places
-    from zoom level 8."""
-    t = settlements_table()
-    t = t[t["population"] >= min_population].sort_values(["population", "geonameid"],
-                                                           ascending=[False, True])
-    big = t[t["population"] >= 100_000]
-    small = t[t["population"] < 100_000]
-    style = {"color": "#222222", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.9}
-    out = []
-    for part, title, min_zoom, layer_id in ((big, "Cities (100,000+)", None, "cities"),
-                                            (small, f"Settlements ({min_population:,}+)", 8,
-                                             "settlements")):
-        feats = [Feature(np.array([lat, lon]), f"{name} ({pop:,})",
-                         [("population", f"{pop:,}"), ("region", region)],
-                         radius=float(np.clip(1.5 * np.log10(max(pop, 10)) - 3.5, 2, 9)))
-                 for name, pop, lat, lon, region in zip(
-                     part["name"], part["population"], part["lat"], part["lon"],
-                     part["region"], strict=True)]
-        out.append(Layer(id=layer_id, title=title, kind="point", style=style, features=feats,
-                         min_zoom=min_zoom,
-                         legend={"swatch": "dot", "color": "#222222", "fill": "#ffffff",
-                                 "label": title}))
-    return out
+def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None) -> list[Layer]:
+    """Control areas and (optionally) the line of contact of one snapshot.
 
+    Parameters
+    ----------
+    snapshot : Snapshot
+        The snapshot.
+    line : geopandas.GeoDataFrame, optional
+        Its line of contact (None: no line layer).
 
-def snapshot_layers(snapshot, with_line: bool = True) -> list[Layer]:
-    """Control areas and (optionally) the line of contact of one snapshot."""
+    Returns
+    -------
+    list of Layer
+        The layers.
+    """
     layers = control_layers(snapshot)
-    if with_line:
+    if line is not None:
         date = snapshot.date.isoformat() if snapshot.date else None
-        layers.append(line_layer(line_of_contact(snapshot), date=date))
+        layers.append(line_layer(line, date=date))
     return layers
 
 
-def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
-    """Front movement samples as dots: advance (wine), retreat (teal), static (grey), sized
-    by distance."""
-    colours = {"advance": WINE, "retreat": TEAL, "static": GREY}
+def movement_layer(mv: gpd.GeoDataFrame, threshold_km: float = 0.5) -> Layer:
+    """Front movement as one arrow per sector and direction: from the earlier line to the
+    later one at the sample that moved most, labelled with the sector's mean and largest
+    displacement. Advances are wine, retreats teal.
+
+    Parameters
+    ----------
+    mv : geopandas.GeoDataFrame
+        :func:`loc.movement` samples (with the ``to`` column).
+    threshold_km : float
+        Sectors whose largest movement is under this get no arrow.
+
+    Returns
+    -------
+    Layer
+        The layer (kind ``arrow``: a line whose last vertex is the head).
+    """
     feats = []
-    for rec, geom in _records(mv):
-        d = float(rec["displacement_km"])
-        rows = [("moved", f"{d:+.2f} km"), ("direction", str(rec["direction"])),
-                ("sector", str(rec["sector"])), ("nearest settlement", str(rec["settlement"]))]
-        feats.append(Feature(np.array([geom.y, geom.x]), f"front {d:+.2f} km", rows,
-                             radius=float(np.clip(2 + 1.5 * np.sqrt(abs(d)), 2, 10)),
-                             colour=colours.get(rec["direction"], GREY)))
-    style = {"color": "#222222", "weight": 0.5, "fillColor": GREY, "fillOpacity": 0.9}
-    date = f" ({mv.attrs.get('from', '')} → {mv.attrs.get('to', '')})" if mv.attrs else ""
-    return Layer(id="movement", title="Front movement" + date, kind="point", style=style,
-                 features=feats, visible=True,
-                 legend={"swatch": "dot", "color": WINE, "fill": WINE,
-                         "label": "Front advance (teal: retreat)"})
+    moved = mv[mv["direction"] != "static"]
+    for (sector, direction), g in moved.groupby(["sector", "direction"], sort=True):
+        d = g["displacement_km"].to_numpy()
+        i = int(np.argmax(np.abs(d)))
+        if abs(d[i]) < threshold_km:
+            continue
+        start = g.geometry.values[i]
+        end = shapely.from_wkt(g["to"].to_numpy()[i])
+        word = "advance" if direction == "advance" else "retreat"
+        rows: list[Row] = [("sector", str(sector)), ("movement", word),
+                           ("front that moved", f"{len(g):,} km sampled"),
+                           ("mean", fmt_km(float(np.mean(np.abs(d))))),
+                           ("largest", fmt_km(float(abs(d[i])))),
+                           ("near", str(g["settlement"].to_numpy()[i]))]
+        feats.append(Feature(shapely.LineString([start, end]),
+                             f"{sector}: {word}, up to {fmt_km(float(abs(d[i])))}", rows,
+                             colour=WINE if direction == "advance" else TEAL))
+    span = f" ({mv.attrs['from']} → {mv.attrs['to']})" if mv.attrs.get("from") else ""
+    return Layer(id="movement", title="Front movement" + span, kind="arrow",
+                 style={"color": WINE, "weight": 3, "opacity": 0.95}, features=feats,
+                 legend={"swatch": "arrow", "color": WINE,
+                         "label": "Largest advance per sector (teal: retreat)"},
+                 pane="finding")
 
 
 def breach_layers(breaches: gpd.GeoDataFrame) -> list[Layer]:
-    """Breaches of a frozen line, by the side that advanced."""
+    """Breaches of a frozen line, by the side that advanced, drawn above every fill and
+    the settlements; each feature refers to its breach id.
+
+    Parameters
+    ----------
+    breaches : geopandas.GeoDataFrame
+        :attr:`loc.Report.breaches`.
+
+    Returns
+    -------
+    list of Layer
+        Two layers.
+    """
     return [_fill_layer(f"breach-{side}", f"Breaches: {SIDE_TITLES[side].lower()} side advanced",
                         breaches[breaches["advanced"] == side], colour,
                         lambda rec: f"breach {rec['id']}: {fmt_km2(rec['km2'])}",
-                        weight=2, opacity=0.6)
+                        weight=2, opacity=0.6, pane="finding", ref="id")
             for side, colour in (("ru", WINE), ("ua", TEAL))]
 
 
 def incident_layer(incidents: gpd.GeoDataFrame) -> Layer:
-    """Classified incidents: violations in vermillion, others grey, uncertain ones hollow."""
+    """Classified incidents above everything: violations larger and vermillion, others
+    grey, uncertain ones hollow.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        :func:`loc.classify` output.
+
+    Returns
+    -------
+    Layer
+        The layer.
+    """
     feats = []
-    for rec, g in _records(incidents):
+    for i, (rec, g) in enumerate(_records(incidents)):
         colour = VERMILLION if rec.get("violation") else GREY
         label = rec.get("rule") or "no violation"
-        feats.append(Feature(np.array([g.y, g.x]), f"incident: {label}",
-                             _all_rows(rec), radius=5.0,
-                             colour="#ffffff" if rec.get("uncertain") else colour))
+        feats.append(Feature(np.array([g.y, g.x]), f"incident {i + 1}: {label}",
+                             [("incident", str(i + 1)), *people_rows(rec)],
+                             radius=8.0 if rec.get("violation") else 5.0,
+                             colour="#ffffff" if rec.get("uncertain") else colour,
+                             ref=f"incident-{i + 1}"))
     return Layer(id="incidents", title="Incidents", kind="point",
-                 style={"color": "#000000", "weight": 1.5, "fillColor": GREY,
-                        "fillOpacity": 0.9},
-                 features=feats, legend={"swatch": "dot", "color": "#000000",
-                                         "fill": VERMILLION,
-                                         "label": "Incident (vermillion: violation; "
-                                                  "white: uncertain place)"})
+                 style={"color": "#000000", "weight": 2, "fillColor": GREY,
+                        "fillOpacity": 0.95},
+                 features=feats, pane="finding",
+                 legend={"swatch": "dot", "color": "#000000", "fill": VERMILLION,
+                         "opacity": 0.95,
+                         "label": "Incident (vermillion: violation; white: uncertain place)"})
+

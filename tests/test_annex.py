@@ -1,0 +1,103 @@
+import re
+import shutil
+import subprocess
+
+import mgrs
+import numpy as np
+import pytest
+import shapely
+from click.testing import CliRunner
+
+import loc
+from loc import geo as lcrs
+from loc.cli import cli
+from loc.outputs.annex import NOTE, turning_points
+from tests.conftest import deepstate_path
+
+ROW = re.compile(r"(\d+)\s+(\d+\.\d{5})° N\s+(\d+\.\d{5})° E\s+(\d{1,2}[C-X]) ([A-Z]{2}) "
+                 r"(\d{5}) (\d{5})")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_turning_points_lie_on_the_line_at_the_spacing(snap_20250905):
+    line = loc.freeze(snap_20250905).line
+    tp = turning_points(line, 5.0).table
+    main = tp[tp["piece"] == tp["piece"].iloc[0]]
+    gaps = np.diff(main["km"].to_numpy())
+    assert (gaps[:-1] >= 5.0 - 1e-9).all()
+    line_m = lcrs.project(shapely.union_all(line.geometry.values))
+    d = shapely.distance(lcrs.project(tp.geometry.values), line_m)
+    assert d.max() < 2.0  # vertices of the line, rounded to 1e-5°
+    with pytest.raises(loc.LocError, match="spacing"):
+        turning_points(line, 0.0)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None,
+                    reason="pdftotext (Debian poppler-utils) not installed")
+def test_annex_pdf_text_table_and_bytes(tmp_path, snap_20250905):
+    src = deepstate_path("20250905")
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    for out in (a, b):
+        r = run("annex", src, "-o", out)
+        assert r.exit_code == 0, r.output
+    assert a.read_bytes() == b.read_bytes()  # fixed metadata: same bytes
+    text = subprocess.run(["pdftotext", "-layout", str(a), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert NOTE in flat
+    assert "not an international border" in flat and "Coordinate table" in flat
+    rows = ROW.findall(text)
+    line = loc.freeze(snap_20250905).line
+    assert len(rows) == len(turning_points(line, 5.0).table) > 100
+    line_m = lcrs.project(shapely.union_all(line.geometry.values))
+    pts = shapely.points([[float(r[2]), float(r[1])] for r in rows])
+    d = shapely.distance(lcrs.project(pts), line_m)
+    assert d.max() < 10.0, d.max()  # every listed point within 10 m of the line
+    conv = mgrs.MGRS()
+    back = [conv.toLatLon("".join(r[3:])) for r in rows[::10]]
+    dm = shapely.distance(lcrs.project(shapely.points([[x[1], x[0]] for x in back])), line_m)
+    assert dm.max() < 10.0
+    assert sorted(int(r[0]) for r in rows) == list(range(1, len(rows) + 1))
+
+
+def test_annex_svg_renders_and_png(tmp_path):
+    pytest.importorskip("playwright")
+    from tests.browser import chromium_path
+
+    svg = tmp_path / "annex.svg"
+    r = run("annex", deepstate_path("20250905"), "-o", svg, "--paper", "a3",
+            "--orientation", "portrait")
+    assert r.exit_code == 0, r.output
+    text = svg.read_text()
+    assert "not an international border" in text and "<svg" in text
+    r = run("annex", "-o", tmp_path / "sample.png", "--spacing", "20")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "sample.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if chromium_path() is None:
+        pytest.skip("no chromium to render the SVG")
+    from PIL import Image
+
+    from tests.browser import launch
+
+    pw, browser = launch()
+    page = browser.new_page(viewport={"width": 900, "height": 1270})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(svg.resolve().as_uri())
+    shot = tmp_path / "svg.png"
+    page.screenshot(path=str(shot))
+    browser.close()
+    pw.stop()
+    with Image.open(shot) as im:
+        colours = {tuple(p) for p in np.asarray(im.convert("RGB")).reshape(-1, 3)[::53]}
+    assert len(colours) > 30 and errors == []
+
+
+def test_annex_errors(tmp_path):
+    r = run("annex", "-o", tmp_path / "x.txt")
+    assert r.exit_code == 2 and ".pdf, .svg or .png" in r.stderr
+    r = run("annex")
+    assert r.exit_code == 2 and "-o" in r.stderr

@@ -1,0 +1,177 @@
+"""Every command that reads an input refuses a hostile one the same way: exit code 2, one
+stderr line naming the file and the problem, no traceback, nothing written, a store left
+byte for byte as it was (see ``tests/hostile.py`` for the corpus)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import loc
+from loc.cli import cli
+from tests import hostile
+
+SAMPLE = [str(p) for p in loc.sample_paths()]
+SNAPSHOT_COMMANDS = {
+    "stats": ["stats", "{f}"],
+    "line": ["line", "{f}", "-o", "{out}/line.geojson"],
+    "freeze": ["freeze", "{f}", "-o", "{out}/freeze.gpkg"],
+    "zones": ["zones", "{f}", "--width", "5", "-o", "{out}/zones.geojson"],
+    "diff_a": ["diff", "{f}", SAMPLE[-1]],
+    "diff_b": ["diff", SAMPLE[-1], "{f}", "--format", "geojson", "-o", "{out}/d.geojson"],
+    "diff_lines": ["diff", SAMPLE[-1], "{f}", "--lines"],
+    "render": ["render", "{f}", "-o", "{out}"],
+    "render_compare": ["render", "--compare", SAMPLE[-1], "{f}", "-o", "{out}"],
+    "check_freeze": ["check", "--freeze", "{f}", "--snapshot", SAMPLE[-1], "-o", "{out}"],
+    "check_later": ["check", "--freeze", SAMPLE[0], "--snapshot", "{f}", "-o", "{out}"],
+    "import": ["import", "{f}", "--store", "{store}"],
+    "timeline": ["timeline", SAMPLE[1], "{f}", "-o", "{out}/t.csv", "--no-cache"],
+    "movement": ["movement", SAMPLE[0], SAMPLE[1], "{f}", "-o", "{out}/m.csv"],
+    "compare": ["compare", "{f}", SAMPLE[-1]],
+}
+OTHER_COMMANDS = {
+    "incidents": (hostile.INCIDENTS, ["check", "--freeze", SAMPLE[0], "--snapshot", SAMPLE[1],
+                                      "--incidents", "{f}", "-o", "{out}"]),
+    "sites": (hostile.SITES, ["zones", "--sites", "{f}", "-o", "{out}/z.geojson"]),
+    "exchange": (hostile.EXCHANGES, ["freeze", "--exchange", "{f}=ru", "-o",
+                                     "{out}/f.gpkg"]),
+    "belts": (hostile.BELTS, ["zones", "--belts", "{f}", "-o", "{out}/z.geojson"]),
+    "check_belts": (hostile.BELTS, ["check", "--freeze", SAMPLE[0], "--snapshot", SAMPLE[1],
+                                    "--belts", "{f}", "-o", "{out}"]),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    files = {kind: build(folder) for kind, (build, _) in hostile.SNAPSHOTS.items()}
+    for table in (hostile.INCIDENTS, hostile.SITES, hostile.EXCHANGES, hostile.BELTS):
+        files.update({kind: build(folder) for kind, build in table.items()})
+    store = tmp_path_factory.mktemp("store") / "store.gpkg"
+    loc.import_snapshots(SAMPLE[:2], store)
+    return files, store
+
+
+@pytest.fixture(autouse=True)
+def small_limits(monkeypatch, tmp_path):
+    """Bombs of 20 MB against a limit of 8 MB: the same code path as the default 128 MB."""
+    monkeypatch.setenv("LOC_MAX_BYTES", str(8 << 20))
+    monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refused(args: list[str], path: Path, tmp_path: Path, store: Path, phrase: str = ""):
+    out = tmp_path / "out"
+    out.mkdir()
+    work = tmp_path / "store.gpkg"
+    work.write_bytes(store.read_bytes())
+    before = _digest(work)
+    argv = [a.format(f=path, out=out, store=work) for a in args]
+    r = CliRunner().invoke(cli, argv, catch_exceptions=True)
+    where = f"{' '.join(argv)}\nstdout: {r.stdout!r}\nstderr: {r.stderr!r}"
+    assert r.exit_code == 2, where
+    assert not isinstance(r.exception, Exception) or isinstance(r.exception, SystemExit), where
+    lines = r.stderr.strip().splitlines()
+    errors = [ln for ln in lines if not ln.startswith("loc: warning: ")]
+    assert len(errors) == 1 and errors[0].startswith("loc: error: "), where
+    assert str(path) in errors[0], where
+    assert phrase.lower() in errors[0].lower(), where
+    assert "Traceback" not in r.output, where
+    assert r.stdout == "", where
+    assert [p.name for p in out.rglob("*")] == [], where  # nothing written, not even temps
+    assert _digest(work) == before, where
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".loc-")], where
+
+
+@pytest.mark.parametrize("command", sorted(SNAPSHOT_COMMANDS))
+@pytest.mark.parametrize("kind", sorted(hostile.SNAPSHOTS))
+def test_hostile_snapshot_is_refused(corpus, kind, command, tmp_path):
+    files, store = corpus
+    _refused(SNAPSHOT_COMMANDS[command], files[kind], tmp_path, store,
+             hostile.SNAPSHOTS[kind][1])
+
+
+@pytest.mark.parametrize(("command", "kind"), [
+    (command, kind) for command, (table, _) in sorted(OTHER_COMMANDS.items())
+    for kind in sorted(table)])
+def test_hostile_side_input_is_refused(corpus, command, kind, tmp_path):
+    files, store = corpus
+    _refused(OTHER_COMMANDS[command][1], files[kind], tmp_path, store)
+
+
+def test_corpus_size():
+    """At least 60 hostile inputs, of every class."""
+    total = (len(hostile.SNAPSHOTS) + len(hostile.INCIDENTS) + len(hostile.SITES)
+             + len(hostile.EXCHANGES) + len(hostile.BELTS))
+    assert total >= 60
+
+
+def test_a_bare_store_is_refused_where_one_snapshot_is_needed(corpus, tmp_path):
+    _, store = corpus
+    for args in (["stats", str(store)], ["line", str(store)], ["diff", str(store), SAMPLE[0]]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 2
+        assert "is a store holding 2 dates (2024-07-08..2025-01-08)" in r.stderr
+        assert "@YYYY-MM-DD" in r.stderr
+    with pytest.raises(loc.LocError, match="holds 2 dates|holding 2 dates"):
+        loc.read(store)
+    # where a series is read, the store is all its dates
+    r = CliRunner().invoke(cli, ["timeline", str(store), "--format", "json", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["dates"] == 2
+
+
+def test_a_date_that_is_not_there_names_the_nearest(tmp_path):
+    r = CliRunner().invoke(cli, ["stats", "--date", "2020-01-01"])
+    assert r.exit_code == 2 and "no snapshot on 2020-01-01" in r.stderr
+    assert "nearest: 2024-07-08" in r.stderr
+    r = CliRunner().invoke(cli, ["stats", "--date", "2025-02-01"])
+    assert "nearest: 2025-01-08 and 2025-09-05" in r.stderr
+    r = CliRunner().invoke(cli, ["stats", "--date", "2025-02-30"])
+    assert r.exit_code == 2 and "cannot parse date '2025-02-30'" in r.stderr
+    r = CliRunner().invoke(cli, ["stats", "--date", "9999-01-01"])
+    assert r.exit_code == 2 and "outside 1991..2100" in r.stderr
+
+
+@pytest.mark.parametrize("kind", ["nan_x", "zip_bomb", "deep_nesting", "bowtie"])
+def test_real_process_exit_code(corpus, kind, tmp_path):
+    files, _ = corpus
+    r = subprocess.run([sys.executable, "-m", "loc", "stats", str(files[kind])],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                       env={**__import__("os").environ, "LOC_MAX_BYTES": str(8 << 20)})
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("loc: error: ")
+
+
+def test_the_default_byte_limit_refuses_a_real_bomb(tmp_path, monkeypatch):
+    monkeypatch.delenv("LOC_MAX_BYTES")
+    bomb = hostile._zip(tmp_path, "big_bomb", "kmz", {"doc.kml": b" " * (200 << 20)})
+    assert bomb.stat().st_size < 1 << 20  # a small file
+    with pytest.raises(loc.LocError, match="inflates to more than 134,217,728 bytes"):
+        loc.read(bomb)
+
+
+def test_limits_can_be_raised(tmp_path, monkeypatch):
+    big = hostile._geojson(tmp_path, "big", hostile._fc([hostile.mapping(hostile.DONBAS)]))
+    monkeypatch.setenv("LOC_MAX_BYTES", "100")
+    with pytest.raises(loc.LocError, match="over the 100-byte limit .*LOC_MAX_BYTES"):
+        loc.read(big)
+    monkeypatch.setenv("LOC_MAX_BYTES", "1000000")
+    monkeypatch.setenv("LOC_MAX_VERTICES", "4")
+    with pytest.raises(loc.LocError, match="5 vertices, over the limit of 4"):
+        loc.read(big)
+    monkeypatch.setenv("LOC_MAX_VERTICES", "5")
+    assert loc.read(big).occupied_km2() > 0
+    monkeypatch.setenv("LOC_MAX_VERTICES", "lots")
+    with pytest.raises(loc.LocError, match="LOC_MAX_VERTICES='lots' is not a whole number"):
+        loc.read(big)

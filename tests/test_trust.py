@@ -1,0 +1,432 @@
+"""Trust: readers fuzzed, public functions refusing what a user can get wrong, map versions
+that cannot be fooled, stores that lose nothing to concurrent or killed writers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import shapely
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box, mapping
+
+import loc
+from loc.cli import cli
+from loc.outputs.versions import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {"type": "FeatureCollection", "features": [{
+    "type": "Feature", "properties": {},
+    "geometry": mapping(shapely.Polygon(box(37.0, 47.5, 38.5, 48.5).exterior.coords,
+                                        [box(37.5, 47.8, 37.7, 48.0).exterior.coords]))}]}
+GOOD_KM2 = loc.from_geometries(shapely.geometry.shape(GOOD["features"][0]["geometry"]))\
+    .occupied_km2()
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+
+def _read_outcome(path: Path):
+    """A snapshot, or a LocError: any other exception fails the test."""
+    try:
+        return loc.read(path)
+    except loc.LocError as exc:
+        assert str(path) in str(exc)
+        return exc
+
+
+def _positions(doc):
+    """Paths (lists of keys) of every number in the document's coordinates."""
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, list):
+            for i, child in enumerate(node):
+                walk(child, [*path, i])
+        elif isinstance(node, (int, float)):
+            out.append(path)
+
+    walk(doc["features"][0]["geometry"]["coordinates"], [])
+    return out
+
+
+def _set(doc, path, value):
+    node = doc["features"][0]["geometry"]["coordinates"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+@FUZZ
+@given(st.data(), st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999"]))
+def test_a_non_finite_coordinate_anywhere_is_refused(tmp_path_factory, data, literal):
+    doc = json.loads(json.dumps(GOOD))
+    positions = _positions(doc)
+    where = data.draw(st.sampled_from(positions))
+    _set(doc, where, "@@")
+    text = json.dumps(doc).replace('"@@"', literal)
+    path = tmp_path_factory.mktemp("nan") / "x_2025-09-06.geojson"
+    path.write_text(text)
+    outcome = _read_outcome(path)
+    assert isinstance(outcome, loc.LocError), "a non-finite coordinate was accepted"
+    # and a series holding it fails as a whole, never with another area
+    good = path.parent / "x_2025-09-05.geojson"
+    good.write_text(json.dumps(GOOD))
+    with pytest.raises(loc.LocError):
+        loc.timeline([good, path], use_cache=False)
+
+
+WRONG = st.one_of(st.none(), st.booleans(), st.text(max_size=5), st.just([]),
+                  st.just({}), st.lists(st.integers(), max_size=3))
+"""Values of the wrong type (another number would be a different, readable polygon)."""
+
+
+@FUZZ
+@given(st.data())
+def test_wrong_types_and_truncations_give_a_snapshot_or_one_error(tmp_path_factory, data):
+    doc = json.loads(json.dumps(GOOD))
+    kind = data.draw(st.sampled_from(["value", "truncate", "ring", "key"]))
+    if kind == "value":
+        _set(doc, data.draw(st.sampled_from(_positions(doc))), data.draw(WRONG))
+    elif kind == "ring":
+        rings = doc["features"][0]["geometry"]["coordinates"]
+        ring = data.draw(st.integers(0, len(rings) - 1))
+        rings[ring] = rings[ring][: data.draw(st.integers(0, len(rings[ring])))]
+    elif kind == "key":
+        target = data.draw(st.sampled_from(["type", "geometry", "features", "coordinates"]))
+        value = data.draw(WRONG)
+        if target in ("type", "features"):
+            doc[target] = value
+        elif target == "geometry":
+            doc["features"][0]["geometry"] = value
+        else:
+            doc["features"][0]["geometry"]["coordinates"] = value
+    text = json.dumps(doc)
+    if kind == "truncate":
+        text = text[: data.draw(st.integers(0, len(text) - 1))]
+    path = tmp_path_factory.mktemp("fuzz") / "x_2025-09-06.geojson"
+    path.write_text(text)
+    outcome = _read_outcome(path)
+    if isinstance(outcome, loc.Snapshot):
+        # a result is only ever the true one: nothing in the square was invented or lost
+        assert outcome.occupied_km2() <= GOOD_KM2 * (1 + 1e-9)
+
+
+@FUZZ
+@given(st.binary(max_size=3000), st.sampled_from([".geojson", ".json", ".gpkg", ".kml",
+                                                  ".kmz", ".zip", ".fgb", ".shp"]))
+def test_random_bytes_give_one_error(tmp_path_factory, data, suffix):
+    path = tmp_path_factory.mktemp("bytes") / f"r_2025-09-06{suffix}"
+    path.write_bytes(data)
+    assert isinstance(_read_outcome(path), loc.LocError)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(65, 20_000), st.sampled_from("[{"))
+def test_deep_nesting_gives_one_error(depth, bracket):
+    closing = "]" if bracket == "[" else "}"
+    body = ('{"a": ' * depth + "1" + "}" * depth) if bracket == "{" else (
+        "[" * depth + closing * depth)
+    text = '{"type": "FeatureCollection", "features": ' + body + "}"
+    with pytest.raises(loc.LocError, match="LOC_MAX_DEPTH"):
+        loc.io.readers.read_file(_write_tmp(text))
+
+
+def _write_tmp(text: str) -> Path:
+    import tempfile
+
+    fd, name = tempfile.mkstemp(suffix=".geojson")
+    os.write(fd, text.encode())
+    os.close(fd)
+    return Path(name)
+
+
+# -- public functions refuse, in one line, what a user can get wrong --------------------------
+
+@pytest.mark.parametrize(("call", "error", "phrase"), [
+    (lambda s: loc.read(None), TypeError, "path must be"),
+    (lambda s: loc.timeline([]), loc.LocError, "no snapshot"),
+    (lambda s: loc.check_series(loc.freeze(s), []), loc.LocError, "at least one"),
+    (lambda s: loc.diff(s, None), TypeError, "b is NoneType"),
+    (lambda s: loc.buffer_zone(s, width_km="5"), TypeError, "width_km must be a number"),
+    (lambda s: loc.buffer_zone(s, width_km=float("nan")), loc.LocError, "finite"),
+    (lambda s: loc.buffer_zone(s, width_km=-1), loc.LocError, "more than 0"),
+    (lambda s: loc.protected_sites([{"name": "x", "lon": 34.5, "radius_km": 5}]),
+     loc.LocError, "has no lat"),
+    (lambda s: loc.render([]), loc.LocError, "nothing to render"),
+    (lambda s: loc.line_of_contact(s, step_km=float("nan")), loc.LocError, "step_km"),
+    (lambda s: loc.line_of_contact(s, reach_km=-5), loc.LocError, "reach_km"),
+    (lambda s: loc.movement(s, s, step_km=0), loc.LocError, "step_km"),
+    (lambda s: loc.freeze(s, assign={"Atlantis": "ru"}), loc.LocError, "unknown region"),
+    (lambda s: loc.freeze(s, assign={"Donetsk": "both"}), loc.LocError, "side must be"),
+    (lambda s: loc.freeze(s, assign=["Donetsk"]), TypeError, "assign must be a dict"),
+    (lambda s: loc.stats("sample.geojson"), TypeError, "needs a Snapshot"),
+    (lambda s: loc.from_geometries(shapely.Polygon([(37, 47), (float("nan"), 47), (38, 48),
+                                                    (37, 47)])), loc.LocError, "finite"),
+    (lambda s: loc.from_geometries("POLYGON"), TypeError, "shapely geometry"),
+    (lambda s: loc.withdrawal_belts(s, "minsk3"), loc.LocError, "presets: minsk2"),
+    (lambda s: loc.read_series(["nowhere"]), loc.LocError, "no such file"),
+    (lambda s: loc.region_keys(42), loc.LocError, "must be text"),
+])
+def test_public_functions_refuse_bad_input(call, error, phrase):
+    with pytest.raises(error, match=re.escape(phrase)):
+        call(loc.sample())
+
+
+def test_region_groups_resolve_to_the_group():
+    snap = loc.sample()
+    both = loc.freeze(snap, assign={"Donbas": "ru"})
+    stats = loc.stats(both.snapshot)
+    assert stats.loc["donetsk", "share"] > 0.999 and stats.loc["luhansk", "share"] > 0.999
+    assert both.scenario["steps"] == [{"assign": "donetsk,luhansk", "side": "ru"}]
+
+
+def test_unknown_weapon_classes_warn_listing_the_known_ones(tmp_path):
+    csv = tmp_path / "incidents.csv"
+    csv.write_text("latitude,longitude,event_type,weapon_class\n"
+                   "47.9,37.6,Shelling,artillery\n47.9,37.6,Shelling,mlrs\n")
+    frozen = loc.freeze(loc.sample())
+    belts = loc.withdrawal_belts(frozen, "minsk2")
+    with pytest.warns(loc.LocWarning, match=r"no belt has \(artillery\).*known classes: "
+                                            r"artillery_100mm, heavy_mlrs"):
+        out = loc.classify(csv, frozen, belts)
+    assert list(out["weapon_class"]) == ["artillery", "mlrs"]
+
+
+def test_a_freeze_scenario_is_keyed_by_its_own_geometry(tmp_path, monkeypatch):
+    """A changed snapshot never inherits its base's hash, so a cache keyed by content cannot
+    answer for it with the base's figures."""
+    monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path))
+    a, b = loc.sample("2025-01-08"), loc.sample("2025-09-05")
+    changed = loc.freeze(b, assign={"Donetsk": "ru"}).snapshot
+    assert changed.sha256 is None and changed.meta["derived_from"] == b.sha256
+    plain = loc.timeline([a, b])["occupied_km2"].iloc[-1]
+    scenario = loc.timeline([a, changed])["occupied_km2"].iloc[-1]  # with a warm cache
+    assert scenario == pytest.approx(changed.occupied_km2(), rel=1e-9)
+    assert scenario - plain > 5_000
+
+
+# -- map versions cannot be fooled -----------------------------------------------------------
+
+def _run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture()
+def version(tmp_path):
+    src = tmp_path / "snap_2025-09-05.geojson"
+    src.write_bytes(loc.sample_paths()[-1].read_bytes())
+    r = _run("render", src, "-o", tmp_path / "maps", "--name", "t", "--no-settlements")
+    assert r.exit_code == 0, r.output
+    html = Path(r.stdout.strip())
+    return src, html, html.with_suffix(".json")
+
+
+def test_an_edited_page_fails_even_with_its_hash_in_the_manifest(version):
+    src, html, manifest = version
+    assert all(ok for _, ok, _ in verify(html))
+    html.write_bytes(html.read_bytes().replace(b"Control areas", b"Controlled areas"))
+    assert not verify(html)[0][1]
+    doc = json.loads(manifest.read_text())
+    doc["html"]["sha256"] = loc.io.hashing.file_sha256(html)
+    manifest.write_text(json.dumps(doc))
+    results = verify(html)
+    assert results[0][1]  # the recorded hash now matches the page...
+    assert not all(ok for _, ok, _ in results)  # ...but the version id does not
+    assert any("version id recomputed" in d for _, ok, d in results if not ok)
+    r = _run("maps", "verify", html)
+    assert r.exit_code == 1 and "FAIL" in r.stdout
+
+
+def test_an_edited_manifest_or_a_swapped_input_fails(version):
+    src, html, manifest = version
+    doc = json.loads(manifest.read_text())
+    doc["title"] = "Something else"
+    manifest.write_text(json.dumps(doc))
+    assert not all(ok for _, ok, _ in verify(manifest))
+    doc["title"] = "Control areas"
+    manifest.write_text(json.dumps(doc))
+    assert all(ok for _, ok, _ in verify(manifest))
+    src.write_bytes(loc.sample_paths()[0].read_bytes())
+    results = verify(manifest)
+    assert [ok for what, ok, _ in results if what == str(src)] == [False]
+
+
+def test_rendering_again_restores_a_tampered_version(version, tmp_path):
+    src, html, manifest = version
+    good = html.read_bytes()
+    html.write_bytes(good + b"<!-- edited -->")
+    with pytest.warns(loc.LocWarning, match="differs from what its id stands for"):
+        again = loc.render(loc.read(src), out=tmp_path / "maps", name="t",
+                           settlements=False,
+                           options={"date": None, "since": None, "until": None, "every": 1,
+                                    "assign": [], "width_km": None})
+    assert again.loc_version.id == html.stem and again.loc_version.created
+    assert html.read_bytes() == good and all(ok for _, ok, _ in verify(html))
+
+
+def test_an_orphan_page_is_listed_and_replaced(version, tmp_path):
+    src, html, manifest = version
+    manifest.unlink()  # as a render killed between the page and its manifest leaves it
+    r = _run("maps", "list", tmp_path / "maps")
+    assert "ORPHAN" in r.stdout and html.stem in r.stdout
+    r = _run("render", src, "-o", tmp_path / "maps", "--name", "t", "--no-settlements")
+    assert r.exit_code == 0 and "written" in r.stderr
+    assert manifest.exists() and all(ok for _, ok, _ in verify(html))
+    assert "ORPHAN" not in _run("maps", "list", tmp_path / "maps").stdout
+
+
+@pytest.mark.parametrize("content", ["", "[]", '{"id": 5}', '{"id": "x", "inputs": "no"}',
+                                     "{" * 500, '{"id": "x", "inputs": [], "html": 3}'])
+def test_a_malformed_manifest_is_one_line(tmp_path, content):
+    path = tmp_path / "abcdefabcdef.json"
+    path.write_text(content)
+    r = _run("maps", "verify", path)
+    assert r.exit_code == 2 and r.stderr.startswith("loc: error: ")
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.output
+
+
+def test_a_map_from_a_store_date_verifies(tmp_path):
+    store = tmp_path / "history.gpkg"
+    loc.import_snapshots(loc.sample_paths()[:2], store)
+    r = _run("render", f"{store}@2025-01-08", "-o", tmp_path / "maps", "--no-settlements")
+    assert r.exit_code == 0, r.output
+    html = Path(r.stdout.strip())
+    inputs = json.loads(html.with_suffix(".json").read_text())["inputs"]
+    assert inputs[0]["path"] == f"{store}@2025-01-08"
+    assert inputs[0]["sha256"] == loc.read(f"{store}@2025-01-08").geometry_sha256
+    assert all(ok for _, ok, _ in verify(html))
+    loc.import_snapshots(loc.sample_paths()[2:], store)  # the store grows: that date holds
+    assert all(ok for _, ok, _ in verify(html))
+    other = tmp_path / "other.gpkg"  # the same date with another geometry in its place
+    changed = loc.from_geometries(box(37, 47.5, 38, 48.5), date="2025-01-08",
+                                  source="loc illustrative sample")
+    loc.import_snapshots([changed], other)
+    store.write_bytes(other.read_bytes())
+    results = verify(html)
+    assert [ok for what, ok, _ in results if "@2025-01-08" in what] == [False]
+
+
+# -- stores: concurrent and killed writers ---------------------------------------------------
+
+def _dated_copies(folder: Path, start: int, n: int) -> Path:
+    """Copies of the sample's geometry (no date property), dated by their names."""
+    folder.mkdir(parents=True)
+    data = json.dumps({"type": "Feature", "properties": {},
+                       "geometry": mapping(loc.sample().occupied)}).encode()
+    for day in range(start, start + n):
+        (folder / f"copy_2025{day // 28 + 1:02d}{day % 28 + 1:02d}.geojson").write_bytes(data)
+    return folder
+
+
+def _loc(*args, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "loc", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def test_two_concurrent_imports_both_land(tmp_path):
+    a = _dated_copies(tmp_path / "a", 0, 25)
+    b = _dated_copies(tmp_path / "b", 25, 25)
+    store = tmp_path / "history.gpkg"
+    procs = [_loc("import", a, "--store", store), _loc("import", b, "--store", store)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+        assert b"25 snapshots added" in err
+    dates = list(loc.list_snapshots(store)["date"])
+    assert len(dates) == 50 and len(set(dates)) == 50
+
+
+def test_two_files_of_one_date_are_refused_naming_both(tmp_path):
+    folder = _dated_copies(tmp_path / "a", 0, 2)
+    (folder / "again_20250101.geojson").write_bytes(loc.sample_paths()[0].read_bytes())
+    store = tmp_path / "s.gpkg"
+    r = _run("import", folder, "--store", store)
+    assert r.exit_code == 2
+    assert "copy_20250101.geojson" in r.stderr and "again_20250101.geojson" in r.stderr
+    assert not store.exists()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".loc-*"))
+
+
+def test_killed_imports_leave_the_store_as_it_was(tmp_path):
+    store = tmp_path / "history.gpkg"
+    loc.import_snapshots(loc.sample_paths(), store)
+    before = store.read_bytes()
+    folder = _dated_copies(tmp_path / "many", 0, 80)
+    started = time.monotonic()
+    p = _loc("import", folder, "--store", store)
+    p.communicate(timeout=300)
+    full = time.monotonic() - started
+    store.write_bytes(before)
+    for fraction in (0.2, 0.5, 0.7, 0.85, 0.95):
+        p = _loc("import", folder, "--store", store)
+        time.sleep(full * fraction)
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=60)
+        rows = list(loc.list_snapshots(store)["date"])  # it opens, whole
+        assert {"2024-07-08", "2025-01-08", "2025-09-05"} <= set(rows)
+        assert len(rows) in (3, 83)  # all or nothing
+        store.write_bytes(before)
+    # the next run cleans what the killed ones left, and lands
+    r = _run("import", loc.sample_paths()[0], "--store", store)
+    assert r.exit_code == 0
+    assert _leftovers(tmp_path) == []
+
+
+def test_killed_renders_leave_no_orphan_after_the_next_run(tmp_path):
+    maps = tmp_path / "maps"
+    files = [str(p) for p in loc.sample_paths()]
+    started = time.monotonic()
+    _loc("render", *files, "-o", maps, "--name", "probe").communicate(timeout=300)
+    full = time.monotonic() - started
+    for fraction in (0.5, 0.8, 0.9, 0.97):
+        p = _loc("render", *files, "-o", maps, "--name", "killed", "--title",
+                 f"kill at {fraction}")
+        time.sleep(full * fraction)
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=60)
+    r = _run("render", *files, "-o", maps, "--name", "killed")
+    assert r.exit_code == 0, r.output
+    assert _leftovers(maps) == []
+    listing = _run("maps", "list", maps).stdout
+    for html in (maps / "killed").glob("*.html"):
+        if html.name != "index.html":
+            manifest = html.with_suffix(".json")
+            assert manifest.exists() or "ORPHAN" in listing  # never hidden
+            if manifest.exists():
+                assert all(ok for _, ok, _ in verify(html))
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+                    | st.floats(allow_nan=True, allow_infinity=True),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["id", "datetime", "map", "features",
+                                                       "type", "geometry", "coordinates",
+                                                       "properties", "name"]), inner,
+                                      max_size=5), max_leaves=30)
+
+
+@FUZZ
+@given(JSON)
+def test_deepstate_answers_of_any_shape_give_a_snapshot_or_one_error(doc):
+    from loc.io.readers import snapshot_from_api
+
+    data = json.dumps(doc, allow_nan=True).encode()
+    try:
+        snap = snapshot_from_api(data, "https://example.invalid/api/history/last")
+    except loc.LocError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert snap.occupied_km2() > 0 or snap.occupied.is_empty
