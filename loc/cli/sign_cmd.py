@@ -36,9 +36,7 @@ def sign(manifest, key) -> None:
     from loc.outputs.signatures import sign as make
     from loc.outputs.versions import manifest_path
 
-    sig = make(manifest_path(manifest), key)
-    click.echo(str(sig))
-    say(f"signed {manifest_path(manifest)}")
+    click.echo(str(make(manifest_path(manifest), key)))
 
 
 @click.command("signatures")

@@ -528,7 +528,7 @@ def version_input(path: str | Path) -> tuple[str, dict]:
     if not inputs:
         raise InputError("the map version's manifest lists no input", manifest_path)
     rec = inputs[-1]
-    what, ok, detail = _check_input(rec, manifest_path)
+    what, ok, detail = check_input(rec, manifest_path)
     if not ok:
         raise InputError(f"input {what}: {detail}; the map version cannot be re-created "
                          "from it", manifest_path)
