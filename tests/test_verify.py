@@ -408,7 +408,7 @@ def test_cli_table_and_report_are_deterministic(world, tmp_path):
     _, mismatch, errors = filecmp.cmpfiles(d1, d2, names, shallow=False)
     assert mismatch == [] and errors == []
     page = (d1 / "report.html").read_text()
-    assert "Synthetic &lt;b&gt;freeze&lt;/b&gt;" in page and "<b>freeze</b>" not in page
+    assert "Synthetic \\u003cb\\u003efreeze" in page and "<b>freeze</b>" not in page
     assert "no-data" in page and "2025-01-21..2025-01-25" in page
     summary = (d1 / "summary.md").read_text()
     assert "Synthetic &lt;b&gt;freeze&lt;/b&gt;" in summary and "**breached**" in summary
@@ -562,13 +562,15 @@ def test_report_page_offline_map_and_tables(report):
     try:
         page, log = open_map(browser, out / "report.html")
         assert log.console_errors == [] and log.dialogs == []
-        map_h = page.evaluate("document.querySelector('.folium-map').offsetHeight")
-        assert 500 < map_h < 600  # 70 % of the 800 px window: the tables follow below
-        text = page.inner_text("section.loc-report")
-        assert "Synthetic <b>freeze</b>" in text and "breached" in text
-        assert page.evaluate("Array.from(document.querySelectorAll('section.loc-report b'))"
-                             ".filter(e => e.textContent === 'freeze').length") == 0
-        assert page.evaluate("document.querySelectorAll('section.loc-report table').length") > 4
+        text = page.inner_text(".loc-findings")
+        assert "Verification: Synthetic <b>freeze</b>" in text and "breached" in text
+        assert page.evaluate("document.querySelectorAll('.loc-findings b').length") == 0
+        names = page.evaluate("Array.from(document.querySelectorAll('.loc-findings-table'))"
+                              ".map(t => [t.dataset.name, t.tBodies[0].rows.length])")
+        assert names == [["conditions", 24], ["breaches", 1], ["incidents", 6]]
+        page.click(".loc-findings-table[data-name=incidents] tbody tr")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.querySelectorAll('tr.loc-selected').length") == 1
     finally:
         browser.close()
         pw.stop()

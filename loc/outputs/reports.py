@@ -5,7 +5,6 @@ for byte the same for the same inputs: compliance checks (``loc check``) and dis
 from __future__ import annotations
 
 import hashlib
-import html
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +18,7 @@ from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
 from loc.outputs.palette import PURPLE
 from loc.outputs.render import render
-from loc.outputs.render.builder import append_html, render_html
+from loc.outputs.render.builder import render_html
 from loc.outputs.render.layers import (
     breach_layers,
     change_layers,
@@ -312,26 +311,44 @@ def dispute_markdown(c: Comparison, inputs: list[dict], top: int = 20) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dispute_tables(c: Comparison, top: int = 200) -> str:
-    e = html.escape
+def dispute_panel(c: Comparison) -> dict:
+    """The findings panel of a dispute report: totals and the ranked disputed areas (a row
+    zooms the map to its area).
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison.
+
+    Returns
+    -------
+    dict
+        The panel (see :func:`loc.outputs.render.builder.build_payload`).
+    """
     d = c.disputes()
-    rows = "".join(
-        f"<tr><td>{r.rank}</td><td>{e(str(r.claimed_ru_by))}</td><td>{e(str(r.region))}</td>"
-        f"<td>{r.km2:,.2f}</td><td>{r.population:,}</td><td>{r.settlements}</td>"
-        f"<td>{e(str(r.largest))}</td></tr>" for r in d.head(top).itertuples())
-    more = f"<p>{len(d) - top} more in disputes.csv</p>" if len(d) > top else ""
-    return ('<section class="loc-report" style="font:14px/1.4 sans-serif;margin:1em 2em">'
-            f"<h1>Disputed areas: {e(c.a)} and {e(c.b)}</h1>"
-            '<table border="1" cellpadding="3" style="border-collapse:collapse"><tr>'
-            "<th>rank</th><th>Russian-held per</th><th>region</th><th>km²</th><th>people</th>"
-            f"<th>settlements</th><th>largest</th></tr>{rows}</table>{more}</section>\n")
+    summary = []
+    for side, who in (("a", c.a), ("b", c.b)):
+        part = d[d["ru_in"] == side]
+        summary.append(f"Russian-held in the claim of {who} only: {len(part)} area(s), "
+                       f"{part['km2'].sum():,.2f} km², {int(part['population'].sum()):,} people.")
+    rows = [{"values": [int(r.rank), r.claimed_ru_by, r.region, float(r.km2),
+                        int(r.population), int(r.settlements), r.largest],
+             "text": [str(r.rank), str(r.claimed_ru_by), str(r.region), f"{r.km2:,.2f}",
+                      f"{r.population:,}", str(r.settlements), str(r.largest)],
+             "ref": str(r.rank)} for r in d.itertuples()]
+    return {"title": f"Disputed areas: {c.a} and {c.b}", "summary": summary, "tables": [
+        {"name": "disputes", "title": "Disputed areas (most people first)", "rows": rows,
+         "empty": "The claims agree.",
+         "columns": [["rank", True], ["Russian-held per", False], ["region", False],
+                     ["km²", True], ["people", True], ["settlements", True],
+                     ["largest", False]]}]}
 
 
 def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
                  inputs: list[dict], options: dict) -> tuple[Path, bool]:
     """Write a versioned dispute report: ``out_dir/<report-id>/`` with ``report.html`` (the
-    first claim's areas and line, the second claim's line, the disputed areas, and the
-    ranked table), ``disputes.csv`` and ``.geojson``, ``comparison.json``, ``summary.md``
+    first claim's areas and line, the second claim's line, the disputed areas, and a panel
+    with the ranked table), ``disputes.csv`` and ``.geojson``, ``comparison.json``, ``summary.md``
     and ``manifest.json``.
 
     Parameters
@@ -355,12 +372,12 @@ def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
     d = c.disputes()
     shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]])
     layers = change_layers(shown, titles=(f"Russian-held per {c.b} only",
-                                          f"Russian-held per {c.a} only"))
+                                          f"Russian-held per {c.a} only"), ref="rank")
     layers.append(line_layer(line_of_contact(b), layer_id="claim-b",
                              title=f"Line claimed by {c.b}",
                              style={"color": PURPLE, "weight": 2.5, "dashArray": "6 4"}))
-    m = render(a, layers=layers, title=f"Disputed areas: {c.a} and {c.b}", settlements=True)
-    append_html(m, _dispute_tables(c), "loc_disputes")
+    m = render(a, layers=layers, title=f"Disputed areas: {c.a} and {c.b}", settlements=True,
+               panel=dispute_panel(c))
     files = {"report.html": render_html(m).encode(),
              "disputes.csv": csv_text(d).encode(),
              "disputes.geojson": geojson_text(d).encode(),

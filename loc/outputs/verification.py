@@ -1,8 +1,9 @@
 """Verification reports: ``loc verify`` from its arguments to a versioned report folder.
 
 The folder ``<report-id>/`` holds ``report.html`` (the map with the freeze line, zones,
-breaches and incidents, and the verdict tables below it), ``verification.json`` (the
-``loc verify --format json`` document), ``summary.md``, ``breaches.geojson``,
+breaches and incidents, and a panel with the verdicts and sortable evidence tables),
+``verification.json`` (the ``loc verify --format json`` document), ``summary.md``,
+``breaches.geojson``,
 ``incidents.csv`` (with incident reports) and ``manifest.json``. The manifest records the
 command and its arguments, every input with its role and SHA-256, and every file's SHA-256,
 so ``loc reproduce`` can run it again and compare the bytes.
@@ -10,16 +11,14 @@ so ``loc reproduce`` can run it again and compare the bytes.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from loc import __version__
 from loc.analysis.verify import ConditionVerdict, Verification, day_ranges, verify_agreement
 from loc.dates import parse_date
 from loc.io.writers import csv_text, dumps, geojson_text
-from loc.outputs.palette import GREEN, GREY, ORANGE, VERMILLION
 from loc.outputs.render import render
-from loc.outputs.render.builder import append_html, render_html
+from loc.outputs.render.builder import render_html
 from loc.outputs.render.layers import breach_layers, freeze_layers, incident_layer, zone_layers
 from loc.outputs.reports import md_text, write_report
 from loc.outputs.versions import file_record, input_record
@@ -28,9 +27,8 @@ COMMAND = "verify"
 """The command a verification manifest records."""
 ARGUMENTS = ("agreement", "snapshots", "incidents", "as_of", "incidents_cover")
 """The arguments it records, all of them always."""
-STATUS_COLOURS = {"met": GREEN, "breached": VERMILLION, "pending": GREY, "no-data": ORANGE}
-HTML_ROWS = 200
-"""Evidence rows per condition shown in the page (all of them are in the JSON)."""
+PANEL_ROWS = 500
+"""Evidence rows per table shown in the page (all of them are in the JSON)."""
 BREACH_COLUMNS = ("id", "advanced", "region", "km2", "depth_km", "settlement", "first_seen",
                   "last_seen", "standing")
 INCIDENT_COLUMNS = ("line", "id", "date", "type", "weapon_class", "side", "distance_km",
@@ -114,19 +112,20 @@ def verification_markdown(v: Verification, inputs: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
-    return html.escape(" ".join(str(value).split()))
+def _row(values: list, text: list[str], ref: str = "") -> dict:
+    return {"values": values, "text": text, "ref": ref}
 
 
-def _badge(status: str) -> str:
-    return (f'<span style="background:{STATUS_COLOURS[status]};color:#000;padding:1px 6px;'
-            f'border-radius:3px;font-weight:bold">{html.escape(status)}</span>')
+def _limited(rows: list[dict], what: str, summary: list[str]) -> list[dict]:
+    if len(rows) > PANEL_ROWS:
+        summary.append(f"{what}: the first {PANEL_ROWS} of {len(rows)} rows are shown; all of "
+                       "them are in verification.json.")
+    return rows[:PANEL_ROWS]
 
 
-def verification_tables(v: Verification) -> str:
-    """The verdict tables of the report page, as HTML (every text escaped, no scripts).
+def verification_panel(v: Verification) -> dict:
+    """The findings panel of the report page: the verdicts, then the evidence tables (a
+    breach or incident row zooms the map to it).
 
     Parameters
     ----------
@@ -135,41 +134,55 @@ def verification_tables(v: Verification) -> str:
 
     Returns
     -------
-    str
-        An HTML ``<section>``.
+    dict
+        The panel (see :func:`loc.outputs.render.builder.build_payload`): ``title``,
+        ``summary`` lines and the tables ``conditions``, ``breaches`` and ``incidents``.
     """
-    e = html.escape
-    out = ['<section class="loc-report" style="font:14px/1.4 sans-serif;margin:1em 2em">',
-           f"<h1>Verification: {e(v.terms.name)}</h1>",
-           f"<p>In force {v.terms.in_force}; verified as of {v.as_of}. The frozen line is a "
-           f"{e(v.freeze.label)}.</p>"]
-    out += [f"<p><b>note:</b> {e(n)}</p>" for n in v.notes]
+    summary = [f"In force {v.terms.in_force}; verified as of {v.as_of}. The frozen line is a "
+               f"{v.freeze.label}."]
+    summary += [f"{p.name} ({p.start}..{p.end or ''}): {p.status}" for p in v.phases]
+    summary += [f"Note: {n}" for n in v.notes]
+    conditions = [_row([p.name, c.text, c.status, c.detail, day_ranges(c.missing_days)],
+                       [p.name, c.text, c.status, c.detail, day_ranges(c.missing_days)])
+                  for p in v.phases for c in p.conditions]
+    breaches, incidents = [], []
+    position = {} if v.incidents is None else {
+        int(line): i for i, line in enumerate(v.incidents["source_line"])}
     for p in v.phases:
-        span = f"{p.start}..{p.end}" if p.end else f"from {p.start}"
-        out.append(f"<h2>{e(p.name)} ({span}) {_badge(p.status)}</h2>")
-        out.append('<table border="1" cellpadding="4" style="border-collapse:collapse">'
-                   "<tr><th>condition</th><th>status</th><th>detail</th>"
-                   "<th>missing days</th></tr>")
         for c in p.conditions:
-            out.append(f"<tr><td>{e(c.text)}</td><td>{_badge(c.status)}</td>"
-                       f"<td>{e(c.detail)}</td><td>{e(day_ranges(c.missing_days))}</td></tr>")
-        out.append("</table>")
-        for c in p.conditions:
-            if not c.evidence:
-                continue
-            cols = _columns(c)
-            out.append(f"<h3>Evidence: {e(c.text)} ({len(c.evidence)} rows)</h3>")
-            out.append('<table border="1" cellpadding="3" style="border-collapse:collapse">'
-                       "<tr>" + "".join(f"<th>{k}</th>" for k in cols) + "</tr>")
-            for rec in c.evidence[:HTML_ROWS]:
-                out.append("<tr>" + "".join(f"<td>{_cell(rec.get(k, ''))}</td>" for k in cols)
-                           + "</tr>")
-            out.append("</table>")
-            if len(c.evidence) > HTML_ROWS:
-                out.append(f"<p>{len(c.evidence) - HTML_ROWS} more rows in "
-                           "verification.json</p>")
-    out.append("</section>")
-    return "\n".join(out) + "\n"
+            for e in c.evidence:
+                if c.kind == "no_advance":
+                    breaches.append(_row(
+                        [p.name, e["id"], e["advanced"], e["region"], e["km2"], e["depth_km"],
+                         e["settlement"], e["first_seen"], e["last_seen"], str(e["standing"])],
+                        [p.name, e["id"], e["advanced"], e["region"], f"{e['km2']:,.2f}",
+                         f"{e['depth_km']:,.2f}", str(e["settlement"]), e["first_seen"],
+                         e["last_seen"], "standing" if e["standing"] else "ended"], e["id"]))
+                else:
+                    ref = f"incident-{position[e['line']] + 1}" if e["line"] in position else ""
+                    incidents.append(_row(
+                        [c.text, e["line"], e["id"], e["date"], e["type"], e["weapon_class"],
+                         e["side"], e["distance_km"], str(e["uncertain"])],
+                        [c.text, str(e["line"]), e["id"], e["date"], e["type"],
+                         e["weapon_class"], e["side"], f"{e['distance_km']:+,.2f}",
+                         "uncertain" if e["uncertain"] else "exact"], ref))
+    tables = [
+        {"name": "conditions", "title": "Verdicts", "empty": "No conditions.",
+         "columns": [["phase", False], ["condition", False], ["status", False],
+                     ["detail", False], ["missing days", False]], "rows": conditions},
+        {"name": "breaches", "title": "Breaches (evidence of no_advance)",
+         "empty": "No breach in any phase.",
+         "columns": [["phase", False], ["id", False], ["advanced", False], ["region", False],
+                     ["km²", True], ["depth km", True], ["settlement", False],
+                     ["first seen", False], ["last seen", False], ["on the last day", False]],
+         "rows": _limited(breaches, "Breaches", summary)},
+        {"name": "incidents", "title": "Incidents (evidence)",
+         "empty": "No incident in the evidence.",
+         "columns": [["condition", False], ["line", True], ["id", False], ["date", False],
+                     ["type", False], ["weapon class", False], ["side", False],
+                     ["distance to the line km", True], ["location", False]],
+         "rows": _limited(incidents, "Incidents", summary)}]
+    return {"title": f"Verification: {v.terms.name}", "summary": summary, "tables": tables}
 
 
 def input_records(v: Verification, arguments: dict) -> list[dict]:
@@ -220,8 +233,7 @@ def save_verification(out_dir: str | Path, v: Verification,
     if v.incidents is not None:
         layers.append(incident_layer(v.incidents))
     m = render(v.latest, layers=layers, title=f"Verification: {v.terms.name}",
-               settlements=True)
-    append_html(m, verification_tables(v), "loc_verdicts")
+               settlements=True, panel=verification_panel(v))
     files = {"report.html": render_html(m).encode(),
              "verification.json": verification_json(v).encode(),
              "summary.md": verification_markdown(v, inputs).encode(),

@@ -237,26 +237,6 @@ def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
     return m
 
 
-def append_html(m: folium.Map, html: str, name: str) -> None:
-    """Put a block of HTML into the page after the map (tables of a report); the map then
-    takes 70 % of the window's height and the block follows it.
-
-    Parameters
-    ----------
-    m : folium.Map
-        The map.
-    html : str
-        The block: trusted HTML, with every text from inputs already escaped
-        (:func:`html.escape`) and no scripts.
-    name : str
-        A name for the block in the page's element tree (one block per name).
-    """
-    root = m.get_root()
-    assert isinstance(root, Figure)
-    style = "<style>.folium-map{height:70vh!important}</style>\n"
-    root.html.add_child(_Raw(style + html), name=name)
-
-
 def render_html(m: folium.Map) -> str:
     """The page's HTML, with stable ids (re-applied in case elements were added)."""
     root = m.get_root()
