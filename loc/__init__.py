@@ -26,6 +26,7 @@ _API = {
     # reading and the store
     "read": "loc.io.inputs", "read_series": "loc.io.inputs", "sample": "loc.io.readers",
     "read_incidents": "loc.io.incidents", "load_agreement": "loc.io.agreements",
+    "read_agreement": "loc.io.agreements", "Terms": "loc.io.agreements",
     "import_snapshots": "loc.io.store", "list_snapshots": "loc.io.store",
     "read_store": "loc.io.store",
     # analyses
@@ -42,6 +43,7 @@ _API = {
     "Comparison": "loc.analysis.compare", "compare": "loc.analysis.compare",
     "Report": "loc.analysis.compliance", "check": "loc.analysis.compliance",
     "check_series": "loc.analysis.compliance", "classify": "loc.analysis.compliance",
+    "Verification": "loc.analysis.verify", "verify_agreement": "loc.analysis.verify",
     # outputs
     "render": "loc.outputs.render",
 }
@@ -57,6 +59,8 @@ __all__ = [
     "MISSION_REGIONS",
     "Report",
     "Snapshot",
+    "Terms",
+    "Verification",
     "buffer_zone",
     "check",
     "check_series",
@@ -74,6 +78,7 @@ __all__ = [
     "people_in",
     "protected_sites",
     "read",
+    "read_agreement",
     "read_incidents",
     "read_series",
     "read_store",
@@ -90,6 +95,7 @@ __all__ = [
     "split_by_region",
     "stats",
     "timeline",
+    "verify_agreement",
     "withdrawal_belts",
 ]
 
@@ -102,9 +108,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from loc.analysis.movement import movement, movement_series, sector_summary
     from loc.analysis.stats import stats
     from loc.analysis.timeline import timeline
+    from loc.analysis.verify import Verification, verify_agreement
     from loc.analysis.zones import buffer_zone, people_in, protected_sites, withdrawal_belts
     from loc.errors import LocError, LocWarning
-    from loc.io.agreements import load_agreement
+    from loc.io.agreements import Terms, load_agreement, read_agreement
     from loc.io.incidents import read_incidents
     from loc.io.inputs import read, read_series
     from loc.io.readers import sample

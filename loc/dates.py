@@ -30,7 +30,8 @@ def _plausible(day: dt.date, text: str, path: str | None) -> dt.date:
 
 
 def parse_date(value: str | dt.date | dt.datetime, path: str | None = None) -> dt.date:
-    """Parse ``YYYY-MM-DD``, ``YYYYMMDD``, an ISO datetime, or a date object.
+    """Parse ``YYYY-MM-DD``, ``YYYYMMDD``, ``16 May 2025`` (ACLED's exports), an ISO
+    datetime, or a date object.
 
     Parameters
     ----------
@@ -56,6 +57,8 @@ def parse_date(value: str | dt.date | dt.datetime, path: str | None = None) -> d
     datetime.date(2025, 9, 5)
     >>> parse_date("2025-09-05T12:00:00Z")
     datetime.date(2025, 9, 5)
+    >>> parse_date("16 May 2025")
+    datetime.date(2025, 5, 16)
     """
     if isinstance(value, dt.datetime):
         return _plausible(value.date(), value.isoformat(), path)
@@ -64,7 +67,7 @@ def parse_date(value: str | dt.date | dt.datetime, path: str | None = None) -> d
     if not isinstance(value, str):
         raise DateError(f"a date must be text or a date, not {type(value).__name__}", path)
     text = " ".join(value.split())
-    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d %B %Y", "%d %b %Y"):
         try:
             return _plausible(dt.datetime.strptime(text, fmt).date(), text, path)
         except ValueError:

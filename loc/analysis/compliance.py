@@ -227,7 +227,25 @@ def _warn_unknown_weapons(pts: gpd.GeoDataFrame, column: str | None,
                       f"belt; known classes: {', '.join(classes)}", LocWarning, stacklevel=3)
 
 
-def _is_armed(kind: str) -> bool:
+def is_armed(kind: str) -> bool:
+    """Whether an event type is armed activity: every type except protests, peaceful,
+    humanitarian and similar events (:data:`UNARMED`).
+
+    Parameters
+    ----------
+    kind : str
+        The event type (``""`` when unknown counts as armed).
+
+    Returns
+    -------
+    bool
+        True for armed activity.
+
+    Examples
+    --------
+    >>> is_armed("Battles"), is_armed("Protests")
+    (True, False)
+    """
     text = kind.casefold()
     return not any(word in text for word in UNARMED)
 
@@ -303,7 +321,7 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
         kind = str(rec.get(type_c, "")) if type_c else ""
         weapon = str(rec.get(weapon_c, "")).strip().casefold() if weapon_c else ""
         broken = []
-        if any(k == "buffer" for _, k, _, _ in inside) and _is_armed(kind):
+        if any(k == "buffer" for _, k, _, _ in inside) and is_armed(kind):
             broken.append("armed activity inside the demilitarized buffer")
         for z, k, s, w in inside:
             if k == "belt" and weapon and weapon in (str(w).casefold(), str(z).casefold()):

@@ -28,13 +28,18 @@ COMMANDS = {
     "movement": ("movement_cmd", "command", "How far the front moved per period and sector."),
     "timeline": ("timeline_cmd", "command", "Occupied km² per date and region over a series."),
     "check": ("check_cmd", "command", "Breaches of a frozen line, and incidents."),
+    "verify": ("verify_cmd", "command", "Verify an agreement's phases and conditions."),
+    "reproduce": ("reproduce_cmd", "command", "Re-run a report from its manifest; compare."),
+    "keygen": ("sign_cmd", "keygen", "Make a party's signing key (Ed25519)."),
+    "sign": ("sign_cmd", "sign", "Sign a manifest as a party (a detached signature)."),
+    "signatures": ("sign_cmd", "signatures", "List and check a manifest's signatures."),
     "annex": ("annex_cmd", "command", "A printable map annex (PDF, SVG, PNG) of the line."),
     "regions": ("regions_cmd", "command", "Region keys, names and aliases."),
     "fetch": ("sources_cmd", "fetch", "Download snapshots (the only command using the network)."),
     "import": ("sources_cmd", "import_cmd", "Import snapshots into a store."),
     "list": ("sources_cmd", "list_cmd", "List the snapshots in a store."),
     "cache": ("sources_cmd", "cache", "The download cache."),
-    "compare": ("sources_cmd", "compare_cmd", "Where two sources disagree."),
+    "compare": ("sources_cmd", "compare_cmd", "Where two sources or two parties disagree."),
 }
 
 

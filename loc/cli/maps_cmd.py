@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import Option, say
+from loc.cli.options import Option, say, trust_opt
 
 
 @click.group("maps")
@@ -38,15 +38,17 @@ def list_cmd(folder, old_out) -> None:
 
 @command.command("verify")
 @click.argument("path", type=click.Path(path_type=Path))
-def verify_cmd(path) -> None:
+@trust_opt
+def verify_cmd(path, trust) -> None:
     """Re-check a map version (its .html or .json) or a report (its folder or
-    manifest.json): the version id recomputed, every file's and every input's sha256.
+    manifest.json): the version id recomputed, every file's and every input's sha256, and
+    every party's signature of the manifest (with --trust, against the parties' keys).
 
     Exit code 0 when everything matches, 1 when anything differs or is missing.
     """
     from loc.outputs.versions import verify
 
-    results = verify(path)
+    results = verify(path, list(trust) or None)
     for what, ok, detail in results:
         click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
     if not all(ok for _, ok, _ in results):

@@ -184,6 +184,24 @@ sites_opt = _opt("--sites", "sites_file", type=click.Path(path_type=Path), defau
 incidents_opt = _opt("--incidents", type=click.Path(path_type=Path), default=None,
                      metavar="FILE", help="Incidents: CSV with lat/lon (ACLED, VIINA, "
                                           "GeoConfirmed) or a file of points.")
+party_opt = _opt("--party", required=True, metavar="NAME",
+                 help="The party the key belongs to (letters, digits, '.', '_', '-').")
+key_opt = _opt("--key", required=True, type=click.Path(dir_okay=False, path_type=Path),
+               metavar="KEY", help="The party's private key (from loc keygen).")
+snapshots_opt = _opt("--snapshots", required=True, metavar="DIR|STORE",
+                     help="The monitored snapshots: a folder of dated files or a store "
+                          "(STORE.gpkg).")
+as_of_opt = _opt("--as-of", default=None, metavar="YYYY-MM-DD",
+                 help="Verify as of this date (default: the last snapshot's date).")
+incidents_cover_opt = _opt("--incidents-cover", default=None, metavar="FROM..TO",
+                           help="The days the incident reports cover (default: their first "
+                                "to last event date).")
+trust_opt = _opt("--trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                 metavar="KEY.pub", help="A party's public key (loc keygen writes KEY.pub): "
+                                         "that party must have signed with it; repeatable.")
+report_opt = _opt("--report", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  metavar="DIR", help="Also write a versioned report folder DIR/<id>/ (map "
+                                      "and tables, JSON, Markdown, CSV, manifest).")
 store_opt = _opt("--store", required=True, metavar="STORE.gpkg",
                  type=click.Path(dir_okay=False, path_type=Path),
                  help="The snapshot store (a GeoPackage).")
@@ -330,6 +348,27 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
     return name.strip(), side.strip().lower()
 
 
+def parse_party(text: str) -> tuple[str | None, str]:
+    """``PARTY=FILE`` (a snapshot labelled by the party claiming it), or a plain snapshot.
+
+    Parameters
+    ----------
+    text : str
+        The argument.
+
+    Returns
+    -------
+    (str or None, str)
+        The party (None without a label) and the snapshot (FILE or STORE.gpkg@DATE).
+    """
+    from loc.checks import name as check_name
+
+    party, sep, rest = text.partition("=")
+    if not sep or Path(text).exists() or not rest:
+        return None, text
+    return check_name(party, "party"), rest
+
+
 def parse_site(text: str) -> dict:
     """``NAME:LAT,LON,KM`` (a point with a radius) from ``--site``.
 
@@ -353,6 +392,35 @@ def parse_site(text: str) -> dict:
     if not sep or not name.strip():
         raise OptionError(f"--site {text[:60]!r} is not of the form NAME:LAT,LON,KM")
     return {"name": name.strip(), "lat": lat, "lon": lon, "radius_km": km}
+
+
+def parse_span(text: str | None, what: str) -> tuple[str, str] | None:
+    """``FROM..TO`` (two dates) from an option.
+
+    Parameters
+    ----------
+    text : str, optional
+        The option's value.
+    what : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    (str, str) or None
+        The two dates as ``YYYY-MM-DD``.
+    """
+    from loc.dates import parse_date
+    from loc.errors import OptionError
+
+    if text is None:
+        return None
+    first, sep, last = text.partition("..")
+    if not sep:
+        raise OptionError(f"{what} {text[:40]!r} is not of the form YYYY-MM-DD..YYYY-MM-DD")
+    a, b = parse_date(first), parse_date(last)
+    if a > b:
+        raise OptionError(f"{what} {text[:40]!r}: the first day is after the last")
+    return a.isoformat(), b.isoformat()
 
 
 def axes(sectors: str):

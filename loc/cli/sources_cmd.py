@@ -17,7 +17,9 @@ from loc.cli.options import (
     offline_opt,
     output_format,
     output_opt,
+    parse_party,
     progress_bar,
+    report_opt,
     say,
     series_arg,
     since_opt,
@@ -131,26 +133,51 @@ def cache_clear() -> None:
 @snapshot_args("A", "B")
 @format_opt(("table", "json", "csv", "geojson", "gpkg"), default=None)
 @output_opt()
-def compare_cmd(a, b, fmt, output) -> None:
-    """Where two sources disagree on Russian-held land.
+@report_opt
+def compare_cmd(a, b, fmt, output, report) -> None:
+    """Where two sources or two parties disagree on Russian-held land.
 
-    A and B are snapshots (FILE or STORE.gpkg@DATE) of the same date, for instance
-    DeepStateMap and ISW; the table gives km² per region (equal-area CRS) held by ru in
-    one only; csv, geojson and gpkg the polygons."""
+    A and B are snapshots (FILE or STORE.gpkg@DATE): two sources of one date (DeepStateMap
+    and ISW), or two parties' claimed lines labelled PARTY=FILE (ua=claim_ua.geojson
+    ru=claim_ru.geojson). The table gives km² per region (equal-area CRS) held by ru in one
+    only and, for parties, the disputed areas ranked by the people living in them; json
+    both; csv, geojson and gpkg the ranked areas. --report DIR writes the map, tables,
+    JSON, Markdown and manifest as a versioned folder."""
     from loc.analysis.compare import compare
     from loc.io.writers import dumps
+    from loc.outputs.reports import dispute_json
     from loc.outputs.tables import table
 
-    c = compare(load_snapshot(a), load_snapshot(b))
+    (party_a, ref_a), (party_b, ref_b) = parse_party(a), parse_party(b)
+    if (party_a is None) != (party_b is None):
+        from loc.errors import OptionError
+
+        raise OptionError("label both claims by party (ua=FILE ru=FILE) or neither")
+    snap_a, snap_b = load_snapshot(ref_a), load_snapshot(ref_b)
+    labels = (party_a, party_b) if party_a and party_b else None
+    c = compare(snap_a, snap_b, labels=labels)
     fmt = output_format(output, fmt, ("table", "json", "csv", "geojson", "gpkg"))
     if fmt in ("csv", "geojson", "gpkg"):
-        emit_frame(c.areas, output, fmt, layer="disagreement")
+        emit_frame(c.disputes() if labels else c.areas, output, fmt, layer="disputes")
     elif fmt == "json":
-        emit(dumps({"a": c.a, "b": c.b,
-                    "regions": c.summary.round(4).to_dict(orient="index")}) + "\n", output)
+        emit(dumps(dispute_json(c)) + "\n", output)
     else:
         say(f"A = {c.a}, B = {c.b}: Russian-held in A only "
             f"{c.summary['ru_only_in_a_km2'].sum():,.2f} km², in B only "
             f"{c.summary['ru_only_in_b_km2'].sum():,.2f} km²")
-        emit(table(c.summary, {"ru_only_in_a_km2": ",.2f", "ru_only_in_b_km2": ",.2f"}),
-             output)
+        text = table(c.summary, {"ru_only_in_a_km2": ",.2f", "ru_only_in_b_km2": ",.2f"})
+        if labels:
+            d = c.disputes().drop(columns=["geometry", "ru_in"]).set_index("rank").head(15)
+            text += "\ndisputed areas, most people first:\n" + table(
+                d, {"km2": ",.2f", "population": ",d"})
+        emit(text, output)
+    if report is not None:
+        from loc.outputs.reports import save_dispute
+        from loc.outputs.versions import input_record
+
+        inputs = [{"party": label, **input_record(s)}
+                  for label, s in ((c.a, snap_a), (c.b, snap_b))]
+        folder, created = save_dispute(report, c, snap_a, snap_b, inputs,
+                                       {"min_km2": 0.01, "labelled": bool(labels)})
+        click.echo(str(folder), err=fmt != "table")
+        say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")

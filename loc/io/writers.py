@@ -246,6 +246,46 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     return path
 
 
+def write_private(path: str | Path, data: bytes | str) -> Path:
+    """Write a file only its owner may read or write (mode 0600, whatever the umask), all at
+    once, never over an existing file (a private key).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; it must not exist.
+    data : bytes or str
+        Its content (text is written as UTF-8).
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+
+    Raises
+    ------
+    OutputError
+        When the file exists (it is not touched), or one line (disk full, not writable).
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if path.exists():
+        raise OutputError("exists already: refusing to overwrite it", path)
+    try:
+        with _staging(path, folder=False) as tmp:
+            os.chmod(tmp, 0o600)
+            with open(tmp, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError("exists already: refusing to overwrite it", path) from None
+    except OSError as exc:
+        raise _fail(exc, path) from None
+    return path
+
+
 def write_folder(path: str | Path, files: dict[str, bytes]) -> bool:
     """Write a folder of files all at once, unless it exists: into a temporary folder
     beside it, then renamed into place.

@@ -1,5 +1,6 @@
-"""Compliance reports: a versioned folder with the map, tables, a Markdown summary and a
-manifest, byte for byte the same for the same inputs."""
+"""Reports: a versioned folder with the map, tables, a Markdown summary and a manifest, byte
+for byte the same for the same inputs: compliance checks (``loc check``) and disputes
+(``loc compare --report``); verification reports are in :mod:`loc.outputs.verification`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ from pathlib import Path
 import geopandas as gpd
 
 from loc import __version__
+from loc.analysis.compare import Comparison
 from loc.analysis.compliance import Report
 from loc.analysis.freeze import Freeze
+from loc.analysis.line import line_of_contact
 from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
+from loc.outputs.palette import PURPLE
 from loc.outputs.render import render
 from loc.outputs.render.builder import render_html
-from loc.outputs.render.layers import breach_layers, freeze_layers, incident_layer, zone_layers
+from loc.outputs.render.layers import (
+    breach_layers,
+    change_layers,
+    freeze_layers,
+    incident_layer,
+    line_layer,
+    zone_layers,
+)
 from loc.outputs.versions import version_id
 
 
@@ -205,7 +216,33 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
         files["incidents.csv"] = csv_text(incidents).encode()
     manifest = {"kind": "report", "loc_version": __version__,
                 "date_frozen": report.date_frozen, "date_checked": report.date_checked,
-                "inputs": inputs, "options": options,
+                "inputs": inputs, "options": options}
+    return write_report(out_dir, files, manifest)
+
+
+def write_report(out_dir: str | Path, files: dict[str, bytes],
+                 manifest: dict) -> tuple[Path, bool]:
+    """Write a versioned report folder: ``out_dir/<report-id>/`` with ``files`` and
+    ``manifest.json`` (``manifest`` with every file's SHA-256 added as ``files``; the id is
+    :func:`loc.outputs.versions.version_id` of that), all at once; an existing report is
+    never overwritten.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder of reports.
+    files : dict
+        ``{file name: bytes}``.
+    manifest : dict
+        What the report is made of: ``kind``, ``loc_version``, ``inputs`` (records with
+        ``path`` and ``sha256``) and anything else that shaped it.
+
+    Returns
+    -------
+    (pathlib.Path, bool)
+        The folder, and whether this call wrote it.
+    """
+    manifest = {**manifest,
                 "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}}
     rid = version_id(manifest)
     manifest = {"id": rid, **manifest}
@@ -213,3 +250,139 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
     created = write_folder(folder, {**files,
                                     "manifest.json": (dumps(manifest) + "\n").encode()})
     return folder, created
+
+
+def dispute_json(c: Comparison) -> dict:
+    """The ``loc compare --format json`` document.
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison.
+
+    Returns
+    -------
+    dict
+        ``a``, ``b``, ``regions`` (km² per region) and ``disputes`` (ranked, see
+        :meth:`loc.Comparison.disputes`, without geometry).
+    """
+    d = c.disputes()
+    return {"a": c.a, "b": c.b, "regions": c.summary.round(4).to_dict(orient="index"),
+            "disputes": [{k: (round(v, 4) if k == "km2" else v) for k, v in rec.items()}
+                         for rec in d.drop(columns="geometry").to_dict(orient="records")]}
+
+
+def dispute_markdown(c: Comparison, inputs: list[dict], top: int = 20) -> str:
+    """A Markdown summary of a dispute: totals, the disputed areas ranked by people, inputs.
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison.
+    inputs : list of dict
+        Input records (``path``, ``sha256``).
+    top : int
+        How many disputed areas to list.
+
+    Returns
+    -------
+    str
+        The summary.
+    """
+    d = c.disputes()
+    lines = [f"# Disputed areas: {md_text(c.a)} and {md_text(c.b)}", ""]
+    for side in ("a", "b"):
+        part = d[d["ru_in"] == side]
+        who = c.a if side == "a" else c.b
+        lines.append(f"- Russian-held in the claim of {md_text(who)} only: {len(part)} "
+                     f"area(s), {part['km2'].sum():,.2f} km², {int(part['population'].sum()):,}"
+                     " people")
+    lines += ["", "| rank | Russian-held per | region | km² | people | settlements | largest |",
+              "| ---: | --- | --- | ---: | ---: | ---: | --- |"]
+    for r in d.head(top).itertuples():
+        lines.append(f"| {r.rank} | {md_text(r.claimed_ru_by)} | {md_text(r.region)} | "
+                     f"{r.km2:,.2f} | {r.population:,} | {r.settlements} | "
+                     f"{md_text(r.largest)} |")
+    if len(d) > top:
+        lines.append(f"| ... | {len(d) - top} more in disputes.csv | | | | | |")
+    lines += ["", "## Inputs", ""]
+    lines += [f"- `{md_text(i['path'])}` ({md_text(i.get('party', ''))}) sha256 "
+              f"`{md_text(i['sha256'])}`" for i in inputs]
+    return "\n".join(lines) + "\n"
+
+
+def dispute_panel(c: Comparison) -> dict:
+    """The findings panel of a dispute report: totals and the ranked disputed areas (a row
+    zooms the map to its area).
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison.
+
+    Returns
+    -------
+    dict
+        The panel (see :func:`loc.outputs.render.builder.build_payload`).
+    """
+    d = c.disputes()
+    summary = []
+    for side, who in (("a", c.a), ("b", c.b)):
+        part = d[d["ru_in"] == side]
+        summary.append(f"Russian-held in the claim of {who} only: {len(part)} area(s), "
+                       f"{part['km2'].sum():,.2f} km², {int(part['population'].sum()):,} people.")
+    rows = [{"values": [int(r.rank), r.claimed_ru_by, r.region, float(r.km2),
+                        int(r.population), int(r.settlements), r.largest],
+             "text": [str(r.rank), str(r.claimed_ru_by), str(r.region), f"{r.km2:,.2f}",
+                      f"{r.population:,}", str(r.settlements), str(r.largest)],
+             "ref": str(r.rank)} for r in d.itertuples()]
+    return {"title": f"Disputed areas: {c.a} and {c.b}", "summary": summary, "tables": [
+        {"name": "disputes", "title": "Disputed areas (most people first)", "rows": rows,
+         "empty": "The claims agree.",
+         "columns": [["rank", True], ["Russian-held per", False], ["region", False],
+                     ["km²", True], ["people", True], ["settlements", True],
+                     ["largest", False]]}]}
+
+
+def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
+                 inputs: list[dict], options: dict) -> tuple[Path, bool]:
+    """Write a versioned dispute report: ``out_dir/<report-id>/`` with ``report.html`` (the
+    first claim's areas and line, the second claim's line, the disputed areas, and a panel
+    with the ranked table), ``disputes.csv`` and ``.geojson``, ``comparison.json``, ``summary.md``
+    and ``manifest.json``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder of reports.
+    c : Comparison
+        The comparison of ``a`` and ``b``.
+    a, b : Snapshot
+        The two claims.
+    inputs : list of dict
+        Input records, with the ``party`` of each.
+    options : dict
+        The options that shaped it.
+
+    Returns
+    -------
+    (pathlib.Path, bool)
+        The folder, and whether this call wrote it.
+    """
+    d = c.disputes()
+    shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]])
+    layers = change_layers(shown, titles=(f"Russian-held per {c.b} only",
+                                          f"Russian-held per {c.a} only"), ref="rank")
+    layers.append(line_layer(line_of_contact(b), layer_id="claim-b",
+                             title=f"Line claimed by {c.b}",
+                             style={"color": PURPLE, "weight": 2.5, "dashArray": "6 4"}))
+    m = render(a, layers=layers, title=f"Disputed areas: {c.a} and {c.b}", settlements=True,
+               panel=dispute_panel(c))
+    files = {"report.html": render_html(m).encode(),
+             "disputes.csv": csv_text(d).encode(),
+             "disputes.geojson": geojson_text(d).encode(),
+             "comparison.json": (dumps(dispute_json(c)) + "\n").encode(),
+             "summary.md": dispute_markdown(c, inputs).encode()}
+    manifest = {"kind": "dispute", "loc_version": __version__, "a": c.a, "b": c.b,
+                "inputs": inputs, "options": options}
+    return write_report(out_dir, files, manifest)

@@ -25,6 +25,7 @@ from loc.io.hashing import file_sha256
 from loc.io.store import read_store, split_reference
 from loc.io.writers import dumps, write_atomic
 from loc.model import Snapshot
+from loc.outputs.signatures import check_signatures
 from loc.reference.bundled import data_path
 
 BUNDLED = "loc:"
@@ -319,7 +320,23 @@ def _resolve_input(path: str, manifest_path: Path) -> Path:
     return manifest_path.parent / p
 
 
-def _check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
+def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
+    """Check one input of a manifest: found by its path (as recorded, else beside the
+    manifest; ``loc:`` for bundled data; ``STORE@DATE`` by that date's geometry), with the
+    SHA-256 recorded.
+
+    Parameters
+    ----------
+    rec : dict
+        The input record (``path``, ``sha256``).
+    manifest_path : pathlib.Path
+        The manifest.
+
+    Returns
+    -------
+    (str, bool, str)
+        The path, whether it matches, and why not.
+    """
     path = str(rec.get("path"))
     want = rec.get("sha256")
     ref = split_reference(path)
@@ -338,14 +355,77 @@ def _check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
     return path, ok, "sha256 matches" if ok else f"sha256 {str(digest)[:12]}… differs"
 
 
-def verify(path: str | Path) -> list[tuple[str, bool, str]]:
-    """Re-check a version from its files: the version id recomputed from the manifest and
-    the files, each file's SHA-256, and each input's SHA-256.
+def manifest_path(path: str | Path) -> Path:
+    """The manifest of a version: a report folder's ``manifest.json``, a map page's
+    ``<version>.json``, or the manifest itself.
 
     Parameters
     ----------
     path : str or Path
         A map's ``.html`` or ``.json``, a report's ``manifest.json`` or its folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest file.
+
+    Raises
+    ------
+    InputError
+        When there is none.
+    """
+    path = Path(path)
+    if path.is_dir():
+        found = path / "manifest.json"
+    elif path.suffix == ".html":
+        found = path.with_suffix(".json")
+    else:
+        found = path
+    if not found.is_file():
+        raise InputError("no such manifest (expected <version>.json beside the map, or "
+                         "manifest.json in a report folder)", found)
+    return found
+
+
+def load_manifest(path: str | Path) -> dict:
+    """A version's manifest, checked to be a loc manifest.
+
+    Parameters
+    ----------
+    path : str or Path
+        As for :func:`manifest_path`.
+
+    Returns
+    -------
+    dict
+        The manifest.
+
+    Raises
+    ------
+    InputError
+        When there is no manifest, or it is not a loc manifest.
+    """
+    found = manifest_path(path)
+    doc = _load_manifest(found)
+    inputs = doc.get("inputs") if doc else None
+    if doc is None or not isinstance(inputs, list) or not all(isinstance(i, dict)
+                                                              for i in inputs):
+        raise InputError("not a loc manifest (no id, or inputs not a list of records)", found)
+    return doc
+
+
+def verify(path: str | Path, trusted: list[str | Path] | None = None
+           ) -> list[tuple[str, bool, str]]:
+    """Re-check a version from its files: the version id recomputed from the manifest and
+    the files, each file's SHA-256, each input's SHA-256, and every signature beside the
+    manifest (:func:`loc.outputs.signatures.check_signatures`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A map's ``.html`` or ``.json``, a report's ``manifest.json`` or its folder.
+    trusted : list of path, optional
+        The parties' public keys: each must have signed with its key.
 
     Returns
     -------
@@ -357,30 +437,17 @@ def verify(path: str | Path) -> list[tuple[str, bool, str]]:
     InputError
         When there is no manifest, or it is not a loc manifest.
     """
-    path = Path(path)
-    if path.is_dir():
-        manifest_path = path / "manifest.json"
-    elif path.suffix == ".html":
-        manifest_path = path.with_suffix(".json")
-    else:
-        manifest_path = path
-    if not manifest_path.is_file():
-        raise InputError("no such manifest (expected <version>.json beside the map, or "
-                         "manifest.json in a report folder)", manifest_path)
-    doc = _load_manifest(manifest_path)
-    inputs = doc.get("inputs") if doc else None
-    if doc is None or not isinstance(inputs, list) or not all(isinstance(i, dict)
-                                                              for i in inputs):
-        raise InputError("not a loc manifest (no id, or inputs not a list of records)",
-                         manifest_path)
+    found = manifest_path(path)
+    doc = load_manifest(found)
     if isinstance(doc.get("html"), dict):
-        results = _verify_map(doc, manifest_path)
+        results = _verify_map(doc, found)
     elif isinstance(doc.get("files"), dict):
-        results = _verify_report(doc, manifest_path)
+        results = _verify_report(doc, found)
     else:
         raise InputError("not a loc manifest (neither a map's html nor a report's files)",
-                         manifest_path)
-    results += [_check_input(rec, manifest_path) for rec in inputs]
+                         found)
+    results += [check_input(rec, found) for rec in doc["inputs"]]
+    results += check_signatures(found, trusted)
     return results
 
 
@@ -461,7 +528,7 @@ def version_input(path: str | Path) -> tuple[str, dict]:
     if not inputs:
         raise InputError("the map version's manifest lists no input", manifest_path)
     rec = inputs[-1]
-    what, ok, detail = _check_input(rec, manifest_path)
+    what, ok, detail = check_input(rec, manifest_path)
     if not ok:
         raise InputError(f"input {what}: {detail}; the map version cannot be re-created "
                          "from it", manifest_path)

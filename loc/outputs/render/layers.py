@@ -542,7 +542,7 @@ def _zone_title(rec: dict) -> str:
 
 def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
                   titles: tuple[str, str] = ("Newly occupied", "No longer occupied"),
-                  ) -> list[Layer]:
+                  ref: str | None = None) -> list[Layer]:
     """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``).
 
     Parameters
@@ -553,6 +553,8 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
         Added to the titles (e.g. the dates).
     titles : (str, str)
         Titles of the two layers.
+    ref : str, optional
+        A column whose value each feature is referred to by (a findings panel's rows).
 
     Returns
     -------
@@ -562,7 +564,7 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
     return [_fill_layer(f"change-{to_side}", title + title_suffix,
                         changes[changes["to_side"] == to_side] if len(changes) else changes,
                         colour, lambda rec, t=title: f"{t}: {fmt_km2(float(rec.get('km2', 0)))}",
-                        opacity=0.7, legend=title)
+                        opacity=0.7, legend=title, ref=ref)
             for to_side, title, colour in (("ru", titles[0], WINE), ("ua", titles[1], TEAL))]
 
 

@@ -1,0 +1,61 @@
+"""``loc keygen``, ``loc sign`` and ``loc signatures``: parties' Ed25519 keys and detached
+signatures of manifests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from loc.cli.options import key_opt, party_opt, say, trust_opt
+
+
+@click.command("keygen")
+@party_opt
+@click.option("-o", "--output", "output", required=True, metavar="KEY",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The private key file (mode 0600); the public key goes to KEY.pub.")
+def keygen(party, output) -> None:
+    """Make an Ed25519 key pair for a party: KEY (private, mode 0600, keep it to yourself)
+    and KEY.pub (give it to the other parties: loc signatures --trust KEY.pub). An existing
+    key is never overwritten."""
+    from loc.outputs.signatures import keygen as make
+
+    private, public = make(party, output)
+    say(f"key of {party}: {private} (private, mode 600), {public} (public)")
+
+
+@click.command("sign")
+@click.argument("manifest", type=click.Path(path_type=Path), metavar="MANIFEST")
+@key_opt
+def sign(manifest, key) -> None:
+    """Sign MANIFEST (a report's folder or manifest.json, a map's .html or .json) as the
+    key's party: writes <manifest>.<party>.sig beside it. Sign what you have re-created
+    (loc reproduce) or checked (loc maps verify): a signature covers every file and input
+    the manifest lists."""
+    from loc.outputs.signatures import sign as make
+    from loc.outputs.versions import manifest_path
+
+    click.echo(str(make(manifest_path(manifest), key)))
+
+
+@click.command("signatures")
+@click.argument("manifest", type=click.Path(path_type=Path), metavar="MANIFEST")
+@trust_opt
+def signatures(manifest, trust) -> None:
+    """List the parties that signed MANIFEST and check each signature against its current
+    bytes; with --trust (a party's KEY.pub, repeatable) each trusted party must have signed
+    with that key. Exit code 0 when every signature matches, 1 when any does not, a trusted
+    party has not signed, or there is no signature at all."""
+    from loc.outputs.signatures import check_signatures
+    from loc.outputs.versions import manifest_path
+
+    found = manifest_path(manifest)
+    results = check_signatures(found, list(trust) or None)
+    if not results:
+        say(f"no signatures beside {found}")
+        raise SystemExit(1)
+    for what, ok, detail in results:
+        click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
+    if not all(ok for _, ok, _ in results):
+        raise SystemExit(1)

@@ -1,0 +1,172 @@
+"""Parties' keys and signatures of manifests: keygen, sign, signatures, maps verify and
+reproduce, and every way a signature can stop matching."""
+
+import json
+import stat
+
+import pytest
+
+from loc.outputs.signatures import check_signatures, keygen, sign, signature_path
+from loc.outputs.versions import verify
+from tests.test_verify import report, run, world  # noqa: F401  (fixtures)
+
+
+@pytest.fixture()
+def keys(tmp_path):
+    out = {}
+    for party in ("ua", "ru", "un"):
+        r = run("keygen", "--party", party, "-o", tmp_path / f"{party}.key")
+        assert r.exit_code == 0, r.output
+        out[party] = tmp_path / f"{party}.key"
+    return out
+
+
+@pytest.fixture()
+def signed(report, keys):  # noqa: F811
+    work, out = report
+    for party in ("ua", "ru"):
+        r = run("sign", out, "--key", keys[party])
+        assert r.exit_code == 0, r.output
+        assert r.stdout.strip() == str(out / f"manifest.json.{party}.sig")
+    return out, keys
+
+
+def trust(keys, *parties):
+    args = []
+    for p in parties:
+        args += ["--trust", f"{keys[p]}.pub"]
+    return args
+
+
+def test_key_files_are_private_and_never_in_a_report(signed):
+    out, keys = signed
+    for path in keys.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.with_name(path.name + ".pub").stat().st_mode) & 0o077 != 0o077
+        secret = json.loads(path.read_text())["private_key"]
+        for f in out.iterdir():
+            assert secret not in f.read_text(), f.name
+    manifest = (out / "manifest.json").read_text()
+    assert ".key" not in manifest
+
+
+def test_keygen_never_overwrites(keys):
+    before = keys["ua"].read_bytes()
+    r = run("keygen", "--party", "ua", "-o", keys["ua"])
+    assert r.exit_code == 2 and "exists already" in r.stderr
+    assert keys["ua"].read_bytes() == before
+    r = run("keygen", "--party", "u a", "-o", keys["ua"].with_name("x.key"))
+    assert r.exit_code == 2 and "party 'u a' must be" in r.stderr
+
+
+def test_two_parties_sign_and_every_check_lists_them(signed):
+    out, keys = signed
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 0, r.output
+    assert [ln.split(":")[0] for ln in r.stdout.splitlines()] == [
+        f"OK    {out}/manifest.json.ru.sig", f"OK    {out}/manifest.json.ua.sig"]
+    assert "signed by ua (key " in r.stdout and "trusted key): signature matches" in r.stdout
+    r = run("maps", "verify", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 0 and r.stdout.count("signature matches") == 2
+    r = run("reproduce", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 0 and r.stdout.count("signature matches") == 2
+    # signing again with the same key gives the same bytes (Ed25519 is deterministic)
+    sig = out / "manifest.json.ua.sig"
+    before = sig.read_bytes()
+    sign(out / "manifest.json", keys["ua"])
+    assert sig.read_bytes() == before
+
+
+def test_a_changed_byte_in_the_manifest_fails_every_signature(signed):
+    out, keys = signed
+    manifest = out / "manifest.json"
+    data = bytearray(manifest.read_bytes())
+    i = data.index(b'"as_of": "2025-01-25"') + len('"as_of": "2025-01-2')
+    data[i] = ord("4")
+    manifest.write_bytes(bytes(data))
+    r = run("signatures", out)
+    assert r.exit_code == 1
+    assert r.stdout.count("FAIL") == 2
+    assert "does not match the manifest's current bytes (changed since it was signed)" \
+        in r.stdout
+    r = run("maps", "verify", out)
+    assert r.exit_code == 1 and "report id recomputed" in r.stdout
+
+
+def test_a_changed_byte_in_the_report_is_detected(signed):
+    out, keys = signed
+    page = out / "summary.md"
+    data = bytearray(page.read_bytes())
+    data[10] ^= 1
+    page.write_bytes(bytes(data))
+    r = run("maps", "verify", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1
+    assert f"FAIL  {page}: sha256" in r.stdout
+    assert r.stdout.count("signature matches") == 2  # the signed manifest is intact
+    r = run("reproduce", out)
+    assert r.exit_code == 1 and f"FAIL  {page}: differs from the re-run's bytes" in r.stdout
+
+
+def test_a_wrong_key_is_detected(signed, tmp_path):
+    out, keys = signed
+    # someone makes another key named "ua" and signs over ua's signature
+    r = run("keygen", "--party", "ua", "-o", tmp_path / "impostor.key")
+    assert r.exit_code == 0
+    sign(out / "manifest.json", tmp_path / "impostor.key")
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1
+    assert "signed by ua with key" in r.stdout and "not ua's trusted key" in r.stdout
+    # a signature whose bytes were made with another key than the one it names
+    doc = json.loads((out / "manifest.json.ru.sig").read_text())
+    other = json.loads((out / "manifest.json.ua.sig").read_text())
+    doc["signature"] = other["signature"]
+    (out / "manifest.json.ru.sig").write_text(json.dumps(doc))
+    results = check_signatures(out / "manifest.json")
+    ru = next(r for r in results if r[0].endswith(".ru.sig"))
+    assert not ru[1] and "forged or made with another key" in ru[2]
+    # a signer outside the trusted keys
+    r = run("signatures", out, *trust(keys, "un"))
+    assert r.exit_code == 1 and "who is not among the trusted keys" in r.stdout
+
+
+def test_a_relabelled_signature_is_detected(signed):
+    out, _ = signed
+    doc = json.loads((out / "manifest.json.ua.sig").read_text())
+    doc["party"] = "un"
+    signature_path(out / "manifest.json", "un").write_text(json.dumps(doc))
+    results = {p: (ok, d) for p, ok, d in check_signatures(out / "manifest.json")}
+    ok, detail = results[str(out / "manifest.json.un.sig")]
+    assert not ok and "signature does not match" in detail
+
+
+def test_a_removed_signature_is_detected(signed):
+    out, keys = signed
+    (out / "manifest.json.ru.sig").unlink()
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1 and "no signature by ru (a trusted party)" in r.stdout
+    r = run("reproduce", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1 and "no signature by ru" in r.stdout
+    (out / "manifest.json.ua.sig").unlink()
+    r = run("signatures", out)
+    assert r.exit_code == 1 and "no signatures beside" in r.stderr
+
+
+def test_a_readable_private_key_is_refused(signed):
+    out, keys = signed
+    keys["ua"].chmod(0o644)
+    r = run("sign", out, "--key", keys["ua"])
+    assert r.exit_code == 2 and "is readable by others (mode 644)" in r.stderr
+
+
+def test_map_versions_can_be_signed(tmp_path):
+    r = run("render", "-o", tmp_path / "maps")
+    assert r.exit_code == 0, r.output
+    page = r.stdout.strip()
+    private, public = keygen("osce", tmp_path / "osce.key")
+    sig = sign(page.replace(".html", ".json"), private)
+    assert sig.name.endswith(".json.osce.sig")
+    results = verify(page, [public])
+    assert all(ok for _, ok, _ in results)
+    assert results[-1][2].startswith("signed by osce")
+    r = run("maps", "list", tmp_path / "maps")
+    assert r.exit_code == 0 and "ORPHAN" not in r.stdout

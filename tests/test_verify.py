@@ -1,0 +1,576 @@
+"""Agreement files, verification verdicts, verification reports and loc reproduce.
+
+A synthetic agreement over a 60 km square held by ru (in force 2025-01-01, day 0), with
+daily snapshots and incidents built so that each phase gives one status for every condition
+kind: ``clean`` (days 0-9) met, ``violations`` (days 10-16) breached, ``gap`` (from day 17,
+verified as of day 24: no snapshots and no incident coverage after day 19) no-data, and
+``later`` (days 30-40) pending.
+"""
+
+import datetime as dt
+import filecmp
+import json
+import shutil
+
+import pytest
+import shapely
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+import loc
+from loc import geo as lcrs
+from loc.analysis.verify import day_ranges, phase_status
+from loc.cli import cli
+from tests.conftest import deepstate_path
+from tests.test_snapshot import feature, write_fc
+
+CENTRE = lcrs.project(shapely.Point(37.2, 48.1))
+HALF = 30_000.0
+DAY0 = dt.date(2025, 1, 1)
+KINDS = ("no_advance", "zone_clear", "withdrawn", "corridor_open", "crossing_open")
+PHASES = {"clean": "met", "violations": "breached", "gap": "no-data", "later": "pending"}
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="loc")
+
+
+def at(dx_m, dy_m=0.0):
+    """A lon/lat point dx metres east of the square's east edge, dy metres north of its
+    centre."""
+    return lcrs.unproject(shapely.Point(CENTRE.x + HALF + dx_m, CENTRE.y + dy_m))
+
+
+def day(n: int) -> dt.date:
+    return DAY0 + dt.timedelta(days=n)
+
+
+def square(advance: bool):
+    sq = box(CENTRE.x - HALF, CENTRE.y - HALF, CENTRE.x + HALF, CENTRE.y + HALF)
+    if advance:  # ru takes a 3 km x 10 km strip beyond the east edge
+        sq = shapely.union(sq, box(CENTRE.x + HALF - 10, CENTRE.y - 5000,
+                                   CENTRE.x + HALF + 3000, CENTRE.y + 5000))
+    return lcrs.unproject(sq)
+
+
+AGREEMENT = """
+[agreement]
+name = "Synthetic <b>freeze</b>"
+in_force = 2025-01-01
+freeze = "snaps/syn_20250101.geojson"
+{sha}
+[zones]
+width_km = 2
+belts = {{ artillery = {{ label = "artillery", ru = 10, ua = 10 }} }}
+
+[[sites]]
+name = "Plant"
+lat = {plant.y}
+lon = {plant.x}
+radius_km = 3
+
+[[corridors]]
+name = "Corridor"
+coordinates = [[{c0.x}, {c0.y}], [{c1.x}, {c1.y}]]
+width_km = 2
+
+[[crossings]]
+name = "Crossing"
+lat = {cross.y}
+lon = {cross.x}
+"""
+
+PHASE = """
+[[phases]]
+name = "{name}"
+from_day = {start}
+{end}
+[[phases.conditions]]
+kind = "no_advance"
+[[phases.conditions]]
+kind = "zone_clear"
+zone = "buffer"
+[[phases.conditions]]
+kind = "zone_clear"
+zone = "Plant"
+classes = ["Battles"]
+[[phases.conditions]]
+kind = "withdrawn"
+weapon_class = "artillery"
+[[phases.conditions]]
+kind = "corridor_open"
+corridor = "Corridor"
+within_km = 1
+[[phases.conditions]]
+kind = "crossing_open"
+crossing = "Crossing"
+within_km = 3
+"""
+
+# (day, event_type, weapon_class, dx, dy): which condition each one is for
+INCIDENTS = [
+    (0, "Protests", "", 100_000, 0),          # far away: starts the reports' span
+    (3, "Protests", "", 1000, 0),             # unarmed in the buffer: not a violation
+    (5, "Battles", "", 60_000, 0),            # armed but in no zone
+    (12, "Battles", "", 1000, 0),             # buffer
+    (12, "Shelling", "artillery", 5000, 0),   # artillery inside its 10 km belt
+    (12, "Battles", "", 20_000, 0),           # the plant (3 km around 20 km east)
+    (13, "Battles", "", 35_000, 21_500),      # 0.5 km beyond the corridor's side
+    (13, "Battles", "", 1500, -19_000),       # 1.8 km from the crossing
+    (18, "Shelling", "mlrs", 5000, 0),        # a class no belt has: a warning, no count
+    (19, "Protests", "", 100_000, 0),         # far away: ends the reports' span
+]
+
+
+def make_agreement(folder, phases=None, sha=""):
+    text = AGREEMENT.format(sha=sha, plant=at(20_000), c0=at(30_000, 20_000),
+                            c1=at(40_000, 20_000), cross=at(0, -20_000))
+    for name, start, end in phases or [("clean", 0, 9), ("violations", 10, 16),
+                                       ("gap", 17, None), ("later", 30, 40)]:
+        text += PHASE.format(name=name, start=start,
+                             end="" if end is None else f"to_day = {end}")
+    path = folder / "agreement.toml"
+    path.write_text(text)
+    return path
+
+
+def make_world(folder):
+    """Snapshots (days 0-19; ru advances on days 12-14), incidents and the agreement."""
+    snaps = folder / "snaps"
+    snaps.mkdir()
+    for n in range(20):
+        write_fc(snaps / f"syn_{day(n):%Y%m%d}.geojson", [feature(square(12 <= n <= 14))])
+    lines = ["event_id,event_date,event_type,weapon_class,latitude,longitude,geo_precision"]
+    for i, (n, kind, weapon, dx, dy) in enumerate(INCIDENTS):
+        p = at(dx, dy)
+        lines.append(f"E{i},{day(n):%d %B %Y},{kind},{weapon},{p.y:.7f},{p.x:.7f},1")
+    lines.append("E99,yesterday,Battles,,48.1,37.2,1")
+    (folder / "incidents.csv").write_text("\n".join(lines) + "\n")
+    return make_agreement(folder), snaps, folder / "incidents.csv"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("world")
+    agreement, snaps, incidents = make_world(folder)
+    with pytest.warns(loc.LocWarning):
+        v = loc.verify_agreement(agreement, snaps, incidents, as_of=day(24))
+    return folder, agreement, snaps, incidents, v
+
+
+def conditions(v, phase):
+    return next(p for p in v.phases if p.name == phase).conditions
+
+
+# -- verdicts ---------------------------------------------------------------------------
+
+def test_every_status_arises_for_every_condition_kind(world):
+    v = world[-1]
+    for phase, status in PHASES.items():
+        got = {c.kind: c.status for c in conditions(v, phase)}
+        assert set(got) == set(KINDS), phase
+        assert all(s == status for s in got.values()), (phase, got)
+        assert next(p for p in v.phases if p.name == phase).status == status
+
+
+def test_no_data_lists_the_missing_days(world):
+    v = world[-1]
+    gap = {c.kind: c for c in conditions(v, "gap")}
+    want = [day(n).isoformat() for n in range(20, 25)]
+    for c in gap.values():
+        assert c.missing_days == want, c.kind
+    assert "5 day(s) without a snapshot" in gap["no_advance"].detail
+    assert "not covered by incident reports" in gap["zone_clear"].detail
+    later = conditions(v, "later")
+    assert all(c.missing_days == [] and c.evidence == [] for c in later)
+    assert "starts on 2025-01-31" in later[0].detail
+
+
+def test_breach_evidence_tracks_a_reversed_advance(world):
+    v = world[-1]
+    adv = conditions(v, "violations")[0]
+    assert len(adv.evidence) == 1
+    ev = adv.evidence[0]
+    assert (ev["first_seen"], ev["last_seen"], ev["standing"]) == ("2025-01-13", "2025-01-15",
+                                                                   False)
+    frozen = loc.freeze(loc.read(world[2] / "syn_20250101.geojson"))
+    last = loc.check(frozen, loc.read(world[2] / "syn_20250115.geojson")).breaches.iloc[0]
+    assert ev["id"] == last["id"] and ev["km2"] == pytest.approx(last["km2"], abs=1e-4)
+    assert ev["km2"] == pytest.approx(30.0, rel=0.01) and ev["advanced"] == "ru"
+    assert 2.9 < ev["depth_km"] < 3.1
+    assert len(v.breaches) == 1 and not v.breaches["standing"].iloc[0]
+
+
+def test_incident_evidence_names_the_rows(world):
+    v = world[-1]
+    got = {(c.kind, c.params.get("zone")): [e["id"] for e in c.evidence]
+           for c in conditions(v, "violations")}
+    assert got[("zone_clear", "buffer")] == ["E3", "E7"]
+    assert got[("zone_clear", "Plant")] == ["E5"]
+    assert got[("withdrawn", None)] == ["E4"]
+    assert got[("corridor_open", None)] == ["E6"]
+    assert got[("crossing_open", None)] == ["E7"]
+    row = conditions(v, "violations")[3].evidence[0]
+    assert row["date"] == "2025-01-13" and row["weapon_class"] == "artillery"
+    assert row["side"] == "ua" and row["distance_km"] == pytest.approx(-5.0, abs=0.05)
+    clean = {c.kind: c for c in conditions(v, "clean")}
+    assert clean["zone_clear"].evidence == []  # the protest in the buffer is not armed
+    assert v.incidents_cover == (day(0), day(19))
+
+
+def test_skipped_rows_and_unknown_classes_are_noted(world):
+    notes = " ".join(world[-1].notes)
+    assert "1 incident row(s) without a readable event_date skipped (line(s) 12)" in notes
+    assert "weapon classes no belt has (mlrs)" in notes
+
+
+def test_limits_tolerate_small_breaches_and_few_incidents(world, tmp_path):
+    folder, agreement, snaps, incidents, _ = world
+    text = agreement.read_text().replace('kind = "no_advance"',
+                                         'kind = "no_advance"\nmax_km2 = 40\n'
+                                         'max_depth_km = 5')
+    text = text.replace('zone = "buffer"', 'zone = "buffer"\nmax_incidents = 2')
+    shutil.copytree(snaps, tmp_path / "snaps")
+    path = tmp_path / "agreement.toml"
+    path.write_text(text)
+    with pytest.warns(loc.LocWarning):
+        v = loc.verify_agreement(path, tmp_path / "snaps", incidents, as_of=day(24))
+    c = {(x.kind, x.params.get("zone")): x for x in conditions(v, "violations")}
+    assert c[("no_advance", None)].status == "met"  # 30 km² and 3 km deep: within limits
+    assert c[("zone_clear", "buffer")].status == "met"
+    assert len(c[("zone_clear", "buffer")].evidence) == 2
+
+
+def test_incidents_cover_and_no_incidents(world):
+    _, agreement, snaps, incidents, _ = world
+    with pytest.warns(loc.LocWarning):
+        v = loc.verify_agreement(agreement, snaps, incidents, as_of=day(24),
+                                 incidents_cover=(day(0), day(24)))
+    gap = {c.kind: c.status for c in conditions(v, "gap")}
+    assert gap["zone_clear"] == "met" and gap["no_advance"] == "no-data"
+    v = loc.verify_agreement(agreement, snaps, as_of=day(9))
+    clean = {c.kind: c for c in conditions(v, "clean")}
+    assert clean["no_advance"].status == "met"
+    assert clean["zone_clear"].status == "no-data"
+    assert clean["zone_clear"].detail == "no incident reports given"
+    assert len(clean["zone_clear"].missing_days) == 10
+
+
+def test_as_of_defaults_to_the_last_snapshot(world):
+    _, agreement, snaps, _, _ = world
+    v = loc.verify_agreement(agreement, snaps)
+    assert v.as_of == day(19)
+    assert len(v.snapshots) == 20 and v.latest.date == day(19)
+
+
+@given(st.sets(st.integers(0, 60), max_size=30))
+def test_day_ranges_cover_exactly_the_days(offsets):
+    days = sorted(day(n).isoformat() for n in offsets)
+    text = day_ranges(days)
+    back = []
+    for part in filter(None, text.split(", ")):
+        a, _, b = part.partition("..")
+        a, b = dt.date.fromisoformat(a), dt.date.fromisoformat(b or a)
+        back += [(a + dt.timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]
+    assert back == days
+
+
+@given(st.lists(st.sampled_from(["met", "breached", "pending", "no-data"]), min_size=1))
+def test_phase_status_rules(statuses):
+    s = phase_status(statuses)
+    if "breached" in statuses:
+        assert s == "breached"
+    elif len(set(statuses)) == 1:
+        assert s == statuses[0]
+    else:
+        assert s == "no-data"
+
+
+# -- agreement files ----------------------------------------------------------------------
+
+def test_read_agreement_fills_defaults(world):
+    terms = loc.read_agreement(world[1])
+    assert terms.in_force == DAY0 and terms.widths == {"ru": 2.0, "ua": 2.0}
+    assert terms.freeze.endswith("snaps/syn_20250101.geojson")
+    assert terms.belts.classes == {"artillery": {"label": "artillery", "ru": 10.0, "ua": 10.0}}
+    c = terms.phases[0].conditions
+    assert c[0].params == {"max_km2": 0.0, "max_depth_km": 0.0}
+    assert c[1].params == {"zone": "buffer", "classes": [], "max_incidents": 0}
+    assert c[3].params == {"weapon_class": "artillery", "max_incidents": 0}
+    assert terms.phases[2].to_day is None and terms.day(30) == dt.date(2025, 1, 31)
+
+
+def test_shipped_examples_read():
+    from loc.reference.bundled import data_path
+
+    minsk = loc.read_agreement(data_path("agreements/minsk2-2025.toml"))
+    assert minsk.in_force == dt.date(2025, 1, 8)
+    assert sorted(minsk.belts.classes) == ["artillery_100mm", "heavy_mlrs_tactical_missiles",
+                                           "mlrs"]
+    assert minsk.phases[-1].from_day == 14
+    plant = loc.read_agreement(data_path("agreements/zaporizhzhia-plant-corridor.toml"))
+    assert plant.sites[0]["name"] == "Zaporizhzhia NPP" and len(plant.corridors) == 1
+    assert plant.belts.classes["tanks_mortars"]["ru"] == 15.0
+
+
+BAD = {  # name: (replace this, with this, words in the one-line error)
+    "unknown condition kind": ('kind = "corridor_open"', 'kind = "corridor_closed"',
+                               "phases[1].conditions[5].kind: unknown condition kind "
+                               "'corridor_closed'"),
+    "unknown zone": ('zone = "Plant"', 'zone = "Reactor"',
+                     "phases[1].conditions[3].zone: unknown zone 'Reactor'; the agreement has "
+                     "buffer, Corridor, Plant"),
+    "unknown weapon class": ('weapon_class = "artillery"', 'weapon_class = "tanks"',
+                             "phases[1].conditions[4].weapon_class: unknown weapon class "
+                             "'tanks'; the belts have artillery"),
+    "to_day before from_day": ("to_day = 9", "to_day = -1",
+                               "phases[1].to_day: must be 0 to 36525, not -1"),
+    "to_day before its from_day": ("to_day = 16", "to_day = 5",
+                                   "phases[2].to_day: 5 is before from_day 10"),
+    "phases out of order": ("from_day = 30", "from_day = 3",
+                            "phases[4].from_day: 3 is before the previous phase's from_day 17"),
+    "missing freeze": ('freeze = "snaps/syn_20250101.geojson"', "",
+                       "agreement.freeze: missing; the frozen line's snapshot"),
+    "sha256 mismatch": ("in_force = 2025-01-01", 'in_force = 2025-01-01\nfreeze_sha256 = "'
+                        + "0" * 64 + '"', "agreement.freeze_sha256: "),
+    "unknown key": ("radius_km = 3", "radius_km = 3\nradius = 5",
+                    "sites[1].radius: unknown key"),
+    "not a date": ("in_force = 2025-01-01", 'in_force = "soon"', "agreement.in_force: "),
+    "missing freeze file": ("syn_20250101.geojson", "syn_20240101.geojson",
+                            "agreement.freeze: "),
+    "negative limit": ('kind = "no_advance"', 'kind = "no_advance"\nmax_km2 = -1',
+                       "phases[1].conditions[1].max_km2 must be at least 0 and at most 1e+06, "
+                       "not -1"),
+    "buffer without width": ("width_km = 2\n", "", "zone: 'buffer' needs [zones] width_km"),
+    "TOML syntax": ("width_km = 2", "width_km = ", "not a valid TOML file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_agreement_is_one_line_exit_2(case, world, tmp_path):
+    folder, agreement, snaps, *_ = world
+    old, new, words = BAD[case]
+    text = agreement.read_text()
+    assert old in text, case
+    bad = folder / f"bad-{case.replace(' ', '-')}.toml"
+    bad.write_text(text.replace(old, new, 1))
+    r = run("verify", bad, "--snapshots", snaps, "-o", tmp_path / "out")
+    assert r.exit_code == 2, (case, r.output)
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"loc: error: {bad}: "), err
+    assert words in err[0], err[0]
+    assert r.stdout == "" and not (tmp_path / "out").exists()
+
+
+def test_freeze_sha256_pins_the_freeze(world, tmp_path):
+    folder, _, snaps, *_ = world
+    sha = loc.read(snaps / "syn_20250101.geojson").sha256
+    pinned = make_agreement(tmp_path, sha=f'freeze_sha256 = "{sha.upper()}"')
+    shutil.copytree(snaps, tmp_path / "snaps")
+    assert loc.read_agreement(pinned).freeze_sha256 == sha
+    v = loc.verify_agreement(pinned, tmp_path / "snaps", as_of=day(9))
+    assert v.freeze.snapshot.sha256 == sha
+
+
+# -- the command, the report, reproduce ---------------------------------------------------
+
+def test_cli_json_is_the_documented_shape(world):
+    _, agreement, snaps, incidents, v = world
+    r = run("verify", agreement, "--snapshots", snaps, "--incidents", incidents,
+            "--as-of", day(24), "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"agreement", "as_of", "in_force", "incidents_cover", "notes", "phases"}
+    assert doc["agreement"] == "Synthetic <b>freeze</b>" and doc["as_of"] == "2025-01-25"
+    for p in doc["phases"]:
+        assert set(p) == {"name", "from", "to", "status", "conditions"}
+        for c in p["conditions"]:
+            assert set(c) == {"kind", "condition", "params", "status", "detail",
+                              "missing_days", "evidence"}
+    assert doc == json.loads(json.dumps(v.to_dict(), default=str))
+    assert [p["status"] for p in doc["phases"]] == list(PHASES.values())
+
+
+def test_cli_table_and_report_are_deterministic(world, tmp_path):
+    _, agreement, snaps, incidents, _ = world
+    args = ["verify", agreement, "--snapshots", snaps, "--incidents", incidents, "--as-of",
+            day(24)]
+    r1, r2 = run(*args, "-o", tmp_path / "a"), run(*args, "-o", tmp_path / "b")
+    assert r1.exit_code == 0 and r2.exit_code == 0, r1.output
+    assert "violations" in r1.stdout and "breached" in r1.stdout
+    (d1,), (d2,) = (tmp_path / "a").iterdir(), (tmp_path / "b").iterdir()
+    assert d1.name == d2.name and str(d1) in r1.stdout
+    names = sorted(p.name for p in d1.iterdir())
+    assert names == ["breaches.geojson", "incidents.csv", "manifest.json", "report.html",
+                     "summary.md", "verification.json"]
+    _, mismatch, errors = filecmp.cmpfiles(d1, d2, names, shallow=False)
+    assert mismatch == [] and errors == []
+    page = (d1 / "report.html").read_text()
+    assert "Synthetic \\u003cb\\u003efreeze" in page and "<b>freeze</b>" not in page
+    assert "no-data" in page and "2025-01-21..2025-01-25" in page
+    summary = (d1 / "summary.md").read_text()
+    assert "Synthetic &lt;b&gt;freeze&lt;/b&gt;" in summary and "**breached**" in summary
+    manifest = json.loads((d1 / "manifest.json").read_text())
+    assert manifest["command"] == "verify" and manifest["id"] == d1.name
+    assert manifest["arguments"]["as_of"] == "2025-01-25"
+    roles = [i["role"] for i in manifest["inputs"]]
+    assert roles == ["agreement", "freeze"] + ["snapshot"] * 20 + ["incidents"]
+    assert json.loads((d1 / "verification.json").read_text())["phases"][1]["status"] == \
+        "breached"
+    r3 = run(*args, "-o", tmp_path / "a")
+    assert "exists already" in r3.stderr
+
+
+@pytest.fixture()
+def report(world, tmp_path, monkeypatch):
+    """A fresh report made from inside a copy of the world (paths recorded relative)."""
+    folder, *_ = world
+    work = tmp_path / "work"
+    shutil.copytree(folder, work, ignore=shutil.ignore_patterns("bad-*"))
+    monkeypatch.chdir(work)
+    r = run("verify", "agreement.toml", "--snapshots", "snaps", "--incidents",
+            "incidents.csv", "--as-of", day(24), "-o", "reports")
+    assert r.exit_code == 0, r.output
+    (out,) = (work / "reports").iterdir()
+    return work, out
+
+
+def test_reproduce_passes_on_a_fresh_report(report):
+    work, out = report
+    r = run("reproduce", out)
+    assert r.exit_code == 0, r.output
+    assert "reproduced: every output is byte-identical" in r.stderr
+    assert r.stdout.count("byte-identical") == 6
+    assert f"gives report {out.name}" in r.stdout and "FAIL" not in r.stdout
+
+
+def test_reproduce_names_a_swapped_input(report):
+    work, out = report
+    snap = work / "snaps" / "syn_20250106.geojson"
+    shutil.copy(work / "snaps" / "syn_20250113.geojson", snap)
+    r = run("reproduce", out)
+    assert r.exit_code == 1
+    fail = [ln for ln in r.stdout.splitlines() if ln.startswith("FAIL")]
+    assert fail[0].startswith("FAIL  snaps/syn_20250106.geojson: sha256 ")
+    assert "not re-run: an input is missing or changed" in r.stdout
+    snap.unlink()
+    r = run("reproduce", out)
+    assert r.exit_code == 1 and "FAIL  snaps/syn_20250106.geojson: input not found" in r.stdout
+
+
+def test_reproduce_names_a_new_input_and_a_changed_output(report):
+    work, out = report
+    write_fc(work / "snaps" / "syn_20250122.geojson", [feature(square(False))])
+    r = run("reproduce", out)
+    assert r.exit_code == 1
+    assert "FAIL  snaps/syn_20250122.geojson: read by the re-run but not in the manifest" \
+        in r.stdout
+    assert "verification.json: differs from the re-run's bytes" in r.stdout
+
+
+def test_reproduce_refuses_other_manifests_and_versions(report, tmp_path):
+    work, out = report
+    manifest = json.loads((out / "manifest.json").read_text())
+    other = tmp_path / "old" / "manifest.json"
+    other.parent.mkdir()
+    other.write_text(json.dumps({**manifest, "loc_version": "0.0.1"}))
+    r = run("reproduce", other)
+    assert r.exit_code == 1 and "made with loc 0.0.1, this is loc" in r.stdout
+    other.write_text(json.dumps({**manifest, "command": "check"}))
+    r = run("reproduce", other)
+    assert r.exit_code == 2 and "records no command loc can re-run" in r.stderr
+
+
+# -- real snapshots -------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_minsk2_example_matches_loc_check_and_reproduces(deepstate_dir, tmp_path):
+    from loc.reference.bundled import data_path
+
+    agreement = data_path("agreements/minsk2-2025.toml")
+    r = run("verify", agreement, "--snapshots", deepstate_dir, "--as-of", "2025-09-05",
+            "--format", "json", "-o", tmp_path)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    ceasefire = doc["phases"][0]
+    assert ceasefire["name"] == "Ceasefire" and ceasefire["status"] == "breached"
+    advance = ceasefire["conditions"][0]
+    assert advance["kind"] == "no_advance" and advance["status"] == "breached"
+    assert advance["missing_days"] == ["2025-03-31", "2025-04-01"]
+    c = run("check", "--freeze", deepstate_path("20250108"), "--snapshot",
+            deepstate_path("20250905"), "--format", "json")
+    assert c.exit_code == 0, c.output
+    want = [(b["id"], round(b["km2"], 4), round(b["depth_km"], 3))
+            for b in json.loads(c.stdout)["breaches"]]
+    standing = [(e["id"], e["km2"], e["depth_km"]) for e in advance["evidence"]
+                if e["standing"]]
+    assert standing == want
+    total = sum(km2 for _, km2, _ in want)
+    print(f"loc check and loc verify: {len(want)} breaches, {total:,.2f} km²")
+    assert len(want) > 10 and total == pytest.approx(2859.80, abs=0.01)
+    assert all(e["last_seen"] < "2025-09-05" for e in advance["evidence"] if not e["standing"])
+    # no incident reports were given: every incident condition is no-data, none is met
+    statuses = {c["status"] for p in doc["phases"] for c in p["conditions"][1:]}
+    assert statuses == {"no-data"}
+    (folder,) = tmp_path.iterdir()
+    r = run("reproduce", folder)
+    assert r.exit_code == 0, r.stdout
+    assert r.stdout.count("byte-identical") == 5
+
+
+def test_everything_is_pending_before_entry_into_force(world):
+    _, agreement, snaps, incidents, _ = world
+    v = loc.verify_agreement(agreement, snaps, as_of="2024-12-31")
+    assert {c.status for p in v.phases for c in p.conditions} == {"pending"}
+    assert v.snapshots == [] and v.latest is v.freeze.snapshot
+
+
+def test_store_freeze_and_series_reproduce(world, tmp_path, monkeypatch):
+    folder, agreement, snaps, incidents, v = world
+    monkeypatch.chdir(tmp_path)
+    r = run("import", snaps, "--store", "history.gpkg")
+    assert r.exit_code == 0, r.output
+    text = agreement.read_text().replace('freeze = "snaps/syn_20250101.geojson"',
+                                         'freeze = "history.gpkg@2025-01-01"')
+    (tmp_path / "agreement.toml").write_text(text)
+    shutil.copy(incidents, tmp_path / "incidents.csv")
+    r = run("verify", "agreement.toml", "--snapshots", "history.gpkg", "--incidents",
+            "incidents.csv", "--as-of", day(24), "--incidents-cover", "2025-01-01..2025-01-20",
+            "-o", "reports", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [p["status"] for p in doc["phases"]] == list(PHASES.values())
+    assert doc["incidents_cover"] == ["2025-01-01", "2025-01-20"]
+    (out,) = (tmp_path / "reports").iterdir()
+    inputs = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert inputs[1] == {**inputs[1], "role": "freeze", "path": "history.gpkg@2025-01-01"}
+    r = run("reproduce", out)
+    assert r.exit_code == 0, r.stdout
+    r = run("verify", "agreement.toml", "--snapshots", "history.gpkg",
+            "--incidents-cover", "2025-01-20..2025-01-01")
+    assert r.exit_code == 2 and "the first day is after the last" in r.stderr
+
+
+@pytest.mark.browser
+def test_report_page_offline_map_and_tables(report):
+    from tests.browser import launch, open_map
+
+    _, out = report
+    pw, browser = launch()
+    try:
+        page, log = open_map(browser, out / "report.html")
+        assert log.console_errors == [] and log.dialogs == []
+        text = page.inner_text(".loc-findings")
+        assert "Verification: Synthetic <b>freeze</b>" in text and "breached" in text
+        assert page.evaluate("document.querySelectorAll('.loc-findings b').length") == 0
+        names = page.evaluate("Array.from(document.querySelectorAll('.loc-findings-table'))"
+                              ".map(t => [t.dataset.name, t.tBodies[0].rows.length])")
+        assert names == [["conditions", 24], ["breaches", 1], ["incidents", 6]]
+        page.click(".loc-findings-table[data-name=incidents] tbody tr")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.querySelectorAll('tr.loc-selected').length") == 1
+    finally:
+        browser.close()
+        pw.stop()
