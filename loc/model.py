@@ -63,8 +63,9 @@ class Snapshot:
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False)
 
-    @cached_property
     def _ua(self) -> BaseGeometry:
+        """Ukraine's land less the other sides: derived on each call, not kept (over a long
+        series, keeping it would hold a country-sized polygon per date)."""
         others = self.given.get("ru", shapely.MultiPolygon())
         contested = self.given.get("contested")
         if contested is not None and not contested.is_empty:
@@ -92,7 +93,7 @@ class Snapshot:
         if name not in SIDES:
             raise ValueError(f"side must be one of {', '.join(SIDES)}, not {name!r}")
         if name == "ua":
-            return self._ua
+            return self._ua()
         geom = self.given.get(name)
         return geom if geom is not None else shapely.Polygon()
 

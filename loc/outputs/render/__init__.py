@@ -8,7 +8,7 @@ settlements as layers; with ``out`` it also saves an immutable version and its m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -179,7 +179,6 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     if tiles not in (None, "osm"):
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
     extra = list(layers or [])
-    layers = []
     compare_doc = None
     movement_gdf = None
     if compare is not None:
@@ -208,25 +207,32 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                           ", ".join(sorted({x for x in labels if labels.count(x) > 1})) +
                           "): give one snapshot per date")
     latest = snaps[-1]
-    layers += context_layers()
-    layers.append(region_layer(latest if len(snaps) == 1 and compare is None else None))
     lines = _lines(snaps, progress) if line else [None] * len(snaps)
-    for s, ln in zip(snaps, lines, strict=True):
-        layers += snapshot_layers(s, ln)
-    if zones is not None and len(zones):
-        layers += zone_layers(zones)
-    if changes is not None:
-        suffix = f" ({compare_doc['a']} → {compare_doc['b']})" if compare_doc else ""
-        layers += change_layers(changes, suffix)
-    if movement_gdf is not None and len(movement_gdf):
-        layers.append(movement_layer(movement_gdf))
-    if freeze is not None:
-        if freeze.scenario.get("steps"):
-            moved = diff(freeze.base, freeze.snapshot, min_km2=0.0, min_width_m=0.0).changes
-            layers += change_layers(moved, titles=("To ru under the scenario",
-                                                   "To ua under the scenario"))
-        layers += freeze_layers(freeze)
-    layers += extra
+
+    def all_layers() -> Iterator[Layer]:
+        """The layers bottom first, made one at a time: each is encoded into the page's
+        chunks and let go before the next is made (a 536-date slider holds one date's
+        geometry at a time, not all of them)."""
+        yield from context_layers()
+        yield region_layer(latest if len(snaps) == 1 and compare is None else None)
+        for s, ln in zip(snaps, lines, strict=True):
+            yield from snapshot_layers(s, ln)
+        if zones is not None and len(zones):
+            yield from zone_layers(zones)
+        if changes is not None:
+            suffix = f" ({compare_doc['a']} → {compare_doc['b']})" if compare_doc else ""
+            yield from change_layers(changes, suffix)
+        if movement_gdf is not None and len(movement_gdf):
+            yield movement_layer(movement_gdf)
+        if freeze is not None:
+            if freeze.scenario.get("steps"):
+                moved = diff(freeze.base, freeze.snapshot, min_km2=0.0,
+                             min_width_m=0.0).changes
+                yield from change_layers(moved, titles=("To ru under the scenario",
+                                                        "To ua under the scenario"))
+            yield from freeze_layers(freeze)
+        yield from extra
+
     sample = any(s.source == SAMPLE_SOURCE for s in snaps)
     dates = [s.date.isoformat() for s in snaps if s.date] if compare is None else []
     if title is None:
@@ -234,7 +240,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     subtitle = "Source: " + ", ".join(dict.fromkeys(s.source for s in snaps))
     if freeze is not None:
         subtitle += " · reddish purple dashed: line of control (not an international border)"
-    payload = build_payload(layers, title=title, subtitle=subtitle,
+    payload = build_payload(all_layers(), title=title, subtitle=subtitle,
                             warning=SAMPLE_WARNING if sample else "",
                             attribution=_attribution(snaps, tiles), dates=dates,
                             bounds=BOUNDS, compare=compare_doc,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterable
 
 import folium
 import numpy as np
@@ -56,7 +57,7 @@ def _pane_of(layer: Layer) -> str:
     return "area"
 
 
-def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: str,
+def build_payload(layers: Iterable[Layer], *, title: str, subtitle: str, warning: str,
                   attribution: list[str], dates: list[str], bounds,
                   compare: dict | None = None, places: dict | None = None,
                   labels: list | None = None, panel: dict | None = None) -> dict:
@@ -64,7 +65,7 @@ def build_payload(layers: list[Layer], *, title: str, subtitle: str, warning: st
 
     Parameters
     ----------
-    layers : list of Layer
+    layers : iterable of Layer
         The layers, bottom first (panes order them further).
     title, subtitle, warning : str
         The title block.
