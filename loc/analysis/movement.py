@@ -20,7 +20,7 @@ import shapely
 
 from loc import checks
 from loc import geo as lcrs
-from loc.analysis.line import line_of_contact
+from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, series
 from loc.model import Snapshot
@@ -96,7 +96,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     checks.number(step_km, "step_km", lo=0, hi=100, lo_open=True)
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
-    la, lb = line_of_contact(a), line_of_contact(b)
+    la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
     pts_m, piece = _samples(la, step_km)
     cols = ["piece", "distance_km", "displacement_km", "direction", "region", "sector",
             "settlement", "to"]
