@@ -78,8 +78,30 @@ def geodesic_area_km2(geom) -> float:
 
 
 def geodesic_length_km(geom) -> float:
-    """Ellipsoidal (WGS 84) length in km of a lon/lat line or multi-line."""
-    return GEOD.geometry_length(geom) / 1e3
+    """Ellipsoidal (WGS 84) length in km of a lon/lat line or multi-line.
+
+    Parameters
+    ----------
+    geom : shapely LineString, LinearRing or MultiLineString
+        Lon/lat.
+
+    Returns
+    -------
+    float
+        km, each part measured with :meth:`pyproj.Geod.line_length`.
+
+    Examples
+    --------
+    >>> round(geodesic_length_km(shapely.LineString([(30, 50), (31, 50)])), 3)
+    71.696
+    """
+    if shapely.get_type_id(geom) not in (1, 2, 5):
+        return GEOD.geometry_length(geom) / 1e3
+    total = 0.0
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(part)
+        total += GEOD.line_length(xy[:, 0], xy[:, 1])
+    return total / 1e3
 
 
 def polygonal(geom: BaseGeometry | None) -> BaseGeometry:

@@ -373,7 +373,7 @@ class LineBuilder:
 
     # -- sampling ------------------------------------------------------------------------
 
-    def samples(self, xy: np.ndarray) -> RingSamples:
+    def samples(self, xy: np.ndarray, xy_m: np.ndarray | None = None) -> RingSamples:
         """Samples of one oriented lon/lat ring (see :func:`oriented_ring`): each edge cut
         into equal parts no longer than the step (CONFORMAL CRS), so an edge's samples
         depend on that edge only.
@@ -382,6 +382,8 @@ class LineBuilder:
         ----------
         xy : numpy.ndarray
             ``(n, 2)`` lon/lat, polygon on the left, closing vertex dropped.
+        xy_m : numpy.ndarray, optional
+            The same vertices in the CONFORMAL CRS, if already projected.
 
         Returns
         -------
@@ -389,7 +391,7 @@ class LineBuilder:
             The samples.
         """
         nxt = np.roll(xy, -1, axis=0)
-        vm = lcrs.project_coords(xy, lcrs.CONFORMAL)
+        vm = lcrs.project_coords(xy, lcrs.CONFORMAL) if xy_m is None else xy_m
         edge_m = np.hypot(*(np.roll(vm, -1, axis=0) - vm).T)
         n = np.maximum(1, np.ceil(edge_m / self.step_m).astype(int))
         i = np.repeat(np.arange(len(xy)), n)
@@ -397,8 +399,9 @@ class LineBuilder:
         t = (np.arange(len(i)) - first[i]) / n[i]
         ll = xy[i] + (nxt[i] - xy[i]) * t[:, None]
         original = t == 0
-        m = lcrs.project_coords(ll, lcrs.CONFORMAL)
+        m = np.empty_like(ll)
         m[original] = vm
+        m[~original] = lcrs.project_coords(ll[~original], lcrs.CONFORMAL)
         closed = np.vstack([m, m[:1]])
         seg = np.hypot(*np.diff(closed, axis=0).T)
         s = np.concatenate([[0.0], np.cumsum(seg)])
@@ -439,8 +442,11 @@ class LineBuilder:
         on_land[rest] = shapely.contains_xy(land, x[rest], y[rest])
         return on_land, on_land & ~far
 
-    def classify(self, pts_m: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
-        """Contact (True) or edge (False) for samples (CONFORMAL metres).
+    def classify(self, pts_m: np.ndarray, normal: np.ndarray,
+                 ground: Ground) -> tuple[np.ndarray, np.ndarray]:
+        """Contact (True) or edge (False) for samples (CONFORMAL metres), and which of them
+        needed rays (their class depends on the geometry around them, not only on where they
+        are).
 
         Parameters
         ----------
@@ -453,15 +459,15 @@ class LineBuilder:
 
         Returns
         -------
-        numpy.ndarray
-            Boolean, one per sample.
+        (numpy.ndarray, numpy.ndarray)
+            Boolean ``contact`` and ``near`` (see :meth:`near_outline`), one per sample.
         """
         on_land, near = self.near_outline(pts_m)
         contact = on_land & ~near
         todo = np.flatnonzero(near)
         if len(todo):
             contact[todo] = self._rays(pts_m[todo], normal[todo], ground)
-        return contact
+        return contact, near
 
     def _rays(self, pts: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
         """The ray vote (steps 3 and 4 of the module docstring) for samples near the coast
@@ -550,9 +556,10 @@ class LineBuilder:
             out.append(ring.ll[idx][keep])
         return out
 
-    def frame(self, pieces: list[np.ndarray], ground: Ground,
-              known: dict | None = None) -> gpd.GeoDataFrame:
-        """The line of contact frame from the pieces of every ring.
+    def rows(self, pieces: list[np.ndarray], ground: Ground,
+             known: dict | None = None) -> dict[str, list]:
+        """The rows of the line of contact (see :func:`rows_frame`) from the pieces of every
+        ring.
 
         Parameters
         ----------
@@ -566,8 +573,9 @@ class LineBuilder:
 
         Returns
         -------
-        geopandas.GeoDataFrame
-            See :func:`line_of_contact`.
+        dict
+            Lists ``piece``, ``kind``, ``region``, ``length_km`` and ``geometry`` (lon/lat
+            LineStrings), in the order of :func:`line_of_contact`.
         """
         lines = _merge([LineString(p) for p in pieces if len(p) >= 2])
         known = {} if known is None else known
@@ -581,15 +589,12 @@ class LineBuilder:
         noise = np.array([self._is_noise(g, ground) for g in lines], dtype=bool)
         lengths = np.array([f[0] for f in figures], dtype=float)
         order = np.lexsort((-lengths, noise)) if len(lines) else np.array([], dtype=int)
-        kinds = [NOISE if noise[i] else (MAIN if j == 0 else POCKET)
-                 for j, i in enumerate(order)]
-        return gpd.GeoDataFrame({
-            "piece": np.arange(len(lines)),
-            "kind": kinds,
-            "region": [figures[i][1] for i in order],
-            "length_km": lengths[order] if len(lines) else np.array([], dtype=float),
-            "label": LABEL,
-        }, geometry=[lines[i] for i in order], crs="OGC:CRS84")
+        return {"piece": list(range(len(lines))),
+                "kind": [NOISE if noise[i] else (MAIN if j == 0 else POCKET)
+                         for j, i in enumerate(order)],
+                "region": [figures[i][1] for i in order],
+                "length_km": [float(lengths[i]) for i in order],
+                "geometry": [lines[i] for i in order]}
 
     def _is_noise(self, line: LineString, ground: Ground) -> bool:
         """Whether a piece only bounds a sliver of Russian-held land crossing the coast or
@@ -714,8 +719,37 @@ def _line(snapshot: Snapshot, options: LineOptions) -> gpd.GeoDataFrame:
     pieces = []
     for xy in rings_of(ru):
         ring = builder.samples(xy)
-        pieces.extend(builder.pieces(ring, builder.classify(ring.m, ring.normal, ground)))
-    return builder.frame(pieces, ground)
+        pieces.extend(builder.pieces(ring, builder.classify(ring.m, ring.normal, ground)[0]))
+    return rows_frame(builder.rows(pieces, ground))
+
+
+def rows_frame(rows: dict[str, list], **extra) -> gpd.GeoDataFrame:
+    """The line of contact frame from rows (:meth:`LineBuilder.rows`, or several dates'
+    rows joined), with ``extra`` columns first.
+
+    Parameters
+    ----------
+    rows : dict
+        Lists ``piece``, ``kind``, ``region``, ``length_km``, ``geometry``.
+    **extra
+        Columns to put first (e.g. ``date``), one value per row.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``*extra``, ``piece``, ``kind``, ``region``, ``length_km``, ``label``;
+        lon/lat (OGC:CRS84).
+    """
+    n = len(rows["piece"])
+    columns = {**extra,
+               "piece": np.asarray(rows["piece"], dtype=int),
+               "kind": np.asarray(rows["kind"], dtype=object),
+               "region": np.asarray(rows["region"], dtype=object),
+               "length_km": np.asarray(rows["length_km"], dtype=float),
+               "label": np.full(n, LABEL, dtype=object)}
+    geometry = np.asarray(rows["geometry"], dtype=object) if n else np.array([], dtype=object)
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometry, crs="OGC:CRS84"),
+                            crs="OGC:CRS84")
 
 
 def empty_line() -> gpd.GeoDataFrame:
@@ -726,11 +760,7 @@ def empty_line() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         No rows, lon/lat.
     """
-    return gpd.GeoDataFrame({"piece": np.array([], dtype=int), "kind": np.array([], dtype=object),
-                             "region": np.array([], dtype=object),
-                             "length_km": np.array([], dtype=float),
-                             "label": np.array([], dtype=object)},
-                            geometry=gpd.GeoSeries([], crs="OGC:CRS84"), crs="OGC:CRS84")
+    return rows_frame({c: [] for c in ("piece", "kind", "region", "length_km", "geometry")})
 
 
 def contact_only(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -34,7 +34,7 @@ from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, Ring, RingReader
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -61,17 +61,11 @@ def _load_cache(path: Path) -> dict:
 
 
 def _read_plain(reader: RingReader, item) -> list[Polygon] | None:
-    """The polygons of a plain lon/lat GeoJSON inside Ukraine's bounds and the size limit,
-    read by ``reader`` (reusing what the previous file held); None for anything else (the
-    general reader then reads it, or says why it cannot)."""
-    if isinstance(item, Snapshot) or Path(item).suffix.lower() not in (".geojson", ".json"):
+    """The polygons of a plain GeoJSON file (:func:`loc.io.rings.read_plain`); None for a
+    snapshot or anything else (the general reader then reads it, or says why it cannot)."""
+    if isinstance(item, Snapshot):
         return None
-    try:
-        if Path(item).stat().st_size > config.limit("bytes"):
-            return None
-        return reader.read(Path(item).read_bytes(), within=geo.UKRAINE_BBOX)
-    except OSError:
-        return None
+    return read_plain(reader, item, within=geo.UKRAINE_BBOX)
 
 
 def _occupied(item) -> shapely.Geometry:
@@ -283,15 +277,7 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
     hold. The windows around the changed segments are clipped from every polygon whose box
     meets one.
     """
-    in_a, in_b = set(a), set(b)
-    rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
-    rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
-    shared = (set().union(*(r.chunk_keys for r in rings_a))
-              & set().union(*(r.chunk_keys for r in rings_b)))
-    pieces = (set().union(*(r.piece_keys(shared) for r in rings_a))
-              & set().union(*(r.piece_keys(shared) for r in rings_b)))
-    sa = _changed_segments(rings_a, shared, pieces)
-    sb = _changed_segments(rings_b, shared, pieces)
+    sa, sb = changed_segments(reader, a, b)
     windows = segment_windows(sa, sb)
     if not windows:
         return {"gained_km2": 0.0, "lost_km2": 0.0, "gained": {}, "lost": {}}
@@ -363,13 +349,6 @@ def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     ra, rb = region[:n], region[n:]
     one = np.where(ra == EMPTY, rb, np.where((rb == EMPTY) | (ra == rb), ra, MIXED))
     return np.where(one == EMPTY, NONE, one)
-
-
-def _changed_segments(rings: list[Ring], chunks: set, pieces: set) -> np.ndarray:
-    """The rings' segments (projected) outside the chunks and pieces of text both files
-    hold."""
-    segs = [r.changed_segments(chunks, pieces) for r in rings]
-    return np.concatenate(segs) if segs else np.empty((0, 4))
 
 
 def _near(reader: RingReader, polys: list[Polygon], windows: list) -> shapely.Geometry:
