@@ -93,7 +93,7 @@ def geodesic_length_km(geom) -> float:
     Examples
     --------
     >>> round(geodesic_length_km(shapely.LineString([(30, 50), (31, 50)])), 3)
-    71.696
+    71.695
     """
     if shapely.get_type_id(geom) not in (1, 2, 5):
         return GEOD.geometry_length(geom) / 1e3
