@@ -20,6 +20,7 @@ import shapely
 
 from loc import checks
 from loc import geo as lcrs
+from loc.analysis.history import line_history
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, series
@@ -176,7 +177,8 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
 
     The first snapshot of each period (``week`` or ``month``) is compared with the first of
     the next (and the last snapshot closes the series). Only the snapshots used are read,
-    and each one's line of contact is computed once.
+    and their lines of contact are computed once each, one after the other with
+    :func:`loc.line_history` (only what changed since the previous one is recomputed).
 
     Parameters
     ----------
@@ -212,6 +214,7 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
     if picked[-1] is not dated[-1][1]:
         picked.append(dated[-1][1])
     firsts = [as_snapshot(s) for s in picked]
+    line_history(firsts)  # each snapshot remembers its line: movement() finds it there
     rows = []
     for a, b in zip(firsts[:-1], firsts[1:], strict=True):
         assert a.date is not None and b.date is not None  # a series is dated
