@@ -33,7 +33,6 @@ from loc.analysis.line import (
     Ground,
     LineBuilder,
     LineOptions,
-    RingSamples,
     oriented_ring,
     others_of,
     rows_frame,
@@ -74,29 +73,76 @@ def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
 
 
 class _Date:
-    """What one date leaves for the next: its samples and their classes."""
+    """What one date leaves for the next: its rings' samples and their classes."""
 
-    def __init__(self, polys: list[Polygon], others_m, ll: np.ndarray, contact: np.ndarray,
+    def __init__(self, polys: list[Polygon], others_m, rings: list, contact: np.ndarray,
                  needs_rays: np.ndarray, tiles: dict) -> None:
         self.polys = polys
         self.others_m = others_m
-        self.ll = ll
         self.contact = contact
         self.needs_rays = needs_rays
         self.tiles = tiles
-        hashes = _hashes(ll)
-        self.order = np.argsort(hashes, kind="stable")
-        self.sorted = hashes[self.order]
+        self.rings: dict = {}  # (ring key, exterior) -> (vertices, RingSamples, offset)
+        at = 0
+        for key, xy, samples in rings:
+            self.rings[key] = (xy, samples, at)
+            at += len(samples.ll)
+        self._index: tuple | None = None
 
-    def match(self, ll: np.ndarray) -> np.ndarray:
-        """Index of each sample in this date's samples (exact coordinates), or -1."""
-        if len(self.sorted) == 0:
-            return np.full(len(ll), -1)
-        h = _hashes(ll)
-        pos = np.minimum(np.searchsorted(self.sorted, h), len(self.sorted) - 1)
-        idx = self.order[pos]
-        same = (self.sorted[pos] == h) & np.all(self.ll[idx] == ll, axis=1)
-        return np.where(same, idx, -1)
+    def _vertices(self) -> tuple:
+        """Every ring's vertices, hashed and sorted for lookups (built when first asked)."""
+        if self._index is None:
+            parts = list(self.rings.values())
+            xy = np.concatenate([v for v, _, _ in parts]) if parts else np.empty((0, 2))
+            sizes = np.array([len(v) for v, _, _ in parts], dtype=int)
+            ring = np.repeat(np.arange(len(parts)), sizes)
+            local = np.arange(len(xy)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            h = _hashes(xy)
+            order = np.argsort(h)
+            self._index = (xy, ring, local, sizes, order, h[order], parts)
+        return self._index
+
+    def reuse(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For the edges of a ring not seen whole on this date, where each edge's samples
+        are among this date's (an edge whose two ends are consecutive vertices of one of
+        its rings): (first sample per edge or -1, lon/lat samples, CONFORMAL samples)."""
+        vx, ring, local, sizes, order, sorted_h, parts = self._vertices()
+        if not len(sorted_h):
+            return None
+        h = _hashes(xy)
+        pos = np.minimum(np.searchsorted(sorted_h, h), len(sorted_h) - 1)
+        idx = order[pos]
+        hit = (sorted_h[pos] == h) & np.all(vx[idx] == xy, axis=1)
+        nxt = np.roll(idx, -1)
+        same = (hit & np.roll(hit, -1) & (ring[idx] == ring[nxt])
+                & (local[nxt] == (local[idx] + 1) % sizes[ring[idx]]))
+        start = np.full(len(xy), -1)
+        for r in np.unique(ring[idx[same]]):
+            on = same & (ring[idx] == r)
+            _, samples, offset = parts[r]
+            start[on] = offset + samples.first[local[idx[on]]]
+        if not (start >= 0).any():
+            return None
+        return start, self.ll, self.m
+
+    @property
+    def ll(self) -> np.ndarray:
+        """Lon/lat of every sample, in ring order."""
+        return _joined(self, "ll")
+
+    @property
+    def m(self) -> np.ndarray:
+        """CONFORMAL coordinates of every sample, in ring order."""
+        return _joined(self, "m")
+
+
+def _joined(date: _Date, name: str) -> np.ndarray:
+    """One attribute of every ring's samples of a date, concatenated (kept once built)."""
+    cache = date.__dict__.setdefault("_joined", {})
+    if name not in cache:
+        parts = [getattr(r, name) for _, r, _ in date.rings.values()]
+        cache[name] = np.concatenate(parts) if parts else np.empty((0, 2))
+    return cache[name]
 
 
 class _History:
@@ -107,7 +153,6 @@ class _History:
         self.builder = LineBuilder(options)
         self.reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.CONFORMAL))
         self.prev: _Date | None = None
-        self.samples: dict = {}  # (ring key, exterior) -> RingSamples or None (too small)
         self.valid: dict = {}  # polygon -> bool (lon/lat validity)
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
         self.known: dict = {}  # piece coordinates -> (length_km, regions)
@@ -132,24 +177,37 @@ class _History:
                                                                             rings[1:] or None)))
         return hit
 
-    def ring_samples(self, polys: list[Polygon]) -> list[tuple[bytes, RingSamples]]:
-        """Samples of every ring of the date large enough to count, in polygon order."""
-        out, keep = [], {}
+    def ring_samples(self, polys: list[Polygon]) -> list[tuple]:
+        """Samples of every ring of the date large enough to count, in polygon order:
+        ``(cache key, vertices, RingSamples, index of each sample among the previous
+        date's samples or -1)``. A ring the previous date had is taken whole; in another,
+        the edges the previous date had keep their samples."""
+        prev = self.prev
+        out = []
         for poly in polys:
             for k, key in enumerate(poly):
                 cache_key = (key, k == 0)
-                if cache_key not in self.samples:
-                    ring = self.reader.ring(key)
-                    xy = oriented_ring(ring.lonlat, exterior=k == 0)
-                    if xy is not None:  # the reader projected the vertices already
-                        same = np.array_equal(xy, ring.lonlat[:-1])
-                        xy_m = ring.xy[:-1] if same else ring.xy[-2::-1]
-                    self.samples[cache_key] = (None if xy is None else
-                                               self.builder.samples(xy, np.asarray(xy_m)))
-                keep[cache_key] = self.samples[cache_key]
-                if keep[cache_key] is not None:
-                    out.append((key, keep[cache_key]))
-        self.samples = keep
+                seen = prev.rings.get(cache_key) if prev is not None else None
+                if seen is not None:
+                    xy, samples, offset = seen
+                    out.append((cache_key, xy, samples, offset + np.arange(len(samples.ll))))
+                    continue
+                ring = self.reader.ring(key)
+                xy = oriented_ring(ring.lonlat, exterior=k == 0)
+                if xy is None:
+                    continue
+                # the reader projected the vertices already
+                xy_m = ring.xy[:-1] if np.array_equal(xy, ring.lonlat[:-1]) else ring.xy[-2::-1]
+                reuse = prev.reuse(xy) if prev is not None else None
+                samples = self.builder.samples(xy, np.asarray(xy_m), reuse=reuse)
+                src = np.full(len(samples.ll), -1)
+                if reuse is not None:
+                    edge = np.repeat(np.arange(len(xy)), np.diff(np.append(samples.first,
+                                                                           len(samples.ll))))
+                    start = reuse[0][edge]
+                    known = start >= 0
+                    src[known] = start[known] + (np.arange(len(src)) - samples.first[edge])[known]
+                out.append((cache_key, xy, samples, src))
         return out
 
     def windows(self, polys: list[Polygon], others_m) -> np.ndarray:
@@ -169,22 +227,21 @@ class _History:
         polys, others_m, snap = self.read(item)
         rings = self.ring_samples(polys)
         if not rings:
-            self.prev = _Date(polys, others_m, np.empty((0, 2)), np.array([], dtype=bool),
+            self.prev = _Date(polys, others_m, [], np.array([], dtype=bool),
                               np.array([], dtype=bool), {})
             return {c: [] for c in ROW_KEYS}, snap
         ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
         shapely.prepare(ru_m)
-        ll = np.concatenate([r.ll for _, r in rings])
-        m = np.concatenate([r.m for _, r in rings])
-        normal = np.concatenate([r.normal for _, r in rings])
-        contact = np.zeros(len(ll), dtype=bool)
-        needs_rays = np.zeros(len(ll), dtype=bool)
+        m = np.concatenate([r.m for _, _, r, _ in rings])
+        normal = np.concatenate([r.normal for _, _, r, _ in rings])
+        hit = np.concatenate([src for *_, src in rings])
+        contact = np.zeros(len(m), dtype=bool)
+        needs_rays = np.zeros(len(m), dtype=bool)
         if self.prev is None:
-            todo = np.arange(len(ll))
+            todo = np.arange(len(m))
             tiles: dict = {}
         else:
             boxes = self.windows(polys, others_m)
-            hit = self.prev.match(ll)
             old = hit >= 0
             contact[old] = self.prev.contact[hit[old]]
             needs_rays[old] = self.prev.needs_rays[hit[old]]
@@ -201,7 +258,7 @@ class _History:
         pieces: list[np.ndarray] = []
         at = 0
         kept: dict = {}
-        for key, ring in rings:
+        for key, _, ring, _ in rings:
             part = contact[at:at + len(ring.ll)]
             at += len(ring.ll)
             flags = part.tobytes()
@@ -216,7 +273,8 @@ class _History:
             self.known = {shapely.get_coordinates(g).tobytes(): (km, reg)
                           for g, km, reg in zip(rows["geometry"], rows["length_km"],
                                                 rows["region"], strict=True)}
-        self.prev = _Date(polys, others_m, ll, contact, needs_rays, ground.tiles)
+        self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
+                          needs_rays, ground.tiles)
         return rows, snap
 
 

@@ -282,6 +282,9 @@ class RingSamples:
         Length (m) of the segment from each sample to the next (the last closes the ring).
     normal : numpy.ndarray
         ``(n, 2)`` unit vectors pointing away from the Russian-held side.
+    first : numpy.ndarray
+        Index of the first sample of each edge (edge ``i`` runs from vertex ``i`` to the
+        next); its samples run to the next edge's first.
     """
 
     ll: np.ndarray
@@ -289,6 +292,7 @@ class RingSamples:
     original: np.ndarray
     seg_m: np.ndarray
     normal: np.ndarray
+    first: np.ndarray
 
 
 def oriented_ring(xy: np.ndarray, exterior: bool) -> np.ndarray | None:
@@ -317,10 +321,13 @@ def oriented_ring(xy: np.ndarray, exterior: bool) -> np.ndarray | None:
     if len(xy) < 3:
         return None
     x, y = xy[:, 0], xy[:, 1]
-    ccw = float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) >= 0
-    if ccw != exterior:
+    twice = float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    if (twice >= 0) != exterior:
         xy = xy[::-1]
-    if lcrs.area_km2(shapely.Polygon(xy)) < MIN_RING_KM2:
+    # km² roughly (degrees at the ring's latitude); measured only when near the limit
+    rough = abs(twice) / 2 * 111.32 ** 2 * np.cos(np.radians(y.mean()))
+    if rough < 2 * MIN_RING_KM2 and (rough < MIN_RING_KM2 / 2
+                                     or lcrs.area_km2(shapely.Polygon(xy)) < MIN_RING_KM2):
         return None
     return np.ascontiguousarray(xy)
 
@@ -373,7 +380,9 @@ class LineBuilder:
 
     # -- sampling ------------------------------------------------------------------------
 
-    def samples(self, xy: np.ndarray, xy_m: np.ndarray | None = None) -> RingSamples:
+    def samples(self, xy: np.ndarray, xy_m: np.ndarray | None = None,
+                reuse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                ) -> RingSamples:
         """Samples of one oriented lon/lat ring (see :func:`oriented_ring`): each edge cut
         into equal parts no longer than the step (CONFORMAL CRS), so an edge's samples
         depend on that edge only.
@@ -384,6 +393,10 @@ class LineBuilder:
             ``(n, 2)`` lon/lat, polygon on the left, closing vertex dropped.
         xy_m : numpy.ndarray, optional
             The same vertices in the CONFORMAL CRS, if already projected.
+        reuse : (numpy.ndarray, numpy.ndarray, numpy.ndarray), optional
+            Samples of the same edges computed before: for each edge the index of its first
+            sample in the lon/lat and CONFORMAL arrays given (or -1 for an edge not met
+            before), and those arrays. Copied, not recomputed.
 
         Returns
         -------
@@ -396,12 +409,23 @@ class LineBuilder:
         n = np.maximum(1, np.ceil(edge_m / self.step_m).astype(int))
         i = np.repeat(np.arange(len(xy)), n)
         first = np.cumsum(n) - n
-        t = (np.arange(len(i)) - first[i]) / n[i]
-        ll = xy[i] + (nxt[i] - xy[i]) * t[:, None]
-        original = t == 0
+        offset = np.arange(len(i)) - first[i]
+        original = offset == 0
+        ll = np.empty((len(i), 2))
         m = np.empty_like(ll)
-        m[original] = vm
-        m[~original] = lcrs.project_coords(ll[~original], lcrs.CONFORMAL)
+        new = np.ones(len(i), dtype=bool)
+        if reuse is not None:
+            start, ll_src, m_src = reuse
+            src = start[i] + offset
+            new = start[i] < 0
+            ll[~new], m[~new] = ll_src[src[~new]], m_src[src[~new]]
+        k = i[new]
+        t = offset[new] / n[k]
+        ll[new] = xy[k] + (nxt[k] - xy[k]) * t[:, None]
+        vertex = new & original
+        m[vertex] = vm[i[vertex]]
+        inner = new & ~original
+        m[inner] = lcrs.project_coords(ll[inner], lcrs.CONFORMAL)
         closed = np.vstack([m, m[:1]])
         seg = np.hypot(*np.diff(closed, axis=0).T)
         s = np.concatenate([[0.0], np.cumsum(seg)])
@@ -416,7 +440,8 @@ class LineBuilder:
         tangent = at(s[:-1] + d) - at(s[:-1] - d)
         tangent /= np.maximum(np.linalg.norm(tangent, axis=1), 1e-9)[:, None]
         normal = np.column_stack([tangent[:, 1], -tangent[:, 0]])  # right side: away from ru
-        return RingSamples(ll=ll, m=m, original=original, seg_m=seg, normal=normal)
+        return RingSamples(ll=ll, m=m, original=original, seg_m=seg, normal=normal,
+                           first=first)
 
     # -- classification ------------------------------------------------------------------
 
@@ -601,9 +626,14 @@ class LineBuilder:
         the state border (under ``noise_km2`` on Ukraine's land)."""
         if self.options.noise_km2 <= 0:
             return False
-        xy = lcrs.project_coords(shapely.get_coordinates(line), lcrs.CONFORMAL)
-        if shapely.contains_xy(_inland(self.reach_m), xy[:, 0], xy[:, 1]).any():
+        inland = _inland(self.reach_m)
+        ll = shapely.get_coordinates(line)
+        some = lcrs.project_coords(ll[::64], lcrs.CONFORMAL)  # most pieces fail early here
+        if shapely.contains_xy(inland, some[:, 0], some[:, 1]).any():
             return False  # reaches inland: not along the coast or the border
+        xy = lcrs.project_coords(ll, lcrs.CONFORMAL)
+        if shapely.contains_xy(inland, xy[:, 0], xy[:, 1]).any():
+            return False
         line_m = shapely.linestrings(xy)
         limit = self.options.noise_km2 * 1e6
         x0, y0 = xy.min(axis=0)
