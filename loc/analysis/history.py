@@ -43,7 +43,8 @@ from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F], dtype=np.uint64)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0x27D4EB2F165667C5], dtype=np.uint64)
 
 
 def _hashes(ll: np.ndarray) -> np.ndarray:
@@ -70,6 +71,43 @@ def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
     x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
     return bool(((boxes[:, 0] <= x1) & (x0 <= boxes[:, 2])
                  & (boxes[:, 1] <= y1) & (y0 <= boxes[:, 3])).any())
+
+
+class _Lengths:
+    """Geodesic lengths (km, WGS 84) of lon/lat lines, each segment measured once: the
+    segments of the lines of the last date are kept for the next."""
+
+    def __init__(self) -> None:
+        self.sorted = np.array([], dtype=np.uint64)
+        self.km = np.array([], dtype=float)
+        self.seen: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __call__(self, line) -> float:
+        xy = shapely.get_coordinates(line)
+        seg = np.ascontiguousarray(np.hstack([xy[:-1], xy[1:]]))
+        bits = seg.view(np.uint64)
+        h = bits[:, 0] * _MIX[0] ^ bits[:, 1] * _MIX[1] ^ bits[:, 2] * _MIX[2] \
+            ^ bits[:, 3] * _MIX[3]
+        km = np.full(len(seg), np.nan)
+        if len(self.sorted):
+            pos = np.minimum(np.searchsorted(self.sorted, h), len(self.sorted) - 1)
+            hit = self.sorted[pos] == h
+            km[hit] = self.km[pos[hit]]
+        todo = np.isnan(km)
+        if todo.any():
+            s = seg[todo]
+            km[todo] = lcrs.GEOD.inv(s[:, 0], s[:, 1], s[:, 2], s[:, 3])[2] / 1e3
+        self.seen.append((h, km))
+        return float(km.sum())
+
+    def next_date(self) -> None:
+        """Keep only the segments of the lines measured since the last call."""
+        if self.seen:
+            h = np.concatenate([a for a, _ in self.seen])
+            km = np.concatenate([b for _, b in self.seen])
+            order = np.argsort(h)
+            self.sorted, self.km = h[order], km[order]
+            self.seen = []
 
 
 class _Date:
@@ -156,6 +194,7 @@ class _History:
         self.valid: dict = {}  # polygon -> bool (lon/lat validity)
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
         self.known: dict = {}  # piece coordinates -> (length_km, regions)
+        self.lengths = _Lengths()
 
     def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
         """The occupied polygons of a series member as ring keys, the land held by others
@@ -268,7 +307,8 @@ class _History:
             kept[key] = hit_pieces
             pieces.extend(hit_pieces[1])
         self.pieces = kept
-        rows = self.builder.rows(pieces, ground, known=self.known)
+        rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths)
+        self.lengths.next_date()
         if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet
             self.known = {shapely.get_coordinates(g).tobytes(): (km, reg)
                           for g, km, reg in zip(rows["geometry"], rows["length_km"],

@@ -36,6 +36,7 @@ its left (north to south along the main front), and has a geodesic length (WGS 8
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -581,8 +582,9 @@ class LineBuilder:
             out.append(ring.ll[idx][keep])
         return out
 
-    def rows(self, pieces: list[np.ndarray], ground: Ground,
-             known: dict | None = None) -> dict[str, list]:
+    def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
+             length: Callable[[LineString], float] = lcrs.geodesic_length_km
+             ) -> dict[str, list]:
         """The rows of the line of contact (see :func:`rows_frame`) from the pieces of every
         ring.
 
@@ -595,6 +597,8 @@ class LineBuilder:
         known : dict, optional
             Figures of pieces met before, by their coordinates' bytes: ``(length_km,
             regions)``; updated in place.
+        length : callable
+            The geodesic length (km) of a lon/lat line.
 
         Returns
         -------
@@ -609,7 +613,7 @@ class LineBuilder:
             key = shapely.get_coordinates(g).tobytes()
             hit = known.get(key)
             if hit is None:
-                hit = known[key] = (lcrs.geodesic_length_km(g), ",".join(_regions_along(g)))
+                hit = known[key] = (length(g), ",".join(_regions_along(g)))
             figures.append(hit)
         noise = np.array([self._is_noise(g, ground) for g in lines], dtype=bool)
         lengths = np.array([f[0] for f in figures], dtype=float)
@@ -832,7 +836,7 @@ def _regions_along(line: LineString, step_deg: float = 0.01) -> list[str]:
     xy = shapely.get_coordinates(line)
     s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
     at = np.linspace(0.0, s[-1], max(2, int(s[-1] / step_deg)))
-    pts = shapely.points(np.interp(at, s, xy[:, 0]), np.interp(at, s, xy[:, 1]))
+    pts = np.column_stack([np.interp(at, s, xy[:, 0]), np.interp(at, s, xy[:, 1])])
     keys = registry()["key"].to_numpy()[regions_at(pts)]
     return list(dict.fromkeys(keys))
 

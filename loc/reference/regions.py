@@ -245,16 +245,22 @@ def regions_at(points) -> np.ndarray:
 
     Parameters
     ----------
-    points : array of shapely.Point
-        Lon/lat points.
+    points : array of shapely.Point, or numpy.ndarray
+        Lon/lat points, or their ``(n, 2)`` coordinates.
 
     Returns
     -------
     numpy.ndarray
         Integer positions into :func:`registry`.
+
+    Examples
+    --------
+    >>> registry()["key"].iloc[regions_at(np.array([[37.8, 48.0]]))[0]]
+    'donetsk'
     """
     geoms, tree = _region_index()
-    xy = shapely.get_coordinates(points)
+    given = np.asarray(points)
+    xy = given if given.dtype.kind == "f" else shapely.get_coordinates(points)
     found = np.full(len(xy), -1)
     for k, g in enumerate(geoms):
         todo = np.flatnonzero(found < 0)
@@ -263,7 +269,9 @@ def regions_at(points) -> np.ndarray:
         found[todo[shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])]] = k
     lost = np.flatnonzero(found < 0)
     if len(lost):
-        src, idx = tree.query_nearest(np.asarray(points, dtype=object)[lost])
+        off = (shapely.points(xy[lost]) if given.dtype.kind == "f"
+               else np.asarray(points, dtype=object)[lost])
+        src, idx = tree.query_nearest(off)
         found[lost[src[::-1]]] = idx[::-1]
     return found
 
