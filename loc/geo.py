@@ -132,7 +132,7 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
-def polygon_parts(geom) -> np.ndarray:
+def polygon_parts(geom, return_index: bool = False):
     """The non-empty Polygons of a geometry or an array of them (collections and
     multi-parts exploded, in order).
 
@@ -140,24 +140,33 @@ def polygon_parts(geom) -> np.ndarray:
     ----------
     geom : shapely geometry or array of them
         Any geometries.
+    return_index : bool
+        Also return, for each Polygon, the position of the input geometry it comes from.
 
     Returns
     -------
-    numpy.ndarray
-        Object array of Polygons.
+    numpy.ndarray, or (numpy.ndarray, numpy.ndarray)
+        Object array of Polygons (and integer positions).
 
     Examples
     --------
     >>> len(polygon_parts(shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)])))
     2
+    >>> polygon_parts([shapely.box(0, 0, 1, 1), shapely.Point(0, 0), shapely.box(2, 0, 3, 1)],
+    ...               return_index=True)[1].tolist()
+    [0, 2]
     """
-    parts = shapely.get_parts(geom)
+    parts, index = shapely.get_parts(geom, return_index=True)
     kind = shapely.get_type_id(parts)
     while ((kind == 6) | (kind == 7)).any():  # MultiPolygon, GeometryCollection
-        parts = np.concatenate([shapely.get_parts(p) if k in (6, 7) else [p]
-                                for p, k in zip(parts, kind, strict=True)])
+        subs = [shapely.get_parts(p) if k in (6, 7) else [p]
+                for p, k in zip(parts, kind, strict=True)]
+        index = np.repeat(index, [len(s) for s in subs])
+        parts = np.concatenate(subs)
         kind = shapely.get_type_id(parts)
-    return parts[(kind == 3) & ~shapely.is_empty(parts)].astype(object)
+    keep = (kind == 3) & ~shapely.is_empty(parts)
+    out = parts[keep].astype(object)
+    return (out, index[keep]) if return_index else out
 
 
 def clip_box(geom, box) -> BaseGeometry:

@@ -163,7 +163,9 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
                    if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
     else:  # nothing cached: every pair is computed, and the files hashed meanwhile
         missing = list(range(1, len(items)))
-    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
+    head = (0.0 if keys else HASH_PAIRS * len(items)) + (
+        MEASURE_PAIRS if items else 0.0)
+    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile, head=head)
     dirty = bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures
@@ -198,44 +200,75 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
 
 
 CHUNK = 24
-"""Snapshots per task when pairs are computed in worker processes."""
+"""Most pairs per task in worker processes: a long series is cut into more tasks than
+workers (a slow task does not hold the others up), all of about the same size."""
+IN_PROCESS = 16
+"""Fewer pairs to compute than this are computed in this process: starting workers (and
+reading each task's first file in full) costs more than they save."""
 
 
-def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None]) -> dict[int, dict]:
-    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
-    snapshots: in worker processes (one per core) for files, here for Snapshot objects.
-    ``meanwhile`` is called once, while the workers run."""
+def _tasks(missing: list[int], workers: int) -> list[list[int]]:
+    """The pairs to compute cut into runs of consecutive pairs, each at most :data:`CHUNK`
+    long, as many tasks as a multiple of ``workers`` and of about equal sizes."""
     runs: list[list[int]] = []
     for i in missing:
-        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < CHUNK:
+        if runs and runs[-1][-1] == i - 1:
             runs[-1].append(i)
         else:
             runs.append([i])
-    tasks = [[items[j][1] for j in range(run[0] - 1, run[-1] + 1)] for run in runs]
-    workers = min(os.cpu_count() or 1, 4, len(tasks))
-    files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
+    count = -(-len(missing) // CHUNK)
+    count = -(-count // workers) * workers
+    size = max(1, -(-len(missing) // max(count, 1)))
+    return [run[k:k + size] for run in runs for k in range(0, len(run), size)]
+
+
+MEASURE_PAIRS = 10.0
+HASH_PAIRS = 0.1
+"""What measuring the first date in full and hashing one file cost, in pairs' worth of work:
+this process does them while the workers compute pairs, and takes that much fewer pairs."""
+
+
+def _compute_pairs(items: list, missing: list[int], progress,
+                   meanwhile: Callable[[], None], head: float) -> dict[int, dict]:
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in tasks of consecutive
+    snapshots. For files, worker processes (one per core but one, started first) take the
+    first pairs while this process calls ``meanwhile`` (about ``head`` pairs' worth of
+    work) and then computes the last pairs itself, so that all finish together; Snapshot
+    objects and short series are computed here."""
+    cores = min(os.cpu_count() or 1, 4)
+    files_only = not any(isinstance(x, Snapshot) for _, x in items)
+    pool = (_pool(cores - 1) if cores > 1 and files_only and len(missing) >= IN_PROCESS
+            else None)
     out: dict[int, dict] = {}
-    pool = _pool(workers) if workers > 1 and files_only else None
-    if pool is not None:
-        with pool:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS
-                # pool) may deadlock; the workers take no lock another thread could hold
-                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
-                                        category=DeprecationWarning)
-                futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
-                           for task, run in zip(tasks, runs, strict=True)}
-            meanwhile()
-            for fut in as_completed(futures):
-                run = futures[fut]
-                out.update(zip(run, fut.result(), strict=True))
-                if progress:
-                    progress(len(run))
-    else:
-        meanwhile()
-        for task, run in zip(tasks, runs, strict=True):
+
+    def run_here(pairs: list[int]) -> None:
+        for run in _tasks(pairs, 1):
+            task = [items[j][1] for j in range(run[0] - 1, run[-1] + 1)]
             out.update(zip(run, _pairs_of(task), strict=True))
+            if progress:
+                progress(len(run))
+
+    if pool is None:
+        meanwhile()
+        run_here(missing)
+        return out
+    own = min(len(missing), max(0, round((len(missing) + head) / cores - head)))
+    theirs, mine = missing[:len(missing) - own], missing[len(missing) - own:]
+    runs = _tasks(theirs, cores - 1)
+    with pool:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS pool)
+            # may deadlock; the workers take no lock another thread could hold
+            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                    category=DeprecationWarning)
+            futures = {pool.submit(_pairs_of, [str(items[j][1]) for j in
+                                               range(run[0] - 1, run[-1] + 1)]): run
+                       for run in runs}
+        meanwhile()
+        run_here(mine)
+        for fut in as_completed(futures):
+            run = futures[fut]
+            out.update(zip(run, fut.result(), strict=True))
             if progress:
                 progress(len(run))
     return out
