@@ -18,7 +18,6 @@ about a millisecond (``loc.reference.regions.region_groups_m``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -147,16 +146,15 @@ def write_groups() -> None:
     import shapely
 
     from loc.geo import EQUAL_AREA_PROJ4
-    from loc.reference.regions import GROUPS_FILE, project_region_groups
+    from loc.reference.regions import GROUPS_FILE, project_region_groups, regions_geometry_sha256
 
     keys, geoms, land = project_region_groups()
     wkb = HERE / GROUPS_FILE
     wkb.write_bytes(shapely.to_wkb(shapely.GeometryCollection([*geoms, land])))
-    source = HERE / "regions.geojson"
     meta = {"what": "region groups (Sevastopol with Crimea) in key order, then their union "
                     "(Ukraine's land), projected; WKB GeometryCollection",
-            "crs": EQUAL_AREA_PROJ4, "keys": keys, "source": source.name,
-            "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+            "crs": EQUAL_AREA_PROJ4, "keys": keys, "source": "regions.geojson",
+            "regions_geometry_sha256": regions_geometry_sha256()}
     wkb.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"wrote {wkb} ({wkb.stat().st_size / 1024:.0f} KB, {len(keys)} groups)")
 

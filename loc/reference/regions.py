@@ -16,6 +16,7 @@ use this one rule, so their figures agree.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import unicodedata
@@ -297,8 +298,24 @@ def region_groups() -> tuple[gpd.GeoSeries, pd.Series]:
 GROUPS_FILE = "region_groups.wkb"
 """The region groups and Ukraine's land projected to the EQUAL_AREA CRS, prebuilt by
 ``data/build_regions.py`` (WKB: a collection of the groups in key order, then the land);
-``region_groups.json`` beside it names the keys, the CRS and the regions file it was built
-from (its SHA-256)."""
+``region_groups.json`` beside it names the keys, the CRS and the regions it was built from
+(:func:`regions_geometry_sha256`)."""
+
+
+def regions_geometry_sha256() -> str:
+    """SHA-256 of what the region groups are built from: every region's key, group and
+    geometry (WKB), in key order; names and aliases do not count.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    h = hashlib.sha256()
+    for key, group, geom in zip(registry()["key"], registry()["group"],
+                                registry().geometry.values, strict=True):
+        h.update(f"{key}\0{group}\0".encode() + shapely.to_wkb(geom) + b"\0")
+    return h.hexdigest()
 
 
 def project_region_groups() -> tuple[list[str], np.ndarray, BaseGeometry]:
