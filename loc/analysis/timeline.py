@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -163,9 +162,7 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
                    if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
     else:  # nothing cached: every pair is computed, and the files hashed meanwhile
         missing = list(range(1, len(items)))
-    head = (0.0 if keys else HASH_PAIRS * len(items)) + (
-        MEASURE_PAIRS if items else 0.0)
-    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile, head=head)
+    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
     dirty = bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures
@@ -199,105 +196,173 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     return _frame(rows)
 
 
-CHUNK = 24
-"""Most pairs per task in worker processes: a long series is cut into more tasks than
-workers (a slow task does not hold the others up), all of about the same size."""
-IN_PROCESS = 16
-"""Fewer pairs to compute than this are computed in this process: starting workers (and
-reading each task's first file in full) costs more than they save."""
+CHUNK = 8
+"""Pairs a worker process claims at a time when there are several workers (one worker
+claims them one by one)."""
+IN_PROCESS = 12
+"""Fewer pairs to compute than this are computed in this process: starting a worker
+(and reading its first file in full) costs more than it can save."""
 
 
-def _tasks(missing: list[int], workers: int) -> list[list[int]]:
-    """The pairs to compute cut into runs of consecutive pairs, each at most :data:`CHUNK`
-    long, as many tasks as a multiple of ``workers`` and of about equal sizes."""
-    runs: list[list[int]] = []
-    for i in missing:
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    count = -(-len(missing) // CHUNK)
-    count = -(-count // workers) * workers
-    size = max(1, -(-len(missing) // max(count, 1)))
-    return [run[k:k + size] for run in runs for k in range(0, len(run), size)]
+class _Claims:
+    """The pairs still to compute, shared by this process and its workers: workers claim
+    from the low end, this process from the high end, until the two meet. A worker that
+    gets no core computes fewer pairs; nothing waits for it but its last claim."""
+
+    def __init__(self, ctx, count: int) -> None:
+        self.lock = ctx.Lock()
+        self.lo = ctx.Value("i", 0, lock=False)
+        self.hi = ctx.Value("i", count, lock=False)
+
+    def low(self, k: int) -> range | None:
+        """Up to ``k`` positions from the low end, or None when none are left."""
+        with self.lock:
+            lo, hi = self.lo.value, self.hi.value
+            if lo >= hi:
+                return None
+            self.lo.value = lo + min(k, hi - lo)
+            return range(lo, self.lo.value)
+
+    def stop(self) -> None:
+        """Leave nothing more to claim."""
+        with self.lock:
+            self.hi.value = self.lo.value
+
+    def high(self) -> int | None:
+        """One position from the high end, or None when none is left."""
+        with self.lock:
+            if self.hi.value <= self.lo.value:
+                return None
+            self.hi.value -= 1
+            return self.hi.value
 
 
-MEASURE_PAIRS = 10.0
-HASH_PAIRS = 0.1
-"""What measuring the first date in full and hashing one file cost, in pairs' worth of work:
-this process does them while the workers compute pairs, and takes that much fewer pairs."""
+class _Walker:
+    """Computes pairs with one ring reader, reading each file once while it walks the
+    series forward (a worker) or backward (this process)."""
+
+    def __init__(self, items: list, forward: bool) -> None:
+        self.items = items
+        self.forward = forward
+        self.reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
+        self.held: dict[int, list[Polygon]] = {}  # the reader's last two files
+
+    def _read(self, j: int) -> None:
+        polys = _polygons_of(self.reader, self.items[j][1])
+        last = max(self.held) if self.forward and self.held else (
+            min(self.held) if self.held else None)
+        self.held = {k: v for k, v in self.held.items() if k == last}
+        self.held[j] = polys
+
+    def pair(self, i: int) -> dict:
+        """The pair ``(i - 1, i)``."""
+        order = (i - 1, i) if self.forward else (i, i - 1)
+        for j in order:
+            if j not in self.held:
+                self._read(j)
+        return _pair(self.reader, self.held[i - 1], self.held[i])
+
+
+def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
+    """A worker process: claim pairs from the low end and send back what was computed (or
+    the error that stopped it)."""
+    out: list = []
+    try:
+        walker = _Walker(items, forward=True)
+        while (got := claims.low(k)) is not None:
+            out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
+        conn.send(("ok", out))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        conn.send(("error", exc))
+    finally:
+        conn.close()
 
 
 def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None], head: float) -> dict[int, dict]:
-    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in tasks of consecutive
-    snapshots. For files, worker processes (one per core but one, started first) take the
-    first pairs while this process calls ``meanwhile`` (about ``head`` pairs' worth of
-    work) and then computes the last pairs itself, so that all finish together; Snapshot
-    objects and short series are computed here."""
+                   meanwhile: Callable[[], None]) -> dict[int, dict]:
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``. For files, worker processes (one
+    per core but one, started first) claim pairs from the first on while this process calls
+    ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
+    shared out as it goes, however busy the cores are. Snapshot objects and short series
+    are computed here."""
     cores = min(os.cpu_count() or 1, 4)
     files_only = not any(isinstance(x, Snapshot) for _, x in items)
-    pool = (_pool(cores - 1) if cores > 1 and files_only and len(missing) >= IN_PROCESS
-            else None)
+    workers = (_start(items, missing, cores - 1)
+               if cores > 1 and files_only and len(missing) >= IN_PROCESS else None)
     out: dict[int, dict] = {}
-
-    def run_here(pairs: list[int]) -> None:
-        for run in _tasks(pairs, 1):
-            task = [items[j][1] for j in range(run[0] - 1, run[-1] + 1)]
-            out.update(zip(run, _pairs_of(task), strict=True))
-            if progress:
-                progress(len(run))
-
-    if pool is None:
+    if workers is None:
         meanwhile()
-        run_here(missing)
+        walker = _Walker(items, forward=True)
+        for i in missing:
+            out[i] = walker.pair(i)
+            if progress:
+                progress(1)
         return out
-    own = min(len(missing), max(0, round((len(missing) + head) / cores - head)))
-    theirs, mine = missing[:len(missing) - own], missing[len(missing) - own:]
-    runs = _tasks(theirs, cores - 1)
-    with pool:
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS pool)
-            # may deadlock; the workers take no lock another thread could hold
-            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
-                                    category=DeprecationWarning)
-            futures = {pool.submit(_pairs_of, [str(items[j][1]) for j in
-                                               range(run[0] - 1, run[-1] + 1)]): run
-                       for run in runs}
+    claims, procs = workers
+    try:
         meanwhile()
-        run_here(mine)
-        for fut in as_completed(futures):
-            run = futures[fut]
-            out.update(zip(run, fut.result(), strict=True))
+        walker = _Walker(items, forward=False)
+        while (pos := claims.high()) is not None:
+            out[missing[pos]] = walker.pair(missing[pos])
             if progress:
-                progress(len(run))
+                progress(1)
+        for _, conn in procs:
+            try:
+                status, value = conn.recv()
+            except EOFError:  # the worker died (killed, say): its pairs are done below
+                continue
+            if status == "error":
+                raise value
+            out.update(value)
+            if progress:
+                progress(len(value))
+    finally:
+        claims.stop()
+        for proc, conn in procs:
+            while proc.is_alive():  # let a worker still sending finish (and end)
+                try:
+                    if conn.poll(0.05):
+                        conn.recv()
+                except (EOFError, OSError):
+                    break
+            proc.join()
+            conn.close()
+    lost = [i for i in missing if i not in out]
+    if lost:
+        walker = _Walker(items, forward=True)
+        for i in lost:
+            out[i] = walker.pair(i)
     return out
 
 
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of forked workers (spawned where fork is missing), or None where processes
-    cannot be started (no /dev/shm, say): then the pairs are computed here."""
+def _start(items: list, missing: list[int], count: int):
+    """Start ``count`` worker processes (forked; spawned where fork is missing) on the
+    pairs; None where processes cannot be started (no /dev/shm, say): then the pairs are
+    computed here."""
     # build the shared lookups once here: forked workers inherit them
     region_groups_m()
     geo.project(shapely.Point(32.0, 48.5), geo.EQUAL_AREA)
     methods = multiprocessing.get_all_start_methods()
     try:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        claims = _Claims(ctx, len(missing))
+        k = 1 if count == 1 else CHUNK
+        procs = []
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS pool)
+            # may deadlock; the workers take no lock another thread could hold
+            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                    category=DeprecationWarning)
+            for _ in range(count):
+                mine, theirs = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_work, args=(items, missing, claims, k, theirs),
+                                   daemon=True)
+                proc.start()
+                theirs.close()
+                procs.append((proc, mine))
     except (OSError, ImportError, NotImplementedError):
         return None
-
-
-def _pairs_of(task: list) -> list[dict]:
-    """Pairs of consecutive snapshots in one task (runs in a worker process)."""
-    reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
-    pairs = []
-    prev = _polygons_of(reader, task[0])
-    for item in task[1:]:
-        cur = _polygons_of(reader, item)
-        pairs.append(_pair(reader, prev, cur))
-        prev = cur
-    return pairs
+    return claims, procs
 
 
 def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
