@@ -4,8 +4,11 @@ Consecutive files are read with a :class:`loc.rings.RingReader`, which parses an
 (to the EQUAL_AREA CRS) only the coordinate text a file does not share with the previous
 one. Two dates are compared only where their boundaries differ: polygons both hold are
 skipped, and in the others only the segments outside the text chunks both hold are matched;
-windows around the changed segments are clipped and differenced (see :mod:`loc.diff`), in
-worker processes over chunks of consecutive files. A window inside one region counts whole
+windows around the changed segments are clipped and differenced (see :mod:`loc.diff`).
+Worker processes (one per core but one) are started first and claim pairs from the first
+date on, while this process hashes the files and measures the first date, then claims
+pairs from the last date on until the two meet; a short series is computed here alone.
+A window inside one region counts whole
 for that region; one across region boundaries is cut by region; outside every region (sea,
 abroad) it counts as ``outside``, as in :func:`loc.stats` and :func:`loc.diff` (one rule,
 :func:`loc.reference.regions.km2_by_region`). The occupied area and the per-region areas
