@@ -59,6 +59,18 @@ def test_inputs_in_any_form_give_the_same_history(tmp_path):
             assert_same_lines(got[got["date"] == day], ref, str(day))
 
 
+def test_history_of_a_store(tmp_path):
+    files = [deepstate_path(d) for d in ("20250903", "20250904", "20250905")]
+    store = tmp_path / "history.gpkg"
+    loc.import_snapshots(files, store)
+    history = loc.line_history(store, since="2025-09-04")
+    assert [d.isoformat() for d in sorted(history["date"].unique())] == ["2025-09-04",
+                                                                         "2025-09-05"]
+    for day, f in zip(sorted(history["date"].unique()), files[1:], strict=True):
+        assert_same_lines(history[history["date"] == day], loc.line_of_contact(loc.read(f)),
+                          str(day))
+
+
 def test_history_checks_its_options():
     with pytest.raises(loc.LocError, match="reach_km"):
         loc.line_history(loc.sample_paths(), reach_km=0)
