@@ -1,4 +1,5 @@
 import json
+from functools import lru_cache
 
 import numpy as np
 import pytest
@@ -23,8 +24,10 @@ from tests.geo_reference import coast_m, russia_border_m
 PINNED_MAIN_KM = {"20240708": 998.7, "20250108": 1078.6, "20250905": 1171.6}
 
 
-def check_line(line, name=""):
-    """The acceptance properties of a real snapshot's line of contact; returns figures."""
+def check_line(line, name="", snap=None):
+    """The acceptance properties of a real snapshot's line of contact; returns figures.
+    With the snapshot: no piece of line of contact only bounds a sliver under 0.1 km²
+    crossing the border or the coast, and every border-noise piece does."""
     kharkiv = lcrs.project(loc.region("kharkiv").geometry)
     main = line[line["kind"] == "main"]
     assert len(main) == 1, name
@@ -41,6 +44,12 @@ def check_line(line, name=""):
         assert shapely.length(shapely.intersection(g, near_coast)) <= 2000.0, name
     short = line.loc[line["length_km"] < 5, "length_km"].sum()
     assert short < 20, (name, short)
+    if snap is not None:
+        held = geo_parts(shapely.intersection(snap.occupied, ukraine()))
+        held_m = lcrs.project(held)
+        for kind, geom in zip(line["kind"], line.geometry.values, strict=True):
+            km2, reaches = held_parts_touched(held, held_m, geom)
+            assert (reaches and km2 < 0.1) == (kind == "border-noise"), (name, kind, km2)
     return start_border_km, end_coast_km
 
 
@@ -49,7 +58,8 @@ def test_line_on_every_shared_snapshot(deepstate_dir):
     files = deepstate_files()
     assert len(files) == 536
     for path in files:
-        check_line(loc.line_of_contact(loc.read(path)), path.name)
+        snap = loc.read(path)
+        check_line(loc.line_of_contact(snap), path.name, snap)
 
 
 @pytest.mark.parametrize("day", sorted(PINNED_MAIN_KM))
@@ -281,16 +291,18 @@ def test_land_across_a_river_is_front_wherever_the_water_lies(snap_20250905):
 
 # -- border noise ---------------------------------------------------------------------------
 
-def held_parts_touched(snap, piece):
-    """km² (EQUAL_AREA) of the occupied land's parts on Ukraine's land that a piece bounds,
-    and whether any of them reaches Ukraine's outline: independent of the line's own code."""
-    held = geo_parts(shapely.intersection(snap.occupied, ukraine()))
-    piece_m = lcrs.project(piece)
-    held_m = lcrs.project(held)
-    touched = held[shapely.dwithin(held_m, piece_m, 1.0)]
-    outline_m = lcrs.project(shapely.boundary(ukraine()))
-    reaches = bool(shapely.dwithin(outline_m, lcrs.project(touched), 1.0).any())
+def held_parts_touched(held, held_m, piece):
+    """km² (EQUAL_AREA) of the parts of the occupied land on Ukraine's land (``held``, and
+    ``held_m`` in the CONFORMAL CRS) that a piece bounds, and whether any of them reaches
+    Ukraine's outline: independent of the line's own code."""
+    touched = held[shapely.dwithin(held_m, lcrs.project(piece), 1.0)]
+    reaches = bool(shapely.dwithin(outline_m(), lcrs.project(touched), 1.0).any())
     return float(np.sum(lcrs.area_km2(touched))), reaches
+
+
+@lru_cache(maxsize=1)
+def outline_m():
+    return lcrs.project(shapely.boundary(ukraine()))
 
 
 def geo_parts(geom):
@@ -302,8 +314,10 @@ def geo_parts(geom):
 def test_no_front_piece_from_a_border_sliver(day):
     snap = loc.read(deepstate_path(day))
     line = loc.line_of_contact(snap)
+    held = geo_parts(shapely.intersection(snap.occupied, ukraine()))
+    held_m = lcrs.project(held)
     for kind, geom in zip(line["kind"], line.geometry.values, strict=True):
-        km2, reaches = held_parts_touched(snap, geom)
+        km2, reaches = held_parts_touched(held, held_m, geom)
         if kind == "border-noise":
             assert reaches and km2 < 0.1, (day, km2)
         else:
