@@ -36,9 +36,10 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     """Breaches of a frozen line in later snapshots, and incidents against the agreement.
 
     Prints the breaches (side that advanced, region, km², depth beyond the frozen line or,
-    for one that came across the state border, from the border; settlement) and, with -o DIR, writes DIR/<report-id>/: report.html (map),
-    breaches.csv and .geojson, incidents.csv and .geojson, summary.md and manifest.json
-    with every file's sha256. The same inputs give the same report id and bytes.
+    for one that came across the state border, from the border; settlement) and, with
+    -o DIR, writes DIR/<report-id>/: report.html (map), breaches.csv and .geojson,
+    incidents.csv and .geojson, summary.md and manifest.json with every file's sha256. The
+    same inputs give the same report id and bytes.
     """
     import geopandas as gpd
     import pandas as pd
