@@ -61,7 +61,6 @@ MIN_RING_KM2 = 0.05
 LABEL = "line of contact"
 MAIN, POCKET, NOISE = "main", "pocket", "border-noise"
 """The kinds of piece: the main front, other pieces, and border noise (not line of contact)."""
-COLUMNS = ["piece", "kind", "region", "length_km", "label"]
 TOUCH_M = 1.0
 """A piece bounds a part of the Russian-held land it lies within this distance of (m)."""
 
