@@ -359,6 +359,8 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     ['2024-07-08', '2025-01-08', '2025-09-05']
     >>> h.groupby("date")["kind"].first().tolist()
     ['main', 'main', 'main']
+    >>> {str(day): len(line) for day, line in h.groupby("date")}  # one frame per date
+    {'2024-07-08': 2, '2025-01-08': 2, '2025-09-05': 2}
     """
     options = LineOptions(step_km=step_km, reach_km=reach_km, gap_km=gap_km,
                           channel_km=channel_km, noise_km2=noise_km2)
