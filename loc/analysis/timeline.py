@@ -19,6 +19,7 @@ user cache folder, so a second run only hashes the files.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -346,6 +347,7 @@ def _start(items: list, missing: list[int], count: int):
     region_groups_m()
     geo.project(shapely.Point(32.0, 48.5), geo.EQUAL_AREA)
     methods = multiprocessing.get_all_start_methods()
+    gc.freeze()  # the collector of a forked worker then leaves the parent's pages alone
     try:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         claims = _Claims(ctx, len(missing))
@@ -365,6 +367,8 @@ def _start(items: list, missing: list[int], count: int):
                 procs.append((proc, mine))
     except (OSError, ImportError, NotImplementedError):
         return None
+    finally:
+        gc.unfreeze()
     return claims, procs
 
 
