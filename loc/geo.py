@@ -142,19 +142,30 @@ def geodesic_area_km2(geom) -> float:
 
 
 def geodesic_length_km(geom) -> float:
-    """Ellipsoidal (WGS 84) length of a lon/lat line or multi-line.
+    """Ellipsoidal (WGS 84) length in km of a lon/lat line or multi-line.
 
     Parameters
     ----------
-    geom : shapely geometry
-        A lon/lat line.
+    geom : shapely LineString, LinearRing or MultiLineString
+        Lon/lat.
 
     Returns
     -------
     float
-        km.
+        km, each part measured with :meth:`pyproj.Geod.line_length`.
+
+    Examples
+    --------
+    >>> round(geodesic_length_km(shapely.LineString([(30, 50), (31, 50)])), 3)
+    71.695
     """
-    return GEOD.geometry_length(geom) / 1e3
+    if shapely.get_type_id(geom) not in (1, 2, 5):
+        return GEOD.geometry_length(geom) / 1e3
+    total = 0.0
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(part)
+        total += GEOD.line_length(xy[:, 0], xy[:, 1])
+    return total / 1e3
 
 
 def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
@@ -185,7 +196,7 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
-def polygon_parts(geom) -> np.ndarray:
+def polygon_parts(geom, return_index: bool = False):
     """The non-empty Polygons of a geometry or an array of them (collections and
     multi-parts exploded, in order).
 
@@ -193,24 +204,33 @@ def polygon_parts(geom) -> np.ndarray:
     ----------
     geom : shapely geometry or array of them
         Any geometries.
+    return_index : bool
+        Also return, for each Polygon, the position of the input geometry it comes from.
 
     Returns
     -------
-    numpy.ndarray
-        Object array of Polygons.
+    numpy.ndarray, or (numpy.ndarray, numpy.ndarray)
+        Object array of Polygons (and integer positions).
 
     Examples
     --------
     >>> len(polygon_parts(shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)])))
     2
+    >>> polygon_parts([shapely.box(0, 0, 1, 1), shapely.Point(0, 0), shapely.box(2, 0, 3, 1)],
+    ...               return_index=True)[1].tolist()
+    [0, 2]
     """
-    parts = shapely.get_parts(geom)
+    parts, index = shapely.get_parts(geom, return_index=True)
     kind = shapely.get_type_id(parts)
     while ((kind == 6) | (kind == 7)).any():  # MultiPolygon, GeometryCollection
-        parts = np.concatenate([shapely.get_parts(p) if k in (6, 7) else [p]
-                                for p, k in zip(parts, kind, strict=True)])
+        subs = [shapely.get_parts(p) if k in (6, 7) else [p]
+                for p, k in zip(parts, kind, strict=True)]
+        index = np.repeat(index, [len(s) for s in subs])
+        parts = np.concatenate(subs)
         kind = shapely.get_type_id(parts)
-    return parts[(kind == 3) & ~shapely.is_empty(parts)].astype(object)
+    keep = (kind == 3) & ~shapely.is_empty(parts)
+    out = parts[keep].astype(object)
+    return (out, index[keep]) if return_index else out
 
 
 def clip_box(geom, box) -> BaseGeometry:

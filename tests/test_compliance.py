@@ -57,6 +57,57 @@ def test_series_tracks_first_appearance(real_check):
     assert len(growing) and (growing["last_km2"] > growing["first_km2"]).all()
 
 
+def test_cross_border_breaches_are_flagged_and_measured_from_the_border(real_check):
+    """The Sumy breach of 2025 came across the state border, 128 km from the frozen line of
+    2025-01-08: it is flagged and its depth is how far it reaches into Ukraine, not the
+    distance to that line."""
+    from loc.analysis.compliance import BORDER_TOUCH_M, LINE_TOUCH_M
+    from loc.reference.regions import ukraine
+
+    _, _, frozen, report = real_check
+    b = report.breaches
+    line_m = lcrs.project(shapely.union_all(frozen.line.geometry.values))
+    outline_m = lcrs.project(shapely.boundary(ukraine()))
+    land_m = lcrs.project(ukraine())
+    for rec, g in zip(b.to_dict(orient="records"), lcrs.project(b.geometry.values),
+                      strict=True):
+        across = g.distance(line_m) > LINE_TOUCH_M and (
+            g.distance(outline_m) <= BORDER_TOUCH_M or not g.intersects(land_m))
+        assert rec["cross_border"] is across, rec["id"]
+        if across:  # no vertex on Ukraine's land is deeper from the outline than the depth
+            inside = [p for p in shapely.get_parts(shapely.intersection(shapely.make_valid(g),
+                                                                         land_m))
+                      if p.geom_type == "Polygon"]
+            deepest = max((shapely.distance(shapely.Point(c), outline_m)
+                           for c in shapely.get_coordinates(inside)), default=0.0)
+            assert rec["depth_km"] == pytest.approx(deepest / 1e3, abs=1e-6), rec["id"]
+    sumy = b[(b["region"] == "sumy") & (b["km2"] > 100)].iloc[0]
+    assert sumy["cross_border"] and 5 < sumy["depth_km"] < 15
+    assert not b[b["region"] == "donetsk"]["cross_border"].any()
+    assert b.loc[b["cross_border"], "depth_km"].max() < 20  # none measured to a line 100 km off
+
+
+def test_cross_border_breach_synthetic():
+    """A frozen square in Donetsk region and, later, an area taken 3 km deep across the state
+    border in Sumy region: cross-border, 3 km deep (the frozen line is 300 km away)."""
+    from loc.reference.regions import ukraine
+
+    frozen = loc.freeze(loc.from_geometries(lcrs.unproject(shapely.box(
+        CENTRE.x - HALF_W, CENTRE.y - HALF_H, CENTRE.x + HALF_W, CENTRE.y + HALF_H)),
+        date="2025-01-01"))
+    land_m = lcrs.project(ukraine())
+    border = shapely.intersection(shapely.boundary(land_m),
+                                  lcrs.project(shapely.box(34.5, 51.0, 35.5, 51.5)))
+    at = shapely.line_interpolate_point(border, border.length / 2)
+    taken = shapely.intersection(shapely.buffer(at, 3000.0), land_m)
+    later = loc.from_geometries(shapely.union(frozen.snapshot.occupied, lcrs.unproject(taken)),
+                                date="2025-02-01")
+    b = loc.check(frozen, later).breaches
+    assert len(b) == 1
+    assert bool(b["cross_border"].iloc[0])
+    assert b["depth_km"].iloc[0] == pytest.approx(3.0, abs=0.1)
+
+
 # -- incidents with known answers -------------------------------------------------------
 
 def offset_point(dx_m, dy_m=0.0):

@@ -44,3 +44,30 @@ def test_region_areas_equal_geodesic():
     # less.
     total = sum(crs.geodesic_area_km2(g) for g in reg.geometry)
     assert 595_000 < total < 606_000
+
+
+def test_prebuilt_region_groups_are_up_to_date():
+    """The shipped projected groups equal what the registry gives now, byte for byte, and
+    were built from the shipped regions' geometry (else: python data/build_regions.py
+    --groups)."""
+    import json
+
+    import shapely
+
+    from loc.reference.bundled import data_path
+    from loc.reference.regions import (
+        GROUPS_FILE,
+        project_region_groups,
+        region_groups_m,
+        region_land_m,
+        regions_geometry_sha256,
+    )
+
+    meta = json.loads(data_path(GROUPS_FILE).with_suffix(".json").read_text())
+    assert meta["regions_geometry_sha256"] == regions_geometry_sha256()
+    keys, geoms, land = project_region_groups()
+    got_keys, got, _ = region_groups_m()
+    assert list(got_keys) == keys == sorted(keys) and len(keys) == 26
+    assert [shapely.to_wkb(g) for g in got] == [shapely.to_wkb(g) for g in geoms]
+    assert shapely.to_wkb(region_land_m()) == shapely.to_wkb(land)
+    assert shapely.area(land) == pytest.approx(sum(shapely.area(g) for g in geoms), rel=1e-9)

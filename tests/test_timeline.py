@@ -131,16 +131,41 @@ def test_other_formats_give_the_same_timeline(deepstate_dir, cache, tmp_path, mo
 
 
 def test_without_worker_processes_the_figures_are_the_same(deepstate_dir, cache, monkeypatch):
-    files = month(deepstate_dir)  # 30 pairs: two chunks, so workers would be used
+    files = month(deepstate_dir)  # 30 pairs: workers would be used
     want = loc.timeline(files, use_cache=False)
     mod = importlib.import_module("loc.analysis.timeline")
 
     def no_processes(*args, **kwargs):
         raise OSError(38, "Function not implemented")  # as where /dev/shm is missing
 
-    monkeypatch.setattr(mod, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(mod, "_Claims", no_processes)
     got = loc.timeline(files, use_cache=False)
     assert got.equals(want)
+
+
+def test_pairs_shared_with_workers_or_not_give_the_same_figures(deepstate_dir, cache,
+                                                                monkeypatch):
+    """Workers claim pairs from the first on and this process from the last on: whoever
+    computes a pair, the figures are the same; a worker that dies (killed, say) leaves its
+    pairs to this process."""
+    import os
+
+    files = month(deepstate_dir)
+    mod = importlib.import_module("loc.analysis.timeline")
+    monkeypatch.setattr(mod, "IN_PROCESS", 10_000)
+    here = loc.timeline(files, use_cache=False)
+    monkeypatch.setattr(mod, "IN_PROCESS", 1)
+    shared = loc.timeline(files, use_cache=False)
+    assert shared.equals(here)
+    real_work = mod._work
+
+    def dies_after_claiming(items, missing, claims, k, conn):
+        claims.low(5)  # claimed, never computed
+        os._exit(1)
+
+    monkeypatch.setattr(mod, "_work", dies_after_claiming)
+    assert loc.timeline(files, use_cache=False).equals(here)
+    monkeypatch.setattr(mod, "_work", real_work)
 
 
 def test_snapshots_built_in_memory_are_cached_by_content(cache):
@@ -170,3 +195,17 @@ def test_a_file_reaching_beyond_ukraines_box_is_read_the_general_way(cache, tmp_
     assert gained > 420 and lost > 0.1  # parallels bend in the projection: slivers lost
     assert list(df["gained_km2"].iloc[1:]) == pytest.approx([gained, lost], abs=1e-6)
     assert list(df["lost_km2"].iloc[1:]) == pytest.approx([lost, gained], abs=1e-6)
+
+
+@pytest.mark.parametrize("at", [2, 18])
+def test_an_unreadable_file_is_named_whoever_reads_it(deepstate_dir, cache, tmp_path, at):
+    """The third file (read by the worker, from the first on) or the nineteenth (read by
+    this process, from the last on) is not GeoJSON: the error names it either way."""
+    import shutil
+
+    files = sorted(deepstate_dir.glob("deepstatemap_data_202508*.geojson"))[:20]
+    copies = [shutil.copy(f, tmp_path / f.name) for f in files]
+    broken = tmp_path / files[at].name
+    broken.write_text("this is not a GeoJSON file")
+    with pytest.raises(loc.LocError, match=files[at].name):
+        loc.timeline(copies, use_cache=False)

@@ -10,6 +10,7 @@ from shapely.geometry import box
 
 import loc
 from loc import geo as lcrs
+from loc.analysis.line import contact_only
 from loc.cli import cli
 from loc.errors import InputError, OptionError
 from loc.reference.regions import ukraine
@@ -47,7 +48,7 @@ def edge_distances(zone_lonlat, line_lonlat, side_lonlat):
 def test_buffer_edges_are_at_geodesic_width(day, width):
     snap = loc.read(deepstate_path(day))
     zones = loc.buffer_zone(snap, width_km=width)
-    line = shapely.union_all(loc.line_of_contact(snap).geometry.values)
+    line = shapely.union_all(contact_only(loc.line_of_contact(snap)).geometry.values)
     for side in ("ru", "ua"):
         geom = zones.loc[zones["side"] == side, "geometry"].iloc[0]
         dist = edge_distances(geom, line, snap.side(side))
@@ -65,10 +66,11 @@ def test_zones_stay_on_land(snap_20250905):
 
 def test_15km_buffer_figures(snap_20250905):
     """15 km on each side of the 2025-09-05 line. Tolerance 1 %: the figures move with the
-    line's ends (±1 km of line) and the bundled settlements, not with the geometry method."""
+    line's ends (±1 km of line) and the bundled settlements, not with the geometry method.
+    (No zone on the border-noise piece near Belgorod: ua was 15,765 km² with it.)"""
     z = loc.buffer_zone(snap_20250905, width_km=15).set_index("side")
-    assert z.loc["ru", "area_km2"] == pytest.approx(13_120, rel=0.01)
-    assert z.loc["ua", "area_km2"] == pytest.approx(15_765, rel=0.01)
+    assert z.loc["ru", "area_km2"] == pytest.approx(13_125, rel=0.01)
+    assert z.loc["ua", "area_km2"] == pytest.approx(15_449, rel=0.01)
     assert z.loc["ru", "population"] == pytest.approx(650_000, rel=0.03)
     assert z.loc["ua", "population"] == pytest.approx(772_000, rel=0.03)
     assert "Pokrovsk" in z.loc["ua", "largest"] or "Kostyantynivka" in z.loc["ua", "largest"]

@@ -3,7 +3,9 @@
 Breaches are the areas that changed hands after the freeze (:func:`loc.diff` between the
 adopted areas and a later snapshot); changes under the diff's thresholds (redrawn coastlines,
 smoothing) are kept apart as *within tolerance*. Depths are measured from the frozen line in
-the CONFORMAL CRS; areas in the EQUAL_AREA CRS. Every breach has a stable id: the date it was
+the CONFORMAL CRS, except for a breach that came across the state border (it meets Ukraine's
+outline and not the frozen line): its depth is how far it reaches into Ukraine from that
+outline. Areas are in the EQUAL_AREA CRS. Every breach has a stable id: the date it was
 first seen and a hash of its geometry then, so a monitoring body and each party derive the
 same ids from the same files.
 """
@@ -24,7 +26,9 @@ import shapely
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
+from loc.analysis.line import contact_only, land_conformal
 from loc.errors import LocWarning, OptionError
+from loc.geo import clip_box, polygon_parts
 from loc.io.incidents import pick_column, read_incidents
 from loc.model import Snapshot
 from loc.reference.settlements import nearest
@@ -36,6 +40,11 @@ UNARMED = ("protest", "peaceful", "humanitarian", "agreement", "headquarters or 
 PRECISION_KM = {1: 0.0, 2: 5.0, 3: 25.0}
 """Location uncertainty (km) by ACLED/VIINA geo_precision: 1 exact, 2 near, 3 region."""
 ON_LINE_M = 10.0
+LINE_TOUCH_M = 100.0
+"""A breach closer than this (m) to the frozen line grew from it."""
+BORDER_TOUCH_M = 1000.0
+"""A breach closer than this (m) to Ukraine's outline meets the state border (sources draw the
+border up to about a kilometre off Natural Earth's)."""
 
 
 @dataclass
@@ -46,8 +55,11 @@ class Report:
     ----------
     breaches : geopandas.GeoDataFrame
         ``id``, ``advanced`` (side that gained ground), ``region``, ``km2``, ``depth_km``
-        (farthest point beyond the frozen line), ``settlement`` (largest inside, else
-        nearest), ``population``; lon/lat polygons, largest first.
+        (farthest point beyond the frozen line; for a cross-border breach, farthest point
+        inside Ukraine from its outline, 0 for a part outside Ukraine's land),
+        ``cross_border`` (the breach meets Ukraine's outline, the state border or the coast,
+        and not the frozen line: it came from across it), ``settlement`` (largest inside,
+        else nearest), ``population``; lon/lat polygons, largest first.
     within_tolerance : geopandas.GeoDataFrame
         The same for changes under the thresholds.
     date_frozen, date_checked : str
@@ -81,13 +93,19 @@ def _breach_id(date: str, geom) -> str:
 def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     if changes.empty:
         return gpd.GeoDataFrame(
-            columns=["id", "advanced", "region", "km2", "depth_km", "settlement",
-                     "population", "geometry"], geometry="geometry", crs="OGC:CRS84")
+            columns=["id", "advanced", "region", "km2", "depth_km", "cross_border",
+                     "settlement", "population", "geometry"], geometry="geometry",
+            crs="OGC:CRS84")
     geoms = changes.geometry.values
-    depth = []
+    land, outline = land_conformal()
+    depth, cross = [], []
     for g in lcrs.project(geoms):
-        pts = shapely.points(shapely.get_coordinates(g))
-        depth.append(float(shapely.distance(pts, line_m).max()) / 1e3 if len(pts) else 0.0)
+        across = (not shapely.dwithin(line_m, g, LINE_TOUCH_M)
+                  and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
+                       or not shapely.intersects(land, g)))
+        cross.append(bool(across))
+        depth.append(_depth_from_border(g, land, outline) if across else
+                     _farthest(g, line_m))
     near = nearest(shapely.point_on_surface(geoms))["name"].to_numpy()
     largest = [s.split(", ")[0] if s else n for s, n in zip(changes["settlements"], near,
                                                              strict=True)]
@@ -95,10 +113,25 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
         "id": [_breach_id(date, g) for g in geoms],
         "advanced": changes["to_side"].to_numpy(),
         "region": changes["region"].to_numpy(), "km2": changes["km2"].to_numpy(),
-        "depth_km": depth, "settlement": largest,
+        "depth_km": depth, "cross_border": cross, "settlement": largest,
         "population": changes["population"].to_numpy(),
     }, geometry=list(geoms), crs="OGC:CRS84")
     return out.sort_values(["km2", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _farthest(geom_m, line_m) -> float:
+    """Distance (km) of a CONFORMAL polygon's farthest vertex from a line."""
+    pts = shapely.points(shapely.get_coordinates(geom_m))
+    return float(shapely.distance(pts, line_m).max()) / 1e3 if len(pts) else 0.0
+
+
+def _depth_from_border(geom_m, land, outline) -> float:
+    """How far (km) a CONFORMAL polygon reaches into Ukraine's land from its outline: the
+    farthest vertex of its part on land (0 when none is)."""
+    if not geom_m.is_valid:  # projecting a valid lon/lat sliver can fold it
+        geom_m = shapely.make_valid(geom_m)
+    inside = polygon_parts(shapely.intersection(geom_m, clip_box(land, shapely.bounds(geom_m))))
+    return max((_farthest(p, outline) for p in inside), default=0.0)
 
 
 def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
@@ -123,7 +156,7 @@ def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
         raise TypeError(f"check needs a Freeze (loc.freeze(snapshot)), not "
                         f"{type(freeze).__name__}")
     changes = diff(freeze.snapshot, later, min_km2=min_km2, min_width_m=min_width_m)
-    line_m = lcrs.project(shapely.union_all(freeze.line.geometry.values))
+    line_m = lcrs.project(shapely.union_all(contact_only(freeze.line).geometry.values))
     date = later.label
     return Report(breaches=_frame(changes.changes, line_m, date),
                   within_tolerance=_frame(changes.slivers, line_m, date),
@@ -290,7 +323,7 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     else:
         raise TypeError("incidents must be a file path or a GeoDataFrame of points, not "
                         f"{type(incidents).__name__}")
-    line = shapely.union_all(freeze.line.geometry.values)
+    line = shapely.union_all(contact_only(freeze.line).geometry.values)
     line_m = lcrs.project(line)
     geoms = pts.geometry.values
     pts_m = lcrs.project(geoms)

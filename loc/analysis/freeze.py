@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from loc import geo
-from loc.analysis.line import line_of_contact
+from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import GeometryError, OptionError
 from loc.io.readers import read_features
 from loc.model import Snapshot, from_geometries
@@ -46,8 +46,8 @@ class Freeze:
     base : Snapshot
         The snapshot the scenario starts from.
     line : geopandas.GeoDataFrame
-        The freeze line: the line of contact of the adopted areas, labelled
-        :data:`FREEZE_LABEL`.
+        The freeze line: the line of contact of the adopted areas (border noise left out),
+        labelled :data:`FREEZE_LABEL`.
     tradeoff : pandas.DataFrame
         Per region group, what changes side against ``base``: ``to_ru_km2``, ``to_ua_km2``
         (EQUAL_AREA CRS), ``settlements_to_ru``, ``population_to_ru``, ``settlements_to_ua``,
@@ -182,7 +182,7 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
                                   meta={"derived_from": base.sha256, "steps": steps})
     else:
         adopted = base
-    line = line_of_contact(adopted, **line_options)
+    line = contact_only(line_of_contact(adopted, **line_options)).reset_index(drop=True)
     line["label"] = FREEZE_LABEL
     return Freeze(snapshot=adopted, base=base, line=line,
                   tradeoff=tradeoff(base, adopted),

@@ -6,23 +6,38 @@ them differently: the occupied polygon's coastline is off Natural Earth's by up 
 so a plain boundary difference leaves ~100 slivers along the Azov and Black Sea coasts and the
 Dnipro. loc decides each stretch of boundary by looking outward from it:
 
-1. The boundary is sampled every ``step_km`` (CONFORMAL CRS, metres).
-2. A sample outside Ukraine's land (sea or Russia) is *edge*. A sample on land farther than
-   ``reach_km`` from the sea and the state border is *contact*: nothing but land lies within
-   reach.
+1. The boundary is sampled every ``step_km`` (each edge cut into equal parts no longer than
+   the step, measured in the CONFORMAL CRS).
+2. A sample outside Ukraine's land (sea, a river mouth, or Russia) is *edge*. A sample on land
+   farther than ``reach_km`` from the sea and the state border is *contact*: nothing but land
+   lies within reach.
 3. Other samples cast five rays outward (normal and ±25°, ±50°), probing every few hundred
-   metres up to ``reach_km``. A ray that meets the sea or a foreign country before meeting
-   Russian-held land again votes *edge* (a coastal or border sliver); any other ray votes
-   *contact* (open Ukrainian-held land, or a narrow Ukrainian salient). The majority decides.
-4. Edge gaps shorter than ``gap_km`` inside a contact stretch are closed; contact stretches
+   metres. A ray that leaves Russian-held land and then meets it again, or meets nothing but
+   land within ``reach_km``, votes *contact* (a narrow Ukrainian salient, or open land). A ray
+   that meets water or a foreign country (anything off Ukraine's land) looks on across it for
+   up to ``channel_km``: thick land held by the other side there (the far bank of a river or
+   channel) votes *contact*, anything else (open sea, Russian-held land again, thin slivers)
+   votes *edge*. The majority decides.
+4. A sample whose rays vote contact only because of land right beyond it must also have thick
+   land held by others within 1.5 km (it survives an opening by 1.5 km): a coastal sliver
+   between two coastlines is not a front. Land across water counts only when it is thick.
+5. Edge gaps shorter than ``gap_km`` inside a contact stretch are closed; contact stretches
    are the pieces.
+6. A piece that only bounds a sliver of Russian-held land crossing the state border or the
+   coast (the part of that sliver on Ukraine's land is under ``noise_km2``) is
+   ``border-noise``: reported, but not line of contact (no zone is drawn on it).
 
 Each piece keeps the source's own vertices (lon/lat, OGC:CRS84), walks with Russian-held land on
 its left (north to south along the main front), and has a geodesic length (WGS 84).
+
+:class:`LineBuilder` holds these steps; :func:`line_of_contact` runs them on one snapshot and
+:func:`loc.line_history` over a series, reclassifying only the samples near what changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
@@ -30,9 +45,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 
 from loc import checks
 from loc import geo as lcrs
+from loc.geo import clip_box, polygon_parts
 from loc.model import Snapshot
 from loc.reference.regions import OUTSIDE, regions_at, registry, ukraine
 
@@ -42,111 +59,609 @@ CORE_RADIUS_M = 1500.0
 MIN_RING_KM2 = 0.05
 """Rings enclosing less than this (km²) are smoothing artefacts, not control areas."""
 LABEL = "line of contact"
+MAIN, POCKET, NOISE = "main", "pocket", "border-noise"
+"""The kinds of piece: the main front, other pieces, and border noise (not line of contact)."""
+TOUCH_M = 1.0
+"""A piece bounds a part of the Russian-held land it lies within this distance of (m)."""
+
+
+@dataclass(frozen=True)
+class LineOptions:
+    """Validated options of the line of contact (see :func:`line_of_contact`).
+
+    Attributes
+    ----------
+    step_km, reach_km, gap_km, channel_km, noise_km2 : float
+        As in :func:`line_of_contact`.
+    """
+
+    step_km: float = 0.5
+    reach_km: float = 5.0
+    gap_km: float = 1.0
+    channel_km: float = 5.0
+    noise_km2: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name, lo, hi in (("step_km", 0.05, 10), ("reach_km", 0.5, 50), ("gap_km", 0, 50),
+                             ("channel_km", 0, 50), ("noise_km2", 0, 100)):
+            object.__setattr__(self, name, checks.number(getattr(self, name), name, lo=lo,
+                                                         hi=hi))
+
+    @property
+    def key(self) -> tuple:
+        """The options as a hashable key (for caches)."""
+        return ("line", self.step_km, self.reach_km, self.gap_km, self.channel_km,
+                self.noise_km2)
+
+    @property
+    def depends_m(self) -> float:
+        """How far (m, CONFORMAL CRS) from a sample the geometry that decides it may lie: its
+        rays, the opening that tells thick land from slivers, and the ring around it that
+        gives its direction. A sample farther than this from every change keeps its class."""
+        ray = (self.reach_km + self.channel_km) * 1e3
+        return ray + 3 * CORE_RADIUS_M + max(self.step_km * 1e3, 500.0) + 100.0
 
 
 @lru_cache(maxsize=1)
-def _land_conformal():
-    """Ukraine's land and its outline (coast + state border) in the CONFORMAL CRS, prepared."""
+def land_conformal() -> tuple[BaseGeometry, BaseGeometry]:
+    """Ukraine's land and its outline (coast and state border), CONFORMAL CRS, prepared.
+
+    Returns
+    -------
+    (shapely.MultiPolygon, shapely.MultiLineString)
+        Land and outline, metres.
+    """
     land = lcrs.project(ukraine(), lcrs.CONFORMAL)
     outline = shapely.boundary(land)
     shapely.prepare(land)
-    segments = _segments(outline)
-    return land, shapely.STRtree(segments)
+    shapely.prepare(outline)
+    return land, outline
 
 
-def _segments(lines) -> np.ndarray:
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    same = index[1:] == index[:-1]
-    starts, ends = coords[:-1][same], coords[1:][same]
-    return shapely.linestrings(np.stack([starts, ends], axis=1))
+@lru_cache(maxsize=8)
+def _inland(reach_m: float) -> BaseGeometry:
+    """Land farther than ``reach_m`` from the coast and the state border (CONFORMAL)."""
+    inner = shapely.buffer(land_conformal()[0], -reach_m, quad_segs=8)
+    shapely.prepare(inner)
+    return inner
 
 
-def _rings(geom) -> list[np.ndarray]:
-    """Every ring (exterior and interiors) of a lon/lat (Multi)Polygon, oriented so that the
-    polygon lies on the left, as (n, 2) arrays with the closing vertex dropped."""
+def opening(geom_m: BaseGeometry) -> BaseGeometry:
+    """The thick part of a CONFORMAL area: what survives an opening by
+    :data:`CORE_RADIUS_M` (erosion, then dilation), prepared.
+
+    Parameters
+    ----------
+    geom_m : shapely geometry
+        Polygons, CONFORMAL metres.
+
+    Returns
+    -------
+    shapely geometry
+        The opened area (slivers narrower than 3 km removed).
+    """
+    core = shapely.buffer(shapely.buffer(geom_m, -CORE_RADIUS_M, quad_segs=2), CORE_RADIUS_M,
+                          quad_segs=2)
+    shapely.prepare(core)
+    return core
+
+
+TILE_M = 100_000.0
+"""Side (m, CONFORMAL CRS) of the grid tiles in which the thick land held by others is
+computed: a tile's opening depends only on the land within 3 km of it, so the single line and
+the history compute the same figures, and the history recomputes only tiles near a change."""
+
+
+class Ground:
+    """What the samples of one date are classified against (CONFORMAL CRS).
+
+    Parameters
+    ----------
+    ru_m : shapely geometry
+        The Russian-held area, prepared.
+    others_m : shapely geometry, optional
+        The land held by others; default Ukraine's land less ``ru_m`` (the usual case: a
+        source that gives only the occupied area).
+    tiles : dict, optional
+        Thick land already computed for this geometry, by tile (kept by the history for the
+        tiles no change came near); filled in place.
+    """
+
+    def __init__(self, ru_m: BaseGeometry, others_m: BaseGeometry | None = None,
+                 tiles: dict | None = None) -> None:
+        self.ru_m = ru_m
+        self.others_m = others_m
+        self.tiles: dict = {} if tiles is None else tiles
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Ground:
+        """The ground of a whole snapshot.
+
+        Parameters
+        ----------
+        snapshot : Snapshot
+            The snapshot.
+
+        Returns
+        -------
+        Ground
+            Its Russian-held area and the land held by others (Ukraine's land less the
+            Russian-held area, unless the source gave the other sides).
+        """
+        ru_m = lcrs.project(snapshot.side("ru"), lcrs.CONFORMAL)
+        shapely.prepare(ru_m)
+        return cls(ru_m, others_of(snapshot))
+
+    def others(self, box: tuple[float, float, float, float]) -> BaseGeometry:
+        """The land held by others inside a box (CONFORMAL).
+
+        Parameters
+        ----------
+        box : tuple of float
+            ``(xmin, ymin, xmax, ymax)``, metres.
+
+        Returns
+        -------
+        shapely geometry
+            Polygons.
+        """
+        if self.others_m is not None:
+            return clip_box(self.others_m, box)
+        return shapely.difference(clip_box(land_conformal()[0], box), clip_box(self.ru_m, box))
+
+    def core_near(self, pts_m: np.ndarray, radius_m: float) -> BaseGeometry:
+        """The thick land held by others (:func:`opening`), exact within ``radius_m`` of the
+        points, prepared.
+
+        Parameters
+        ----------
+        pts_m : numpy.ndarray
+            ``(n, 2)`` CONFORMAL points.
+        radius_m : float
+            How far from them it is needed, metres.
+
+        Returns
+        -------
+        shapely geometry
+            The thick land, in tiles of :data:`TILE_M`.
+        """
+        lo = np.floor((pts_m - radius_m) / TILE_M).astype(int)
+        hi = np.floor((pts_m + radius_m) / TILE_M).astype(int)
+        need: set[tuple[int, int]] = set()
+        for i0, j0, i1, j1 in np.unique(np.hstack([lo, hi]), axis=0).tolist():
+            need.update((i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1))
+        parts = []
+        for tile in sorted(need):
+            if tile not in self.tiles:
+                self.tiles[tile] = self._tile_core(*tile)
+            parts.extend(self.tiles[tile])
+        core = shapely.multipolygons(parts) if parts else shapely.MultiPolygon()
+        shapely.prepare(core)
+        return core
+
+    def _tile_core(self, i: int, j: int) -> list:
+        box = (i * TILE_M, j * TILE_M, (i + 1) * TILE_M, (j + 1) * TILE_M)
+        pad = 2 * CORE_RADIUS_M + 100.0
+        grown = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+        return list(polygon_parts(clip_box(opening(self.others(grown)), box)))
+
+
+def others_of(snapshot: Snapshot) -> BaseGeometry | None:
+    """The land held by others in a snapshot (CONFORMAL), or None when it is Ukraine's land
+    less the Russian-held area (the source gave only that).
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+        The snapshot.
+
+    Returns
+    -------
+    shapely geometry or None
+        The ``ua`` and ``contested`` sides, projected, when the source gave either.
+    """
+    if "ua" not in snapshot.given and snapshot.side("contested").is_empty:
+        return None
+    others = shapely.union(snapshot.side("ua"), snapshot.side("contested"))
+    return lcrs.project(others, lcrs.CONFORMAL)
+
+
+@dataclass
+class RingSamples:
+    """A ring of the Russian-held boundary sampled for classification.
+
+    Attributes
+    ----------
+    ll : numpy.ndarray
+        ``(n, 2)`` lon/lat samples in ring order (closing sample dropped).
+    m : numpy.ndarray
+        The same in the CONFORMAL CRS.
+    original : numpy.ndarray
+        True where a sample is a vertex of the source.
+    seg_m : numpy.ndarray
+        Length (m) of the segment from each sample to the next (the last closes the ring).
+    normal : numpy.ndarray
+        ``(n, 2)`` unit vectors pointing away from the Russian-held side.
+    first : numpy.ndarray
+        Index of the first sample of each edge (edge ``i`` runs from vertex ``i`` to the
+        next); its samples run to the next edge's first.
+    """
+
+    ll: np.ndarray
+    m: np.ndarray
+    original: np.ndarray
+    seg_m: np.ndarray
+    normal: np.ndarray
+    first: np.ndarray
+
+
+def oriented_ring(xy: np.ndarray, exterior: bool) -> np.ndarray | None:
+    """A lon/lat ring turned so that its polygon lies on its left, closing vertex dropped;
+    None for a ring enclosing less than :data:`MIN_RING_KM2`.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        ``(n, 2)`` or ``(n, 3)`` ring coordinates, lon/lat, closed.
+    exterior : bool
+        Whether the ring is a polygon's exterior (else a hole).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(n - 1, 2)`` coordinates.
+
+    Examples
+    --------
+    >>> ring = np.array([[37.0, 48.0], [37.0, 48.1], [37.1, 48.1], [37.1, 48.0], [37.0, 48.0]])
+    >>> oriented_ring(ring, exterior=True).tolist()  # clockwise given, counter-clockwise out
+    [[37.1, 48.0], [37.1, 48.1], [37.0, 48.1], [37.0, 48.0]]
+    """
+    xy = np.asarray(xy, dtype=float)[:-1, :2]
+    if len(xy) < 3:
+        return None
+    x, y = xy[:, 0], xy[:, 1]
+    twice = float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    if (twice >= 0) != exterior:
+        xy = xy[::-1]
+    # km² roughly (degrees at the ring's latitude); measured only when near the limit
+    rough = abs(twice) / 2 * 111.32 ** 2 * np.cos(np.radians(y.mean()))
+    if rough < 2 * MIN_RING_KM2 and (rough < MIN_RING_KM2 / 2
+                                     or lcrs.area_km2(shapely.Polygon(xy)) < MIN_RING_KM2):
+        return None
+    return np.ascontiguousarray(xy)
+
+
+def rings_of(geom: BaseGeometry) -> list[np.ndarray]:
+    """Every ring (exteriors and holes) of a lon/lat (Multi)Polygon, as
+    :func:`oriented_ring` gives them (tiny rings dropped).
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Polygons, lon/lat.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(n, 2)`` lon/lat arrays.
+    """
     out = []
-    for poly in shapely.get_parts(geom):
-        poly = shapely.geometry.polygon.orient(poly, 1.0)
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = np.asarray(ring.coords)[:-1, :2]
-            if len(xy) >= 3 and lcrs.area_km2(shapely.Polygon(xy)) >= MIN_RING_KM2:
+    for poly in polygon_parts(geom):
+        for k, ring in enumerate(shapely.get_rings(poly)):
+            xy = oriented_ring(shapely.get_coordinates(ring), exterior=k == 0)
+            if xy is not None:
                 out.append(xy)
     return out
 
 
-def _densify(xy: np.ndarray, max_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Insert points on closed-ring edges longer than ``max_deg``; return points and a mask of
-    the original vertices."""
-    nxt = np.roll(xy, -1, axis=0)
-    seg = np.hypot(*(nxt - xy).T)
-    n = np.maximum(1, np.ceil(seg / max_deg).astype(int))
-    t = np.concatenate([np.arange(k) / k for k in n])
-    i = np.repeat(np.arange(len(xy)), n)
-    pts = xy[i] + (nxt[i] - xy[i]) * t[:, None]
-    return pts, t == 0
+class LineBuilder:
+    """The steps of the line of contact for fixed options: sample rings, classify samples,
+    cut pieces, and assemble the frame.
 
+    Parameters
+    ----------
+    options : LineOptions
+        The options.
+    """
 
-def _classify(pts_m: np.ndarray, ru_m, others_core, reach_m: float,
-              step_m: float) -> np.ndarray:
-    """Contact (True) or edge (False) for each ring sample (CONFORMAL metres)."""
-    land, outline_tree = _land_conformal()
-    n = len(pts_m)
-    on_land = shapely.contains_xy(land, pts_m[:, 0], pts_m[:, 1])
-    near_idx, _ = outline_tree.query(shapely.points(pts_m), predicate="dwithin",
-                                     distance=reach_m)
-    near = np.zeros(n, dtype=bool)
-    near[near_idx] = True
-    contact = on_land & ~near
-    todo = np.flatnonzero(on_land & near)
-    if len(todo) == 0:
-        return contact
-    # tangent from neighbours about one step away along the ring (closed)
-    seg = np.hypot(*np.diff(np.vstack([pts_m, pts_m[:1]]), axis=0).T)
-    s = np.concatenate([[0.0], np.cumsum(seg)])
-    total = s[-1]
-    closed = np.vstack([pts_m, pts_m[:1]])
-    d = max(step_m, 500.0)
+    def __init__(self, options: LineOptions) -> None:
+        self.options = options
+        self.step_m = options.step_km * 1e3
+        self.reach_m = options.reach_km * 1e3
+        self.channel_m = options.channel_km * 1e3
+        self.gap_m = options.gap_km * 1e3
+        near = [150.0, 300.0, 600.0, *np.arange(1000.0, self.reach_m + 1.0, 500.0)]
+        far = np.arange(self.reach_m + 500.0, self.reach_m + self.channel_m + 1.0, 500.0)
+        self.dists = np.unique(np.array([d for d in near if d <= self.reach_m] + list(far)))
+        self.in_reach = self.dists <= self.reach_m
+        angles = np.radians(RAY_ANGLES_DEG)
+        self.rot = np.stack([np.cos(angles), np.sin(angles)], axis=1)
 
-    def at(pos):
-        pos = np.mod(pos, total)
-        return np.column_stack([np.interp(pos, s, closed[:, 0]), np.interp(pos, s, closed[:, 1])])
+    # -- sampling ------------------------------------------------------------------------
 
-    tangent = at(s[todo] + d) - at(s[todo] - d)
-    tangent /= np.maximum(np.linalg.norm(tangent, axis=1), 1e-9)[:, None]
-    outward = np.column_stack([tangent[:, 1], -tangent[:, 0]])  # right side: away from ru
-    dists = np.unique(np.concatenate([[150.0, 300.0, 600.0],
-                                      np.arange(1000.0, reach_m + 1.0, 500.0)]))
-    votes = np.zeros(len(todo))
-    cast = np.zeros(len(todo))
-    for angle in np.radians(RAY_ANGLES_DEG):
-        c, si = np.cos(angle), np.sin(angle)
-        direction = np.column_stack([outward[:, 0] * c - outward[:, 1] * si,
-                                     outward[:, 0] * si + outward[:, 1] * c])
-        probes = pts_m[todo][:, None, :] + direction[:, None, :] * dists[None, :, None]
-        px, py = probes[..., 0].ravel(), probes[..., 1].ravel()
-        in_ru = shapely.contains_xy(ru_m, px, py).reshape(probes.shape[:2])
-        in_land = shapely.contains_xy(land, px, py).reshape(probes.shape[:2])
-        outside = ~in_ru
-        # first probe off Russian-held land, then the first probe after it that is not
-        # Ukrainian-held land: foreign (sea/other country) means a sliver, ru means contact
-        first_out = np.where(outside.any(axis=1), outside.argmax(axis=1), len(dists))
-        idx = np.arange(len(dists))[None, :]
-        after = idx >= first_out[:, None]
-        foreign = after & ~in_land & ~in_ru
-        back_in_ru = after & in_ru
-        first_foreign = np.where(foreign.any(axis=1), foreign.argmax(axis=1), len(dists))
-        first_ru = np.where(back_in_ru.any(axis=1), back_in_ru.argmax(axis=1), len(dists))
-        has_out = first_out < len(dists)
-        votes += has_out & (first_ru <= first_foreign) & ~(first_foreign == first_out)
-        votes += has_out & (first_foreign == len(dists)) & (first_ru == len(dists))
-        votes -= has_out & (first_ru == len(dists)) & (first_foreign == len(dists))
-        cast += has_out
-    # a sample whose every ray stays in ru sits in a notch: treat as contact
-    voted = np.where(cast > 0, votes > cast / 2.0, True)
-    # near the sea or the border, the land beyond must also be thick (not a sliver)
-    thick = shapely.dwithin(others_core, shapely.points(pts_m[todo]), CORE_RADIUS_M)
-    contact[todo] = voted & thick
-    return contact
+    def samples(self, xy: np.ndarray, xy_m: np.ndarray | None = None,
+                reuse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                ) -> RingSamples:
+        """Samples of one oriented lon/lat ring (see :func:`oriented_ring`): each edge cut
+        into equal parts no longer than the step (CONFORMAL CRS), so an edge's samples
+        depend on that edge only.
+
+        Parameters
+        ----------
+        xy : numpy.ndarray
+            ``(n, 2)`` lon/lat, polygon on the left, closing vertex dropped.
+        xy_m : numpy.ndarray, optional
+            The same vertices in the CONFORMAL CRS, if already projected.
+        reuse : (numpy.ndarray, numpy.ndarray, numpy.ndarray), optional
+            Samples of the same edges computed before: for each edge the index of its first
+            sample in the lon/lat and CONFORMAL arrays given (or -1 for an edge not met
+            before), and those arrays. Copied, not recomputed.
+
+        Returns
+        -------
+        RingSamples
+            The samples.
+        """
+        nxt = np.roll(xy, -1, axis=0)
+        vm = lcrs.project_coords(xy, lcrs.CONFORMAL) if xy_m is None else xy_m
+        edge_m = np.hypot(*(np.roll(vm, -1, axis=0) - vm).T)
+        n = np.maximum(1, np.ceil(edge_m / self.step_m).astype(int))
+        i = np.repeat(np.arange(len(xy)), n)
+        first = np.cumsum(n) - n
+        offset = np.arange(len(i)) - first[i]
+        original = offset == 0
+        ll = np.empty((len(i), 2))
+        m = np.empty_like(ll)
+        new = np.ones(len(i), dtype=bool)
+        if reuse is not None:
+            start, ll_src, m_src = reuse
+            src = start[i] + offset
+            new = start[i] < 0
+            ll[~new], m[~new] = ll_src[src[~new]], m_src[src[~new]]
+        k = i[new]
+        t = offset[new] / n[k]
+        ll[new] = xy[k] + (nxt[k] - xy[k]) * t[:, None]
+        vertex = new & original
+        m[vertex] = vm[i[vertex]]
+        inner = new & ~original
+        m[inner] = lcrs.project_coords(ll[inner], lcrs.CONFORMAL)
+        closed = np.vstack([m, m[:1]])
+        seg = np.hypot(*np.diff(closed, axis=0).T)
+        s = np.concatenate([[0.0], np.cumsum(seg)])
+        total = s[-1]
+        d = max(self.step_m, 500.0)
+
+        def at(pos: np.ndarray) -> np.ndarray:
+            pos = np.mod(pos, total)
+            return np.column_stack([np.interp(pos, s, closed[:, 0]),
+                                    np.interp(pos, s, closed[:, 1])])
+
+        tangent = at(s[:-1] + d) - at(s[:-1] - d)
+        tangent /= np.maximum(np.linalg.norm(tangent, axis=1), 1e-9)[:, None]
+        normal = np.column_stack([tangent[:, 1], -tangent[:, 0]])  # right side: away from ru
+        return RingSamples(ll=ll, m=m, original=original, seg_m=seg, normal=normal,
+                           first=first)
+
+    # -- classification ------------------------------------------------------------------
+
+    def near_outline(self, pts_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where samples are on Ukraine's land, and which of those lie within reach of the
+        coast or the state border (they need rays); depends on the position only.
+
+        Parameters
+        ----------
+        pts_m : numpy.ndarray
+            ``(n, 2)`` CONFORMAL samples.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Boolean masks ``on_land`` and ``near``.
+        """
+        land, _ = land_conformal()
+        x, y = pts_m[:, 0], pts_m[:, 1]
+        far = shapely.contains_xy(_inland(self.reach_m), x, y)
+        on_land = far.copy()
+        rest = np.flatnonzero(~far)
+        on_land[rest] = shapely.contains_xy(land, x[rest], y[rest])
+        return on_land, on_land & ~far
+
+    def classify(self, pts_m: np.ndarray, normal: np.ndarray,
+                 ground: Ground) -> tuple[np.ndarray, np.ndarray]:
+        """Contact (True) or edge (False) for samples (CONFORMAL metres), and which of them
+        needed rays (their class depends on the geometry around them, not only on where they
+        are).
+
+        Parameters
+        ----------
+        pts_m : numpy.ndarray
+            ``(n, 2)`` samples.
+        normal : numpy.ndarray
+            ``(n, 2)`` outward unit normals.
+        ground : Ground
+            The date's geometry.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Boolean ``contact`` and ``near`` (see :meth:`near_outline`), one per sample.
+        """
+        on_land, near = self.near_outline(pts_m)
+        contact = on_land & ~near
+        todo = np.flatnonzero(near)
+        if len(todo):
+            contact[todo] = self._rays(pts_m[todo], normal[todo], ground)
+        return contact, near
+
+    def _rays(self, pts: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
+        """The ray vote (steps 3 and 4 of the module docstring) for samples near the coast
+        or the state border. Probes are tested distance by distance, only on rays not yet
+        decided."""
+        land, _ = land_conformal()
+        core = ground.core_near(pts, self.dists[-1] + CORE_RADIUS_M)
+        thick = shapely.dwithin(core, shapely.points(pts), CORE_RADIUS_M)
+        k = len(pts)
+        c, s = self.rot[:, 0], self.rot[:, 1]
+        dx = normal[:, None, 0] * c[None, :] - normal[:, None, 1] * s[None, :]
+        dy = normal[:, None, 0] * s[None, :] + normal[:, None, 1] * c[None, :]
+        dx, dy = dx.ravel(), dy.ravel()
+        ox, oy = np.repeat(pts[:, 0], len(c)), np.repeat(pts[:, 1], len(c))
+        # ray state: 0 still in ru, 1 out on others' land, 2 across water or abroad since
+        # ``wet``; decided rays get a vote: 1 contact by the land beyond, 2 contact across
+        # water, -1 edge
+        state = np.zeros(len(dx), dtype=np.int8)
+        vote = np.zeros(len(dx), dtype=np.int8)
+        wet = np.zeros(len(dx))
+        active = np.arange(len(dx))
+        for d, in_reach in zip(self.dists, self.in_reach, strict=True):
+            if not in_reach:
+                # beyond reach only rays looking across water go on; open land was contact
+                on = active[state[active] == 1]
+                vote[on] = 1
+                active = active[state[active] == 2]
+            if not len(active):
+                break
+            px, py = ox[active] + dx[active] * d, oy[active] + dy[active] * d
+            in_ru = shapely.contains_xy(ground.ru_m, px, py)
+            in_land = np.zeros(len(active), dtype=bool)
+            off = ~in_ru
+            in_land[off] = shapely.contains_xy(land, px[off], py[off])
+            st = state[active]
+            # leaving ru, onto land or into water
+            leave = (st == 0) & off
+            state[active[leave & in_land]] = 1
+            to_water = (leave & ~in_land) | ((st == 1) & off & ~in_land)
+            state[active[to_water]] = 2
+            wet[active[to_water]] = d
+            vote[active[(st == 1) & in_ru]] = 1  # back in ru: a narrow salient
+            across = st == 2
+            vote[active[across & in_ru]] = -1  # ru again: a bay, not a river
+            far_land = np.flatnonzero(across & in_land)
+            if len(far_land):
+                hit = shapely.contains_xy(core, px[far_land], py[far_land])
+                vote[active[far_land[hit]]] = 2
+            too_far = across & (d - wet[active] >= self.channel_m) & (vote[active] == 0)
+            vote[active[too_far]] = -1
+            active = active[vote[active] == 0]
+        vote[active[state[active] == 1]] = 1  # open land to the end of the probes
+        vote[active[state[active] == 2]] = -1
+        cast = (state > 0).reshape(k, -1).sum(axis=1)
+        votes = vote.reshape(k, -1)
+        score = np.where(thick[:, None], votes > 0, votes == 2).sum(axis=1)
+        # a sample whose every ray stays in ru sits in a notch: contact if the land is thick
+        return np.where(cast > 0, score > cast / 2.0, thick)
+
+    # -- pieces --------------------------------------------------------------------------
+
+    def pieces(self, ring: RingSamples, contact: np.ndarray) -> list[np.ndarray]:
+        """The contact stretches of a ring as lon/lat arrays (source vertices, and the
+        samples where a stretch starts or ends).
+
+        Parameters
+        ----------
+        ring : RingSamples
+            The ring's samples.
+        contact : numpy.ndarray
+            Their classification.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            ``(k, 2)`` lon/lat arrays, walking with Russian-held land on the left.
+        """
+        seg_contact = contact & np.roll(contact, -1)  # a segment is contact when both ends are
+        seg_contact = _close_gaps(seg_contact, ring.seg_m, self.gap_m)
+        n = len(ring.ll)
+        out = []
+        for start, length in _runs(seg_contact):
+            idx = (start + np.arange(length + 1)) % n
+            keep = ring.original[idx].copy()
+            keep[0] = keep[-1] = True
+            out.append(ring.ll[idx][keep])
+        return out
+
+    def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
+             length: Callable[[LineString], float] = lcrs.geodesic_length_km
+             ) -> dict[str, list]:
+        """The rows of the line of contact (see :func:`rows_frame`) from the pieces of every
+        ring.
+
+        Parameters
+        ----------
+        pieces : list of numpy.ndarray
+            Lon/lat pieces (:meth:`pieces`).
+        ground : Ground
+            The date's geometry (for border noise).
+        known : dict, optional
+            Figures of pieces met before, by their coordinates' bytes: ``(length_km,
+            regions)``; updated in place.
+        length : callable
+            The geodesic length (km) of a lon/lat line.
+
+        Returns
+        -------
+        dict
+            Lists ``piece``, ``kind``, ``region``, ``length_km`` and ``geometry`` (lon/lat
+            LineStrings), in the order of :func:`line_of_contact`.
+        """
+        lines = _merge([LineString(p) for p in pieces if len(p) >= 2])
+        known = {} if known is None else known
+        figures = []
+        for g in lines:
+            key = shapely.get_coordinates(g).tobytes()
+            hit = known.get(key)
+            if hit is None:
+                hit = known[key] = (length(g), ",".join(_regions_along(g)))
+            figures.append(hit)
+        noise = np.array([self._is_noise(g, ground) for g in lines], dtype=bool)
+        lengths = np.array([f[0] for f in figures], dtype=float)
+        order = np.lexsort((-lengths, noise)) if len(lines) else np.array([], dtype=int)
+        return {"piece": list(range(len(lines))),
+                "kind": [NOISE if noise[i] else (MAIN if j == 0 else POCKET)
+                         for j, i in enumerate(order)],
+                "region": [figures[i][1] for i in order],
+                "length_km": [float(lengths[i]) for i in order],
+                "geometry": [lines[i] for i in order]}
+
+    def _is_noise(self, line: LineString, ground: Ground) -> bool:
+        """Whether a piece only bounds a sliver of Russian-held land crossing the coast or
+        the state border (under ``noise_km2`` on Ukraine's land)."""
+        if self.options.noise_km2 <= 0:
+            return False
+        inland = _inland(self.reach_m)
+        ll = shapely.get_coordinates(line)
+        some = lcrs.project_coords(ll[::64], lcrs.CONFORMAL)  # most pieces fail early here
+        if shapely.contains_xy(inland, some[:, 0], some[:, 1]).any():
+            return False  # reaches inland: not along the coast or the border
+        xy = lcrs.project_coords(ll, lcrs.CONFORMAL)
+        if shapely.contains_xy(inland, xy[:, 0], xy[:, 1]).any():
+            return False
+        line_m = shapely.linestrings(xy)
+        limit = self.options.noise_km2 * 1e6
+        x0, y0 = xy.min(axis=0)
+        x1, y1 = xy.max(axis=0)
+        pad = 1000.0
+        while True:
+            box = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+            land, outline = land_conformal()
+            held = polygon_parts(shapely.intersection(clip_box(ground.ru_m, box),
+                                                      clip_box(land, box)))
+            touched = held[shapely.dwithin(held, line_m, TOUCH_M)] if len(held) else held
+            area = float(shapely.area(touched).sum()) if len(touched) else 0.0
+            if 0 < area < 2 * limit:  # CONFORMAL areas are within 0.3 % of true areas
+                area = float(shapely.area(lcrs.project(touched, lcrs.EQUAL_AREA,
+                                                       lcrs.CONFORMAL)).sum())
+            if area >= limit:
+                return False
+            inner = (box[0] + TOUCH_M, box[1] + TOUCH_M, box[2] - TOUCH_M, box[3] - TOUCH_M)
+            b = shapely.bounds(touched) if len(touched) else np.empty((0, 4))
+            whole = ((b[:, 0] > inner[0]) & (b[:, 1] > inner[1]) & (b[:, 2] < inner[2])
+                     & (b[:, 3] < inner[3])).all()
+            if whole:
+                return bool(len(touched)) and bool(
+                    shapely.dwithin(outline, touched, TOUCH_M).any())
+            pad *= 4
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -170,35 +685,15 @@ def _close_gaps(flags: np.ndarray, seg_m: np.ndarray, gap_m: float) -> np.ndarra
         return out
     n = len(flags)
     for start, length in _runs(~flags):
-        idx = (start + np.arange(length + 1)) % n
-        if seg_m[idx[:-1] if length else idx].sum() < gap_m:
-            out[idx[:-1] if length else idx] = True
+        idx = (start + np.arange(length)) % n
+        if seg_m[idx].sum() < gap_m:
+            out[idx] = True
     return out
 
 
-def _pieces_of_ring(xy: np.ndarray, ru_m, others_core, *, step_km: float, reach_km: float,
-                    gap_km: float) -> list[np.ndarray]:
-    lat = np.radians(np.clip(xy[:, 1].mean(), -80, 80))
-    max_deg = step_km / 111.32 * min(1.0, 1.0 / max(np.cos(lat), 0.1)) * np.cos(lat)
-    pts, original = _densify(xy, max(max_deg, 1e-4))
-    pts_m = shapely.get_coordinates(lcrs.project(shapely.multipoints(pts), lcrs.CONFORMAL))
-    contact = _classify(pts_m, ru_m, others_core, reach_km * 1e3, step_km * 1e3)
-    # a segment (i, i+1) is contact when both ends are
-    seg_contact = contact & np.roll(contact, -1)
-    seg_m = np.hypot(*(np.roll(pts_m, -1, axis=0) - pts_m).T)
-    seg_contact = _close_gaps(seg_contact, seg_m, gap_km * 1e3)
-    n = len(pts)
-    pieces = []
-    for start, length in _runs(seg_contact):
-        idx = (start + np.arange(length + 1)) % n
-        keep = original[idx].copy()
-        keep[0] = keep[-1] = True
-        pieces.append(pts[idx][keep])
-    return pieces
-
-
 def line_of_contact(snapshot: Snapshot, *, step_km: float = 0.5, reach_km: float = 5.0,
-                    gap_km: float = 1.0, by_region: bool = False) -> gpd.GeoDataFrame:
+                    gap_km: float = 1.0, channel_km: float = 5.0, noise_km2: float = 0.1,
+                    by_region: bool = False) -> gpd.GeoDataFrame:
     """The line of contact of a snapshot, as lon/lat lines.
 
     Computed once per snapshot and options (later calls return a copy).
@@ -214,16 +709,24 @@ def line_of_contact(snapshot: Snapshot, *, step_km: float = 0.5, reach_km: float
         border slivers narrower than this are not line of contact. 0.5 to 50.
     gap_km : float
         Edge gaps shorter than this (km) inside a contact stretch are closed; 0 to 50.
+    channel_km : float
+        How far (km) across water (a river, a channel; anything off Ukraine's land) the
+        boundary looks for thick land held by the other side; 0 to 50 (0: never across).
+    noise_km2 : float
+        A piece that only bounds a sliver of Russian-held land crossing the state border or
+        the coast, with less than this on Ukraine's land (km², EQUAL_AREA CRS), is
+        ``border-noise``; 0 to 100 (0: never).
     by_region : bool
         If True, split every piece by region (one row per piece and region).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Lon/lat (OGC:CRS84) LineStrings, longest first, with columns ``piece`` (0 is the main
-        front), ``kind`` (``main`` or ``pocket``), ``region`` (region keys along the piece,
-        comma-separated; one key when ``by_region``), ``length_km`` (geodesic, WGS 84) and
-        ``label``.
+        Lon/lat (OGC:CRS84) LineStrings with columns ``piece`` (0 is the main front),
+        ``kind`` (``main``, ``pocket``, or ``border-noise`` for pieces that are not line of
+        contact), ``region`` (region keys along the piece, comma-separated; one key when
+        ``by_region``), ``length_km`` (geodesic, WGS 84) and ``label``. Line of contact
+        first, longest first; then border noise, longest first.
 
     Examples
     --------
@@ -234,46 +737,87 @@ def line_of_contact(snapshot: Snapshot, *, step_km: float = 0.5, reach_km: float
     """
     if not isinstance(snapshot, Snapshot):
         raise TypeError(f"line_of_contact needs a Snapshot, not {type(snapshot).__name__}")
-    step = checks.number(step_km, "step_km", lo=0.05, hi=10)
-    reach = checks.number(reach_km, "reach_km", lo=0.5, hi=50)
-    gap = checks.number(gap_km, "gap_km", lo=0, hi=50)
-    line = snapshot.memo(("line", step, reach, gap),
-                         lambda: _line(snapshot, step, reach, gap)).copy()
+    options = LineOptions(step_km=step_km, reach_km=reach_km, gap_km=gap_km,
+                          channel_km=channel_km, noise_km2=noise_km2)
+    line = snapshot.memo(options.key, lambda: _line(snapshot, options)).copy()
     return split_by_region(line) if by_region else line
 
 
-def _line(snapshot: Snapshot, step_km: float, reach_km: float,
-          gap_km: float) -> gpd.GeoDataFrame:
+def _line(snapshot: Snapshot, options: LineOptions) -> gpd.GeoDataFrame:
     ru = snapshot.side("ru")
-    columns = ["piece", "kind", "region", "length_km", "label"]
     if ru.is_empty:
-        return gpd.GeoDataFrame(columns=[*columns, "geometry"], geometry="geometry",
-                                crs="OGC:CRS84")
-    ru_m = lcrs.project(ru, lcrs.CONFORMAL)
-    shapely.prepare(ru_m)
-    others = lcrs.project(shapely.union(snapshot.side("ua"), snapshot.side("contested")),
-                          lcrs.CONFORMAL)
-    others_core = shapely.buffer(shapely.buffer(others, -CORE_RADIUS_M, quad_segs=2),
-                                 CORE_RADIUS_M, quad_segs=2)
-    shapely.prepare(others_core)
-    lines = []
-    for xy in _rings(ru):
-        for piece in _pieces_of_ring(xy, ru_m, others_core, step_km=step_km,
-                                     reach_km=reach_km, gap_km=gap_km):
-            if len(piece) >= 2:
-                lines.append(LineString(piece))
-    lines = _merge(lines)
-    lengths = np.array([lcrs.geodesic_length_km(g) for g in lines])
-    order = np.argsort(-lengths, kind="stable")
-    lines = [lines[i] for i in order]
-    lengths = lengths[order]
-    return gpd.GeoDataFrame({
-        "piece": np.arange(len(lines)),
-        "kind": ["main" if i == 0 else "pocket" for i in range(len(lines))],
-        "region": [",".join(_regions_along(g)) for g in lines],
-        "length_km": lengths,
-        "label": LABEL,
-    }, geometry=lines, crs="OGC:CRS84")
+        return empty_line()
+    builder = LineBuilder(options)
+    ground = Ground.of(snapshot)
+    pieces = []
+    for xy in rings_of(ru):
+        ring = builder.samples(xy)
+        pieces.extend(builder.pieces(ring, builder.classify(ring.m, ring.normal, ground)[0]))
+    return rows_frame(builder.rows(pieces, ground))
+
+
+def rows_frame(rows: dict[str, list], **extra) -> gpd.GeoDataFrame:
+    """The line of contact frame from rows (:meth:`LineBuilder.rows`, or several dates'
+    rows joined), with ``extra`` columns first.
+
+    Parameters
+    ----------
+    rows : dict
+        Lists ``piece``, ``kind``, ``region``, ``length_km``, ``geometry``.
+    **extra
+        Columns to put first (e.g. ``date``), one value per row.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``*extra``, ``piece``, ``kind``, ``region``, ``length_km``, ``label``;
+        lon/lat (OGC:CRS84).
+    """
+    n = len(rows["piece"])
+    columns = {**extra,
+               "piece": np.asarray(rows["piece"], dtype=int),
+               "kind": np.asarray(rows["kind"], dtype=object),
+               "region": np.asarray(rows["region"], dtype=object),
+               "length_km": np.asarray(rows["length_km"], dtype=float),
+               "label": np.full(n, LABEL, dtype=object)}
+    geometry = np.asarray(rows["geometry"], dtype=object) if n else np.array([], dtype=object)
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometry, crs="OGC:CRS84"),
+                            crs="OGC:CRS84")
+
+
+def empty_line() -> gpd.GeoDataFrame:
+    """A line of contact with no pieces (the columns of :func:`line_of_contact`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        No rows, lon/lat.
+    """
+    return rows_frame({c: [] for c in ("piece", "kind", "region", "length_km", "geometry")})
+
+
+def contact_only(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The pieces of a line that are line of contact (``border-noise`` left out).
+
+    Parameters
+    ----------
+    line : geopandas.GeoDataFrame
+        From :func:`line_of_contact` (or a freeze line).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows whose ``kind`` is not ``border-noise``.
+
+    Examples
+    --------
+    >>> import loc
+    >>> len(contact_only(loc.line_of_contact(loc.sample()))) >= 1
+    True
+    """
+    if "kind" not in line:
+        return line
+    return line[line["kind"] != NOISE]
 
 
 def _merge(lines: list[LineString]) -> list[LineString]:
@@ -288,8 +832,10 @@ def _merge(lines: list[LineString]) -> list[LineString]:
 def _regions_along(line: LineString, step_deg: float = 0.01) -> list[str]:
     """Region keys the line passes through, in walking order (points every ~1 km; a point
     in no region, off a coast, takes the nearest)."""
-    n = max(2, int(line.length / step_deg))
-    pts = shapely.line_interpolate_point(line, np.linspace(0, line.length, n))
+    xy = shapely.get_coordinates(line)
+    s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    at = np.linspace(0.0, s[-1], max(2, int(s[-1] / step_deg)))
+    pts = np.column_stack([np.interp(at, s, xy[:, 0]), np.interp(at, s, xy[:, 1])])
     keys = registry()["key"].to_numpy()[regions_at(pts)]
     return list(dict.fromkeys(keys))
 
@@ -307,7 +853,8 @@ def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        The same columns, ``region`` one key, ``length_km`` of the part (geodesic).
+        The same columns, ``region`` one key, ``length_km`` of the part (geodesic); every
+        row a non-empty (Multi)LineString.
     """
     reg = registry()
     rows = []
@@ -329,8 +876,8 @@ def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def length_by_region(line: gpd.GeoDataFrame) -> pd.Series:
-    """Line length per region group (``crimea`` includes Sevastopol), with the rest (off a
-    coast, across the border) as ``outside``.
+    """Line of contact length per region group (``crimea`` includes Sevastopol), with the
+    rest (off a coast, across the border) as ``outside``; border noise is left out.
 
     Parameters
     ----------
@@ -342,6 +889,7 @@ def length_by_region(line: gpd.GeoDataFrame) -> pd.Series:
     pandas.Series
         km (geodesic, WGS 84) per group key, named ``line_km``.
     """
+    line = contact_only(line)
     parts = split_by_region(line)
     if parts.empty:
         return pd.Series(dtype=float, name="line_km")

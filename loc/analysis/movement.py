@@ -20,7 +20,8 @@ import shapely
 
 from loc import checks
 from loc import geo as lcrs
-from loc.analysis.line import line_of_contact
+from loc.analysis.history import line_history
+from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, series
 from loc.model import Snapshot
@@ -96,7 +97,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     checks.number(step_km, "step_km", lo=0, hi=100, lo_open=True)
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
-    la, lb = line_of_contact(a), line_of_contact(b)
+    la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
     pts_m, piece = _samples(la, step_km)
     cols = ["piece", "distance_km", "displacement_km", "direction", "region", "sector",
             "settlement", "to"]
@@ -176,7 +177,8 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
 
     The first snapshot of each period (``week`` or ``month``) is compared with the first of
     the next (and the last snapshot closes the series). Only the snapshots used are read,
-    and each one's line of contact is computed once.
+    and their lines of contact are computed once each, one after the other with
+    :func:`loc.line_history` (only what changed since the previous one is recomputed).
 
     Parameters
     ----------
@@ -212,6 +214,7 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
     if picked[-1] is not dated[-1][1]:
         picked.append(dated[-1][1])
     firsts = [as_snapshot(s) for s in picked]
+    line_history(firsts)  # each snapshot remembers its line: movement() finds it there
     rows = []
     for a, b in zip(firsts[:-1], firsts[1:], strict=True):
         assert a.date is not None and b.date is not None  # a series is dated

@@ -4,8 +4,11 @@ Consecutive files are read with a :class:`loc.rings.RingReader`, which parses an
 (to the EQUAL_AREA CRS) only the coordinate text a file does not share with the previous
 one. Two dates are compared only where their boundaries differ: polygons both hold are
 skipped, and in the others only the segments outside the text chunks both hold are matched;
-windows around the changed segments are clipped and differenced (see :mod:`loc.diff`), in
-worker processes over chunks of consecutive files. A window inside one region counts whole
+windows around the changed segments are clipped and differenced (see :mod:`loc.diff`).
+Worker processes (one per core but one) are started first and claim pairs from the first
+date on, while this process hashes the files and measures the first date, then claims
+pairs from the last date on until the two meet; a short series is computed here alone.
+A window inside one region counts whole
 for that region; one across region boundaries is cut by region; outside every region (sea,
 abroad) it counts as ``outside``, as in :func:`loc.stats` and :func:`loc.diff` (one rule,
 :func:`loc.reference.regions.km2_by_region`). The occupied area and the per-region areas
@@ -16,12 +19,12 @@ user cache folder, so a second run only hashes the files.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +37,7 @@ from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, Ring, RingReader
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -61,17 +64,11 @@ def _load_cache(path: Path) -> dict:
 
 
 def _read_plain(reader: RingReader, item) -> list[Polygon] | None:
-    """The polygons of a plain lon/lat GeoJSON inside Ukraine's bounds and the size limit,
-    read by ``reader`` (reusing what the previous file held); None for anything else (the
-    general reader then reads it, or says why it cannot)."""
-    if isinstance(item, Snapshot) or Path(item).suffix.lower() not in (".geojson", ".json"):
+    """The polygons of a plain GeoJSON file (:func:`loc.io.rings.read_plain`); None for a
+    snapshot or anything else (the general reader then reads it, or says why it cannot)."""
+    if isinstance(item, Snapshot):
         return None
-    try:
-        if Path(item).stat().st_size > config.limit("bytes"):
-            return None
-        return reader.read(Path(item).read_bytes(), within=geo.UKRAINE_BBOX)
-    except OSError:
-        return None
+    return read_plain(reader, item, within=geo.UKRAINE_BBOX)
 
 
 def _occupied(item) -> shapely.Geometry:
@@ -211,75 +208,177 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     return _frame(rows)
 
 
-CHUNK = 24
-"""Snapshots per task when pairs are computed in worker processes."""
+CHUNK = 8
+"""Pairs a worker process claims at a time when there are several workers (one worker
+claims them one by one)."""
+IN_PROCESS = 12
+"""Fewer pairs to compute than this are computed in this process: starting a worker
+(and reading its first file in full) costs more than it can save."""
+
+
+class _Claims:
+    """The pairs still to compute, shared by this process and its workers: workers claim
+    from the low end, this process from the high end, until the two meet. A worker that
+    gets no core computes fewer pairs; nothing waits for it but its last claim."""
+
+    def __init__(self, ctx, count: int) -> None:
+        self.lock = ctx.Lock()
+        self.lo = ctx.Value("i", 0, lock=False)
+        self.hi = ctx.Value("i", count, lock=False)
+
+    def low(self, k: int) -> range | None:
+        """Up to ``k`` positions from the low end, or None when none are left."""
+        with self.lock:
+            lo, hi = self.lo.value, self.hi.value
+            if lo >= hi:
+                return None
+            self.lo.value = lo + min(k, hi - lo)
+            return range(lo, self.lo.value)
+
+    def stop(self) -> None:
+        """Leave nothing more to claim."""
+        with self.lock:
+            self.hi.value = self.lo.value
+
+    def high(self) -> int | None:
+        """One position from the high end, or None when none is left."""
+        with self.lock:
+            if self.hi.value <= self.lo.value:
+                return None
+            self.hi.value -= 1
+            return self.hi.value
+
+
+class _Walker:
+    """Computes pairs with one ring reader, reading each file once while it walks the
+    series forward (a worker) or backward (this process)."""
+
+    def __init__(self, items: list, forward: bool) -> None:
+        self.items = items
+        self.forward = forward
+        self.reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
+        self.held: dict[int, list[Polygon]] = {}  # the reader's last two files
+        self.valid: set = set()  # polygons already checked valid
+
+    def _read(self, j: int) -> None:
+        polys = _polygons_of(self.reader, self.items[j][1], self.valid)
+        last = max(self.held) if self.forward and self.held else (
+            min(self.held) if self.held else None)
+        self.held = {k: v for k, v in self.held.items() if k == last}
+        self.held[j] = polys
+
+    def pair(self, i: int) -> dict:
+        """The pair ``(i - 1, i)``."""
+        order = (i - 1, i) if self.forward else (i, i - 1)
+        for j in order:
+            if j not in self.held:
+                self._read(j)
+        return _pair(self.reader, self.held[i - 1], self.held[i])
+
+
+def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
+    """A worker process: claim pairs from the low end and send back what was computed (or
+    the error that stopped it)."""
+    out: list = []
+    try:
+        walker = _Walker(items, forward=True)
+        while (got := claims.low(k)) is not None:
+            out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
+        conn.send(("ok", out))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        conn.send(("error", exc))
+    finally:
+        conn.close()
 
 
 def _compute_pairs(items: list, missing: list[int], progress,
                    meanwhile: Callable[[], None]) -> dict[int, dict]:
-    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, computed in chunks of consecutive
-    snapshots: in worker processes (one per core) for files, here for Snapshot objects.
-    ``meanwhile`` is called once, while the workers run."""
-    runs: list[list[int]] = []
-    for i in missing:
-        if runs and runs[-1][-1] == i - 1 and len(runs[-1]) < CHUNK:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    tasks = [[items[j][1] for j in range(run[0] - 1, run[-1] + 1)] for run in runs]
-    workers = min(os.cpu_count() or 1, 4, len(tasks))
-    files_only = all(not isinstance(x, Snapshot) for task in tasks for x in task)
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``. For files, worker processes (one
+    per core but one, started first) claim pairs from the first on while this process calls
+    ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
+    shared out as it goes, however busy the cores are. Snapshot objects and short series
+    are computed here."""
+    cores = min(os.cpu_count() or 1, 4)
+    files_only = not any(isinstance(x, Snapshot) for _, x in items)
+    workers = (_start(items, missing, cores - 1)
+               if cores > 1 and files_only and len(missing) >= IN_PROCESS else None)
     out: dict[int, dict] = {}
-    pool = _pool(workers) if workers > 1 and files_only else None
-    if pool is not None:
-        with pool:
-            with warnings.catch_warnings():
-                # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS
-                # pool) may deadlock; the workers take no lock another thread could hold
-                warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
-                                        category=DeprecationWarning)
-                futures = {pool.submit(_pairs_of, [str(x) for x in task]): run
-                           for task, run in zip(tasks, runs, strict=True)}
-            meanwhile()
-            for fut in as_completed(futures):
-                run = futures[fut]
-                out.update(zip(run, fut.result(), strict=True))
-                if progress:
-                    progress(len(run))
-    else:
+    if workers is None:
         meanwhile()
-        for task, run in zip(tasks, runs, strict=True):
-            out.update(zip(run, _pairs_of(task), strict=True))
+        walker = _Walker(items, forward=True)
+        for i in missing:
+            out[i] = walker.pair(i)
             if progress:
-                progress(len(run))
+                progress(1)
+        return out
+    claims, procs = workers
+    try:
+        meanwhile()
+        walker = _Walker(items, forward=False)
+        while (pos := claims.high()) is not None:
+            out[missing[pos]] = walker.pair(missing[pos])
+            if progress:
+                progress(1)
+        for _, conn in procs:
+            try:
+                status, value = conn.recv()
+            except EOFError:  # the worker died (killed, say): its pairs are done below
+                continue
+            if status == "error":
+                raise value
+            out.update(value)
+            if progress:
+                progress(len(value))
+    finally:
+        claims.stop()
+        for proc, conn in procs:
+            while proc.is_alive():  # let a worker still sending finish (and end)
+                try:
+                    if conn.poll(0.05):
+                        conn.recv()
+                except (EOFError, OSError):
+                    break
+            proc.join()
+            conn.close()
+    lost = [i for i in missing if i not in out]
+    if lost:
+        walker = _Walker(items, forward=True)
+        for i in lost:
+            out[i] = walker.pair(i)
     return out
 
 
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of forked workers (spawned where fork is missing), or None where processes
-    cannot be started (no /dev/shm, say): then the pairs are computed here."""
+def _start(items: list, missing: list[int], count: int):
+    """Start ``count`` worker processes (forked; spawned where fork is missing) on the
+    pairs; None where processes cannot be started (no /dev/shm, say): then the pairs are
+    computed here."""
     # build the shared lookups once here: forked workers inherit them
     region_groups_m()
     geo.project(shapely.Point(32.0, 48.5), geo.EQUAL_AREA)
     methods = multiprocessing.get_all_start_methods()
+    gc.freeze()  # the collector of a forked worker then leaves the parent's pages alone
     try:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        claims = _Claims(ctx, len(missing))
+        k = 1 if count == 1 else CHUNK
+        procs = []
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS pool)
+            # may deadlock; the workers take no lock another thread could hold
+            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
+                                    category=DeprecationWarning)
+            for _ in range(count):
+                mine, theirs = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_work, args=(items, missing, claims, k, theirs),
+                                   daemon=True)
+                proc.start()
+                theirs.close()
+                procs.append((proc, mine))
     except (OSError, ImportError, NotImplementedError):
         return None
-
-
-def _pairs_of(task: list) -> list[dict]:
-    """Pairs of consecutive snapshots in one task (runs in a worker process)."""
-    reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
-    pairs = []
-    valid: set = set()
-    prev = _polygons_of(reader, task[0], valid)
-    for item in task[1:]:
-        cur = _polygons_of(reader, item, valid)
-        pairs.append(_pair(reader, prev, cur))
-        prev = cur
-    return pairs
+    finally:
+        gc.unfreeze()
+    return claims, procs
 
 
 def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
@@ -292,15 +391,7 @@ def _pair(reader: RingReader, a: list[Polygon], b: list[Polygon]) -> dict:
     hold. The windows around the changed segments are clipped from every polygon whose box
     meets one.
     """
-    in_a, in_b = set(a), set(b)
-    rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
-    rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
-    shared = (set().union(*(r.chunk_keys for r in rings_a))
-              & set().union(*(r.chunk_keys for r in rings_b)))
-    pieces = (set().union(*(r.piece_keys(shared) for r in rings_a))
-              & set().union(*(r.piece_keys(shared) for r in rings_b)))
-    sa = _changed_segments(rings_a, shared, pieces)
-    sb = _changed_segments(rings_b, shared, pieces)
+    sa, sb = changed_segments(reader, a, b)
     windows = segment_windows(sa, sb)
     if not windows:
         return {"gained_km2": 0.0, "lost_km2": 0.0, "gained": {}, "lost": {}}
@@ -372,13 +463,6 @@ def _sole_region(ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
     ra, rb = region[:n], region[n:]
     one = np.where(ra == EMPTY, rb, np.where((rb == EMPTY) | (ra == rb), ra, MIXED))
     return np.where(one == EMPTY, NONE, one)
-
-
-def _changed_segments(rings: list[Ring], chunks: set, pieces: set) -> np.ndarray:
-    """The rings' segments (projected) outside the chunks and pieces of text both files
-    hold."""
-    segs = [r.changed_segments(chunks, pieces) for r in rings]
-    return np.concatenate(segs) if segs else np.empty((0, 4))
 
 
 def _near(reader: RingReader, polys: list[Polygon], windows: list) -> shapely.Geometry:

@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from loc import checks
 from loc import geo as lcrs
 from loc.analysis.freeze import Freeze
-from loc.analysis.line import line_of_contact
+from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import InputError, OptionError
 from loc.io.agreements import Agreement, load_agreement
 from loc.io.readers import read_features
@@ -37,7 +37,8 @@ COLUMNS = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "popul
 
 
 def _line_and_sides(source):
-    """(line GeoDataFrame, {side: lon/lat area}) from a Freeze or a Snapshot."""
+    """(line GeoDataFrame, {side: lon/lat area}) from a Freeze or a Snapshot; border noise
+    is not line of contact, so no zone is drawn on it."""
     if isinstance(source, Freeze):
         snap, line = source.snapshot, source.line
     elif isinstance(source, Snapshot):
@@ -45,6 +46,7 @@ def _line_and_sides(source):
     else:
         raise TypeError("zones need a Snapshot or a Freeze (the line and the sides' areas), "
                         f"not {type(source).__name__}")
+    line = contact_only(line)
     sides = {s: snap.side(s) for s in ("ru", "ua")}
     contested = snap.side("contested")
     if not contested.is_empty:

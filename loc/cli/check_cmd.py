@@ -36,10 +36,11 @@ from loc.cli.options import (
 def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     """Breaches of a frozen line in later snapshots, and incidents against the agreement.
 
-    Prints the breaches (side that advanced, region, km², depth beyond the frozen line,
-    settlement) and, with -o DIR, writes DIR/<report-id>/: report.html (map),
-    breaches.csv and .geojson, incidents.csv and .geojson, summary.md and manifest.json
-    with every file's sha256. The same inputs give the same report id and bytes.
+    Prints the breaches (side that advanced, region, km², depth beyond the frozen line or,
+    for one that came across the state border, from the border; settlement) and, with
+    -o DIR, writes DIR/<report-id>/: report.html (map), breaches.csv and .geojson,
+    incidents.csv and .geojson, summary.md and manifest.json with every file's sha256. The
+    same inputs give the same report id and bytes.
     """
     import geopandas as gpd
     import pandas as pd
@@ -106,7 +107,8 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
         say(heading)
         if len(b):
             shown = b.drop(columns="geometry").head(10).set_index("id")
-            emit(table(shown[["advanced", "region", "km2", "depth_km", "settlement"]],
+            emit(table(shown[["advanced", "region", "km2", "depth_km", "cross_border",
+                              "settlement"]],
                        {"km2": ",.2f", "depth_km": ",.2f"}), None)
         if tracked is not None:
             say(f"over {len(series)} snapshots: " + ", ".join(

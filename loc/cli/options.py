@@ -172,6 +172,10 @@ sectors_opt = _opt("--sectors", default="region", show_default=True,
                    help="'region', or settlements as sector axes, comma-separated.")
 period_opt = _opt("--period", type=click.Choice(["week", "month"]), default="month",
                   show_default=True, help="Compare the first snapshot of each period.")
+noise_opt = _opt("--noise-km2", default=0.1, show_default=True, type=float, metavar="KM2",
+                 help="A piece of line that only bounds a sliver of occupied land crossing the "
+                      "state border or the coast, under KM2 on Ukraine's land, is border "
+                      "noise: listed apart, no zone is drawn on it (0: never).")
 min_km2_opt = _opt("--min-km2", default=0.01, show_default=True, type=float,
                    help="Changes smaller than this (km²) are slivers, listed apart.")
 clip_opt = _opt("--clip", type=click.Choice(["land", "ukraine", "none"]), default="land",

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import shapely
 
+from loc import config
 from loc.errors import LocError
 from loc.safejson import loads
 
@@ -354,6 +356,81 @@ class RingReader:
             else:
                 out.append((key, len(done[0]), done))
         return out
+
+
+def read_plain(reader: RingReader, path, within: tuple[float, float, float, float]
+               ) -> list[Polygon] | None:
+    """The polygons of a plain GeoJSON file (see :meth:`RingReader.read`) lying inside the
+    lon/lat box ``within`` and the size limits of :mod:`loc.config`, read by ``reader``
+    (reusing what the previous file held); None for anything else: another format, a
+    file over a limit, one that cannot be read. The caller then reads it the general way,
+    which says what is wrong with it.
+
+    Parameters
+    ----------
+    reader : RingReader
+        The reader of the series.
+    path : str or Path
+        The file.
+    within : tuple of float
+        ``(lon_min, lat_min, lon_max, lat_max)``.
+
+    Returns
+    -------
+    list of Polygon or None
+        The polygons, as ring keys of ``reader``.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        if path.stat().st_size > config.limit("bytes"):
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    polys = reader.read(raw, within=within)
+    if polys is not None and sum(len(reader.ring(k).lonlat) for p in polys for k in p) > \
+            config.limit("vertices"):
+        return None
+    return polys
+
+
+def changed_segments(reader: RingReader, a: list[Polygon], b: list[Polygon]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Segments (projected) of the polygons ``a`` and ``b`` of two consecutive reads that may
+    be in one boundary and not the other: give them to :func:`loc.analysis.diff.segment_windows`
+    for windows holding every difference.
+
+    Polygons in both reads are left out (every segment of theirs is in both boundaries); of
+    the others' rings, the segments inside chunks (and, in other chunks, pieces) of text both
+    reads hold.
+
+    Parameters
+    ----------
+    reader : RingReader
+        The reader that read ``a`` and then ``b``.
+    a, b : list of Polygon
+        The earlier and the later polygons.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``(n, 4)`` arrays ``x0, y0, x1, y1`` for ``a`` and ``b``.
+    """
+    in_a, in_b = set(a), set(b)
+    rings_a = [reader.ring(k) for p in a if p not in in_b for k in p]
+    rings_b = [reader.ring(k) for p in b if p not in in_a for k in p]
+    shared = (set().union(*(r.chunk_keys for r in rings_a))
+              & set().union(*(r.chunk_keys for r in rings_b)))
+    pieces = (set().union(*(r.piece_keys(shared) for r in rings_a))
+              & set().union(*(r.piece_keys(shared) for r in rings_b)))
+
+    def segs(rings: list[Ring]) -> np.ndarray:
+        out = [r.changed_segments(shared, pieces) for r in rings]
+        return np.concatenate(out) if out else np.empty((0, 4))
+
+    return segs(rings_a), segs(rings_b)
 
 
 def _inside(bounds: tuple, box: tuple) -> bool:

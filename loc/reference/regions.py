@@ -16,6 +16,8 @@ use this one rule, so their figures agree.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from loc import geo
-from loc.errors import RegionError
+from loc.errors import LocError, RegionError
 from loc.reference.bundled import data_path
 
 MISSION_REGIONS = ("crimea", "donetsk", "luhansk", "zaporizhzhia", "kherson")
@@ -245,16 +247,22 @@ def regions_at(points) -> np.ndarray:
 
     Parameters
     ----------
-    points : array of shapely.Point
-        Lon/lat points.
+    points : array of shapely.Point, or numpy.ndarray
+        Lon/lat points, or their ``(n, 2)`` coordinates.
 
     Returns
     -------
     numpy.ndarray
         Integer positions into :func:`registry`.
+
+    Examples
+    --------
+    >>> registry()["key"].iloc[regions_at(np.array([[37.8, 48.0]]))[0]]
+    'donetsk'
     """
     geoms, tree = _region_index()
-    xy = shapely.get_coordinates(points)
+    given = np.asarray(points)
+    xy = given if given.dtype.kind == "f" else shapely.get_coordinates(points)
     found = np.full(len(xy), -1)
     for k, g in enumerate(geoms):
         todo = np.flatnonzero(found < 0)
@@ -263,7 +271,9 @@ def regions_at(points) -> np.ndarray:
         found[todo[shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])]] = k
     lost = np.flatnonzero(found < 0)
     if len(lost):
-        src, idx = tree.query_nearest(np.asarray(points, dtype=object)[lost])
+        off = (shapely.points(xy[lost]) if given.dtype.kind == "f"
+               else np.asarray(points, dtype=object)[lost])
+        src, idx = tree.query_nearest(off)
         found[lost[src[::-1]]] = idx[::-1]
     return found
 
@@ -285,20 +295,82 @@ def region_groups() -> tuple[gpd.GeoSeries, pd.Series]:
     return groups, areas
 
 
+GROUPS_FILE = "region_groups.wkb"
+"""The region groups and Ukraine's land projected to the EQUAL_AREA CRS, prebuilt by
+``data/build_regions.py`` (WKB: a collection of the groups in key order, then the land);
+``region_groups.json`` beside it names the keys, the CRS and the regions it was built from
+(:func:`regions_geometry_sha256`)."""
+
+
+def regions_geometry_sha256() -> str:
+    """SHA-256 of what the region groups are built from: every region's key, group and
+    geometry (WKB), in key order; names and aliases do not count.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    h = hashlib.sha256()
+    for key, group, geom in zip(registry()["key"], registry()["group"],
+                                registry().geometry.values, strict=True):
+        h.update(f"{key}\0{group}\0".encode() + shapely.to_wkb(geom) + b"\0")
+    return h.hexdigest()
+
+
+def project_region_groups() -> tuple[list[str], np.ndarray, BaseGeometry]:
+    """The region groups (:func:`region_groups`) and their union, projected to the
+    EQUAL_AREA CRS: what ``data/build_regions.py`` ships prebuilt.
+
+    Returns
+    -------
+    (list of str, numpy.ndarray, shapely geometry)
+        Group keys (sorted), their geometries, and Ukraine's land (their union).
+    """
+    groups, _ = region_groups()
+    geoms = geo.project(groups.values, geo.EQUAL_AREA)
+    return [str(k) for k in groups.index], geoms, shapely.coverage_union_all(geoms)
+
+
+@lru_cache(maxsize=1)
+def _prebuilt() -> tuple[np.ndarray, np.ndarray, BaseGeometry]:
+    """Keys, geometries and land from the prebuilt files, checked against each other."""
+    meta = json.loads(data_path(GROUPS_FILE).with_suffix(".json").read_text(encoding="utf-8"))
+    parts = shapely.get_parts(shapely.from_wkb(data_path(GROUPS_FILE).read_bytes()))
+    if meta.get("crs") != geo.EQUAL_AREA_PROJ4 or len(parts) != len(meta["keys"]) + 1:
+        raise LocError(f"{GROUPS_FILE} does not match this version of loc (CRS or keys): "
+                       "rebuild it with `python data/build_regions.py --groups`")
+    for g in parts:
+        shapely.prepare(g)
+    return np.array(meta["keys"], dtype=object), parts[:-1], parts[-1]
+
+
 @lru_cache(maxsize=1)
 def region_groups_m() -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
     """The region groups in the EQUAL_AREA CRS: keys, prepared geometries and an STRtree.
+
+    Read from the prebuilt :data:`GROUPS_FILE` (about a millisecond, against some 50 ms to
+    read, dissolve and project the regions), which the tests check equals
+    :func:`project_region_groups`.
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray, shapely.STRtree)
         Group keys, geometries (same order as :func:`region_groups`), tree of them.
     """
-    groups, _ = region_groups()
-    geoms = geo.project(groups.values, geo.EQUAL_AREA)
-    for g in geoms:
-        shapely.prepare(g)
-    return np.asarray(groups.index), geoms, shapely.STRtree(geoms)
+    keys, geoms, _ = _prebuilt()
+    return keys, geoms, shapely.STRtree(geoms)
+
+
+def region_land_m() -> BaseGeometry:
+    """Ukraine's land (the union of the region groups) in the EQUAL_AREA CRS, prepared.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The land, metres.
+    """
+    return _prebuilt()[2]
 
 
 CELL_M = 20_000.0
@@ -351,16 +423,61 @@ class RegionPieces:
         return {k: v for k, v in out.items() if v > 0}
 
 
-def _cut(part: BaseGeometry, r: int) -> list[BaseGeometry]:
-    """The pieces of a polygon inside region group ``r`` (EQUAL_AREA CRS)."""
-    x0, y0, x1, y1 = shapely.bounds(part)
-    i0, j0 = int(np.floor(x0 / CELL_M)), int(np.floor(y0 / CELL_M))
-    i1, j1 = int(np.floor(x1 / CELL_M)), int(np.floor(y1 / CELL_M))
-    if (i1 - i0 + 1) * (j1 - j0 + 1) > MAX_CELLS:
-        local = geo.clip_box(region_groups_m()[1][r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-        return [shapely.intersection(part, local)]
-    cells = [_region_cell(r, i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
-    return list(shapely.intersection(part, np.array(cells, dtype=object)))
+@lru_cache(maxsize=4096)
+def _land_cell(i: int, j: int) -> BaseGeometry:
+    """Ukraine's land in grid cell ``(i, j)`` (EQUAL_AREA CRS)."""
+    return geo.clip_box(region_land_m(),
+                        (i * CELL_M, j * CELL_M, (i + 1) * CELL_M, (j + 1) * CELL_M))
+
+
+def _cells(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Grid cells (``i0, j0, i1, j1``) spanned by each box."""
+    b = np.floor(np.asarray(bounds) / CELL_M).astype(int)
+    return b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+
+
+def _cut_jobs(parts: np.ndarray, pairs_p: np.ndarray,
+              pairs_r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each (part, region group) pair, what to intersect the part with: the group's
+    pieces in the grid cells the part spans, or (a part spanning more than
+    :data:`MAX_CELLS`) the group clipped to the part's box. Returns parts, groups and
+    geometries of the jobs."""
+    geoms = region_groups_m()[1]
+    i0, j0, i1, j1 = _cells(shapely.bounds(parts[pairs_p]))
+    job_p: list[int] = []
+    job_r: list[int] = []
+    job_g: list = []
+    for p, r, a, b, c, d in zip(pairs_p.tolist(), pairs_r.tolist(), i0.tolist(), j0.tolist(),
+                                i1.tolist(), j1.tolist(), strict=True):
+        if (c - a + 1) * (d - b + 1) > MAX_CELLS:
+            x0, y0, x1, y1 = shapely.bounds(parts[p])
+            job_p.append(p)
+            job_r.append(r)
+            job_g.append(geo.clip_box(geoms[r], (x0 - 1, y0 - 1, x1 + 1, y1 + 1)))
+            continue
+        for i in range(a, c + 1):
+            for j in range(b, d + 1):
+                job_p.append(p)
+                job_r.append(r)
+                job_g.append(_region_cell(r, i, j))
+    return (np.array(job_p, dtype=int), np.array(job_r, dtype=int),
+            np.array(job_g, dtype=object))
+
+
+def _land_near(parts: np.ndarray) -> np.ndarray:
+    """Ukraine's land around each part: its grid cell's land for a part inside one cell,
+    else the land clipped to the part's box."""
+    bounds = shapely.bounds(parts)
+    i0, j0, i1, j1 = _cells(bounds)
+    out = []
+    for k, (a, b, c, d) in enumerate(zip(i0.tolist(), j0.tolist(), i1.tolist(), j1.tolist(),
+                                         strict=True)):
+        if a == c and b == d:
+            out.append(_land_cell(a, b))
+        else:
+            x0, y0, x1, y1 = bounds[k]
+            out.append(geo.clip_box(region_land_m(), (x0 - 1, y0 - 1, x1 + 1, y1 + 1)))
+    return np.array(out, dtype=object)
 
 
 NOISE_WIDTH_M = 1.0
@@ -405,30 +522,36 @@ def region_pieces(geoms_m) -> RegionPieces:
     out_p: list = list(hit_p[inside])
     out_r: list = list(keys[hit_r[inside]])
     rest = ~whole[hit_p]
-    cut: dict[int, list] = {}
-    for p, r in zip(hit_p[rest], hit_r[rest], strict=True):
-        for piece in _cut(parts[p], int(r)):
-            for q in geo.polygon_parts(piece):
-                cut.setdefault(int(p), []).append((q, keys[r]))
-    for p in np.flatnonzero(~whole):
-        inner = cut.get(int(p), [])
-        for q, key in inner:
-            out_g.append(q)
-            out_p.append(p)
-            out_r.append(key)
-        left = (parts[p] if not inner else
-                shapely.difference(parts[p], shapely.union_all([q for q, _ in inner])))
-        if not inner:
-            out_g.append(parts[p])
-            out_p.append(p)
-            out_r.append(OUTSIDE)
-            continue
-        main = max(inner, key=lambda t: t[0].area)[1]
-        for q in geo.polygon_parts(left):
-            noise = 2 * q.area / max(q.length, 1e-9) < NOISE_WIDTH_M
-            out_g.append(q)
-            out_p.append(p)
-            out_r.append(main if noise else OUTSIDE)
+    job_p, job_r, job_g = _cut_jobs(parts, hit_p[rest], hit_r[rest])
+    pieces, at = (geo.polygon_parts(shapely.intersection(parts[job_p], job_g), return_index=True)
+                  if len(job_p) else (np.array([], dtype=object), np.array([], dtype=int)))
+    piece_p, piece_r = job_p[at], job_r[at]
+    out_g.extend(pieces)
+    out_p.extend(piece_p)
+    out_r.extend(keys[piece_r])
+    cut = np.flatnonzero(~whole)
+    has_inner = np.isin(cut, piece_p)
+    bare = cut[~has_inner]  # meets no region: all of it lies outside
+    out_g.extend(parts[bare])
+    out_p.extend(bare)
+    out_r.extend([OUTSIDE] * len(bare))
+    inner = cut[has_inner]
+    if len(inner):
+        # what no region holds: the part less the land (the regions' union); a remainder
+        # thinner than NOISE_WIDTH_M stays with the part's largest region
+        area = shapely.area(pieces)
+        main: dict[int, tuple[float, int]] = {}
+        for p, r, a in zip(piece_p.tolist(), piece_r.tolist(), area.tolist(), strict=True):
+            if p not in main or a > main[p][0]:
+                main[p] = (a, r)
+        left, src = geo.polygon_parts(shapely.difference(parts[inner], _land_near(parts[inner])),
+                                      return_index=True)
+        owner = inner[src]
+        noise = 2 * shapely.area(left) / np.maximum(shapely.length(left), 1e-9) < NOISE_WIDTH_M
+        out_g.extend(left)
+        out_p.extend(owner)
+        out_r.extend(keys[main[int(p)][1]] if n else OUTSIDE
+                     for p, n in zip(owner.tolist(), noise.tolist(), strict=True))
     geoms = np.array(out_g, dtype=object)
     km2 = shapely.area(geoms) / 1e6 if len(geoms) else np.array([], dtype=float)
     return RegionPieces(geoms, np.array(out_p, dtype=int), np.array(out_r, dtype=object),

@@ -1,0 +1,378 @@
+"""The line of contact of every date of a series, computed incrementally.
+
+Consecutive snapshots differ in a few places, so most of one date's line is the previous
+date's. :func:`line_history` reads the series with a :class:`~loc.io.rings.RingReader`
+(parsing and projecting, to the CONFORMAL CRS, only the coordinate text a file does not share
+with the previous one) and finds the windows around the changed boundary segments as the
+timeline does (:func:`loc.io.rings.changed_segments`, :func:`loc.analysis.diff.segment_windows`).
+Each date's boundary is sampled as :func:`loc.line_of_contact` samples it; a sample the previous
+date had keeps its class unless it needs rays (it lies within reach of the coast or the state
+border) and a change lies within :attr:`LineOptions.depends_m` of it, the farthest its rays,
+the test for thick land and its direction along the ring can see. The others are classified
+afresh, against the thick land held by others, which is recomputed only in the tiles a change
+came near. The pieces are then cut and assembled exactly as for one date, so the history
+equals :func:`loc.line_of_contact` date by date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from loc import geo as lcrs
+from loc.analysis.diff import changed_windows, segment_windows
+from loc.analysis.line import (
+    CORE_RADIUS_M,
+    TILE_M,
+    Ground,
+    LineBuilder,
+    LineOptions,
+    oriented_ring,
+    others_of,
+    rows_frame,
+)
+from loc.io.inputs import series
+from loc.io.readers import read_file
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
+from loc.model import Snapshot
+
+ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0x27D4EB2F165667C5], dtype=np.uint64)
+
+
+def _hashes(ll: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each lon/lat sample's exact coordinates (the float bits)."""
+    bits = np.ascontiguousarray(ll).view(np.uint64)
+    return (bits[:, 0] * _MIX[0]) ^ (bits[:, 1] * _MIX[1])
+
+
+def _box_distance(pts: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Distance (m) of each point to the nearest box ``(k, 4)``, ``inf`` with no box."""
+    if len(boxes) == 0 or len(pts) == 0:
+        return np.full(len(pts), np.inf)
+    out = np.full(len(pts), np.inf)
+    for x0, y0, x1, y1 in boxes:
+        dx = np.maximum(np.maximum(x0 - pts[:, 0], pts[:, 0] - x1), 0.0)
+        dy = np.maximum(np.maximum(y0 - pts[:, 1], pts[:, 1] - y1), 0.0)
+        np.minimum(out, np.hypot(dx, dy), out=out)
+    return out
+
+
+def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
+    """Whether a box comes within ``pad`` (m) of a tile of :data:`TILE_M`."""
+    x0, y0 = tile[0] * TILE_M - pad, tile[1] * TILE_M - pad
+    x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
+    return bool(((boxes[:, 0] <= x1) & (x0 <= boxes[:, 2])
+                 & (boxes[:, 1] <= y1) & (y0 <= boxes[:, 3])).any())
+
+
+class _Lengths:
+    """Geodesic lengths (km, WGS 84) of lon/lat lines, each segment measured once: the
+    segments of the lines of the last date are kept for the next."""
+
+    def __init__(self) -> None:
+        self.sorted = np.array([], dtype=np.uint64)
+        self.km = np.array([], dtype=float)
+        self.seen: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __call__(self, line) -> float:
+        xy = shapely.get_coordinates(line)
+        seg = np.ascontiguousarray(np.hstack([xy[:-1], xy[1:]]))
+        bits = seg.view(np.uint64)
+        h = bits[:, 0] * _MIX[0] ^ bits[:, 1] * _MIX[1] ^ bits[:, 2] * _MIX[2] \
+            ^ bits[:, 3] * _MIX[3]
+        km = np.full(len(seg), np.nan)
+        if len(self.sorted):
+            pos = np.minimum(np.searchsorted(self.sorted, h), len(self.sorted) - 1)
+            hit = self.sorted[pos] == h
+            km[hit] = self.km[pos[hit]]
+        todo = np.isnan(km)
+        if todo.any():
+            s = seg[todo]
+            km[todo] = lcrs.GEOD.inv(s[:, 0], s[:, 1], s[:, 2], s[:, 3])[2] / 1e3
+        self.seen.append((h, km))
+        return float(km.sum())
+
+    def next_date(self) -> None:
+        """Keep only the segments of the lines measured since the last call."""
+        if self.seen:
+            h = np.concatenate([a for a, _ in self.seen])
+            km = np.concatenate([b for _, b in self.seen])
+            order = np.argsort(h)
+            self.sorted, self.km = h[order], km[order]
+            self.seen = []
+
+
+class _Date:
+    """What one date leaves for the next: its rings' samples and their classes."""
+
+    def __init__(self, polys: list[Polygon], others_m, rings: list, contact: np.ndarray,
+                 needs_rays: np.ndarray, tiles: dict) -> None:
+        self.polys = polys
+        self.others_m = others_m
+        self.contact = contact
+        self.needs_rays = needs_rays
+        self.tiles = tiles
+        self.rings: dict = {}  # (ring key, exterior) -> (vertices, RingSamples, offset)
+        at = 0
+        for key, xy, samples in rings:
+            self.rings[key] = (xy, samples, at)
+            at += len(samples.ll)
+        self._index: tuple | None = None
+
+    def _vertices(self) -> tuple:
+        """Every ring's vertices, hashed and sorted for lookups (built when first asked)."""
+        if self._index is None:
+            parts = list(self.rings.values())
+            xy = np.concatenate([v for v, _, _ in parts]) if parts else np.empty((0, 2))
+            sizes = np.array([len(v) for v, _, _ in parts], dtype=int)
+            ring = np.repeat(np.arange(len(parts)), sizes)
+            local = np.arange(len(xy)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            h = _hashes(xy)
+            order = np.argsort(h)
+            self._index = (xy, ring, local, sizes, order, h[order], parts)
+        return self._index
+
+    def reuse(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For the edges of a ring not seen whole on this date, where each edge's samples
+        are among this date's (an edge whose two ends are consecutive vertices of one of
+        its rings): (first sample per edge or -1, lon/lat samples, CONFORMAL samples)."""
+        vx, ring, local, sizes, order, sorted_h, parts = self._vertices()
+        if not len(sorted_h):
+            return None
+        h = _hashes(xy)
+        pos = np.minimum(np.searchsorted(sorted_h, h), len(sorted_h) - 1)
+        idx = order[pos]
+        hit = (sorted_h[pos] == h) & np.all(vx[idx] == xy, axis=1)
+        nxt = np.roll(idx, -1)
+        same = (hit & np.roll(hit, -1) & (ring[idx] == ring[nxt])
+                & (local[nxt] == (local[idx] + 1) % sizes[ring[idx]]))
+        start = np.full(len(xy), -1)
+        for r in np.unique(ring[idx[same]]):
+            on = same & (ring[idx] == r)
+            _, samples, offset = parts[r]
+            start[on] = offset + samples.first[local[idx[on]]]
+        if not (start >= 0).any():
+            return None
+        return start, self.ll, self.m
+
+    @property
+    def ll(self) -> np.ndarray:
+        """Lon/lat of every sample, in ring order."""
+        return _joined(self, "ll")
+
+    @property
+    def m(self) -> np.ndarray:
+        """CONFORMAL coordinates of every sample, in ring order."""
+        return _joined(self, "m")
+
+
+def _joined(date: _Date, name: str) -> np.ndarray:
+    """One attribute of every ring's samples of a date, concatenated (kept once built)."""
+    cache = date.__dict__.setdefault("_joined", {})
+    if name not in cache:
+        parts = [getattr(r, name) for _, r, _ in date.rings.values()]
+        cache[name] = np.concatenate(parts) if parts else np.empty((0, 2))
+    return cache[name]
+
+
+class _History:
+    """The incremental computation over one series."""
+
+    def __init__(self, options: LineOptions) -> None:
+        self.options = options
+        self.builder = LineBuilder(options)
+        self.reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.CONFORMAL))
+        self.prev: _Date | None = None
+        self.valid: dict = {}  # polygon -> bool (lon/lat validity)
+        self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
+        self.known: dict = {}  # piece coordinates -> (length_km, regions)
+        self.lengths = _Lengths()
+
+    def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
+        """The occupied polygons of a series member as ring keys, the land held by others
+        if the source gave it (CONFORMAL), and the snapshot if one was read."""
+        if not isinstance(item, Snapshot):
+            polys = read_plain(self.reader, item, within=lcrs.UKRAINE_BBOX)
+            if polys is not None and all(self._valid(p) for p in polys):
+                return polys, None, None
+            item = read_file(Path(item))  # validates, repairs (and warns) or refuses
+        return self.reader.from_geometry(item.side("ru")), others_of(item), item
+
+    def _valid(self, poly: Polygon) -> bool:
+        """Whether a polygon read from text is valid in lon/lat, as the general reader asks
+        (an invalid one is read by it, which repairs it or refuses it)."""
+        hit = self.valid.get(poly)
+        if hit is None:
+            rings = [shapely.linearrings(self.reader.ring(k).lonlat) for k in poly]
+            hit = self.valid[poly] = bool(shapely.is_valid(shapely.polygons(rings[0],
+                                                                            rings[1:] or None)))
+        return hit
+
+    def ring_samples(self, polys: list[Polygon]) -> list[tuple]:
+        """Samples of every ring of the date large enough to count, in polygon order:
+        ``(cache key, vertices, RingSamples, index of each sample among the previous
+        date's samples or -1)``. A ring the previous date had is taken whole; in another,
+        the edges the previous date had keep their samples."""
+        prev = self.prev
+        out = []
+        for poly in polys:
+            for k, key in enumerate(poly):
+                cache_key = (key, k == 0)
+                seen = prev.rings.get(cache_key) if prev is not None else None
+                if seen is not None:
+                    xy, samples, offset = seen
+                    out.append((cache_key, xy, samples, offset + np.arange(len(samples.ll))))
+                    continue
+                ring = self.reader.ring(key)
+                xy = oriented_ring(ring.lonlat, exterior=k == 0)
+                if xy is None:
+                    continue
+                # the reader projected the vertices already
+                xy_m = ring.xy[:-1] if np.array_equal(xy, ring.lonlat[:-1]) else ring.xy[-2::-1]
+                reuse = prev.reuse(xy) if prev is not None else None
+                samples = self.builder.samples(xy, np.asarray(xy_m), reuse=reuse)
+                src = np.full(len(samples.ll), -1)
+                if reuse is not None:
+                    edge = np.repeat(np.arange(len(xy)), np.diff(np.append(samples.first,
+                                                                           len(samples.ll))))
+                    start = reuse[0][edge]
+                    known = start >= 0
+                    src[known] = start[known] + (np.arange(len(src)) - samples.first[edge])[known]
+                out.append((cache_key, xy, samples, src))
+        return out
+
+    def windows(self, polys: list[Polygon], others_m) -> np.ndarray:
+        """Boxes (CONFORMAL) holding every change since the previous date."""
+        prev = self.prev
+        assert prev is not None
+        sa, sb = changed_segments(self.reader, prev.polys, polys)
+        boxes = list(segment_windows(sa, sb))
+        if others_m is not None or prev.others_m is not None:
+            empty = shapely.MultiPolygon()
+            boxes += changed_windows(empty if prev.others_m is None else prev.others_m,
+                                     empty if others_m is None else others_m)
+        return np.array(boxes, dtype=float).reshape(-1, 4)
+
+    def date(self, item) -> tuple[dict[str, list], Snapshot | None]:
+        """The line of contact of the next member of the series."""
+        polys, others_m, snap = self.read(item)
+        rings = self.ring_samples(polys)
+        if not rings:
+            self.prev = _Date(polys, others_m, [], np.array([], dtype=bool),
+                              np.array([], dtype=bool), {})
+            return {c: [] for c in ROW_KEYS}, snap
+        ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
+        shapely.prepare(ru_m)
+        m = np.concatenate([r.m for _, _, r, _ in rings])
+        normal = np.concatenate([r.normal for _, _, r, _ in rings])
+        hit = np.concatenate([src for *_, src in rings])
+        contact = np.zeros(len(m), dtype=bool)
+        needs_rays = np.zeros(len(m), dtype=bool)
+        if self.prev is None:
+            todo = np.arange(len(m))
+            tiles: dict = {}
+        else:
+            boxes = self.windows(polys, others_m)
+            old = hit >= 0
+            contact[old] = self.prev.contact[hit[old]]
+            needs_rays[old] = self.prev.needs_rays[hit[old]]
+            stale = old & needs_rays
+            stale[stale] = _box_distance(m[stale], boxes) <= self.options.depends_m
+            todo = np.flatnonzero(~old | stale)
+            # a tile's thick land depends on the land held by others within 2 radii of it
+            tiles = {t: v for t, v in self.prev.tiles.items()
+                     if not _tile_near(t, boxes, 2 * CORE_RADIUS_M + 200.0)}
+        ground = Ground(ru_m, others_m, tiles=tiles)
+        if len(todo):
+            contact[todo], needs_rays[todo] = self.builder.classify(m[todo], normal[todo],
+                                                                    ground)
+        pieces: list[np.ndarray] = []
+        at = 0
+        kept: dict = {}
+        for key, _, ring, _ in rings:
+            part = contact[at:at + len(ring.ll)]
+            at += len(ring.ll)
+            flags = part.tobytes()
+            hit_pieces = self.pieces.get(key)
+            if hit_pieces is None or hit_pieces[0] != flags:
+                hit_pieces = (flags, self.builder.pieces(ring, part))
+            kept[key] = hit_pieces
+            pieces.extend(hit_pieces[1])
+        self.pieces = kept
+        rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths)
+        self.lengths.next_date()
+        if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet
+            self.known = {shapely.get_coordinates(g).tobytes(): (km, reg)
+                          for g, km, reg in zip(rows["geometry"], rows["length_km"],
+                                                rows["region"], strict=True)}
+        self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
+                          needs_rays, ground.tiles)
+        return rows, snap
+
+
+def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=None,
+                 step_km: float = 0.5, reach_km: float = 5.0, gap_km: float = 1.0,
+                 channel_km: float = 5.0, noise_km2: float = 0.1) -> gpd.GeoDataFrame:
+    """The line of contact of every date of a series, as one frame.
+
+    Equal date by date to :func:`loc.line_of_contact` of each snapshot, at a fraction of the
+    cost: only what changed from one date to the next is reclassified.
+
+    Parameters
+    ----------
+    source : folder, store, path, or iterable of paths or Snapshots
+        The series (dates from the file names or the snapshots); see
+        :func:`loc.read_series`.
+    since, until : str or datetime.date, optional
+        First and last date.
+    step_km, reach_km, gap_km, channel_km, noise_km2 : float
+        As in :func:`loc.line_of_contact`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Lon/lat (OGC:CRS84) LineStrings, one row per date and piece: ``date``
+        (:class:`datetime.date`) and the columns of :func:`loc.line_of_contact` (``piece``,
+        ``kind``, ``region``, ``length_km`` geodesic, ``label``), by date then piece. A
+        snapshot in the series gets its line remembered, so a later
+        :func:`loc.line_of_contact` of it costs nothing.
+
+    Raises
+    ------
+    LocError
+        For an empty series, an undated snapshot, two snapshots of one date, or a file
+        that cannot be read (named).
+
+    Examples
+    --------
+    >>> import loc
+    >>> h = loc.line_history(loc.sample_paths())
+    >>> [str(d) for d in h["date"].unique()]
+    ['2024-07-08', '2025-01-08', '2025-09-05']
+    >>> h.groupby("date")["kind"].first().tolist()
+    ['main', 'main', 'main']
+    >>> {str(day): len(line) for day, line in h.groupby("date")}  # one frame per date
+    {'2024-07-08': 2, '2025-01-08': 2, '2025-09-05': 2}
+    """
+    options = LineOptions(step_km=step_km, reach_km=reach_km, gap_km=gap_km,
+                          channel_km=channel_km, noise_km2=noise_km2)
+    items = series(source, since=since, until=until)
+    history = _History(options)
+    rows: dict[str, list] = {c: [] for c in ROW_KEYS}
+    dates: list[dt.date] = []
+    for day, item in items:
+        day_rows, snap = history.date(item)
+        if snap is not None:
+            snap.memo(options.key, partial(rows_frame, day_rows))
+        for c in ROW_KEYS:
+            rows[c].extend(day_rows[c])
+        dates.extend([day] * len(day_rows["piece"]))
+    return rows_frame(rows, date=np.array(dates, dtype=object))
