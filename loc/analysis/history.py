@@ -17,7 +17,7 @@ equals :func:`loc.line_of_contact` date by date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -320,7 +320,8 @@ class _History:
 
 def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=None,
                  step_km: float = 0.5, reach_km: float = 5.0, gap_km: float = 1.0,
-                 channel_km: float = 5.0, noise_km2: float = 0.1) -> gpd.GeoDataFrame:
+                 channel_km: float = 5.0, noise_km2: float = 0.1,
+                 progress: Callable[[int, int], None] | None = None) -> gpd.GeoDataFrame:
     """The line of contact of every date of a series, as one frame.
 
     Equal date by date to :func:`loc.line_of_contact` of each snapshot, at a fraction of the
@@ -335,6 +336,8 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         First and last date.
     step_km, reach_km, gap_km, channel_km, noise_km2 : float
         As in :func:`loc.line_of_contact`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each date.
 
     Returns
     -------
@@ -368,8 +371,10 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     history = _History(options)
     rows: dict[str, list] = {c: [] for c in ROW_KEYS}
     dates: list[dt.date] = []
-    for day, item in items:
+    for done, (day, item) in enumerate(items, 1):
         day_rows, snap = history.date(item)
+        if progress is not None:
+            progress(done, len(items))
         if snap is not None:
             snap.memo(options.key, partial(rows_frame, day_rows))
         for c in ROW_KEYS:

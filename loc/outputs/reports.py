@@ -13,7 +13,7 @@ from loc import __version__
 from loc.analysis.compare import Comparison
 from loc.analysis.compliance import Report
 from loc.analysis.freeze import Freeze
-from loc.analysis.line import line_of_contact
+from loc.analysis.line import contact_only, line_of_contact
 from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
 from loc.outputs.palette import PURPLE
@@ -373,7 +373,7 @@ def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
     shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]])
     layers = change_layers(shown, titles=(f"Russian-held per {c.b} only",
                                           f"Russian-held per {c.a} only"), ref="rank")
-    layers.append(line_layer(line_of_contact(b), layer_id="claim-b",
+    layers.append(line_layer(contact_only(line_of_contact(b)), layer_id="claim-b",
                              title=f"Line claimed by {c.b}",
                              style={"color": PURPLE, "weight": 2.5, "dashArray": "6 4"}))
     m = render(a, layers=layers, title=f"Disputed areas: {c.a} and {c.b}", settlements=True,

@@ -17,7 +17,8 @@ from loc import __version__
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
-from loc.analysis.line import line_of_contact
+from loc.analysis.history import line_history
+from loc.analysis.line import contact_only, line_of_contact
 from loc.analysis.movement import movement
 from loc.errors import OptionError
 from loc.io.inputs import as_snapshot, read, series
@@ -105,9 +106,10 @@ def _attribution(snaps: Iterable[Snapshot], tiles: str | None) -> list[str]:
 
 def _lines(snapshots: list[Snapshot],
            progress: Callable[[int, int], None] | None = None) -> list[gpd.GeoDataFrame]:
-    """The line of contact of each snapshot, in order: the one place where maps compute
-    lines (one :func:`loc.line_of_contact` per snapshot), so that a line history can take
-    its place.
+    """The line of contact of each snapshot, in order, without its border-noise pieces:
+    the one place where maps compute lines. A series goes through
+    :func:`loc.line_history`, which reclassifies only what changed from one date to the
+    next (and leaves each snapshot's line remembered).
 
     Parameters
     ----------
@@ -121,12 +123,9 @@ def _lines(snapshots: list[Snapshot],
     list of geopandas.GeoDataFrame
         One line per snapshot.
     """
-    out = []
-    for i, s in enumerate(snapshots):
-        out.append(line_of_contact(s))
-        if progress is not None:
-            progress(i + 1, len(snapshots))
-    return out
+    if len(snapshots) > 1 and all(s.date is not None for s in snapshots):
+        line_history(snapshots, progress=progress)
+    return [contact_only(line_of_contact(s)) for s in snapshots]
 
 
 def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame | None = None,
