@@ -47,7 +47,8 @@ def command(source, output, paper, orientation, spacing, assign, title) -> None:
         recorded = (doc.get("options") or {}).get("assign") or []
         if not pairs:
             pairs = [parse_assignment(a, "--assign") for a in recorded]
-        say(f"map version {doc['id']} ({doc.get('kind', '')}): {ref}")
+        say(f"map version {doc['id']} ({doc.get('kind', '')}): "
+            f"{doc['inputs'][-1].get('path')}")
     else:
         snap = load_snapshot(source)
     frozen = freeze(snap, assign=dict(pairs))
