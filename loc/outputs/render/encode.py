@@ -83,6 +83,8 @@ class ChunkTable:
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
+        self._seen: dict[bytes, int] = {}  # a chunk's vertex bytes (either way) -> its id
+        self._paths: dict[tuple[bytes, bool], list[int]] = {}  # a path's bytes -> its ids
 
     def add_points(self, q: np.ndarray) -> int:
         """The id of one chunk of vertices, stored once (its reverse shares the id).
@@ -97,14 +99,22 @@ class ChunkTable:
         int
             ``k`` for chunk ``k`` as stored, ``~k`` for it walked backwards.
         """
+        q = np.ascontiguousarray(q, dtype=np.int64)
+        key = q.tobytes()
+        hit = self._seen.get(key)
+        if hit is not None:  # seen before: dates of a slider share most chunks
+            return hit
         fwd = encode_polyline(q)
-        if fwd in self.ids:
-            return self.ids[fwd]
         rev = encode_polyline(q[::-1])
-        if rev in self.ids:
-            return ~self.ids[rev]
-        self.ids[fwd] = len(self.ids)
-        return self.ids[fwd]
+        if fwd in self.ids:
+            found = self.ids[fwd]
+        elif rev in self.ids:
+            found = ~self.ids[rev]
+        else:
+            found = self.ids[fwd] = len(self.ids)
+        self._seen[key] = found
+        self._seen[np.ascontiguousarray(q[::-1]).tobytes()] = ~found
+        return found
 
     @property
     def chunks(self) -> list[str]:
@@ -128,6 +138,13 @@ class ChunkTable:
         list of int
             Chunk ids in walking order.
         """
+        key = (np.ascontiguousarray(q, dtype=np.int64).tobytes(), closed)
+        known = self._paths.get(key)
+        if known is None:
+            known = self._paths[key] = self._path(q, closed)
+        return list(known)
+
+    def _path(self, q: np.ndarray, closed: bool) -> list[int]:
         if closed and len(q) > 1 and np.all(q[0] == q[-1]):
             q = q[:-1]
         h = _hash(q)
@@ -158,9 +175,23 @@ class ChunkTable:
         list of list of int
             One list of chunk ids per ring, exterior first.
         """
-        rings = [poly.exterior, *poly.interiors]
-        return [self.path(quantize(np.asarray(r.coords)[:, :2]), closed=True) for r in rings
-                if len(r.coords) >= 4]
+        return self._polygons(np.array([poly], dtype=object))[0]
+
+    def _polygons(self, polys: np.ndarray) -> list[list[list[int]]]:
+        """:meth:`polygon` of many polygons, their coordinates quantized in one pass."""
+        rings, owner = shapely.get_rings(polys, return_index=True)
+        xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+        sizes = np.bincount(ring_of, minlength=len(rings))
+        q = np.round(xy[:, ::-1] * PRECISION).astype(np.int64)
+        keep = np.ones(len(q), dtype=bool)  # consecutive duplicates dropped, as quantize does
+        keep[1:] = ~((ring_of[1:] == ring_of[:-1]) & np.all(q[1:] == q[:-1], axis=1))
+        kept = np.split(q[keep], np.cumsum(np.bincount(ring_of[keep],
+                                                       minlength=len(rings)))[:-1])
+        out: list[list[list[int]]] = [[] for _ in range(len(polys))]
+        for r, (p, n) in enumerate(zip(owner.tolist(), sizes.tolist(), strict=True)):
+            if n >= 4:
+                out[p].append(self.path(kept[r], closed=True))
+        return out
 
     def geometry(self, geom) -> list[list]:
         """Encode a (Multi)Polygon as [polygon][ring][chunk ids] or a (Multi)LineString as
@@ -177,11 +208,13 @@ class ChunkTable:
             The nested chunk ids.
         """
         out: list[list] = []
-        for part in shapely.get_parts(geom):
-            if part.is_empty:
-                continue
-            if part.geom_type == "Polygon":
-                rings = self.polygon(part)
+        parts = shapely.get_parts(geom)
+        parts = parts[~shapely.is_empty(parts)]
+        is_poly = shapely.get_type_id(parts) == 3
+        encoded = iter(self._polygons(parts[is_poly]) if is_poly.any() else [])
+        for part, poly in zip(parts, is_poly, strict=True):
+            if poly:
+                rings = next(encoded)
                 if rings:
                     out.append(rings)
             elif part.geom_type == "LineString":

@@ -412,13 +412,14 @@ def control_layers(snapshot) -> list[Layer]:
     date = snapshot.date.isoformat() if snapshot.date else None
     layers = []
     for side in ("ru", "contested", "ua"):
-        geom = snapshot.side(side)
+        held = snapshot.side(side)
+        geom = held
         if side == "ua":
             others = shapely.union(snapshot.side("ru"), snapshot.side("contested"))
             geom = shapely.difference(_display_land(), others)
         if geom.is_empty:
             continue
-        area = float(lcrs.area_km2(snapshot.side(side)))
+        area = float(lcrs.area_km2(held))
         rows: list[Row] = [("side", SIDE_TITLES[side]), ("date", snapshot.label),
                            ("area", fmt_km2(area)), ("source", snapshot.source)]
         if snapshot.license:
