@@ -554,11 +554,29 @@ def _position_problem(pos) -> str | None:
     return None
 
 
-def _coordinates_problem(kind: str, coords) -> str | None:
-    """What is wrong with one geometry's coordinates, or None."""
+def _plain_positions(node) -> bool:
+    """Whether a list holds positions of two or three finite numbers only (checked by numpy
+    at once; a list that is anything else is walked position by position for the message).
+    Booleans pass as numbers here: the caller asks only when the text holds none."""
+    try:
+        arr = np.array(node, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return arr.ndim == 2 and arr.shape[1] in (2, 3) and bool(np.isfinite(arr).all())
+
+
+def _coordinates_problem(kind: str, coords, booleans: bool = True) -> str | None:
+    """What is wrong with one geometry's coordinates, or None (``booleans``: whether the
+    document may hold ``true``/``false`` values)."""
     depth = _NESTING[kind]
 
     def walk(node, level: int, rings: bool) -> str | None:
+        if level == 1 and not booleans and isinstance(node, list) and _plain_positions(node):
+            if rings and len(node) < 4:
+                return f"a ring has {len(node)} positions, fewer than four"
+            if rings and node[0][:2] != node[-1][:2]:
+                return "a ring is not closed (its last position is not its first)"
+            return None
         if level == 0:
             problem = _position_problem(node)
             return f"position {str(node)[:60]} {problem}" if problem else None
@@ -578,7 +596,7 @@ def _coordinates_problem(kind: str, coords) -> str | None:
     return walk(coords, depth, kind in ("Polygon", "MultiPolygon"))
 
 
-def _geometry_problem(geom, level: int = 0) -> str | None:
+def _geometry_problem(geom, level: int = 0, booleans: bool = True) -> str | None:
     if geom is None:
         return None
     if not isinstance(geom, dict):
@@ -589,16 +607,16 @@ def _geometry_problem(geom, level: int = 0) -> str | None:
         if not isinstance(members, list):
             return "a GeometryCollection has no list of geometries"
         for g in members:
-            problem = _geometry_problem(g, level + 1)
+            problem = _geometry_problem(g, level + 1, booleans)
             if problem:
                 return problem
         return None
     if not isinstance(kind, str) or kind not in _NESTING:
         return f"geometry type {str(kind)[:30]!r} is not a GeoJSON geometry type"
-    return _coordinates_problem(kind, geom.get("coordinates"))
+    return _coordinates_problem(kind, geom.get("coordinates"), booleans)
 
 
-def geojson_problem(doc) -> str | None:
+def geojson_problem(doc, booleans: bool = True) -> str | None:
     """What makes a parsed GeoJSON document one that GDAL would read in part or repair
     quietly: a coordinate that is not a finite number (JSON's ``NaN``, ``Infinity``, or
     ``null``), a position that is not two or three numbers, coordinates nested wrongly for
@@ -609,6 +627,9 @@ def geojson_problem(doc) -> str | None:
     ----------
     doc : object
         The parsed document (a FeatureCollection, a Feature or a geometry).
+    booleans : bool
+        Whether the document may hold ``true`` or ``false`` (False lets whole rings be
+        checked at once).
 
     Returns
     -------
@@ -633,7 +654,7 @@ def geojson_problem(doc) -> str | None:
     for i, feat in enumerate(features):
         if not isinstance(feat, dict):
             return f"feature {i} is not a GeoJSON Feature object"
-        problem = _geometry_problem(feat.get("geometry"))
+        problem = _geometry_problem(feat.get("geometry"), booleans=booleans)
         if problem:
             return f"feature {i}: {problem}"
     return None
@@ -717,14 +738,16 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         doc = None
         if path.suffix.lower() in (".json", ".geojson"):
             # GDAL's JSON parser recurses: check depth and size before it sees the text
+            raw = path.read_bytes()
             try:
-                doc = loads(path.read_bytes(), str(path))
+                doc = loads(raw, str(path))
             except LimitError:
                 raise
             except InputError as exc:
                 raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
                                  path) from None
-        problem = geojson_problem(doc) if doc is not None else None
+        problem = (geojson_problem(doc, booleans=b"true" in raw or b"false" in raw)
+                   if doc is not None else None)
         if problem is not None:
             raise GeometryError(f"{problem}: refused, not repaired; fix the file", path)
         gdf = read_frames(path, engine)

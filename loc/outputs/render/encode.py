@@ -8,6 +8,8 @@ chunk, and the map stores each distinct chunk once.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import shapely
 
@@ -138,7 +140,9 @@ class ChunkTable:
         list of int
             Chunk ids in walking order.
         """
-        key = (np.ascontiguousarray(q, dtype=np.int64).tobytes(), closed)
+        digest = hashlib.blake2b(np.ascontiguousarray(q, dtype=np.int64).tobytes(),
+                                 digest_size=16).digest()  # a ring can be long: keep 16 bytes
+        key = (digest, closed)
         known = self._paths.get(key)
         if known is None:
             known = self._paths[key] = self._path(q, closed)
