@@ -307,6 +307,8 @@ class _History:
             kept[key] = hit_pieces
             pieces.extend(hit_pieces[1])
         self.pieces = kept
+        current = set(polys)
+        self.valid = {p: v for p, v in self.valid.items() if p in current}
         rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths)
         self.lengths.next_date()
         if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet
@@ -321,7 +323,8 @@ class _History:
 def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=None,
                  step_km: float = 0.5, reach_km: float = 5.0, gap_km: float = 1.0,
                  channel_km: float = 5.0, noise_km2: float = 0.1,
-                 progress: Callable[[int, int], None] | None = None) -> gpd.GeoDataFrame:
+                 progress: Callable[[int, int], None] | None = None,
+                 remember: bool = True) -> gpd.GeoDataFrame:
     """The line of contact of every date of a series, as one frame.
 
     Equal date by date to :func:`loc.line_of_contact` of each snapshot, at a fraction of the
@@ -338,6 +341,9 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         As in :func:`loc.line_of_contact`.
     progress : callable, optional
         Called as ``progress(done, total)`` after each date.
+    remember : bool
+        Let each snapshot in the series remember its line (False saves the memory of one
+        frame per date when only this frame is wanted).
 
     Returns
     -------
@@ -375,7 +381,7 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         day_rows, snap = history.date(item)
         if progress is not None:
             progress(done, len(items))
-        if snap is not None:
+        if snap is not None and remember:
             snap.memo(options.key, partial(rows_frame, day_rows))
         for c in ROW_KEYS:
             rows[c].extend(day_rows[c])

@@ -124,7 +124,11 @@ def _lines(snapshots: list[Snapshot],
         One line per snapshot.
     """
     if len(snapshots) > 1 and all(s.date is not None for s in snapshots):
-        line_history(snapshots, progress=progress)
+        history = contact_only(line_history(snapshots, progress=progress, remember=False))
+        by_date = {day: frame.drop(columns="date").reset_index(drop=True)
+                   for day, frame in history.groupby("date", sort=False)}
+        empty = history.iloc[:0].drop(columns="date")
+        return [by_date.get(s.date, empty) for s in snapshots]
     return [contact_only(line_of_contact(s)) for s in snapshots]
 
 

@@ -71,6 +71,13 @@ def quantize(coords: np.ndarray) -> np.ndarray:
     return q
 
 
+def _digest(q: np.ndarray) -> bytes:
+    """16 bytes standing for integer vertices (the key of chunks and paths seen before: a
+    slider holds hundreds of thousands of them)."""
+    return hashlib.blake2b(np.ascontiguousarray(q, dtype=np.int64).tobytes(),
+                           digest_size=16).digest()
+
+
 def _hash(q: np.ndarray) -> np.ndarray:
     return ((q[:, 0] * 1000003) ^ (q[:, 1] * 998244353)) & 0xFFFFFFFF
 
@@ -102,7 +109,7 @@ class ChunkTable:
             ``k`` for chunk ``k`` as stored, ``~k`` for it walked backwards.
         """
         q = np.ascontiguousarray(q, dtype=np.int64)
-        key = q.tobytes()
+        key = _digest(q)
         hit = self._seen.get(key)
         if hit is not None:  # seen before: dates of a slider share most chunks
             return hit
@@ -115,7 +122,7 @@ class ChunkTable:
         else:
             found = self.ids[fwd] = len(self.ids)
         self._seen[key] = found
-        self._seen[np.ascontiguousarray(q[::-1]).tobytes()] = ~found
+        self._seen[_digest(q[::-1])] = ~found
         return found
 
     @property
@@ -140,9 +147,7 @@ class ChunkTable:
         list of int
             Chunk ids in walking order.
         """
-        digest = hashlib.blake2b(np.ascontiguousarray(q, dtype=np.int64).tobytes(),
-                                 digest_size=16).digest()  # a ring can be long: keep 16 bytes
-        key = (digest, closed)
+        key = (_digest(q), closed)
         known = self._paths.get(key)
         if known is None:
             known = self._paths[key] = self._path(q, closed)
