@@ -235,12 +235,14 @@ def polygon_parts(geom, return_index: bool = False):
 
 def clip_box(geom, box) -> BaseGeometry:
     """``geom`` clipped to a box: the fast rectangle clip, or the exact (slower)
-    intersection where the fast one is not valid.
+    intersection where the fast one is not valid, or, where ``geom`` itself is not valid
+    (a projection can fold a valid lon/lat sliver onto itself), the clipped part repaired
+    by ``make_valid``.
 
     Parameters
     ----------
     geom : shapely geometry
-        A geometry in any CRS.
+        Polygons in any CRS.
     box : tuple of float
         ``(xmin, ymin, xmax, ymax)`` in that CRS.
 
@@ -256,5 +258,8 @@ def clip_box(geom, box) -> BaseGeometry:
     """
     out = shapely.clip_by_rect(geom, *box)
     if not out.is_valid:
-        out = shapely.intersection(geom, shapely.box(*box))
+        try:
+            out = shapely.intersection(geom, shapely.box(*box))
+        except shapely.errors.GEOSException:
+            out = polygonal(shapely.make_valid(out))
     return out

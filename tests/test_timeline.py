@@ -121,7 +121,7 @@ def test_other_formats_give_the_same_timeline(deepstate_dir, cache, tmp_path, mo
     reader = importlib.import_module("loc.io.rings").RingReader
     real = reader.from_geometry
     monkeypatch.setattr(reader, "from_geometry",
-                        lambda self, g: general.append(g) or real(self, g))
+                        lambda self, g, **kw: general.append(g) or real(self, g, **kw))
     got = loc.timeline(converted, use_cache=False)
     assert len(general) == 4  # none of them went through the text reader
     assert list(got.columns) == list(want.columns)
@@ -195,6 +195,36 @@ def test_a_file_reaching_beyond_ukraines_box_is_read_the_general_way(cache, tmp_
     assert gained > 420 and lost > 0.1  # parallels bend in the projection: slivers lost
     assert list(df["gained_km2"].iloc[1:]) == pytest.approx([gained, lost], abs=1e-6)
     assert list(df["lost_km2"].iloc[1:]) == pytest.approx([lost, gained], abs=1e-6)
+
+
+def test_a_file_the_general_reader_repairs_keeps_its_neighbours(cache, tmp_path):
+    """The text reader reads a file, finds a polygon invalid and hands the file to the
+    general reader: the file before it must stay the previous one (it was lost once, and
+    the next pair failed)."""
+    square = [(37.0, 47.5), (38.0, 47.5), (38.0, 48.5), (37.0, 48.5), (37.0, 47.5)]
+    # the same square passing twice through one corner (a self-touching ring, repaired)
+    touching = [(37.0, 47.5), (38.0, 47.5), (38.0, 48.5), (37.5, 48.5), (37.6, 48.6),
+                (37.4, 48.6), (37.5, 48.5), (37.0, 48.5), (37.0, 47.5)]
+    grown = [(37.0, 47.5), (38.1, 47.5), (38.1, 48.5), (37.0, 48.5), (37.0, 47.5)]
+    files = []
+    for day, ring in (("01", square), ("02", touching), ("03", grown)):
+        path = tmp_path / f"x_202501{day}.geojson"
+        path.write_text(json.dumps({"type": "Feature", "properties": {},
+                                    "geometry": {"type": "Polygon", "coordinates": [ring]}}))
+        files.append(path)
+    assert not shapely.Polygon(touching).is_valid
+    df = loc.timeline(files, use_cache=False)
+    snaps = [loc.read(f) for f in files]
+    for i in (1, 2):
+        d = loc.diff(snaps[i - 1], snaps[i])
+        assert df["gained_km2"].iloc[i] == pytest.approx(d.gained_km2, abs=1e-6)
+        assert df["lost_km2"].iloc[i] == pytest.approx(d.lost_km2, abs=1e-6)
+    assert df["gained_km2"].iloc[1] > 10 and df["gained_km2"].iloc[2] > 700
+    history = loc.line_history(files, remember=False)
+    for snap, (_, got) in zip(snaps, history.groupby("date"), strict=True):
+        want = loc.line_of_contact(snap)
+        assert list(got["kind"]) == list(want["kind"])
+        assert got["length_km"].sum() == pytest.approx(want["length_km"].sum(), abs=1e-9)
 
 
 @pytest.mark.parametrize("at", [2, 18])

@@ -204,6 +204,8 @@ class _History:
             if polys is not None and all(self._valid(p) for p in polys):
                 return polys, None, None
             item = read_file(Path(item))  # validates, repairs (and warns) or refuses
+            return (self.reader.from_geometry(item.side("ru"), instead=polys is not None),
+                    others_of(item), item)
         return self.reader.from_geometry(item.side("ru")), others_of(item), item
 
     def _valid(self, poly: Polygon) -> bool:

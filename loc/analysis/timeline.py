@@ -92,7 +92,7 @@ def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
             valid.intersection_update(polys)
             valid.update(new)
             return polys
-    return reader.from_geometry(_occupied(item))
+    return reader.from_geometry(_occupied(item), instead=polys is not None)
 
 
 def _measure(item) -> dict:

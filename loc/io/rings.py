@@ -209,13 +209,15 @@ class RingReader:
             self._polygons[poly] = geom
         return geom
 
-    def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
-        """Make a file read into ``rings`` the current one; drop what only the one before
-        the previous file used."""
+    def _commit(self, polys: list[Polygon], rings: dict, instead: bool = False
+                ) -> list[Polygon]:
+        """Make a file read into ``rings`` the current one (or, ``instead``, replace the
+        current one); drop what only the one before the previous file used."""
         self._chunks = {c[0]: (*c[1:], ring) for ring in rings.values() if ring.chunks
                         for c in ring.chunks}
-        self._rings = (self._rings[1], rings)
-        self._files = (self._files[1], polys)
+        at = 0 if instead else 1
+        self._rings = (self._rings[at], rings)
+        self._files = (self._files[at], polys)
         keep = set(self._files[0]) | set(polys)
         self._polygons = {p: g for p, g in self._polygons.items() if p in keep}
         return polys
@@ -262,13 +264,17 @@ class RingReader:
             return None
         return self._commit(polys, rings)
 
-    def from_geometry(self, geom) -> list[Polygon]:
+    def from_geometry(self, geom, *, instead: bool = False) -> list[Polygon]:
         """The polygons of a lon/lat (Multi)Polygon read the general way.
 
         Parameters
         ----------
         geom : shapely geometry
             Lon/lat polygons.
+        instead : bool
+            The geometry replaces the file :meth:`read` last gave (the same file, found to
+            need the general reader, say to repair it): the file before that stays the
+            previous one.
 
         Returns
         -------
@@ -288,7 +294,7 @@ class RingReader:
                 rings[key] = ring if ring is not None else Ring(c, self._project(c))
                 keys.append(key)
             polys.append(tuple(keys))
-        return self._commit(polys, rings)
+        return self._commit(polys, rings, instead=instead)
 
     def _read_ring(self, text: bytes, rings: dict) -> bytes:
         """Parse (or reuse) one ring's text ``x,y],[x,y],...,[x,y``; its key is the text."""
