@@ -28,10 +28,16 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+@pytest.mark.parametrize("day", ["20240708", "20251231"])
+def test_one_date_map_stays_under_400_kb_at_both_ends_of_the_archive(tmp_path, day):
+    html = render(loc.read(deepstate_path(day)), out=tmp_path).loc_version.html_path
+    assert html.stat().st_size <= 400_000
+
+
 def test_one_date_map_offline_layers_toggle_screenshot(tmp_path, browser):
     m = render(loc.read(deepstate_path("20250905")), out=tmp_path)
     html = m.loc_version.html_path
-    assert html.stat().st_size <= 400 * 1024
+    assert html.stat().st_size <= 400_000  # bytes: the 400 KB, decimal
     page, log = open_map(browser, html)
     ids = page.evaluate("Object.keys(window.locMap.left.containers)")
     assert ids == ["context", "regions", "side-ru", "side-ua", "line"]

@@ -1,5 +1,6 @@
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -239,3 +240,87 @@ def test_an_unreadable_file_is_named_whoever_reads_it(deepstate_dir, cache, tmp_
     broken.write_text("this is not a GeoJSON file")
     with pytest.raises(loc.LocError, match=files[at].name):
         loc.timeline(copies, use_cache=False)
+
+
+SQUARE = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
+GROWN = [[37.0, 47.5], [38.1, 47.5], [38.1, 48.5], [37.0, 48.5], [37.0, 47.5]]
+
+
+def _fc(rings_text: str, props: str = "{}", extra: str = "") -> str:
+    return ('{"type": "FeatureCollection",' + extra + ' "features": [{"type": "Feature", '
+            '"properties": ' + props + ', "geometry": {"type": "MultiPolygon", '
+            '"coordinates": ' + rings_text + '}}]}')
+
+
+def _rings(*rings) -> str:
+    return json.dumps([[r] for r in rings])
+
+
+# Each second file is one that the text reader must not read as a plain occupied area: its
+# properties, CRS or number text mean something else to the general reader (they were
+# counted as occupied once: a file marked Ukrainian-held gave 114,781 km² occupied).
+HOSTILE_SECOND = {
+    "side any case": _fc(_rings(GROWN), '{"Side": "ua"}'),
+    "side escaped": _fc(_rings(GROWN), '{"s\\u0069de": "contested"}'),
+    "isw layer name": _fc(_rings(GROWN), '{"name": "Assessed Russian Advances in Ukraine"}'),
+    "date property": _fc(_rings(GROWN), '{"date": "2025-01-09"}'),
+    "other crs": _fc(_rings(GROWN), extra=' "comment": "CRS84", "crs": {"type": "name", '
+                     '"properties": {"name": "urn:ogc:def:crs:EPSG::4284"}},'),
+    "escaped crs": _fc(_rings(GROWN), extra=' "c\\u0072s": {"type": "name", "properties": '
+                       '{"name": "urn:ogc:def:crs:EPSG::3857"}},'),
+    "space in a number": _fc(_rings(GROWN).replace("38.1", "38.1 5", 1)),
+    "plus sign": _fc(_rings(GROWN).replace("38.1", "+38.1", 1)),
+    "leading zero": _fc(_rings(GROWN).replace("38.1", "038.1", 1)),
+    "trailing dot": _fc(_rings(GROWN).replace("47.5", "47.", 1)),
+    "overlapping parts": _fc(_rings(GROWN, [[37.5, 48.0], [38.5, 48.0], [38.5, 48.8],
+                                            [37.5, 48.8], [37.5, 48.0]])),
+    "a part twice": _fc(_rings(GROWN, GROWN)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SECOND))
+def test_the_text_reader_reads_nothing_the_general_reader_reads_otherwise(cache, tmp_path,
+                                                                           name):
+    """The timeline, line history and loc.read agree on every such file: the same figures,
+    or the same refusal."""
+    first, second = tmp_path / "x_20250108.geojson", tmp_path / "x_20250109.geojson"
+    first.write_text(_fc(_rings(SQUARE)))
+    second.write_text(HOSTILE_SECOND[name])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", loc.LocWarning)
+            snaps = [loc.read(first), loc.read(second)]
+    except loc.LocError as exc:
+        message = str(exc)
+        with pytest.raises(loc.LocError) as got:
+            loc.timeline([first, second], use_cache=False)
+        assert str(got.value) == message
+        with pytest.raises(loc.LocError):
+            loc.line_history([first, second], remember=False)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loc.LocWarning)
+        df = loc.timeline([first, second], use_cache=False, break_km2=1e9)
+        history = loc.line_history([first, second], remember=False)
+    occupied = float(loc.stats(snaps[1])["occupied_km2"].sum())
+    assert df["occupied_km2"].iloc[1] == pytest.approx(occupied, abs=1e-6)
+    d = loc.diff(snaps[0], snaps[1])
+    assert df["gained_km2"].iloc[1] == pytest.approx(d.gained_km2, abs=1e-6)
+    assert df["lost_km2"].iloc[1] == pytest.approx(d.lost_km2, abs=1e-6)
+    want = loc.line_of_contact(snaps[1])
+    got = history[history["date"] == snaps[1].date]
+    assert got["length_km"].sum() == pytest.approx(want["length_km"].sum(), abs=1e-6)
+
+
+def test_overlapping_parts_are_joined_not_cut_out(tmp_path):
+    """A MultiPolygon whose parts overlap is repaired to their union (make_valid's default
+    made the overlap a hole: land occupied on both days read as lost)."""
+    a = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.0, 48.5], [37.0, 47.5]]
+    b = [[37.8, 48.3], [38.2, 48.3], [38.2, 48.6], [37.8, 48.6], [37.8, 48.3]]
+    path = tmp_path / "x_20250109.geojson"
+    path.write_text(_fc(_rings(a, b)))
+    with pytest.warns(loc.LocWarning, match="repaired"):
+        snap = loc.read(path)
+    union = shapely.union(shapely.Polygon(a), shapely.Polygon(b))
+    assert snap.side("ru").equals(union)
+    assert snap.side("ru").contains(shapely.Point(37.9, 48.4))  # in both parts

@@ -39,7 +39,7 @@ from loc.analysis.line import (
 )
 from loc.io.inputs import series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, valid_together
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
@@ -191,7 +191,7 @@ class _History:
         self.builder = LineBuilder(options)
         self.reader = RingReader(project=lambda c: lcrs.project_coords(c, lcrs.CONFORMAL))
         self.prev: _Date | None = None
-        self.valid: dict = {}  # polygon -> bool (lon/lat validity)
+        self.valid: set = set()  # polygons of the last file found valid (lon/lat)
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
         self.known: dict = {}  # piece coordinates -> (length_km, regions)
         self.lengths = _Lengths()
@@ -201,22 +201,12 @@ class _History:
         if the source gave it (CONFORMAL), and the snapshot if one was read."""
         if not isinstance(item, Snapshot):
             polys = read_plain(self.reader, item, within=lcrs.UKRAINE_BBOX)
-            if polys is not None and all(self._valid(p) for p in polys):
+            if polys is not None and valid_together(self.reader, polys, self.valid):
                 return polys, None, None
             item = read_file(Path(item))  # validates, repairs (and warns) or refuses
             return (self.reader.from_geometry(item.side("ru"), instead=polys is not None),
                     others_of(item), item)
         return self.reader.from_geometry(item.side("ru")), others_of(item), item
-
-    def _valid(self, poly: Polygon) -> bool:
-        """Whether a polygon read from text is valid in lon/lat, as the general reader asks
-        (an invalid one is read by it, which repairs it or refuses it)."""
-        hit = self.valid.get(poly)
-        if hit is None:
-            rings = [shapely.linearrings(self.reader.ring(k).lonlat) for k in poly]
-            hit = self.valid[poly] = bool(shapely.is_valid(shapely.polygons(rings[0],
-                                                                            rings[1:] or None)))
-        return hit
 
     def ring_samples(self, polys: list[Polygon]) -> list[tuple]:
         """Samples of every ring of the date large enough to count, in polygon order:
@@ -309,8 +299,6 @@ class _History:
             kept[key] = hit_pieces
             pieces.extend(hit_pieces[1])
         self.pieces = kept
-        current = set(polys)
-        self.valid = {p: v for p, v in self.valid.items() if p in current}
         rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths)
         self.lengths.next_date()
         if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet

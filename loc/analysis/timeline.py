@@ -37,7 +37,7 @@ from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, valid_together
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -47,7 +47,7 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 BREAK_KM2 = 1_000.0
 """A day-to-day change larger than this (km²) is a break in the series (a source that starts
 or stops mapping a whole area, e.g. Crimea before September 2022), not a gain or loss."""
@@ -80,18 +80,14 @@ def _occupied(item) -> shapely.Geometry:
 def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
     """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
 
-    A plain file whose polygons are all valid is read by ``reader`` alone (``valid`` holds
-    the polygons already checked, so each is checked once over the series); one with an
-    invalid polygon goes to the general reader, which repairs it within its limit or
-    refuses it, as :func:`loc.read` does.
+    A plain file whose polygons make one valid lon/lat MultiPolygon is read by ``reader``
+    alone (:func:`loc.io.rings.valid_together`; ``valid`` holds the polygons of the last
+    file found valid); one with an invalid or overlapping part goes to the general reader,
+    which repairs it within its limit or refuses it, as :func:`loc.read` does.
     """
     polys = _read_plain(reader, item)
-    if polys is not None:
-        new = [p for p in polys if p not in valid]
-        if all(shapely.is_valid(reader.polygon(p)) for p in new):
-            valid.intersection_update(polys)
-            valid.update(new)
-            return polys
+    if polys is not None and valid_together(reader, polys, valid):
+        return polys
     return reader.from_geometry(_occupied(item), instead=polys is not None)
 
 
@@ -258,7 +254,7 @@ class _Walker:
         self.forward = forward
         self.reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
         self.held: dict[int, list[Polygon]] = {}  # the reader's last two files
-        self.valid: set = set()  # polygons already checked valid
+        self.valid: set = set()  # polygons of the last file found valid
 
     def _read(self, j: int) -> None:
         polys = _polygons_of(self.reader, self.items[j][1], self.valid)

@@ -397,14 +397,18 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, s
 
 
 def _repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
-    """Repair an invalid polygon with make_valid, refusing a repair whose area change is not
-    a finite number under :data:`REPAIR_LIMIT`, and warning how much area changed."""
+    """Repair an invalid polygon with make_valid (method ``structure``: overlapping parts
+    joined), refusing a repair whose area change is not a finite number under
+    :data:`REPAIR_LIMIT`, and warning how much area changed."""
     if shapely.is_valid(geom):
         return geom
     reason = shapely.is_valid_reason(geom)
     try:
         before = float(geo.area_km2(geom))
-        fixed = geo.polygonal(shapely.make_valid(geom))
+        # "structure": overlapping parts are joined and holes cut out, as a map means them
+        # (the default "linework" turns an overlap of two parts into a hole)
+        fixed = geo.polygonal(shapely.make_valid(geom, method="structure",
+                                                 keep_collapsed=False))
         after = float(geo.area_km2(fixed))
     except shapely.errors.GEOSException as exc:
         raise GeometryError(f"invalid {side} polygon ({reason}) cannot be repaired: "

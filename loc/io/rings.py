@@ -228,8 +228,9 @@ class RingReader:
         is in another form or reaches outside the lon/lat box ``within``.
 
         The plain form is a FeatureCollection of one Feature, a Feature, or a geometry, of
-        type Polygon or MultiPolygon, with no ``side`` property, no DeepStateMap layer
-        names (``///``) and no CRS other than lon/lat (CRS84); rings closed, with four
+        type Polygon or MultiPolygon, with no properties (a side, a layer name, a date or
+        a source is read the general way), no CRS other than lon/lat (CRS84), and its
+        numbers written as JSON writes them; rings closed, with four
         positions or more, every coordinate a finite number.
 
         Parameters
@@ -402,6 +403,42 @@ def read_plain(reader: RingReader, path, within: tuple[float, float, float, floa
     return polys
 
 
+def valid_together(reader: RingReader, polys: list[Polygon], checked: set) -> bool:
+    """Whether polygons read by ``reader`` make one valid lon/lat MultiPolygon, as the
+    general reader asks: a part that is invalid, or two parts that overlap (or the same
+    part twice), make it invalid, and the file is then read (and repaired, or refused) the
+    general way.
+
+    Parameters
+    ----------
+    reader : RingReader
+        The reader that read them.
+    polys : list of Polygon
+        The polygons of one file.
+    checked : set
+        The polygons of the last file found valid, updated here: a file whose polygons are
+        all among them is valid unchecked (parts left out of a valid MultiPolygon leave it
+        valid).
+
+    Returns
+    -------
+    bool
+        Whether they are valid together.
+    """
+    if len(set(polys)) != len(polys):
+        return False
+    if not set(polys) <= checked:
+        parts = []
+        for poly in polys:
+            rings = [shapely.linearrings(reader.ring(k).lonlat) for k in poly]
+            parts.append(shapely.polygons(rings[0], rings[1:] or None))
+        if not shapely.is_valid(shapely.multipolygons(parts)):
+            return False
+    checked.clear()
+    checked.update(polys)
+    return True
+
+
 def changed_segments(reader: RingReader, a: list[Polygon], b: list[Polygon]
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Segments (projected) of the polygons ``a`` and ``b`` of two consecutive reads that may
@@ -453,11 +490,30 @@ def _parse_positions(text: bytes) -> np.ndarray:
     flat = b",".join(positions)
     if b"[" in flat or b"]" in flat:
         raise ValueError("nested positions")
+    if not _json_numbers(flat):
+        raise ValueError("a number is not written as JSON writes numbers")
     values = np.array(flat.split(b","), dtype=np.float64).reshape(len(positions), -1)
     out = values if values.shape[1] == 2 else np.ascontiguousarray(values[:, :2])
     if not np.isfinite(out).all():
         raise ValueError("a coordinate is not a finite number")
     return out
+
+
+_NOT_JSON = (b".,", b".e", b".E", b",.", b",-.", b"-,", b"-e", b"-E",
+             *(b",%s%d" % (z, d) for z in (b"0", b"-0") for d in range(10)))
+"""Texts float() reads that a JSON number cannot hold (in ``,``-separated numbers with a
+leading ``,``): a ``.`` not between digits, a leading zero before a digit, a bare ``-``
+(a ``+``, allowed only after ``e``, is counted apart)."""
+
+
+def _json_numbers(flat: bytes) -> bool:
+    """Whether every comma-separated number of ``flat`` is written as JSON allows (Python's
+    float() also reads ``+1``, ``01``, ``1.`` and ``.5``, which a JSON parser refuses)."""
+    text = b"," + flat + b","
+    plus = text.count(b"+")
+    if plus and plus != text.count(b"e+") + text.count(b"E+"):
+        return False
+    return not any(bad in text for bad in _NOT_JSON)
 
 
 def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
@@ -475,15 +531,14 @@ def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
     if start < 0 or close < 0:
         return None
     end = raw.rfind(b"]", start, close) + 1
-    coords = raw[start:end].translate(None, _SPACE)
+    text = raw[start:end]
+    coords = text.translate(None, _SPACE)
     between = raw[at + len(b'"coordinates"'):start]
-    if end <= start or between.strip(_SPACE) != b":" or coords.translate(None, _COORD_CHARS):
-        return None
-    rest = raw[:start] + b"null" + raw[end:]
-    if b'"side"' in rest or b"///" in rest or (b'"crs"' in rest and b"CRS84" not in rest):
+    if (end <= start or between.strip(_SPACE) != b":" or coords.translate(None, _COORD_CHARS)
+            or _space_inside_number(text)):
         return None
     try:
-        doc = loads(rest)
+        doc = loads(raw[:start] + b"null" + raw[end:])
     except LocError:  # not JSON, too deep or too large: the general reader says why
         return None
     geom = _the_geometry(doc)
@@ -493,17 +548,61 @@ def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
     return (kind, coords) if kind in ("Polygon", "MultiPolygon") else None
 
 
+_NUMBER_BYTE = np.zeros(256, dtype=bool)
+_NUMBER_BYTE[list(b"0123456789.eE+-")] = True
+_SPACE_BYTE = np.zeros(256, dtype=bool)
+_SPACE_BYTE[list(_SPACE)] = True
+
+
+def _space_inside_number(text: bytes) -> bool:
+    """Whether white space stands between two characters of numbers (``37.0 075``: two
+    tokens to a JSON parser, one number once the white space is dropped)."""
+    if b" " not in text and not any(c in text for c in (b"\t", b"\r", b"\n")):
+        return False
+    a = np.frombuffer(text, dtype=np.uint8)
+    solid = np.flatnonzero(~_SPACE_BYTE[a])
+    gap = np.diff(solid) > 1
+    return bool((_NUMBER_BYTE[a[solid[:-1][gap]]] & _NUMBER_BYTE[a[solid[1:][gap]]]).any())
+
+
+CRS84 = frozenset({"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "OGC:CRS84"})
+"""The ``crs`` names of lon/lat that the plain form may carry (anything else is read, and
+reprojected or refused, the general way)."""
+_MEMBERS = {"FeatureCollection": {"type", "features", "name", "crs", "bbox"},
+            "Feature": {"type", "geometry", "properties", "id", "bbox", "crs"},
+            "geometry": {"type", "coordinates", "bbox", "crs"}}
+"""Members the plain form may have: none the general reader reads a meaning from."""
+
+
+def _plain_crs(obj: dict) -> bool:
+    crs = obj.get("crs")
+    if crs is None:
+        return True
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    return (isinstance(props, dict) and crs.get("type") == "name" and set(props) == {"name"}
+            and props["name"] in CRS84)
+
+
 def _the_geometry(doc) -> dict | None:
-    """The one geometry of a FeatureCollection of one Feature, a Feature or a geometry."""
+    """The one geometry of a FeatureCollection of one Feature, a Feature or a geometry, in
+    the plain form: no members but :data:`_MEMBERS` (JSON escapes decoded), no properties
+    (a side, a layer name, a date or a source is the general reader's to read), no CRS but
+    lon/lat."""
     if not isinstance(doc, dict):
         return None
     if doc.get("type") == "FeatureCollection":
         features = doc.get("features")
-        if not isinstance(features, list) or len(features) != 1:
+        if (not set(doc) <= _MEMBERS["FeatureCollection"] or not _plain_crs(doc)
+                or not isinstance(features, list) or len(features) != 1):
             return None
         doc = features[0]
         if not isinstance(doc, dict):
             return None
     if doc.get("type") == "Feature":
+        if (not set(doc) <= _MEMBERS["Feature"] or not _plain_crs(doc)
+                or doc.get("properties") not in (None, {})):
+            return None
         doc = doc.get("geometry")
-    return doc if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or not set(doc) <= _MEMBERS["geometry"] or not _plain_crs(doc):
+        return None
+    return doc

@@ -2,7 +2,8 @@
 (npm, MIT; ``static/mgrs-2.2.0.min.js``, see ``static/NOTICE.md``) and loc's own.
 
 Leaflet's CSS points at images next to it; they are inlined as data URIs so that the page
-makes no request at all. The source-map comment is dropped for the same reason.
+makes no request at all. The source-map comment is dropped for the same reason. Styles
+(Leaflet's and loc's) and loc's script are compacted (:func:`compact`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def leaflet_css() -> str:
         data = (base / match.group(1)).read_bytes()
         return f"url(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
 
-    return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text)
+    return compact(re.sub(r"url\((images/[\w.-]+\.png)\)", inline, text))
 
 
 VENDORED = {"mgrs": ("2.2.0", "MIT", "mgrs-2.2.0.min.js")}

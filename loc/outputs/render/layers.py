@@ -364,15 +364,21 @@ def places() -> dict:
     Returns
     -------
     dict
-        ``names``, ``coords`` (one polyline string, lat/lon at 1e-5°), ``pop``, ``tiers``
-        (``[least population, first zoom]``, largest first), ``region`` (index into
-        ``regions``), ``regions`` (names) and ``alt`` (``{index: other names joined by |}``,
-        for search); places largest first.
+        ``names`` (joined by ``|``), ``coords`` (one polyline string, lat/lon at 1e-5°),
+        ``popRegion`` (one polyline string of ``(population, region)`` pairs, region an
+        index into ``regions`` or -1), ``tiers`` (``[least population, first zoom]``,
+        largest first), ``regions`` (names) and ``alt`` (``{index: other names joined by
+        |}``, for search); places largest first.
+
+    Raises
+    ------
+    ValueError
+        If a bundled name holds the separator ``|`` (the settlements build refuses it).
 
     Examples
     --------
     >>> p = places()
-    >>> p["names"][0], p["tiers"][0]
+    >>> p["names"].split("|")[0], p["tiers"][0]
     ('Kyiv', [100000, 0])
     """
     t = settlements_table()
@@ -382,12 +388,17 @@ def places() -> dict:
     keys = list(reg["key"])
     q = np.round(t[["lat", "lon"]].to_numpy() * 1e5).astype(np.int64)
     alt = other_names()
+    names = [str(n) for n in t["name"]]
+    if any("|" in n for n in names):
+        raise ValueError("a settlement name holds '|', the separator of the names column")
+    region = [keys.index(r) if r in keys else -1 for r in t["region"]]
+    pop_region = np.column_stack([t["population"].to_numpy(dtype=np.int64),
+                                  np.asarray(region, dtype=np.int64)])
     return {
-        "names": [str(n) for n in t["name"]],
+        "names": "|".join(names),
         "coords": encode_polyline(q),
-        "pop": [int(p) for p in t["population"]],
+        "popRegion": encode_polyline(pop_region),
         "tiers": [list(t) for t in PLACE_TIERS],
-        "region": [keys.index(r) if r in keys else -1 for r in t["region"]],
         "regions": [str(n) for n in reg["name"]],
         "alt": {str(i): "|".join(alt[g]) for i, g in enumerate(t["geonameid"]) if g in alt},
     }
@@ -415,7 +426,9 @@ def control_layers(snapshot) -> list[Layer]:
         held = snapshot.side(side)
         geom = held
         if side == "ua":
-            others = shapely.union(snapshot.side("ru"), snapshot.side("contested"))
+            others, contested = snapshot.side("ru"), snapshot.side("contested")
+            if not contested.is_empty:  # a union with nothing costs a full overlay
+                others = shapely.union(others, contested)
             geom = shapely.difference(_display_land(), others)
         if geom.is_empty:
             continue

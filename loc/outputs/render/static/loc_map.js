@@ -9,25 +9,30 @@
   var LIST_FOLD = 8;
   var LAND = "#f7f5ef";
 
-  function decodeChunk(str) {
-    // Google polyline algorithm, precision 5; returns [[lat, lon], ...]
-    var pts = [], i = 0, lat = 0, lon = 0;
+  function decodePairs(str, scale) {
+    // Google polyline algorithm: pairs, each the running sum of its deltas, divided by scale
+    var out = [], i = 0, a = 0, b = 0;
     while (i < str.length) {
       var vals = [0, 0];
       for (var k = 0; k < 2; k++) {
-        var shift = 0, result = 0, b;
+        var shift = 0, result = 0, c;
         do {
-          b = str.charCodeAt(i++) - 63;
-          result |= (b & 0x1f) << shift;
+          c = str.charCodeAt(i++) - 63;
+          result |= (c & 0x1f) << shift;
           shift += 5;
-        } while (b >= 0x20);
+        } while (c >= 0x20);
         vals[k] = (result & 1) ? ~(result >> 1) : (result >> 1);
       }
-      lat += vals[0];
-      lon += vals[1];
-      pts.push([lat / 1e5, lon / 1e5]);
+      a += vals[0];
+      b += vals[1];
+      out.push([a / scale, b / scale]);
     }
-    return pts;
+    return out;
+  }
+
+  function decodeChunk(str) {
+    // polyline precision 5; returns [[lat, lon], ...]
+    return decodePairs(str, 1e5);
   }
 
   // The one way text enters the page: as a text node.
@@ -282,14 +287,15 @@
 
   function Places(payload) {
     var p = payload.places;
-    this.names = p.names;
+    var pr = decodePairs(p.popRegion, 1);
+    this.names = p.names.split("|");
     this.coords = decodeChunk(p.coords);
-    this.pop = p.pop;
-    this.zoom = p.pop.map(function (n) {
+    this.pop = pr.map(function (v) { return v[0]; });
+    this.zoom = this.pop.map(function (n) {
       for (var t = 0; t < p.tiers.length; t++) { if (n >= p.tiers[t][0]) { return p.tiers[t][1]; } }
       return p.tiers[p.tiers.length - 1][1];
     });
-    this.region = p.region;
+    this.region = pr.map(function (v) { return v[1]; });
     this.regions = p.regions;
     this.alt = p.alt || {};
     this._keys = null;
