@@ -101,3 +101,32 @@ def test_annex_errors(tmp_path):
     assert r.exit_code == 2 and ".pdf, .svg or .png" in r.stderr
     r = run("annex")
     assert r.exit_code == 2 and "-o" in r.stderr
+
+
+@pytest.mark.parametrize("radius_km", [0.3, 2.0, 5.0])
+def test_a_closed_piece_is_listed_round_not_as_one_point(radius_km):
+    """A pocket (a closed piece) was listed as its start twice, 0 km apart, however long."""
+    import geopandas as gpd
+
+    centre = lcrs.project(shapely.Point(37.5, 48.0))
+    ring = lcrs.unproject(shapely.buffer(centre, radius_km * 1e3, quad_segs=16).exterior)
+    open_line = lcrs.unproject(shapely.LineString([(centre.x + 2e4, centre.y),
+                                                   (centre.x + 6e4, centre.y + 1e4)]))
+    line = gpd.GeoDataFrame({"piece": [1, 2]}, geometry=[ring, open_line], crs="OGC:CRS84")
+    table = turning_points(line, spacing_km=1.0).table
+    pocket = table[table["piece"] == 1]
+    assert not pocket.duplicated(["lat", "lon"]).any()
+    length = lcrs.GEOD.geometry_length(ring) / 1e3
+    assert len(pocket) >= max(3, int(length / 1.0) // 2)
+    assert pocket["km"].iloc[0] == 0 and pocket["km"].max() < length
+    assert list(pocket["km"]) == sorted(pocket["km"])
+    ends = table[table["piece"] == 2]
+    assert ends["km"].iloc[-1] == pytest.approx(lcrs.GEOD.geometry_length(open_line) / 1e3,
+                                                rel=1e-9)
+
+
+def test_a_site_outside_ukraine_is_refused():
+    r = run("zones", "--site", "X:0,0,5")
+    assert r.exit_code == 2 and "lies outside Ukraine" in r.stderr
+    r = run("zones", "--site", "NPP:34.5863,47.5119,5")
+    assert r.exit_code == 2 and "swapped" in r.stderr

@@ -63,8 +63,9 @@ def test_two_parties_sign_and_every_check_lists_them(signed):
     out, keys = signed
     r = run("signatures", out, *trust(keys, "ua", "ru"))
     assert r.exit_code == 0, r.output
-    assert [ln.split(":")[0] for ln in r.stdout.splitlines()] == [
+    assert [ln.split(":")[0] for ln in r.stdout.splitlines() if ".sig:" in ln] == [
         f"OK    {out}/manifest.json.ru.sig", f"OK    {out}/manifest.json.ua.sig"]
+    assert all(ln.startswith("OK") for ln in r.stdout.splitlines())  # files checked too
     assert "signed by ua (key " in r.stdout and "trusted key): signature matches" in r.stdout
     r = run("maps", "verify", out, *trust(keys, "ua", "ru"))
     assert r.exit_code == 0 and r.stdout.count("signature matches") == 2
@@ -86,7 +87,8 @@ def test_a_changed_byte_in_the_manifest_fails_every_signature(signed):
     manifest.write_bytes(bytes(data))
     r = run("signatures", out)
     assert r.exit_code == 1
-    assert r.stdout.count("FAIL") == 2
+    assert sum(ln.startswith("FAIL") and ".sig:" in ln for ln in r.stdout.splitlines()) == 2
+    assert "report id recomputed" in r.stdout
     assert "does not match the manifest's current bytes (changed since it was signed)" \
         in r.stdout
     r = run("maps", "verify", out)
@@ -170,3 +172,28 @@ def test_map_versions_can_be_signed(tmp_path):
     assert results[-1][2].startswith("signed by osce")
     r = run("maps", "list", tmp_path / "maps")
     assert r.exit_code == 0 and "ORPHAN" not in r.stdout
+
+
+# -- found by a hostile review ------------------------------------------------------------
+
+@pytest.mark.parametrize("extra", ["report-official.html.sig", "annex/report.html",
+                                   "manifest.json.ua.sig.html"])
+def test_any_file_the_manifest_does_not_list_fails_verify(signed, extra):
+    out, _ = signed
+    (out / extra).parent.mkdir(exist_ok=True)
+    (out / extra).write_text("<h1>forged</h1>")
+    results = verify(out)
+    assert not all(ok for _, ok, _ in results)
+    assert any("files not in the manifest: " in d and extra in d for _, ok, d in results)
+
+
+def test_signatures_also_check_the_files_they_vouch_for(signed):
+    """A signature covers the manifest and the manifest the files: a replaced page under
+    intact signatures once passed `loc signatures`."""
+    out, keys = signed
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 0, r.output
+    page = out / "report.html"
+    page.write_bytes(page.read_bytes() + b"<script>alert(1)</script>")
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1 and "report.html" in r.stdout and "FAIL" in r.stdout

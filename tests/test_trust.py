@@ -430,3 +430,74 @@ def test_deepstate_answers_of_any_shape_give_a_snapshot_or_one_error(doc):
         assert "\n" not in str(exc)
     else:
         assert snap.occupied_km2() > 0 or snap.occupied.is_empty
+
+
+# -- found by a hostile review ------------------------------------------------------------
+
+@pytest.mark.parametrize("field, value", [("name", "other"), ("html.bytes", 1),
+                                          ("html.file", "x.html")])
+def test_manifest_fields_outside_the_id_must_still_match(version, field, value):
+    src, html, manifest = version
+    doc = json.loads(manifest.read_text())
+    if "." in field:
+        doc["html"][field.split(".")[1]] = value
+    else:
+        doc[field] = value
+    manifest.write_text(json.dumps(doc))
+    results = verify(html)
+    assert not all(ok for _, ok, _ in results)
+    assert _run("maps", "verify", html).exit_code == 1
+
+
+def test_an_annex_is_not_made_from_a_tampered_version(version, tmp_path):
+    src, html, manifest = version
+    r = _run("annex", html, "-o", tmp_path / "good.pdf")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(manifest.read_text())
+    doc["options"]["assign"] = ["Donetsk=ru"]
+    manifest.write_text(json.dumps(doc))
+    r = _run("annex", html, "-o", tmp_path / "bad.pdf")
+    assert r.exit_code == 2 and "does not verify" in r.stderr
+    assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_compare_takes_the_earlier_date_first(tmp_path):
+    a, b = loc.sample_paths()[0], loc.sample_paths()[-1]
+    r = _run("render", "--compare", b, a, "-o", tmp_path / "maps")
+    assert r.exit_code == 2 and "compare the earlier date first" in r.stderr
+    assert not (tmp_path / "maps").exists() or not list((tmp_path / "maps").rglob("*.html"))
+
+
+def test_a_region_given_two_sides_is_refused():
+    with pytest.raises(loc.LocError, match="donetsk is assigned to ru .* and to ua"):
+        loc.freeze(loc.sample(), assign={"Donetsk": "ru", "Donbas": "ua"})
+    r = _run("freeze", "--assign", "Donetsk=ru", "--assign", "Donets'k=ua")
+    assert r.exit_code == 2 and "give each region one side" in r.stderr
+
+
+def test_crimea_is_assigned_with_sevastopol_as_stats_counts_it():
+    f = loc.freeze(loc.sample(), assign={"Crimea": "ua"})
+    assert f.scenario["steps"] == [{"assign": "crimea,sevastopol", "side": "ua"}]
+    assert loc.stats(f.snapshot).loc["crimea", "occupied_km2"] < 1.0
+
+
+def test_a_check_before_the_freeze_is_refused():
+    first, last = loc.sample_paths()[0], loc.sample_paths()[-1]
+    with pytest.raises(loc.LocError, match="older than the freeze"):
+        loc.check(loc.freeze(loc.read(last)), loc.read(first))
+    r = _run("check", "--freeze", last, "--snapshot", first)
+    assert r.exit_code == 2 and "older than the freeze" in r.stderr
+
+
+def test_importing_another_snapshot_of_a_stored_date_is_refused(tmp_path):
+    store = tmp_path / "s.gpkg"
+    first, last = loc.sample_paths()[0], loc.sample_paths()[-1]
+    loc.import_snapshots([last], store)
+    before = store.read_bytes()
+    other = tmp_path / last.name
+    other.write_text(first.read_text().replace("2024-07-08", "2025-09-05"))  # another map
+    assert loc.read(other).date == loc.read(last).date
+    with pytest.raises(loc.LocError, match="already holds a different snapshot"):
+        loc.import_snapshots([other], store)
+    assert store.read_bytes() == before
+    assert loc.import_snapshots([last], store).skipped  # the same one: skipped

@@ -574,3 +574,55 @@ def test_report_page_offline_map_and_tables(report):
     finally:
         browser.close()
         pw.stop()
+
+
+# -- found by a hostile review ------------------------------------------------------------
+
+def test_a_row_dated_after_as_of_covers_nothing(world, tmp_path):
+    """One mis-typed year (2099) once stretched the incidents' coverage to every day, and
+    a gap with no reports read as met."""
+    _, agreement, snaps, incidents, _ = world
+    typo = tmp_path / "incidents.csv"
+    typo.write_text(incidents.read_text() + f"E100,8 January 2099,Protests,,{at(100_000).y},"
+                                            f"{at(100_000).x},1\n")
+    with pytest.warns(loc.LocWarning, match="1 incident row.s. dated after 2025-01-25 left out"):
+        v = loc.verify_agreement(agreement, snaps, typo, as_of=day(24))
+    assert v.incidents_cover == (day(0), day(19))
+    assert {c.kind: c.status for c in conditions(v, "gap")}["zone_clear"] == "no-data"
+
+
+def test_one_incident_id_on_two_rows_is_refused(world, tmp_path):
+    _, agreement, snaps, incidents, _ = world
+    lines = incidents.read_text().splitlines()
+    twice = tmp_path / "incidents.csv"
+    twice.write_text("\n".join([*lines, lines[4]]) + "\n")  # E3 (the buffer) again
+    with pytest.raises(loc.LocError, match="incident event_id 'E3' is on 2 rows"):
+        loc.verify_agreement(agreement, snaps, twice, as_of=day(24))
+    r = run("verify", agreement, "--snapshots", snaps, "--incidents", twice, "--as-of", day(24))
+    assert r.exit_code == 2 and "is on 2 rows" in r.output
+
+
+def test_incidents_with_a_date_column_verify(world, tmp_path):
+    """A `date` column (VIINA's, a GeoJSON's) crashed `loc verify` once."""
+    _, agreement, snaps, incidents, _ = world
+    text = incidents.read_text().replace("event_date", "date", 1)
+    dated = tmp_path / "incidents.csv"
+    dated.write_text(text)
+    with pytest.warns(loc.LocWarning):
+        v = loc.verify_agreement(agreement, snaps, dated, as_of=day(24))
+    assert list(v.incidents.columns[:2]) == ["date", "event_id"]
+    assert all(dt.date.fromisoformat(d) for d in v.incidents["date"])
+    assert {c.kind: c.status for c in conditions(v, "violations")}["zone_clear"] == "breached"
+
+
+def test_a_site_with_lat_and_lon_swapped_is_refused(world, tmp_path):
+    _, agreement, snaps, incidents, _ = world
+    plant = at(20_000)
+    text = agreement.read_text().replace(f"lat = {plant.y}\nlon = {plant.x}",
+                                         f"lat = {plant.x}\nlon = {plant.y}")
+    assert text != agreement.read_text()
+    path = tmp_path / "agreement.toml"
+    path.write_text(text)
+    shutil.copytree(snaps, tmp_path / "snaps")
+    with pytest.raises(loc.LocError, match="site 'Plant' at .* lies outside Ukraine .* swapped"):
+        loc.verify_agreement(path, tmp_path / "snaps", incidents, as_of=day(24))

@@ -27,7 +27,7 @@ from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, land_conformal
-from loc.errors import LocWarning, OptionError
+from loc.errors import InputError, LocWarning, OptionError
 from loc.geo import clip_box, polygon_parts
 from loc.io.incidents import pick_column, read_incidents
 from loc.model import Snapshot
@@ -151,10 +151,19 @@ def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
     -------
     Report
         Breaches and the changes within tolerance.
+
+    Raises
+    ------
+    OptionError
+        For a snapshot dated before the freeze.
     """
     if not isinstance(freeze, Freeze):
         raise TypeError(f"check needs a Freeze (loc.freeze(snapshot)), not "
                         f"{type(freeze).__name__}")
+    frozen_on = freeze.snapshot.date
+    if frozen_on is not None and later.date is not None and later.date < frozen_on:
+        raise OptionError(f"the snapshot of {later.date.isoformat()} is older than the freeze "
+                          f"({frozen_on.isoformat()}): only later snapshots can breach it")
     changes = diff(freeze.snapshot, later, min_km2=min_km2, min_width_m=min_width_m)
     line_m = lcrs.project(shapely.union_all(contact_only(freeze.line).geometry.values))
     date = later.label
@@ -283,6 +292,26 @@ def is_armed(kind: str) -> bool:
     return not any(word in text for word in UNARMED)
 
 
+EVENT_ID_NAMES = ("event_id_cnty", "event_id", "id")
+"""Columns that identify an incident (ACLED, VIINA, any file with an ``id``)."""
+
+
+def _refuse_repeated_ids(pts: gpd.GeoDataFrame, where: str | None) -> None:
+    """Refuse incidents with one id on several rows (a re-exported row would count twice
+    and could flip a verdict)."""
+    column = pick_column(list(pts.columns), EVENT_ID_NAMES)
+    if column is None:
+        return
+    ids = pts[column].dropna().astype(str).str.strip()
+    ids = ids[ids != ""]
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        first = repeated.iloc[0]
+        raise InputError(f"incident {column} {first[:40]!r} is on {int((ids == first).sum())} "
+                         f"rows ({len(set(repeated))} id(s) repeated): give each incident one "
+                         "row", where)
+
+
 def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
              zones: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Classify incident points against a freeze and its zones.
@@ -323,6 +352,7 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     else:
         raise TypeError("incidents must be a file path or a GeoDataFrame of points, not "
                         f"{type(incidents).__name__}")
+    _refuse_repeated_ids(pts, str(incidents) if isinstance(incidents, (str, Path)) else None)
     line = shapely.union_all(contact_only(freeze.line).geometry.values)
     line_m = lcrs.project(line)
     geoms = pts.geometry.values

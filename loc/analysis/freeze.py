@@ -127,7 +127,9 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
     assign : dict, optional
         ``{region: side}``: each region (any alias, or a group such as ``Donbas``) goes
         wholly to ``ru`` or ``ua``, including the source's coastline drawn up to 10 km beyond
-        Natural Earth's. Applied in order.
+        Natural Earth's. Applied in order; ``Crimea`` includes Sevastopol (as
+        :func:`loc.stats` counts it); a region given both sides (say by ``Donetsk`` and
+        ``Donbas``) is refused.
     exchanges : list of (geometry or path, side), optional
         Areas (lon/lat polygons, or files of polygons) moved to a side, after assignments.
     **line_options
@@ -153,9 +155,15 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
     ru = base.side("ru")
     contested = base.side("contested")
     steps: list[dict] = []
+    given: dict[str, tuple[str, str]] = {}  # region key -> (side, the name that gave it)
     for name, side in (assign or {}).items():
         keys = region_keys(name)
         side = _side(side, f"assign {name}")
+        for key in keys:
+            before = given.setdefault(key, (side, str(name)))
+            if before[0] != side:
+                raise OptionError(f"region {key} is assigned to {before[0]} (by '{before[1]}') "
+                                  f"and to {side} (by '{name}'): give each region one side")
         reach = _region_reach(keys)
         if side == "ru":
             land = shapely.intersection(reach, ukraine())

@@ -468,13 +468,20 @@ def _incident_dates(pts: gpd.GeoDataFrame, where: str) -> np.ndarray:
 
 
 def _load_incidents(incidents, frozen: Freeze, zones: gpd.GeoDataFrame,
-                    cover) -> _Incidents | None:
+                    cover, when: dt.date) -> _Incidents | None:
+    """The incidents dated up to ``when`` (a row dated later is not observed yet as of
+    ``when``: it is left out with a warning, and covers nothing)."""
     if incidents is None:
         return None
     where = str(incidents) if isinstance(incidents, (str, Path)) else "incidents"
     pts = classify(incidents, frozen, zones)
     dates = _incident_dates(pts, where)
-    keep = np.array([d is not None for d in dates], dtype=bool)
+    later = np.array([d is not None and d > when for d in dates], dtype=bool)
+    if later.any():
+        warnings.warn(f"{where}: {int(later.sum())} incident row(s) dated after "
+                      f"{when.isoformat()} left out (first: {min(dates[later]).isoformat()}); "
+                      "they neither count nor cover days", LocWarning, stacklevel=3)
+    keep = np.array([d is not None and d <= when for d in dates], dtype=bool)
     pts, dates = pts[keep].reset_index(drop=True), dates[keep]
     if cover is None and len(dates):
         cover = (min(dates), max(dates))
@@ -641,7 +648,7 @@ def _verify(terms: Terms, snapshots, incidents, as_of, cover) -> Verification:
     when = parse_date(as_of) if as_of is not None else items[-1][0]
     store = _Days([(d, x) for d, x in items if terms.in_force <= d <= when], frozen)
     zones = agreement_zones(terms, frozen)
-    inc = _load_incidents(incidents, frozen, zones, cover)
+    inc = _load_incidents(incidents, frozen, zones, cover, when)
     used: set[int] = set()
     geoms: dict = {}
     phases = []
@@ -662,6 +669,8 @@ def _verify(terms: Terms, snapshots, incidents, as_of, cover) -> Verification:
     shown = None
     if inc is not None:
         shown = inc.points.iloc[sorted(used)].reset_index(drop=True)
+        # the date as read (a source's own `date` column, as written, is replaced by it)
+        shown = shown.drop(columns=["date"], errors="ignore")
         shown.insert(0, "date", [inc.dates[i].isoformat() for i in sorted(used)])
     read = [store.read[d] for d in sorted(store.read)]
     return Verification(terms=terms, as_of=when, phases=phases, freeze=frozen, zones=zones,

@@ -205,6 +205,18 @@ def _coordinate(site: dict, key: str, name: str, lo: float, hi: float) -> float:
         raise OptionError(str(exc)) from None
 
 
+def _near_ukraine(xy: list[tuple[float, float]], what: str) -> None:
+    """Refuse a position outside Ukraine's box (lat and lon swapped, say): the buffers
+    are built in a CRS fit for Ukraine, and a site abroad protects nothing of the
+    agreement's."""
+    x0, y0, x1, y1 = lcrs.UKRAINE_BBOX
+    for x, y in xy:
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            hint = " (are lat and lon swapped?)" if x0 <= y <= x1 and y0 <= x <= y1 else ""
+            raise OptionError(f"{what} at lon {x:g}, lat {y:g} lies outside Ukraine "
+                              f"(lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}){hint}")
+
+
 def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
     """Protected sites (points with a radius) and corridors (lines with a width) as zones.
 
@@ -226,7 +238,8 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
     ------
     OptionError
         For a site without lat, lon or radius_km, a corridor without two positions or
-        width_km, or a value that is not a finite number in range.
+        width_km, a value that is not a finite number in range, or a position outside
+        Ukraine's box (:data:`loc.geo.UKRAINE_BBOX`).
     """
     if isinstance(sites, (str, Path)):
         path = sites
@@ -256,6 +269,7 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
                                       and x == x and y == y for x, y in xy):
                 raise OptionError(f"corridor {name!r}: needs two or more [lon, lat] positions "
                                   "with finite coordinates")
+            _near_ukraine(xy, f"corridor {name!r}")
             line = lcrs.project(shapely.LineString(xy), lcrs.CONFORMAL)
             geom = lcrs.unproject(shapely.buffer(line, width * 500.0, quad_segs=16),
                                   lcrs.CONFORMAL)
@@ -268,6 +282,7 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
             radius = _coordinate(s, "radius_km", name, 0, MAX_KM)
             if radius <= 0:
                 raise OptionError(f"site {name!r}: radius_km must be more than 0 km")
+            _near_ukraine([(lon, lat)], f"site {name!r}")
             pt = lcrs.project(shapely.Point(lon, lat), lcrs.CONFORMAL)
             geom = lcrs.unproject(shapely.buffer(pt, radius * 1e3, quad_segs=32),
                                   lcrs.CONFORMAL)

@@ -45,16 +45,18 @@ def sign(manifest, key) -> None:
 def signatures(manifest, trust) -> None:
     """List the parties that signed MANIFEST and check each signature against its current
     bytes; with --trust (a party's KEY.pub, repeatable) each trusted party must have signed
-    with that key. Exit code 0 when every signature matches, 1 when any does not, a trusted
-    party has not signed, or there is no signature at all."""
+    with that key. A signature covers the manifest's bytes and the manifest the files', so
+    the files are checked too (as `loc maps verify` does). Exit code 0 when every
+    signature and file matches, 1 when any does not, a trusted party has not signed, or
+    there is no signature at all."""
     from loc.outputs.signatures import check_signatures
-    from loc.outputs.versions import manifest_path
+    from loc.outputs.versions import manifest_path, verify
 
     found = manifest_path(manifest)
-    results = check_signatures(found, list(trust) or None)
-    if not results:
+    if not check_signatures(found, list(trust) or None):
         say(f"no signatures beside {found}")
         raise SystemExit(1)
+    results = verify(found, list(trust) or None)
     for what, ok, detail in results:
         click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
     if not all(ok for _, ok, _ in results):

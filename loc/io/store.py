@@ -147,7 +147,8 @@ def _multi(geoms) -> list:
 def import_snapshots(sources, store: str | Path, progress=None,
                      engine: str | None = None) -> ImportResult:
     """Add snapshots (files or Snapshots) to a store; a (date, source) already stored is
-    skipped. Every snapshot needs a date, and no two may share a date and source.
+    skipped when it is the same snapshot (same SHA-256) and refused when it is another.
+    Every snapshot needs a date, and no two may share a date and source.
 
     The inputs are read first; then, holding the store's lock (another import waits), the
     store is read again, merged and rewritten into a temporary file renamed over the old one.
@@ -171,8 +172,8 @@ def import_snapshots(sources, store: str | Path, progress=None,
     Raises
     ------
     LocError
-        One line (an unreadable input, an undated one, two inputs of one date, a full disk);
-        the store is unchanged.
+        One line (an unreadable input, an undated one, two inputs of one date, another
+        snapshot of a stored date, a full disk); the store is unchanged.
     """
     store = Path(store)
     if store.suffix.lower() != ".gpkg":
@@ -195,11 +196,20 @@ def import_snapshots(sources, store: str | Path, progress=None,
     with locked(store):
         current = _read(store, engine) if store.exists() else _empty()
         have = set(zip(current["date"], current["source"], strict=True))
+        stored_sha = {(d, src): h for d, src, h in zip(current["date"], current["source"],
+                                                        current["sha256"], strict=True)}
         rows, added, skipped = [], [], []
         for snap in snaps:
             assert snap.date is not None
             key = (snap.date.isoformat(), snap.source)
             if key in have:
+                old = stored_sha.get(key) or ""
+                if old and snap.sha256 and old != snap.sha256:
+                    raise DateError(
+                        f"{snap.path or 'a snapshot'}: the store already holds a different "
+                        f"snapshot of {key[0]} ({key[1]}; sha256 {old[:12]}…, this one "
+                        f"{snap.sha256[:12]}…): nothing written; import it into another "
+                        "store, or give it its own date", store)
                 skipped.append(f"{key[0]} {key[1]}")
                 continue
             have.add(key)

@@ -93,6 +93,43 @@ def mgrs_text(lat: float, lon: float) -> str:
     return f"{m[:-12]} {m[-12:-10]} {m[-10:-5]} {m[-5:]}"
 
 
+def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tuple[int, float]]:
+    """Indices of the vertices of one piece to list, with their distance along it (km): the
+    Douglas-Peucker vertices (a tenth of the spacing) at least ``spacing_km`` apart, and
+    both ends; a closed piece (a pocket) is listed once round, from its start, with three
+    points at least so that it can be drawn again."""
+    closed = len(xy_m) > 3 and np.array_equal(xy_m[0], xy_m[-1])
+    simple = shapely.get_coordinates(shapely.simplify(shapely.LineString(xy_m)
+                                                      if len(xy_m) > 1 else
+                                                      shapely.Point(xy_m[0]),
+                                                      spacing_km * 100.0,
+                                                      preserve_topology=False))
+    # the simplified vertices are a subset of the piece's, in order: find their indices
+    idx, j = [], 0
+    for v in simple:
+        while j < len(xy_m) and not np.array_equal(xy_m[j], v):
+            j += 1
+        if j < len(xy_m):
+            idx.append(j)
+    if not idx or idx[0] != 0:
+        idx.insert(0, 0)
+    last = len(xy_m) - 1
+    keep = [0]
+    for i in idx[1:]:
+        if i >= last:
+            break
+        if along[i] - along[keep[-1]] >= spacing_km and along[last] - along[i] >= \
+                spacing_km / 2:
+            keep.append(i)
+    if closed:
+        if len(keep) < 3:  # a pocket shorter than a few spacings: three points round it
+            keep = sorted({0, *(int(np.searchsorted(along, along[last] * f)) for f in
+                                (1 / 3, 2 / 3))} - {last})
+    elif last > 0:
+        keep.append(last)
+    return [(i, float(along[i])) for i in keep]
+
+
 def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPoints:
     """Points of a line to list in an annex: vertices of the line where it turns, at least
     ``spacing_km`` apart along it, and the ends of every piece.
@@ -101,7 +138,7 @@ def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPo
     which keeps a subset of its own vertices; from those, a vertex is listed when it lies at
     least ``spacing_km`` along the line from the last one listed. Every listed point is a
     vertex of the line, so it lies on it (to the rounding of the printed coordinates, about
-    1 m).
+    1 m). A closed piece (a pocket) is listed once round, with three points at least.
 
     Parameters
     ----------
@@ -121,22 +158,13 @@ def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPo
     pieces = line["piece"].to_numpy() if "piece" in line else np.arange(len(line)) + 1
     for piece, geom in zip(pieces, line.geometry.values, strict=True):
         for part in shapely.get_parts(geom):
-            m = lcrs.project(part)
-            simple = shapely.simplify(m, spacing_km * 100.0, preserve_topology=False)
-            xy = shapely.get_coordinates(simple)
-            along = np.array([m.project(shapely.Point(p)) for p in xy]) / 1e3
-            keep = [0]
-            for i in range(1, len(xy) - 1):
-                if along[i] - along[keep[-1]] >= spacing_km and along[-1] - along[i] >= \
-                        spacing_km / 2:
-                    keep.append(i)
-            if len(xy) > 1:
-                keep.append(len(xy) - 1)
-            ll = shapely.get_coordinates(lcrs.unproject(shapely.points(xy[keep])))
-            # the vertices themselves, in lon/lat, taken from the source line
-            src = shapely.get_coordinates(part)
-            for (lon, lat), km in zip(ll, along[keep], strict=True):
-                j = int(np.argmin((src[:, 0] - lon) ** 2 + (src[:, 1] - lat) ** 2))
+            src = shapely.get_coordinates(part)  # lon/lat vertices of the source line
+            if len(src) == 0:
+                continue
+            xy_m = shapely.get_coordinates(lcrs.project(part))
+            steps = lcrs.GEOD.inv(src[:-1, 0], src[:-1, 1], src[1:, 0], src[1:, 1])[2]
+            along = np.concatenate([[0.0], np.cumsum(steps)]) / 1e3  # geodesic, km
+            for j, km in _listed(xy_m, along, spacing_km):
                 rows.append({"piece": int(piece), "lon": float(src[j, 0]),
                              "lat": float(src[j, 1]), "km": float(km)})
     for i, r in enumerate(rows):

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loc import checks
-from loc.errors import InputError, LocError, LocWarning
+from loc.errors import InputError, LocError, LocWarning, OptionError
 from loc.io.hashing import file_sha256
 from loc.io.store import read_store, split_reference
 from loc.io.writers import dumps, write_atomic
 from loc.model import Snapshot
-from loc.outputs.signatures import check_signatures
+from loc.outputs.signatures import SUFFIX, check_signatures
 from loc.reference.bundled import data_path
 
 BUNDLED = "loc:"
@@ -469,7 +469,28 @@ def _verify_map(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
     results.append((str(manifest_path), ok, "version id matches the manifest and the page"
                     if ok else f"version id recomputed as {recomputed}, not {doc['id']}: the "
                     "page or the manifest was changed"))
+    # the fields the id does not cover must still say what is there
+    size = html_path.stat().st_size
+    told = (info.get("file") == html_path.name and info.get("bytes") == size
+            and doc.get("name") == manifest_path.parent.name)
+    results.append((str(manifest_path), told, "name, file and size match the folder and the "
+                    "page" if told else f"manifest says name {doc.get('name')!r}, file "
+                    f"{info.get('file')!r}, {info.get('bytes')!r} bytes; the folder is "
+                    f"{manifest_path.parent.name!r} and the page {html_path.name!r}, "
+                    f"{size} bytes"))
     return results
+
+
+def _signature_file(name: str) -> bool:
+    """Whether a file name is a party's signature of a report manifest."""
+    head = "manifest.json."
+    if not (name.startswith(head) and name.endswith(SUFFIX)):
+        return False
+    try:
+        checks.name(name[len(head):-len(SUFFIX)], "party")
+    except OptionError:
+        return False
+    return True
 
 
 def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
@@ -485,9 +506,10 @@ def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]
         ok = digests[name] == want
         results.append((str(p), ok, "sha256 matches" if ok else
                         f"sha256 {digests[name][:12]}… differs from the manifest"))
-    extra = sorted(p.name for p in folder.iterdir() if p.is_file()
-                   and p.name not in doc["files"] and p.name != "manifest.json"
-                   and not p.name.endswith(".sig"))
+    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if not (p.parent == folder and p.is_file()
+                           and (p.name in doc["files"] or p.name == "manifest.json"
+                                or _signature_file(p.name))))
     if extra:
         results.append((str(folder), False, "files not in the manifest: " + ", ".join(extra)))
     core = {k: v for k, v in doc.items() if k != "id"}
@@ -517,7 +539,8 @@ def version_input(path: str | Path) -> tuple[str, dict]:
     Raises
     ------
     InputError
-        When there is no manifest, it has no input, or the input's SHA-256 differs.
+        When there is no manifest, it does not verify (:func:`verify`: page, id, name,
+        size), it has no input, or the input's SHA-256 differs.
     """
     path = Path(path)
     manifest_path = path.with_suffix(".json")
@@ -527,6 +550,10 @@ def version_input(path: str | Path) -> tuple[str, dict]:
     inputs = [i for i in doc.get("inputs") or [] if isinstance(i, dict)]
     if not inputs:
         raise InputError("the map version's manifest lists no input", manifest_path)
+    for what, ok, detail in _verify_map(doc, manifest_path):
+        if not ok:
+            raise InputError(f"the map version does not verify ({what}: {detail}); nothing is "
+                             "made from it", manifest_path)
     rec = inputs[-1]
     what, ok, detail = check_input(rec, manifest_path)
     if not ok:

@@ -185,12 +185,21 @@ def region_keys(name: str) -> tuple[str, ...]:
     ('donetsk', 'luhansk')
     >>> region_keys("Kharkiv Oblast")
     ('kharkiv',)
+
+    A region whose key names a region group of several (Crimea, with Sevastopol) stands
+    for the group, as :func:`loc.stats` counts it; the other members stand for themselves:
+
+    >>> region_keys("Crimea"), region_keys("Sevastopol")
+    (('crimea', 'sevastopol'), ('sevastopol',))
     """
     if isinstance(name, str):
         group = _group_table().get(_normalize(name))
         if group is not None:
             return REGION_GROUPS[group][0]
-    return (region_key(name),)
+    key = region_key(name)
+    reg = registry()
+    members = tuple(k for k, g in zip(reg["key"], reg["group"], strict=True) if g == key)
+    return members if key in members else (key,)
 
 
 def region(name: str) -> pd.Series:

@@ -147,7 +147,8 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         One date gives a single map, several a time slider. Default: the bundled sample
         (three dates, approximate).
     compare : (Snapshot or path, Snapshot or path), optional
-        Two dates side by side (synced maps) with the areas that changed hands.
+        Two dates side by side (synced maps) with the areas that changed hands, the earlier
+        first.
     freeze : Freeze, optional
         Renders the freeze's base snapshot with the freeze line ("line of control (not an
         international border)") and the areas that change side under the scenario;
@@ -188,6 +189,9 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         if not isinstance(compare, (list, tuple)) or len(compare) != 2:
             raise OptionError("compare needs exactly two snapshots")
         a, b = (c if isinstance(c, Snapshot) else read(c) for c in compare)
+        if a.date is not None and b.date is not None and a.date > b.date:
+            raise OptionError(f"compare the earlier date first: {a.label} is later than "
+                              f"{b.label}")
         snaps = [a, b]
         if changes is None:
             changes = diff(a, b).changes
