@@ -164,7 +164,7 @@ def test_verify_and_cli(tmp_path):
     path = r.stdout.strip()
     assert path.endswith(".html")
     r = run("maps", "verify", path)
-    assert r.exit_code == 0 and r.stdout.count("OK") == 3  # page, version id, input
+    assert r.exit_code == 0 and r.stdout.count("OK") == 4  # page, id, name and size, input
     r = run("maps", "list", "--out", tmp_path / "maps")
     assert r.exit_code == 0 and " t " in f" {r.stdout}"
     src.write_bytes(src.read_bytes() + b"\n")
