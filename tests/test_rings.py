@@ -243,3 +243,27 @@ def test_a_polygon_the_projection_folds_is_measured_not_crashed(tmp_path):
         shapely.area(shapely.difference(gb, ga)) / 1e6, abs=1e-6)
     d = loc.diff(loc.from_geometries(a), loc.from_geometries(b))
     assert d.lost_km2 == pytest.approx(lost, abs=1e-6)
+
+
+@given(st.lists(st.text(alphabet="0123456789.-+eE", min_size=1, max_size=8), min_size=1,
+                max_size=4))
+@settings(max_examples=2000, deadline=None)
+def test_numbers_read_as_json_reads_them(tokens):
+    """Whatever the text reader's number check lets through to float() reads as JSON
+    reads it (float() alone also takes +1, 01, 1. and .5, which JSON refuses), and every
+    number JSON reads gets through."""
+    from loc.io.rings import _json_numbers
+
+    flat = ",".join(tokens).encode()
+    try:
+        as_json = json.loads("[" + ",".join(tokens) + "]")
+    except ValueError:
+        as_json = None
+    if as_json is not None and all(isinstance(v, (int, float)) for v in as_json):
+        assert _json_numbers(flat)
+    try:
+        values = [float(t) for t in tokens]
+    except ValueError:
+        return  # float() refuses it: the text reader gives the file to the general reader
+    if _json_numbers(flat):
+        assert as_json == values

@@ -172,6 +172,7 @@ class RingReader:
         self._rings: tuple[dict, dict] = ({}, {})  # (previous file's, current file's)
         self._files: tuple[list, list] = ([], [])
         self._polygons: dict = {}
+        self._lonlat: dict = {}
 
     def ring(self, key: bytes) -> Ring:
         """The ring of a key of the current or the previous file.
@@ -209,6 +210,25 @@ class RingReader:
             self._polygons[poly] = geom
         return geom
 
+    def lonlat_polygon(self, poly: Polygon) -> shapely.Polygon:
+        """The shapely Polygon in lon/lat of a polygon of the current or previous file.
+
+        Parameters
+        ----------
+        poly : tuple of bytes
+            Ring keys, exterior first.
+
+        Returns
+        -------
+        shapely.Polygon
+            The polygon (built once).
+        """
+        geom = self._lonlat.get(poly)
+        if geom is None:
+            rings = [shapely.linearrings(self.ring(k).lonlat) for k in poly]
+            geom = self._lonlat[poly] = shapely.polygons(rings[0], rings[1:] or None)
+        return geom
+
     def _commit(self, polys: list[Polygon], rings: dict, instead: bool = False
                 ) -> list[Polygon]:
         """Make a file read into ``rings`` the current one (or, ``instead``, replace the
@@ -220,6 +240,7 @@ class RingReader:
         self._files = (self._files[at], polys)
         keep = set(self._files[0]) | set(polys)
         self._polygons = {p: g for p, g in self._polygons.items() if p in keep}
+        self._lonlat = {p: g for p, g in self._lonlat.items() if p in keep}
         return polys
 
     def read(self, raw: bytes, within: tuple[float, float, float, float] | None = None
@@ -428,11 +449,8 @@ def valid_together(reader: RingReader, polys: list[Polygon], checked: set) -> bo
     if len(set(polys)) != len(polys):
         return False
     if not set(polys) <= checked:
-        parts = []
-        for poly in polys:
-            rings = [shapely.linearrings(reader.ring(k).lonlat) for k in poly]
-            parts.append(shapely.polygons(rings[0], rings[1:] or None))
-        if not shapely.is_valid(shapely.multipolygons(parts)):
+        parts = [reader.lonlat_polygon(p) for p in polys]
+        if not shapely.is_valid(parts[0] if len(parts) == 1 else shapely.multipolygons(parts)):
             return False
     checked.clear()
     checked.update(polys)
@@ -548,21 +566,20 @@ def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
     return (kind, coords) if kind in ("Polygon", "MultiPolygon") else None
 
 
-_NUMBER_BYTE = np.zeros(256, dtype=bool)
-_NUMBER_BYTE[list(b"0123456789.eE+-")] = True
-_SPACE_BYTE = np.zeros(256, dtype=bool)
-_SPACE_BYTE[list(_SPACE)] = True
+_CLASS = bytes(ord("n") if c in b"0123456789.eE+-" else ord(" ") if c in _SPACE
+               else ord("s") for c in range(256))
+"""Each byte as ``n`` (in numbers), `` `` (white space) or ``s`` (anything else)."""
 
 
 def _space_inside_number(text: bytes) -> bool:
     """Whether white space stands between two characters of numbers (``37.0 075``: two
     tokens to a JSON parser, one number once the white space is dropped)."""
-    if b" " not in text and not any(c in text for c in (b"\t", b"\r", b"\n")):
+    classes = text.translate(_CLASS)
+    if b" " not in classes:
         return False
-    a = np.frombuffer(text, dtype=np.uint8)
-    solid = np.flatnonzero(~_SPACE_BYTE[a])
-    gap = np.diff(solid) > 1
-    return bool((_NUMBER_BYTE[a[solid[:-1][gap]]] & _NUMBER_BYTE[a[solid[1:][gap]]]).any())
+    while b"  " in classes:  # white space runs to one byte (each pass halves them)
+        classes = classes.replace(b"  ", b" ")
+    return b"n n" in classes
 
 
 CRS84 = frozenset({"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "OGC:CRS84"})
