@@ -190,43 +190,27 @@ class RingReader:
         prev, cur = self._rings
         return cur[key] if key in cur else prev[key]
 
-    def polygon(self, poly: Polygon) -> shapely.Polygon:
-        """The shapely Polygon (projected) of a polygon of the current or previous file.
+    def polygon(self, poly: Polygon, lonlat: bool = False) -> shapely.Polygon:
+        """The shapely Polygon of a polygon of the current or previous file.
 
         Parameters
         ----------
         poly : tuple of bytes
             Ring keys, exterior first.
+        lonlat : bool
+            In lon/lat rather than the reader's CRS.
 
         Returns
         -------
         shapely.Polygon
             The polygon (built once).
         """
-        geom = self._polygons.get(poly)
+        cache = self._lonlat if lonlat else self._polygons
+        geom = cache.get(poly)
         if geom is None:
-            rings = [self.ring(k).geom for k in poly]
-            geom = shapely.polygons(rings[0], rings[1:] or None)
-            self._polygons[poly] = geom
-        return geom
-
-    def lonlat_polygon(self, poly: Polygon) -> shapely.Polygon:
-        """The shapely Polygon in lon/lat of a polygon of the current or previous file.
-
-        Parameters
-        ----------
-        poly : tuple of bytes
-            Ring keys, exterior first.
-
-        Returns
-        -------
-        shapely.Polygon
-            The polygon (built once).
-        """
-        geom = self._lonlat.get(poly)
-        if geom is None:
-            rings = [shapely.linearrings(self.ring(k).lonlat) for k in poly]
-            geom = self._lonlat[poly] = shapely.polygons(rings[0], rings[1:] or None)
+            rings = [shapely.linearrings(self.ring(k).lonlat) if lonlat else self.ring(k).geom
+                     for k in poly]
+            geom = cache[poly] = shapely.polygons(rings[0], rings[1:] or None)
         return geom
 
     def _commit(self, polys: list[Polygon], rings: dict, instead: bool = False
@@ -449,7 +433,7 @@ def valid_together(reader: RingReader, polys: list[Polygon], checked: set) -> bo
     if len(set(polys)) != len(polys):
         return False
     if not set(polys) <= checked:
-        parts = [reader.lonlat_polygon(p) for p in polys]
+        parts = [reader.polygon(p, lonlat=True) for p in polys]
         if not shapely.is_valid(parts[0] if len(parts) == 1 else shapely.multipolygons(parts)):
             return False
     checked.clear()
