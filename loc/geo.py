@@ -30,6 +30,34 @@ UKRAINE_BBOX = (22.0, 44.0, 40.5, 52.5)
 """Ukraine's bounds in lon/lat (degrees), with a small margin."""
 
 
+def near_ukraine(bounds, swapped: bool = False) -> bool:
+    """Whether a lon/lat box (a point's: ``(x, y, x, y)``) meets :data:`UKRAINE_BBOX`; with
+    ``swapped``, whether it would with x and y exchanged (lat/lon written as lon/lat).
+
+    Parameters
+    ----------
+    bounds : sequence of float
+        ``(minx, miny, maxx, maxy)``, degrees.
+    swapped : bool
+        Exchange x and y first.
+
+    Returns
+    -------
+    bool
+        Whether the boxes meet.
+
+    Examples
+    --------
+    >>> near_ukraine((37.6, 47.5, 37.6, 47.5)), near_ukraine((47.5, 37.6, 47.5, 37.6), True)
+    (True, True)
+    """
+    minx, miny, maxx, maxy = bounds
+    if swapped:
+        minx, miny, maxx, maxy = miny, minx, maxy, maxx
+    x0, y0, x1, y1 = UKRAINE_BBOX
+    return bool(minx <= x1 and maxx >= x0 and miny <= y1 and maxy >= y0)
+
+
 _TRANSFORMERS: dict[tuple[int, int], tuple[CRS, CRS, Transformer]] = {}
 
 

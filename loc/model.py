@@ -63,13 +63,25 @@ class Snapshot:
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False)
 
-    def _ua(self) -> BaseGeometry:
-        """Ukraine's land less the other sides: derived on each call, not kept (over a long
-        series, keeping it would hold a country-sized polygon per date)."""
+    def not_ua(self) -> BaseGeometry:
+        """The Russian-held and contested areas together (lon/lat): what the ``ua`` side is
+        the land less.
+
+        Returns
+        -------
+        shapely.Polygon or shapely.MultiPolygon
+            Their union (no overlay when nothing is contested).
+        """
         others = self.given.get("ru", shapely.MultiPolygon())
         contested = self.given.get("contested")
         if contested is not None and not contested.is_empty:
             others = shapely.union(others, contested)
+        return others
+
+    def _ua(self) -> BaseGeometry:
+        """Ukraine's land less the other sides: derived on each call, not kept (over a long
+        series, keeping it would hold a country-sized polygon per date)."""
+        others = self.not_ua()
         if "ua" in self.given:
             return geo.polygonal(shapely.difference(self.given["ua"], others))
         return geo.polygonal(shapely.difference(ukraine(), others))

@@ -211,8 +211,9 @@ def _near_ukraine(xy: list[tuple[float, float]], what: str) -> None:
     agreement's."""
     x0, y0, x1, y1 = lcrs.UKRAINE_BBOX
     for x, y in xy:
-        if not (x0 <= x <= x1 and y0 <= y <= y1):
-            hint = " (are lat and lon swapped?)" if x0 <= y <= x1 and y0 <= x <= y1 else ""
+        if not lcrs.near_ukraine((x, y, x, y)):
+            hint = (" (are lat and lon swapped?)"
+                    if lcrs.near_ukraine((x, y, x, y), swapped=True) else "")
             raise OptionError(f"{what} at lon {x:g}, lat {y:g} lies outside Ukraine "
                               f"(lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}){hint}")
 

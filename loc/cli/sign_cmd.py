@@ -50,13 +50,14 @@ def signatures(manifest, trust) -> None:
     signature and file matches, 1 when any does not, a trusted party has not signed, or
     there is no signature at all."""
     from loc.outputs.signatures import check_signatures
-    from loc.outputs.versions import manifest_path, verify
+    from loc.outputs.versions import manifest_path, verify_files
 
     found = manifest_path(manifest)
-    if not check_signatures(found, list(trust) or None):
+    signatures = check_signatures(found, list(trust) or None)
+    if not signatures:
         say(f"no signatures beside {found}")
         raise SystemExit(1)
-    results = verify(found, list(trust) or None)
+    results = verify_files(found) + signatures
     for what, ok, detail in results:
         click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
     if not all(ok for _, ok, _ in results):

@@ -328,11 +328,9 @@ def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFram
         if not np.isfinite(coords).all():
             raise GeometryError("coordinates fall outside what its CRS can project to "
                                 "lon/lat", path)
-    minx, miny, maxx, maxy = gdf.total_bounds
-    bx0, by0, bx1, by1 = geo.UKRAINE_BBOX
-    overlaps = minx <= bx1 and maxx >= bx0 and miny <= by1 and maxy >= by0
-    swapped = miny <= bx1 and maxy >= bx0 and minx <= by1 and maxx >= by0
-    if not overlaps and swapped:
+    minx, miny, maxx, maxy = bounds = gdf.total_bounds
+    overlaps = geo.near_ukraine(bounds)
+    if not overlaps and geo.near_ukraine(bounds, swapped=True):
         raise GeometryError(
             "coordinates look like lat/lon swapped (x spans "
             f"{minx:.1f} to {maxx:.1f}, which is Ukraine's latitude): write them as lon, lat "

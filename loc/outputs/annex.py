@@ -476,24 +476,22 @@ def _graticule(ax, box, scale: float) -> None:
     lat0, lat1 = ll[:, 1].min() - 1, ll[:, 1].max() + 1
     step = 1.0 if (lon1 - lon0) > 6 else 0.5
     view = shapely.box(x0, y0, x1, y1)
-    for lon in np.arange(math.floor(lon0), lon1 + step, step):
-        g = lcrs.project(shapely.LineString([(lon, la) for la in np.linspace(lat0, lat1, 60)]))
-        g = shapely.intersection(g, view)
-        if g.is_empty:
-            continue
-        _plot_geoms(ax, [g], color="#5a7d95", linewidth=0.3, alpha=0.7)
-        end = min(shapely.get_coordinates(g), key=lambda c: c[1])
-        ax.annotate(f"{lon:g}°E", (end[0], y0), xytext=(0, 2), textcoords="offset points",
-                    fontsize=5 * scale, color="#2f4f65", ha="center")
-    for lat in np.arange(math.floor(lat0), lat1 + step, step):
-        g = lcrs.project(shapely.LineString([(lo, lat) for lo in np.linspace(lon0, lon1, 60)]))
-        g = shapely.intersection(g, view)
-        if g.is_empty:
-            continue
-        _plot_geoms(ax, [g], color="#5a7d95", linewidth=0.3, alpha=0.7)
-        end = min(shapely.get_coordinates(g), key=lambda c: c[0])
-        ax.annotate(f"{lat:g}°N", (x0, end[1]), xytext=(2, 1), textcoords="offset points",
-                    fontsize=5 * scale, color="#2f4f65")
+    # meridians labelled at the bottom edge, parallels at the left edge
+    for axis, lo, hi, other, unit in ((0, lon0, lon1, (lat0, lat1), "E"),
+                                      (1, lat0, lat1, (lon0, lon1), "N")):
+        for value in np.arange(math.floor(lo), hi + step, step):
+            across = np.linspace(*other, 60)
+            xy = (np.column_stack([np.full(60, value), across]) if axis == 0 else
+                  np.column_stack([across, np.full(60, value)]))
+            g = shapely.intersection(lcrs.project(shapely.LineString(xy)), view)
+            if g.is_empty:
+                continue
+            _plot_geoms(ax, [g], color="#5a7d95", linewidth=0.3, alpha=0.7)
+            end = min(shapely.get_coordinates(g), key=lambda c: c[1 - axis])
+            at, offset = ((end[0], y0), (0, 2)) if axis == 0 else ((x0, end[1]), (2, 1))
+            ax.annotate(f"{value:g}°{unit}", at, xytext=offset, textcoords="offset points",
+                        fontsize=5 * scale, color="#2f4f65",
+                        ha="center" if axis == 0 else "left")
 
 
 def _scale_bar(ax, box, scale: float) -> None:

@@ -438,6 +438,29 @@ def verify(path: str | Path, trusted: list[str | Path] | None = None
         When there is no manifest, or it is not a loc manifest.
     """
     found = manifest_path(path)
+    return verify_files(found) + check_signatures(found, trusted)
+
+
+def verify_files(path: str | Path) -> list[tuple[str, bool, str]]:
+    """:func:`verify` without the signatures: the version id, each file's and each
+    input's SHA-256.
+
+    Parameters
+    ----------
+    path : str or Path
+        A map's ``.html`` or ``.json``, a report's ``manifest.json`` or its folder.
+
+    Returns
+    -------
+    list of (str, bool, str)
+        One ``(what, ok, detail)`` per check.
+
+    Raises
+    ------
+    InputError
+        When there is no manifest, or it is not a loc manifest.
+    """
+    found = manifest_path(path)
     doc = load_manifest(found)
     if isinstance(doc.get("html"), dict):
         results = _verify_map(doc, found)
@@ -446,9 +469,7 @@ def verify(path: str | Path, trusted: list[str | Path] | None = None
     else:
         raise InputError("not a loc manifest (neither a map's html nor a report's files)",
                          found)
-    results += [check_input(rec, found) for rec in doc["inputs"]]
-    results += check_signatures(found, trusted)
-    return results
+    return results + [check_input(rec, found) for rec in doc["inputs"]]
 
 
 def _verify_map(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:

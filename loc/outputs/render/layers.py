@@ -426,10 +426,7 @@ def control_layers(snapshot) -> list[Layer]:
         held = snapshot.side(side)
         geom = held
         if side == "ua":
-            others, contested = snapshot.side("ru"), snapshot.side("contested")
-            if not contested.is_empty:  # a union with nothing costs a full overlay
-                others = shapely.union(others, contested)
-            geom = shapely.difference(_display_land(), others)
+            geom = shapely.difference(_display_land(), snapshot.not_ua())
         if geom.is_empty:
             continue
         area = float(lcrs.area_km2(held))
