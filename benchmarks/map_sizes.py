@@ -6,10 +6,11 @@ Debian's chromium)::
     python benchmarks/map_sizes.py            # sizes of 1, 30 and 100 dates
     python benchmarks/map_sizes.py --all      # also every date in one slider
 
-Each render runs in a fresh process (peak RSS of that process, from ``resource``). The
-all-history figures: render time as a ratio to the median of three one-date renders, peak
-RSS, the page's size, and in headless Chromium the JS heap after opening and the median
-time of a date switch (50 switches to random dates). Lines come from
+Each render runs in a fresh process (peak RSS of that process, from ``resource``) and
+reads its input as ``loc render`` does (one file with ``loc.read``, a series with
+``loc.read_series``). The all-history figures: render time as a ratio to the median of
+three one-date renders, peak RSS, the page's size, and in headless Chromium the JS heap
+after opening and the median time of a date switch (50 switches to random dates). Lines come from
 ``loc.outputs.render._lines`` (one ``line_of_contact`` per snapshot unless a line history
 replaces it): the script prints which.
 """
@@ -32,7 +33,7 @@ import loc
 from loc.outputs import render as r
 paths = json.loads(sys.argv[1]); out = sys.argv[2]
 t0 = time.perf_counter()
-snaps = [loc.read(p) for p in paths]
+snaps = [loc.read(paths[0])] if len(paths) == 1 else loc.read_series(paths)
 m = r.render(snaps, out=out, name=f"n{len(paths)}")
 dt = time.perf_counter() - t0
 src = inspect.getsource(r._lines)

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -9,13 +10,16 @@ import shapely
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import loc
 from loc import geo as lcrs
 from loc.io.rings import RingReader
 from loc.reference.regions import NOISE_WIDTH_M, region_groups_m
-from tests.conftest import deepstate_path
+from tests.conftest import deepstate_files, deepstate_path
+from tests.test_timeline import GROWN, HOSTILE_SECOND, SQUARE, _fc, _rings
 
 rings_mod = importlib.import_module("loc.io.rings")
 timeline_mod = importlib.import_module("loc.analysis.timeline")
+readers_mod = importlib.import_module("loc.io.readers")
 
 
 def geometry_of(reader, polys):
@@ -267,3 +271,94 @@ def test_numbers_read_as_json_reads_them(tokens):
         return  # float() refuses it: the text reader gives the file to the general reader
     if _json_numbers(flat):
         assert as_json == values
+
+
+# loc.read's plain path: a plain GeoJSON file is read without GDAL, to the same snapshot
+
+def _fields(snap) -> tuple:
+    """Everything a snapshot read from a file holds."""
+    wkb = {side: shapely.to_wkb(g) for side, g in snap.given.items()}
+    return (wkb, snap.date, snap.source, snap.license, snap.path, snap.sha256, snap.meta)
+
+
+def _outcome(path, **kwargs):
+    """A read's snapshot fields, or its refusal's type and message."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", loc.LocWarning)
+            return _fields(loc.read(path, **kwargs))
+    except loc.LocError as exc:
+        return type(exc).__name__, str(exc)
+
+
+def test_real_series_reads_as_gdal_reads_each_file():
+    """Every 7th file of the archive, read as a series (each file reusing the rings of the
+    one before): geometry bytes, date, source, licence and digest as GDAL's reading."""
+    files = deepstate_files()[::7]
+    series = loc.read_series(files)
+    assert len(series) == len(files)
+    for path, snap in zip(files, series, strict=True):
+        assert _fields(snap) == _fields(loc.read(path, engine="pyogrio")), path.name
+
+
+PLAIN_VARIANTS = {
+    **HOSTILE_SECOND,
+    "polygon type": json.dumps({"type": "Polygon", "coordinates": [SQUARE]}),
+    "multipolygon of one part": _fc(_rings(SQUARE)),
+    "with z": _fc(_rings([[*p, 5.0] for p in SQUARE])),
+    "bom and crlf": "\ufeff" + _fc(_rings(GROWN)).replace("\n", "\r\n").replace(",", ",\r\n"),
+    "a feature": json.dumps({"type": "Feature", "properties": None,
+                             "geometry": {"type": "MultiPolygon", "coordinates": [[SQUARE]]}}),
+    "ring not closed": _fc(_rings(SQUARE[:-1])),
+    "three positions": _fc(_rings(SQUARE[:2] + SQUARE[:1])),
+    "outside ukraine": _fc(_rings([[x + 20.0, y] for x, y in SQUARE])),
+    "swapped": _fc(_rings([[y, x] for x, y in SQUARE])),
+    "nan": _fc(_rings(SQUARE)).replace("37.0", "NaN", 1),
+    "huge number": _fc(_rings(SQUARE)).replace("37.0", "1e999", 1),
+    "two features": json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
+                                                           "coordinates": [ring]}}
+        for ring in (SQUARE, [[x + 2.0, y] for x, y in SQUARE])]}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN_VARIANTS))
+def test_plain_path_reads_what_gdal_reads(tmp_path, name):
+    """The same snapshot, or the same refusal, as GDAL's reading of the same file."""
+    path = tmp_path / "deepstatemap_data_20250109.geojson"
+    path.write_text(PLAIN_VARIANTS[name], encoding="utf-8")
+    assert _outcome(path) == _outcome(path, engine="pyogrio")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits, edits, st.sampled_from([None, 1, "\t"]))
+def test_a_series_read_with_reuse_equals_each_file_read_alone(tmp_path_factory, first,
+                                                              second, indent):
+    """Two edited fronts in a row: the second, read reusing the first's rings, is the
+    snapshot GDAL reads from it."""
+    folder = tmp_path_factory.mktemp("series")
+    a = edited(BASE, first)
+    b = edited(a, second)
+    paths = [folder / "x_20250108.geojson", folder / "x_20250109.geojson"]
+    for path, geom in zip(paths, (a, b), strict=True):
+        path.write_bytes(geojson(geom, indent=indent))
+    series = loc.read_series(folder)
+    for path, snap in zip(paths, series, strict=True):
+        assert _fields(snap) == _outcome(path, engine="pyogrio")
+
+
+def test_plain_files_skip_gdal_and_others_do_not(tmp_path, monkeypatch):
+    """The plain path is taken (it is what makes a series fast), and only for plain files."""
+    calls = []
+    real = readers_mod.read_frames
+    monkeypatch.setattr(readers_mod, "read_frames",
+                        lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    plain, other = tmp_path / "a_20250108.geojson", tmp_path / "b_20250108.geojson"
+    plain.write_text(_fc(_rings(SQUARE)))
+    other.write_text(_fc(_rings(SQUARE), '{"side": "ru"}'))
+    loc.read(plain)
+    assert calls == []
+    loc.read(other)
+    assert len(calls) == 1
+    loc.read(plain, engine="pyogrio")
+    assert len(calls) == 2

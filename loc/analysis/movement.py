@@ -23,7 +23,7 @@ from loc import geo as lcrs
 from loc.analysis.history import line_history
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import OptionError
-from loc.io.inputs import as_snapshot, series
+from loc.io.inputs import read_items, series
 from loc.model import Snapshot
 from loc.reference.regions import regions_at, registry
 from loc.reference.settlements import nearest
@@ -213,7 +213,7 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
             picked.append(s)
     if picked[-1] is not dated[-1][1]:
         picked.append(dated[-1][1])
-    firsts = [as_snapshot(s) for s in picked]
+    firsts = read_items(picked)
     line_history(firsts)  # each snapshot remembers its line: movement() finds it there
     rows = []
     for a, b in zip(firsts[:-1], firsts[1:], strict=True):

@@ -57,6 +57,7 @@ from loc.errors import DateError, InputError, LocError, LocWarning
 from loc.io.agreements import BUFFER, Condition, Phase, Terms, read_agreement, read_freeze
 from loc.io.incidents import pick_column
 from loc.io.inputs import Item, as_snapshot, series
+from loc.io.rings import PlainReader
 from loc.model import Snapshot
 
 STATUSES = ("met", "breached", "pending", "no-data")
@@ -353,10 +354,11 @@ class _Days:
         self.frozen = frozen
         self.read: dict[dt.date, Snapshot] = {}
         self.reports: dict[dt.date, Report] = {}
+        self.plain = PlainReader(geo.UKRAINE_BBOX)
 
     def snapshot(self, day: dt.date) -> Snapshot:
         if day not in self.read:
-            self.read[day] = as_snapshot(self.items[day])
+            self.read[day] = as_snapshot(self.items[day], plain=self.plain)
         return self.read[day]
 
     def report(self, day: dt.date) -> Report:

@@ -50,7 +50,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     from loc.analysis.zones import buffer_zone, withdrawal_belts
     from loc.io.agreements import load_agreement
     from loc.io.incidents import read_incidents
-    from loc.io.inputs import as_snapshot
+    from loc.io.inputs import read_items
     from loc.io.store import is_store
     from loc.io.writers import dumps
     from loc.outputs.tables import table
@@ -61,7 +61,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     if one is not None and not Path(one).is_dir() and not is_store(one):
         series = [load_snapshot(one)]  # one later snapshot (it may be undated)
     else:
-        series = [as_snapshot(x) for _, x in load_series(later)]
+        series = read_items(x for _, x in load_series(later))
     points = read_incidents(incidents, engine=engine()) if incidents else None
     agreement = load_agreement(belts) if belts else None
     frozen = freeze(base)

@@ -56,7 +56,7 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
     from loc.analysis.freeze import freeze
     from loc.analysis.zones import buffer_zone
     from loc.errors import OptionError
-    from loc.io.inputs import as_snapshot, pick
+    from loc.io.inputs import as_snapshot, pick, read_items
     from loc.outputs.render import as_snapshots, render
     from loc.reference.sample import sample_paths
 
@@ -71,8 +71,8 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
         snaps = as_snapshots(inputs[0])  # one file or STORE@DATE, or a folder or store
     elif inputs or selecting:
         items = load_series(inputs or [str(p) for p in sample_paths()], since, until, every)
-        snaps = [as_snapshot(pick(items, date)[1])] if date else [as_snapshot(x)
-                                                                  for _, x in items]
+        snaps = [as_snapshot(pick(items, date)[1])] if date else read_items(
+            x for _, x in items)
     else:
         snaps = as_snapshots(None)
     if not compare:

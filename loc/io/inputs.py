@@ -14,7 +14,9 @@ from pathlib import Path
 
 from loc.dates import date_from_name, find_date, parse_date
 from loc.errors import DateError, InputError, OptionError
+from loc.geo import UKRAINE_BBOX
 from loc.io.readers import VECTOR_SUFFIXES, read_file
+from loc.io.rings import PlainReader
 from loc.io.store import is_store, read_store, read_store_series, split_reference, store_dates
 from loc.model import Snapshot
 
@@ -102,7 +104,8 @@ def read(path: str | Path, date=None, source: str | None = None, names=None,
     return read_file(p, date=date, source=source, names=names, engine=engine)
 
 
-def as_snapshot(item: Item, engine: str | None = None) -> Snapshot:
+def as_snapshot(item: Item, engine: str | None = None, plain: PlainReader | None = None
+                ) -> Snapshot:
     """A series member as a snapshot (a file is read).
 
     Parameters
@@ -111,13 +114,41 @@ def as_snapshot(item: Item, engine: str | None = None) -> Snapshot:
         A member of :func:`series`.
     engine : {"pyogrio", "fiona"}, optional
         GDAL binding.
+    plain : PlainReader, optional
+        The reader of plain GeoJSON files of the series (see
+        :func:`loc.io.readers.read_file`).
 
     Returns
     -------
     Snapshot
         The snapshot.
     """
-    return item if isinstance(item, Snapshot) else read(item, engine=engine)
+    if isinstance(item, Snapshot):
+        return item
+    if plain is not None and isinstance(item, Path):
+        return read_file(item, engine=engine, plain=plain)
+    return read(item, engine=engine)
+
+
+def read_items(items: Iterable[Item], engine: str | None = None) -> list[Snapshot]:
+    """Series members as snapshots, in order: files are read one after the other, a plain
+    GeoJSON file reusing what the one before held (a daily series reads at the cost of what
+    changed).
+
+    Parameters
+    ----------
+    items : iterable of Path or Snapshot
+        Members of :func:`series`.
+    engine : {"pyogrio", "fiona"}, optional
+        GDAL binding.
+
+    Returns
+    -------
+    list of Snapshot
+        The snapshots.
+    """
+    plain = PlainReader(UKRAINE_BBOX)
+    return [as_snapshot(item, engine, plain) for item in items]
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -252,8 +283,8 @@ def read_series(sources, *, since=None, until=None, every: int = 1,
     list of Snapshot
         One per date.
     """
-    return [as_snapshot(item, engine) for _, item in
-            series(sources, since=since, until=until, every=every, engine=engine)]
+    return read_items((item for _, item in series(sources, since=since, until=until,
+                                                  every=every, engine=engine)), engine)
 
 
 def pick(items: list[tuple[dt.date, Item]], date) -> tuple[dt.date, Item]:

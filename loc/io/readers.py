@@ -34,6 +34,7 @@ from loc import config, geo
 from loc.dates import date_from_name, parse_date
 from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
 from loc.io.hashing import bytes_sha256, file_sha256
+from loc.io.rings import PlainReader
 from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
 from loc.reference.sample import sample_path
@@ -424,8 +425,10 @@ def _repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
     return fixed
 
 
-def _property(gdf: gpd.GeoDataFrame, name: str) -> str | None:
+def _property(gdf: gpd.GeoDataFrame | None, name: str) -> str | None:
     """First non-empty value of a property (case-insensitive column name), or None."""
+    if gdf is None:
+        return None
     for col in gdf.columns:
         if str(col).lower() == name and col != gdf.geometry.name:
             values = [v for v in gdf[col].dropna().astype(str).unique() if v.strip()]
@@ -434,7 +437,8 @@ def _property(gdf: gpd.GeoDataFrame, name: str) -> str | None:
     return None
 
 
-def _own_date(gdf: gpd.GeoDataFrame, origin: str, name: str | None) -> dt.date | None:
+def _own_date(gdf: gpd.GeoDataFrame | None, origin: str, name: str | None
+              ) -> dt.date | None:
     """The date a file gives itself: a ``date`` property, else the date in its name; the
     two must agree when both are there."""
     in_name = date_from_name(name) if name else None
@@ -520,6 +524,17 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
             except shapely.errors.GEOSException as exc:
                 raise GeometryError(f"cannot combine the {side} polygons: {first_line(exc)}",
                                     origin) from None
+    return _described(geoms, origin, polys, date=date, own_date=own_date, source=source,
+                      scheme=scheme, scheme_hint=scheme_hint, sha256=sha256,
+                      file_name=file_name)
+
+
+def _described(geoms: dict[str, BaseGeometry], origin: str, polys: gpd.GeoDataFrame | None,
+               *, date, own_date: dt.date | None, source: str | None, scheme: str | None,
+               scheme_hint: str | None, sha256: str | None, file_name: str | None
+               ) -> Snapshot:
+    """A snapshot of validated sides, dated and sourced from the features' properties
+    (``polys``; None: the input has none), the container and the file name."""
     found = own_date or _own_date(polys, origin, file_name)
     when = found
     if date is not None:
@@ -704,8 +719,24 @@ def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
     return deepstate.parse_api(data, str(path))
 
 
+def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
+                    ) -> Snapshot | None:
+    """A plain GeoJSON file (:class:`loc.io.rings.PlainReader`) as :func:`read_file` reads
+    it, without GDAL: the same geometry, date, source and licence; None for any other file
+    (the general reader then reads it, and says what is wrong with it)."""
+    if path.suffix.lower() not in (".json", ".geojson"):
+        return None
+    raw = path.read_bytes()
+    geom = plain.geometry(raw)
+    if geom is None:
+        return None
+    return _described({"ru": geom}, str(path), None, date=date, own_date=None, source=source,
+                      scheme="default", scheme_hint=None, sha256=bytes_sha256(raw),
+                      file_name=path.name)
+
+
 def read_file(path: str | Path, date=None, source: str | None = None, names=None,
-              engine: str | None = None) -> Snapshot:
+              engine: str | None = None, plain: PlainReader | None = None) -> Snapshot:
     """Read one control-area file into a :class:`Snapshot` (see :func:`loc.read`).
 
     Parameters
@@ -715,7 +746,12 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
     date, source, names
         As in :func:`snapshot_from_frame`.
     engine : {"pyogrio", "fiona"}, optional
-        GDAL binding.
+        GDAL binding. Without one (and without ``names``), a plain GeoJSON file (one
+        Polygon or MultiPolygon in lon/lat, no properties: the DeepState archive's form) is
+        read without GDAL, to the same snapshot.
+    plain : PlainReader, optional
+        The reader of plain files to use (a series passes one, so each file reuses the
+        rings of the one before).
 
     Returns
     -------
@@ -730,6 +766,10 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
     _check_size(path.stat().st_size, "file", path)
     try:
         api = _api_document(path)
+        if api is None and engine is None and names is None:
+            fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
+            if fast is not None:
+                return fast
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
     api_date = None

@@ -173,6 +173,7 @@ class RingReader:
         self._files: tuple[list, list] = ([], [])
         self._polygons: dict = {}
         self._lonlat: dict = {}
+        self.kind = "MultiPolygon"  # the geometry type of the text read last
 
     def ring(self, key: bytes) -> Ring:
         """The ring of a key of the current or the previous file.
@@ -268,6 +269,7 @@ class RingReader:
             return None
         if within is not None and not all(_inside(rings[p[0]].bounds, within) for p in polys):
             return None
+        self.kind = kind
         return self._commit(polys, rings)
 
     def from_geometry(self, geom, *, instead: bool = False) -> list[Polygon]:
@@ -401,11 +403,56 @@ def read_plain(reader: RingReader, path, within: tuple[float, float, float, floa
         raw = path.read_bytes()
     except OSError:
         return None
+    return _read_within_limits(reader, raw, within)
+
+
+def _read_within_limits(reader: RingReader, raw: bytes,
+                        within: tuple[float, float, float, float]) -> list[Polygon] | None:
+    """:meth:`RingReader.read`, and None for a text over the vertex limit."""
     polys = reader.read(raw, within=within)
     if polys is not None and sum(len(reader.ring(k).lonlat) for p in polys for k in p) > \
             config.limit("vertices"):
         return None
     return polys
+
+
+class PlainReader:
+    """Plain GeoJSON texts (the form :meth:`RingReader.read` takes) to valid lon/lat
+    geometries, one after the other: a text reuses the rings the previous one held, so a
+    daily series is parsed at the cost of what changed.
+
+    Parameters
+    ----------
+    within : tuple of float
+        ``(lon_min, lat_min, lon_max, lat_max)`` box every polygon must lie in.
+    """
+
+    def __init__(self, within: tuple[float, float, float, float]) -> None:
+        self.within = within
+        self._rings = RingReader()
+        self._valid: set = set()
+
+    def geometry(self, raw: bytes) -> shapely.Polygon | shapely.MultiPolygon | None:
+        """The geometry of a plain GeoJSON text, as GDAL reads it (a Polygon stays a
+        Polygon, a MultiPolygon of one part stays a MultiPolygon), if it is valid and
+        within the box and the limits; None for any other text, which the caller reads the
+        general way.
+
+        Parameters
+        ----------
+        raw : bytes
+            The file's bytes.
+
+        Returns
+        -------
+        shapely.Polygon or shapely.MultiPolygon or None
+            The lon/lat geometry.
+        """
+        polys = _read_within_limits(self._rings, raw, self.within)
+        if polys is None or not valid_together(self._rings, polys, self._valid):
+            return None
+        parts = [self._rings.polygon(p, lonlat=True) for p in polys]
+        return parts[0] if self._rings.kind == "Polygon" else shapely.multipolygons(parts)
 
 
 def valid_together(reader: RingReader, polys: list[Polygon], checked: set) -> bool:

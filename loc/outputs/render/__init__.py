@@ -21,7 +21,7 @@ from loc.analysis.history import line_history
 from loc.analysis.line import contact_only, line_of_contact
 from loc.analysis.movement import movement
 from loc.errors import OptionError
-from loc.io.inputs import as_snapshot, read, series
+from loc.io.inputs import read, read_items, series
 from loc.io.store import is_store, split_reference
 from loc.model import Snapshot
 from loc.outputs.palette import PALETTE_NAME
@@ -79,7 +79,7 @@ def as_snapshots(snapshots) -> list[Snapshot]:
         if isinstance(one, (str, Path)) and (split_reference(str(one)) is not None
                                              or Path(one).is_file() and not is_store(one)):
             return [read(one)]
-    return [as_snapshot(x) for _, x in series(items)]
+    return read_items(x for _, x in series(items))
 
 
 def _default_name(snap: Snapshot) -> str:
