@@ -1,4 +1,6 @@
+import importlib
 import json
+import os
 import re
 
 import numpy as np
@@ -7,11 +9,13 @@ from click.testing import CliRunner
 from PIL import Image
 
 import loc
+from loc import processes
 from loc.cli import cli
+from loc.errors import GeometryError
 from loc.outputs.render import render, verify
 from loc.outputs.render.builder import render_html
 from tests.browser import launch, open_map
-from tests.conftest import deepstate_path
+from tests.conftest import deepstate_files, deepstate_path
 
 pytestmark = pytest.mark.browser
 
@@ -446,3 +450,65 @@ def test_index_lists_kind_dates_inputs_size(tmp_path):
     assert "<td>slider</td>" in index and "<td>single</td>" in index
     assert "2024-07-08..2025-09-05" in index and "sample_2025-09-05.geojson" in index
     assert " KB</td>" in index
+
+
+# long sliders: blocks of dates made by worker processes, merged to the same page
+
+render_mod = importlib.import_module("loc.outputs.render")
+
+
+@pytest.fixture(scope="module")
+def series_70():
+    """70 daily real snapshots: two blocks."""
+    return loc.read_series(deepstate_files()[:70])
+
+
+def _page(snaps, tmp_path, name: str, **kwargs) -> bytes:
+    m = render(snaps, out=tmp_path / name, name="s", **kwargs)
+    return m.loc_version.html_path.read_bytes()
+
+
+def test_blocks_depend_on_the_number_of_dates_only():
+    assert render_mod._blocks(63) == [range(0, 63)]
+    assert render_mod._blocks(64) == [range(0, 32), range(32, 64)]
+    assert render_mod._blocks(536) == [range(0, 134), range(134, 268), range(268, 402),
+                                       range(402, 536)]
+    for n in (1, 64, 255, 256, 1000):
+        assert [i for b in render_mod._blocks(n) for i in b] == list(range(n))
+
+
+def test_a_long_slider_is_the_same_page_on_one_core_or_many(series_70, tmp_path,
+                                                            monkeypatch):
+    """Workers encode blocks apart; merged, they give the page one process makes."""
+    pages = {}
+    for cores in (1, 2, 4):
+        monkeypatch.setattr(processes, "cores", lambda c=cores: c)
+        calls: list = []
+        pages[cores] = _page(series_70, tmp_path, f"c{cores}",
+                             progress=lambda d, t, seen=calls: seen.append((d, t)))
+        assert calls[-1] == (70, 70)
+        assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert pages[1] == pages[2] == pages[4]
+    # and the page one line history over all 70 dates makes
+    monkeypatch.setattr(render_mod, "_blocks", lambda n: [range(n)])
+    assert _page(series_70, tmp_path, "one") == pages[1]
+
+
+def test_a_worker_that_dies_has_its_blocks_made_here(series_70, tmp_path, monkeypatch):
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    want = _page(series_70, tmp_path, "want")
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    monkeypatch.setattr(render_mod, "_block_worker", lambda *a: os._exit(9))
+    assert _page(series_70, tmp_path, "died") == want
+
+
+def test_a_worker_error_is_raised_here(series_70, tmp_path, monkeypatch):
+    def failing(snaps, blocks, line, done, conn):
+        conn.send(("error", GeometryError("broken in a worker", "x.geojson")))
+        conn.close()
+
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    monkeypatch.setattr(render_mod, "_block_worker", failing)
+    with pytest.raises(GeometryError, match="broken in a worker"):
+        render(series_70, out=tmp_path / "err", name="s")
+    assert not list((tmp_path / "err").rglob("*.html"))

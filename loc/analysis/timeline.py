@@ -19,11 +19,7 @@ user cache folder, so a second run only hashes the files.
 
 from __future__ import annotations
 
-import gc
 import json
-import multiprocessing
-import os
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from loc import checks, config, geo
+from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
@@ -294,7 +290,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
     shared out as it goes, however busy the cores are. Snapshot objects and short series
     are computed here."""
-    cores = min(os.cpu_count() or 1, 4)
+    cores = processes.cores()
     files_only = not any(isinstance(x, Snapshot) for _, x in items)
     workers = (_start(items, missing, cores - 1)
                if cores > 1 and files_only and len(missing) >= IN_PROCESS else None)
@@ -351,18 +347,11 @@ def _start(items: list, missing: list[int], count: int):
     # build the shared lookups once here: forked workers inherit them
     region_groups_m()
     geo.project(shapely.Point(32.0, 48.5), geo.EQUAL_AREA)
-    methods = multiprocessing.get_all_start_methods()
-    gc.freeze()  # the collector of a forked worker then leaves the parent's pages alone
     try:
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        claims = _Claims(ctx, len(missing))
-        k = 1 if count == 1 else CHUNK
-        procs = []
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that fork() in a process with threads (numpy's BLAS pool)
-            # may deadlock; the workers take no lock another thread could hold
-            warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead",
-                                    category=DeprecationWarning)
+        with processes.starting() as ctx:
+            claims = _Claims(ctx, len(missing))
+            k = 1 if count == 1 else CHUNK
+            procs = []
             for _ in range(count):
                 mine, theirs = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_work, args=(items, missing, claims, k, theirs),
@@ -372,8 +361,6 @@ def _start(items: list, missing: list[int], count: int):
                 procs.append((proc, mine))
     except (OSError, ImportError, NotImplementedError):
         return None
-    finally:
-        gc.unfreeze()
     return claims, procs
 
 

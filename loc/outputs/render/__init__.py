@@ -13,7 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from loc import __version__
+from loc import __version__, processes
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
@@ -26,7 +26,14 @@ from loc.io.store import is_store, split_reference
 from loc.model import Snapshot
 from loc.outputs.palette import PALETTE_NAME
 from loc.outputs.render import assets
-from loc.outputs.render.builder import TILES, LocMap, build_map, build_payload, render_html
+from loc.outputs.render.builder import (
+    TILES,
+    Encoded,
+    LocMap,
+    build_map,
+    build_payload,
+    render_html,
+)
 from loc.outputs.render.layers import (
     Layer,
     change_layers,
@@ -125,11 +132,112 @@ def _lines(snapshots: list[Snapshot],
     """
     if len(snapshots) > 1 and all(s.date is not None for s in snapshots):
         history = contact_only(line_history(snapshots, progress=progress, remember=False))
-        by_date = {day: frame.drop(columns="date").reset_index(drop=True)
-                   for day, frame in history.groupby("date", sort=False)}
-        empty = history.iloc[:0].drop(columns="date")
+        rows = history.drop(columns="date")
+        by_date = {day: rows.iloc[at].reset_index(drop=True)
+                   for day, at in history.groupby("date", sort=False).indices.items()}
+        empty = rows.iloc[:0]
         return [by_date.get(s.date, empty) for s in snapshots]
     return [contact_only(line_of_contact(s)) for s in snapshots]
+
+
+def _blocks(count: int) -> list[range]:
+    """How a series' dates are cut into blocks, each with a line history of its own: by
+    the number of dates alone, never by the machine, so that every machine makes the same
+    page (1 block under 64 dates, 2 under 256, else 4)."""
+    n = 1 if count < 64 else 2 if count < 256 else 4
+    edges = [round(i * count / n) for i in range(n + 1)]
+    return [range(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _block_layers(snaps: list[Snapshot], line: bool,
+                  progress: Callable[[int, int], None] | None) -> Iterator[Layer]:
+    """The layers of consecutive dates (control areas and line of contact of each)."""
+    lines = _lines(snaps, progress) if line else [None] * len(snaps)
+    for s, ln in zip(snaps, lines, strict=True):
+        yield from snapshot_layers(s, ln)
+
+
+def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
+                  conn) -> None:
+    """A worker process: encode its blocks of dates apart and send them back (or the
+    error that stopped it); ``done`` counts the lines it has computed."""
+    try:
+        def tick(_d: int, _t: int) -> None:
+            with done.get_lock():
+                done.value += 1
+
+        conn.send(("ok", [Encoded.of(_block_layers([snaps[i] for i in b], line, tick))
+                          for b in blocks]))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        conn.send(("error", exc))
+    finally:
+        conn.close()
+
+
+def _date_layers(snaps: list[Snapshot], line: bool,
+                 progress: Callable[[int, int], None] | None) -> Iterator[Layer | Encoded]:
+    """The dated layers of every snapshot, in date order. A long series is cut into
+    :func:`_blocks`; worker processes (forked, one per core but this one) encode the later
+    blocks apart while this process makes the first ones, and their blocks are merged in
+    order, to the same page as one process makes (a worker that dies has its blocks made
+    here)."""
+    blocks = _blocks(len(snaps))
+    share = min(processes.cores(), len(blocks))
+    groups = [blocks[round(i * len(blocks) / share):round((i + 1) * len(blocks) / share)]
+              for i in range(share)]
+    workers = _start_blocks(snaps, groups[1:], line) if share > 1 else None
+    if workers is None:
+        groups, workers = [blocks], ([], None)
+    procs, done = workers
+    mine = 0  # lines made here (the workers count theirs in ``done``)
+
+    def report(d: int, _t: int) -> None:
+        if progress is not None:
+            theirs = done.value if done is not None else 0
+            progress(min(mine + d + theirs, len(snaps)), len(snaps))
+
+    try:
+        for b in groups[0]:
+            yield from _block_layers([snaps[i] for i in b], line, report)
+            mine += len(b)
+        for (proc, conn), group in zip(procs, groups[1:], strict=True):
+            while not conn.poll(0.2) and proc.is_alive():
+                report(0, 0)
+            try:
+                status, value = conn.recv()
+            except EOFError:  # the worker died (killed, say): its blocks are made here
+                status, value = "ok", [Encoded.of(_block_layers([snaps[i] for i in b],
+                                                                line, None))
+                                       for b in group]
+            if status == "error":
+                raise value
+            yield from value
+        if progress is not None and line:
+            progress(len(snaps), len(snaps))
+    finally:
+        for proc, conn in procs:
+            proc.kill()
+            proc.join()
+            conn.close()
+
+
+def _start_blocks(snaps: list[Snapshot], groups: list[list[range]], line: bool):
+    """One worker process per group of blocks, or None where processes cannot be started
+    (then every block is made here)."""
+    try:
+        with processes.starting() as ctx:
+            done = ctx.Value("i", 0)
+            procs = []
+            for group in groups:
+                mine, theirs = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_block_worker,
+                                   args=(snaps, group, line, done, theirs), daemon=True)
+                proc.start()
+                theirs.close()
+                procs.append((proc, mine))
+    except (OSError, ImportError, NotImplementedError):
+        return None
+    return procs, done
 
 
 def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame | None = None,
@@ -214,16 +322,14 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                           ", ".join(sorted({x for x in labels if labels.count(x) > 1})) +
                           "): give one snapshot per date")
     latest = snaps[-1]
-    lines = _lines(snaps, progress) if line else [None] * len(snaps)
 
-    def all_layers() -> Iterator[Layer]:
+    def all_layers() -> Iterator[Layer | Encoded]:
         """The layers bottom first, made one at a time: each is encoded into the page's
         chunks and let go before the next is made (a 536-date slider holds one date's
         geometry at a time, not all of them)."""
         yield from context_layers()
         yield region_layer(latest if len(snaps) == 1 and compare is None else None)
-        for s, ln in zip(snaps, lines, strict=True):
-            yield from snapshot_layers(s, ln)
+        yield from _date_layers(snaps, line, progress)
         if zones is not None and len(zones):
             yield from zone_layers(zones)
         if changes is not None:

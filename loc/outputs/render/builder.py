@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import folium
 import numpy as np
@@ -57,7 +58,103 @@ def _pane_of(layer: Layer) -> str:
     return "area"
 
 
-def build_payload(layers: Iterable[Layer], *, title: str, subtitle: str, warning: str,
+def layer_spec(layer: Layer, table: ChunkTable) -> tuple[dict, dict | None]:
+    """A layer as the page reads it, its geometry encoded into ``table``, and its legend
+    entry.
+
+    Parameters
+    ----------
+    layer : Layer
+        The layer.
+    table : ChunkTable
+        The chunks of the page (or of a block of layers encoded apart, see
+        :class:`Encoded`).
+
+    Returns
+    -------
+    (dict, dict or None)
+        The layer's document and its legend entry.
+    """
+    feats = []
+    for f in layer.features:
+        g: list
+        if layer.kind == "point":
+            g = [round(float(v), 5) for v in np.asarray(f.geometry)]
+        else:
+            g = table.geometry(f.geometry)
+            if not g:
+                continue
+        feat: dict = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
+        if f.radius is not None:
+            feat["r"] = round(f.radius, 1)
+        if f.colour is not None:
+            feat["c"] = f.colour
+        if f.ref is not None:
+            feat["ref"] = f.ref
+        feats.append(feat)
+    pane = _pane_of(layer)
+    style = {**layer.style, "pane": f"loc-{pane}"}
+    if not layer.interactive:
+        style["interactive"] = False
+    spec = {"id": layer.id, "title": layer.title, "kind": layer.kind, "style": style,
+            "visible": layer.visible, "date": layer.date, "minZoom": layer.min_zoom,
+            "maxZoom": layer.max_zoom, "control": layer.control,
+            "interactive": layer.interactive, "label": layer.label, "features": feats}
+    return spec, layer.legend
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Layers encoded apart (in a worker process, say) into a table of their own: their
+    documents and legend entries (:func:`layer_spec`), and that table's chunks both ways.
+    :func:`build_payload` merges them where they stand in its layers, to the same page as
+    encoding the layers there.
+
+    Parameters
+    ----------
+    specs : list of (dict, dict or None)
+        Each layer's document (chunk ids of the block's table) and legend entry.
+    chunks, reverse : list of str
+        The block's chunks, as stored and walked backwards.
+    """
+
+    specs: list[tuple[dict, dict | None]]
+    chunks: list[str]
+    reverse: list[str]
+
+    @classmethod
+    def of(cls, layers: Iterable[Layer]) -> Encoded:
+        """Encode layers into a table of their own.
+
+        Parameters
+        ----------
+        layers : iterable of Layer
+            The layers, in page order.
+
+        Returns
+        -------
+        Encoded
+            The block.
+        """
+        table = ChunkTable()
+        specs = [layer_spec(layer, table) for layer in layers]
+        return cls(specs, table.chunks, table.reverse)
+
+
+def _remapped(spec: dict, ids: np.ndarray) -> dict:
+    """A layer document with its chunk ids mapped (points hold coordinates, not ids)."""
+    if spec["kind"] == "point":
+        return spec
+
+    def walk(node):
+        if node and isinstance(node[0], list):
+            return [walk(n) for n in node]
+        return [int(ids[k]) if k >= 0 else ~int(ids[~k]) for k in node]
+
+    return {**spec, "features": [{**f, "g": walk(f["g"])} for f in spec["features"]]}
+
+
+def build_payload(layers: Iterable[Layer | Encoded], *, title: str, subtitle: str, warning: str,
                   attribution: list[str], dates: list[str], bounds,
                   compare: dict | None = None, places: dict | None = None,
                   labels: list | None = None, panel: dict | None = None) -> dict:
@@ -65,8 +162,9 @@ def build_payload(layers: Iterable[Layer], *, title: str, subtitle: str, warning
 
     Parameters
     ----------
-    layers : iterable of Layer
-        The layers, bottom first (panes order them further).
+    layers : iterable of Layer or Encoded
+        The layers, bottom first (panes order them further); an :class:`Encoded` block
+        stands for its layers.
     title, subtitle, warning : str
         The title block.
     attribution : list of str
@@ -92,36 +190,17 @@ def build_payload(layers: Iterable[Layer], *, title: str, subtitle: str, warning
     """
     table = ChunkTable()
     out, legend, seen = [], [], set()
-    for layer in layers:
-        feats = []
-        for f in layer.features:
-            g: list
-            if layer.kind == "point":
-                g = [round(float(v), 5) for v in np.asarray(f.geometry)]
-            else:
-                g = table.geometry(f.geometry)
-                if not g:
-                    continue
-            feat: dict = {"g": g, "t": f.title, "p": [[k, v] for k, v in f.rows]}
-            if f.radius is not None:
-                feat["r"] = round(f.radius, 1)
-            if f.colour is not None:
-                feat["c"] = f.colour
-            if f.ref is not None:
-                feat["ref"] = f.ref
-            feats.append(feat)
-        pane = _pane_of(layer)
-        style = {**layer.style, "pane": f"loc-{pane}"}
-        if not layer.interactive:
-            style["interactive"] = False
-        spec = {"id": layer.id, "title": layer.title, "kind": layer.kind, "style": style,
-                "visible": layer.visible, "date": layer.date, "minZoom": layer.min_zoom,
-                "maxZoom": layer.max_zoom, "control": layer.control,
-                "interactive": layer.interactive, "label": layer.label, "features": feats}
-        out.append(spec)
-        if layer.legend and layer.legend["label"] not in seen:
-            seen.add(layer.legend["label"])
-            legend.append(layer.legend)
+    for item in layers:
+        if isinstance(item, Encoded):
+            ids = table.merge(item.chunks, item.reverse)
+            specs = [(_remapped(spec, ids), key) for spec, key in item.specs]
+        else:
+            specs = [layer_spec(item, table)]
+        for spec, key in specs:
+            out.append(spec)
+            if key and key["label"] not in seen:
+                seen.add(key["label"])
+                legend.append(key)
     return {
         "title": title, "subtitle": subtitle, "warning": warning, "undated": "undated",
         "attribution": attribution, "dates": dates, "compare": compare,

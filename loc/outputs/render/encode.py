@@ -92,6 +92,7 @@ class ChunkTable:
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
+        self.reverse: list[str] = []  # each stored chunk walked backwards, by id
         self._seen: dict[bytes, int] = {}  # a chunk's vertex bytes (either way) -> its id
         self._paths: dict[tuple[bytes, bool], list[int]] = {}  # a path's bytes -> its ids
 
@@ -115,19 +116,44 @@ class ChunkTable:
             return hit
         fwd = encode_polyline(q)
         rev = encode_polyline(q[::-1])
-        if fwd in self.ids:
-            found = self.ids[fwd]
-        elif rev in self.ids:
-            found = ~self.ids[rev]
-        else:
-            found = self.ids[fwd] = len(self.ids)
+        found = self._id(fwd, rev)
         self._seen[key] = found
         self._seen[_digest(q[::-1])] = ~found
         return found
 
+    def _id(self, fwd: str, rev: str) -> int:
+        """The id of a chunk given both ways (stored as ``fwd`` when it is new)."""
+        if fwd in self.ids:
+            return self.ids[fwd]
+        if rev in self.ids:
+            return ~self.ids[rev]
+        self.ids[fwd] = len(self.ids)
+        self.reverse.append(rev)
+        return self.ids[fwd]
+
     @property
     def chunks(self) -> list[str]:
         return list(self.ids)
+
+    def merge(self, chunks: list[str], reverse: list[str]) -> np.ndarray:
+        """Take in the chunks of another table, in its order: the ids it gave them, mapped
+        to this table's (``out[k]`` for its chunk ``k``; ``~out[k]`` for ``~k``).
+
+        Encoding layers into a table of their own and merging it here gives the same ids
+        as encoding them here, in the same order, would.
+
+        Parameters
+        ----------
+        chunks, reverse : list of str
+            The other table's :attr:`chunks` and :attr:`reverse`.
+
+        Returns
+        -------
+        numpy.ndarray
+            This table's id of each of the other table's chunks.
+        """
+        return np.array([self._id(f, r) for f, r in zip(chunks, reverse, strict=True)],
+                        dtype=np.int64)
 
     def path(self, q: np.ndarray, closed: bool) -> list[int]:
         """Chunk ids of one path of integer lat/lon vertices (rings without closing vertex).

@@ -581,8 +581,10 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
 
 def _records(gdf: gpd.GeoDataFrame):
     """``(attributes, geometry)`` of each row."""
-    return zip(gdf.drop(columns=gdf.geometry.name).to_dict(orient="records"),
-               gdf.geometry.values, strict=True)
+    records = gdf.to_dict(orient="records")
+    for rec in records:
+        del rec[gdf.geometry.name]
+    return zip(records, gdf.geometry.values, strict=True)
 
 
 def _fill_layer(layer_id: str, title: str, part: gpd.GeoDataFrame, colour: str, label,
