@@ -455,6 +455,7 @@ def test_index_lists_kind_dates_inputs_size(tmp_path):
 # long sliders: blocks of dates made by worker processes, merged to the same page
 
 render_mod = importlib.import_module("loc.outputs.render")
+builder_mod = importlib.import_module("loc.outputs.render.builder")
 
 
 @pytest.fixture(scope="module")
@@ -512,3 +513,13 @@ def test_a_worker_error_is_raised_here(series_70, tmp_path, monkeypatch):
     with pytest.raises(GeometryError, match="broken in a worker"):
         render(series_70, out=tmp_path / "err", name="s")
     assert not list((tmp_path / "err").rglob("*.html"))
+
+
+@pytest.mark.parametrize("title", ["Control areas", "\x00loc-data\x00 </script>"])
+def test_page_bytes_equal_rendering_the_data_through_the_templates(title):
+    """render_page joins the data to the page once; the page is what branca renders with
+    the data in place (a title holding the mark included)."""
+    m = render(loc.sample(), title=title)
+    slow = "\n".join(line.rstrip() for line in m.get_root().render().splitlines()) + "\n"
+    assert builder_mod.render_page(m) == slow.encode("utf-8")
+    assert render_html(m) == slow

@@ -18,7 +18,7 @@ from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
 from loc.outputs.palette import PURPLE
 from loc.outputs.render import render
-from loc.outputs.render.builder import render_html
+from loc.outputs.render.builder import render_page
 from loc.outputs.render.layers import (
     breach_layers,
     change_layers,
@@ -205,7 +205,7 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
     m = render(later, layers=layers, title=f"Compliance check: freeze of {report.date_frozen}",
                settlements=True, panel=findings_panel(report, incidents, freeze))
     files = {
-        "report.html": render_html(m).encode(),
+        "report.html": render_page(m),
         "breaches.geojson": geojson_text(report.breaches).encode(),
         "breaches.csv": csv_text(report.breaches).encode(),
         "within_tolerance.csv": csv_text(report.within_tolerance).encode(),
@@ -378,7 +378,7 @@ def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
                              style={"color": PURPLE, "weight": 2.5, "dashArray": "6 4"}))
     m = render(a, layers=layers, title=f"Disputed areas: {c.a} and {c.b}", settlements=True,
                panel=dispute_panel(c))
-    files = {"report.html": render_html(m).encode(),
+    files = {"report.html": render_page(m),
              "disputes.csv": csv_text(d).encode(),
              "disputes.geojson": geojson_text(d).encode(),
              "comparison.json": (dumps(dispute_json(c)) + "\n").encode(),

@@ -18,7 +18,7 @@ from loc.analysis.verify import ConditionVerdict, Verification, day_ranges, veri
 from loc.dates import parse_date
 from loc.io.writers import csv_text, dumps, geojson_text
 from loc.outputs.render import render
-from loc.outputs.render.builder import render_html
+from loc.outputs.render.builder import render_page
 from loc.outputs.render.layers import breach_layers, freeze_layers, incident_layer, zone_layers
 from loc.outputs.reports import md_text, write_report
 from loc.outputs.versions import file_record, input_record
@@ -234,7 +234,7 @@ def save_verification(out_dir: str | Path, v: Verification,
         layers.append(incident_layer(v.incidents))
     m = render(v.latest, layers=layers, title=f"Verification: {v.terms.name}",
                settlements=True, panel=verification_panel(v))
-    files = {"report.html": render_html(m).encode(),
+    files = {"report.html": render_page(m),
              "verification.json": verification_json(v).encode(),
              "summary.md": verification_markdown(v, inputs).encode(),
              "breaches.geojson": geojson_text(v.breaches).encode()}

@@ -32,7 +32,7 @@ from loc.outputs.render.builder import (
     LocMap,
     build_map,
     build_payload,
-    render_html,
+    render_page,
 )
 from loc.outputs.render.layers import (
     Layer,
@@ -159,15 +159,15 @@ def _block_layers(snaps: list[Snapshot], line: bool,
 
 def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
                   conn) -> None:
-    """A worker process: encode its blocks of dates apart and send them back (or the
-    error that stopped it); ``done`` counts the lines it has computed."""
+    """A worker process: encode its blocks of dates apart and send each back as it is made
+    (or the error that stopped it); ``done`` counts the lines it has computed."""
     try:
         def tick(_d: int, _t: int) -> None:
             with done.get_lock():
                 done.value += 1
 
-        conn.send(("ok", [Encoded.of(_block_layers([snaps[i] for i in b], line, tick))
-                          for b in blocks]))
+        for b in blocks:
+            conn.send(("ok", Encoded.of(_block_layers([snaps[i] for i in b], line, tick))))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         conn.send(("error", exc))
     finally:
@@ -201,17 +201,17 @@ def _date_layers(snaps: list[Snapshot], line: bool,
             yield from _block_layers([snaps[i] for i in b], line, report)
             mine += len(b)
         for (proc, conn), group in zip(procs, groups[1:], strict=True):
-            while not conn.poll(0.2) and proc.is_alive():
-                report(0, 0)
-            try:
-                status, value = conn.recv()
-            except EOFError:  # the worker died (killed, say): its blocks are made here
-                status, value = "ok", [Encoded.of(_block_layers([snaps[i] for i in b],
-                                                                line, None))
-                                       for b in group]
-            if status == "error":
-                raise value
-            yield from value
+            for b in group:
+                while not conn.poll(0.2) and proc.is_alive():
+                    report(0, 0)
+                try:
+                    status, value = conn.recv()
+                except EOFError:  # the worker died (killed, say): the block is made here
+                    status, value = "ok", Encoded.of(_block_layers([snaps[i] for i in b],
+                                                                   line, None))
+                if status == "error":
+                    raise value
+                yield value
         if progress is not None and line:
             progress(len(snaps), len(snaps))
     finally:
@@ -360,13 +360,14 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                             places=places() if settlements else None,
                             labels=context_labels(), panel=panel)
     m = build_map(payload, tiles=tiles)
+    del payload  # the page holds it as text now: let the layers' documents go
     if out is not None:
         recorded = {"compare": bool(compare_doc), "line": line, "settlements": settlements,
                     "tiles": tiles, "freeze": freeze.scenario if freeze is not None else None,
                     "zones": int(len(zones)) if zones is not None else 0, **(options or {})}
         core = _manifest_core(title, kind if not extra else "report", snaps, recorded, tiles)
         default = "sample" if sample else _default_name(snaps[-1])
-        m.loc_version = save(render_html(m), core, name or default, out)
+        m.loc_version = save(render_page(m), core, name or default, out)
     return m
 
 

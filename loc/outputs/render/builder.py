@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -136,7 +137,7 @@ class Encoded:
         Encoded
             The block.
         """
-        table = ChunkTable()
+        table = ChunkTable(keep_reverse=True)
         specs = [layer_spec(layer, table) for layer in layers]
         return cls(specs, table.chunks, table.reverse)
 
@@ -255,6 +256,10 @@ def _inline_assets() -> _Raw:
     return _Raw(f"<style>{css}</style>\n<script>{js}</script>")
 
 
+_DATA_MARK = "\x00loc-data\x00"
+"""Stands for the data while the page is rendered (a page's own text holds no NUL)."""
+
+
 class _Data(MacroElement):
     """The payload as a JSON block (raw) and the call that builds the layers."""
 
@@ -270,13 +275,15 @@ class _Data(MacroElement):
     def __init__(self, payload: dict, compare_div: str | None) -> None:
         super().__init__()
         self._name = "LocData"
-        self.data = json_for_script(payload)
+        self.data = json_for_script(payload).encode("utf-8")  # megabytes in a slider
         self.compare_div = compare_div
+        self.deferred = False  # the page gets a mark in the data's place (see render_page)
 
     def render(self, **kwargs):
         div = (f'<div class="loc-compare-right" id="{self.compare_div}"></div>\n'
                if self.compare_div else "")
-        block = f'{div}<script type="application/json" id="{self.get_name()}">{self.data}</script>'
+        text = _DATA_MARK if self.deferred else self.data.decode("utf-8")
+        block = f'{div}<script type="application/json" id="{self.get_name()}">{text}</script>'
         self.get_root().html.add_child(_Raw(block), name="loc_data")
         return super().render(**kwargs)
 
@@ -337,8 +344,49 @@ def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
     return m
 
 
+_TRAILING_SPACE = re.compile(r"[ \t\r\f\v]+$", re.MULTILINE)
+
+
+def render_page(m: folium.Map) -> bytes:
+    """The page's bytes (UTF-8), with stable ids (re-applied in case elements were added).
+
+    The data (megabytes in a long slider) is joined to the rendered page once, as bytes,
+    rather than passed through the page's templates.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+
+    Returns
+    -------
+    bytes
+        The page, lines stripped of trailing white space.
+    """
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    stable_ids(root)
+    data = [el for el in m._children.values() if isinstance(el, _Data)]
+    for el in data:
+        el.deferred = True
+    try:
+        html = _TRAILING_SPACE.sub("", root.render())
+    finally:
+        for el in data:
+            el.deferred = False
+    if not html.endswith("\n"):
+        html += "\n"
+    page = html.encode("utf-8")
+    mark = _DATA_MARK.encode("utf-8")
+    if len(data) != 1 or page.count(mark) != 1:  # not loc's page as built: no shortcut
+        page = _TRAILING_SPACE.sub("", root.render()).encode("utf-8")
+        return page if page.endswith(b"\n") else page + b"\n"
+    head, _, tail = page.partition(mark)
+    return b"".join((head, data[0].data, tail))
+
+
 def render_html(m: folium.Map) -> str:
-    """The page's HTML, with stable ids (re-applied in case elements were added).
+    """The page's HTML (:func:`render_page` as text).
 
     Parameters
     ----------
@@ -348,11 +396,6 @@ def render_html(m: folium.Map) -> str:
     Returns
     -------
     str
-        The page, lines stripped of trailing white space.
+        The page.
     """
-    root = m.get_root()
-    assert isinstance(root, Figure)
-    stable_ids(root)
-    html = root.render()
-    return "\n".join(line.rstrip() for line in html.splitlines()) + "\n"
-
+    return render_page(m).decode("utf-8")

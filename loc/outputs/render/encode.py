@@ -88,11 +88,18 @@ class ChunkTable:
     A chunk and its reverse are stored once: id ``k`` is chunk ``k`` as stored, id ``~k``
     (negative) is it walked backwards. A polygon on the other side of a shared boundary walks
     it the other way, and rings' orientation does not matter to the map (even-odd fill).
+
+    Parameters
+    ----------
+    keep_reverse : bool
+        Keep each chunk walked backwards too (:attr:`reverse`), as a table that is to be
+        merged into another (:meth:`merge`) must.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep_reverse: bool = False) -> None:
         self.ids: dict[str, int] = {}
-        self.reverse: list[str] = []  # each stored chunk walked backwards, by id
+        self.keep_reverse = keep_reverse
+        self.reverse: list[str] = []  # each stored chunk walked backwards (if kept), by id
         self._seen: dict[bytes, int] = {}  # a chunk's vertex bytes (either way) -> its id
         self._paths: dict[tuple[bytes, bool], list[int]] = {}  # a path's bytes -> its ids
 
@@ -128,7 +135,8 @@ class ChunkTable:
         if rev in self.ids:
             return ~self.ids[rev]
         self.ids[fwd] = len(self.ids)
-        self.reverse.append(rev)
+        if self.keep_reverse:
+            self.reverse.append(rev)
         return self.ids[fwd]
 
     @property
