@@ -8,7 +8,7 @@ import gc
 import multiprocessing
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MAX_PROCESSES = 4
@@ -50,3 +50,28 @@ def starting() -> Iterator[Any]:
             yield ctx
     finally:
         gc.unfreeze()
+
+
+def worker(ctx: Any, target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
+    """Start one worker process (a daemon) that runs ``target(*args, conn)`` and sends its
+    results through ``conn``.
+
+    Parameters
+    ----------
+    ctx : multiprocessing.context.BaseContext
+        From :func:`starting`.
+    target : callable
+        The work; its last argument is the sending end of a pipe.
+    *args
+        Its other arguments.
+
+    Returns
+    -------
+    (multiprocessing.Process, multiprocessing.connection.Connection)
+        The process and the receiving end of its pipe.
+    """
+    mine, theirs = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(*args, theirs), daemon=True)
+    proc.start()
+    theirs.close()
+    return proc, mine

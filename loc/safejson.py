@@ -37,9 +37,37 @@ def max_depth(data: bytes) -> int:
     >>> max_depth(b'{"a": [[1, 2], "]]"]}')
     3
     """
+    depth = _depths(data)
+    return int(depth.max()) if len(depth) else 0
+
+
+def depth_at_end(data: bytes) -> int:
+    """How many arrays and objects are open at the end of a start of JSON text.
+
+    Parameters
+    ----------
+    data : bytes
+        The first bytes of a JSON text (UTF-8), ending outside a string.
+
+    Returns
+    -------
+    int
+        The open arrays and objects.
+
+    Examples
+    --------
+    >>> depth_at_end(b'{"a": [[1, 2], "]]", {"b": [')
+    4
+    """
+    depth = _depths(data)
+    return int(depth[-1]) if len(depth) else 0
+
+
+def _depths(data: bytes) -> np.ndarray:
+    """The nesting depth after each byte (brackets inside strings not counted)."""
     a = np.frombuffer(data, dtype=np.uint8)
     if len(a) == 0:
-        return 0
+        return np.zeros(0, dtype=np.int64)
     quote = a == ord('"')
     if quote.any():
         # a quote is escaped when an odd run of backslashes stands right before it
@@ -62,12 +90,11 @@ def max_depth(data: bytes) -> int:
         step = np.where(in_string, 0, _OPEN[a])
     else:
         step = _OPEN[a]
-    depth = np.cumsum(step, dtype=np.int64)
-    return int(depth.max()) if len(depth) else 0
+    return np.cumsum(step, dtype=np.int64)
 
 
 def loads(data: bytes | str, origin: str | None = None, *, depth: int | None = None,
-          max_bytes: int | None = None) -> Any:
+          max_bytes: int | None = None, unique_keys: bool = False) -> Any:
     """Parse JSON after checking its size and nesting depth.
 
     Parameters
@@ -80,6 +107,8 @@ def loads(data: bytes | str, origin: str | None = None, *, depth: int | None = N
         Deepest nesting allowed; default :func:`loc.config.limit` ``("depth")``.
     max_bytes : int, optional
         Largest size allowed; default :func:`loc.config.limit` ``("bytes")``.
+    unique_keys : bool
+        Refuse an object that names one member twice (parsers differ on which one wins).
 
     Returns
     -------
@@ -104,7 +133,16 @@ def loads(data: bytes | str, origin: str | None = None, *, depth: int | None = N
         raise LimitError(f"JSON nested {found} deep is over the limit of {limit_depth} "
                          "(raise LOC_MAX_DEPTH)", origin)
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_unique if unique_keys else None)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise InputError(f"malformed JSON ({first})", origin) from None
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise ValueError(f"member {twice[:40]!r} given twice")
+    return out

@@ -50,3 +50,32 @@ def test_chunked_paths_rebuild_exactly(xy):
     n = len(table.chunks)
     table.path(q, closed=True)
     assert len(table.chunks) == n
+
+
+def test_a_chunk_that_reads_the_same_both_ways_keeps_one_id():
+    table = ChunkTable()
+    q = np.array([[4800000, 3790000], [4800100, 3795000], [4800000, 3790000]])
+    assert table.add_points(q) == table.add_points(q) == table.add_points(q[::-1]) == 0
+
+
+small = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=2, max_size=40)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(small, st.booleans()), min_size=1, max_size=12),
+       st.integers(0, 12))
+def test_tables_merged_in_order_give_the_ids_of_one_table(paths, split):
+    """Paths (some walked backwards, some palindromes) encoded in one table, or the later
+    ones in a table of their own merged after: the same chunks and the same ids."""
+    qs = [np.array(p if not back else p[::-1], dtype=np.int64) * 100000
+          for p, back in paths]
+    qs += [q[::-1] for q in qs[:3]] + [np.vstack([qs[0], qs[0][-2::-1]])]
+    one = ChunkTable()
+    want = [one.path(q, closed=False) for q in qs]
+    first, rest = ChunkTable(), ChunkTable(keep_reverse=True)
+    got = [first.path(q, closed=False) for q in qs[:split]]
+    later = [rest.path(q, closed=False) for q in qs[split:]]
+    ids = first.merge(rest.chunks, rest.reverse)
+    got += [[int(ids[k]) if k >= 0 else ~int(ids[~k]) for k in p] for p in later]
+    assert got == want
+    assert first.chunks == one.chunks

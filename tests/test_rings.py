@@ -301,6 +301,11 @@ def test_real_series_reads_as_gdal_reads_each_file():
         assert _fields(snap) == _fields(loc.read(path, engine="pyogrio")), path.name
 
 
+def _json(template: str) -> str:
+    """A JSON text with SQ and GR standing for the two test rings."""
+    return template.replace("SQ", json.dumps(SQUARE)).replace("GR", json.dumps(GROWN))
+
+
 PLAIN_VARIANTS = {
     **HOSTILE_SECOND,
     "polygon type": json.dumps({"type": "Polygon", "coordinates": [SQUARE]}),
@@ -315,6 +320,27 @@ PLAIN_VARIANTS = {
     "swapped": _fc(_rings([[y, x] for x, y in SQUARE])),
     "nan": _fc(_rings(SQUARE)).replace("37.0", "NaN", 1),
     "huge number": _fc(_rings(SQUARE)).replace("37.0", "1e999", 1),
+    # a coordinates array that is not the geometry's, or not only the geometry's
+    "bare geometry in a collection": json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "MultiPolygon", "coordinates": [[SQUARE]]}]}),
+    "decoy in bbox": _json('{"type": "MultiPolygon", "bbox": {"coordinates": [[SQ]]}, '
+                           '"coordin\\u0061tes": null}'),
+    "decoy in id": _json('{"type": "Feature", "id": {"coordinates": [[SQ]]}, '
+                         '"properties": {}, "geometry": {"type": "MultiPolygon", '
+                         '"coordin\\u0061tes": [[GR]]}}'),
+    "decoy in crs": _json('{"type": "FeatureCollection", "crs": {"type": "name", '
+                          '"properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}, '
+                          '"coordinates": [[SQ]]}, "features": [{"type": "Feature", '
+                          '"properties": {}, "geometry": {"type": "MultiPolygon", '
+                          '"coordin\\u0061tes": [[GR]]}}]}'),
+    "coordinates twice, null last": _json('{"type": "MultiPolygon", "coordinates": [[SQ]], '
+                                          '"coordin\\u0061tes": null}'),
+    "coordinates twice, null first": _json('{"type": "MultiPolygon", "coordin\\u0061tes": '
+                                           'null, "coordinates": [[SQ]]}'),
+    "type twice": _json('{"type": "Polygon", "coordinates": [SQ], "type": "MultiPolygon"}'),
+    "infinite z": json.dumps({"type": "Polygon", "coordinates": [
+        [[*p, 0.0] for p in SQUARE]]}).replace("0.0]", "1e999]", 1),
+    "long lead": " " * 6000 + _fc(_rings(SQUARE)),
     "two features": json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon",
                                                            "coordinates": [ring]}}
@@ -362,3 +388,14 @@ def test_plain_files_skip_gdal_and_others_do_not(tmp_path, monkeypatch):
     assert len(calls) == 1
     loc.read(plain, engine="pyogrio")
     assert len(calls) == 2
+
+
+def test_the_depth_limit_counts_the_coordinates(tmp_path, monkeypatch):
+    """A plain file nested deeper than LOC_MAX_DEPTH is refused as the general reader
+    refuses it, although its text without the coordinates is shallow."""
+    path = tmp_path / "x_20250109.geojson"
+    path.write_text(_fc(_rings(SQUARE)))
+    monkeypatch.setenv("LOC_MAX_DEPTH", "6")
+    fast, general = _outcome(path), _outcome(path, engine="pyogrio")
+    assert fast == general
+    assert fast[0] == "LimitError"

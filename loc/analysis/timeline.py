@@ -351,14 +351,8 @@ def _start(items: list, missing: list[int], count: int):
         with processes.starting() as ctx:
             claims = _Claims(ctx, len(missing))
             k = 1 if count == 1 else CHUNK
-            procs = []
-            for _ in range(count):
-                mine, theirs = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_work, args=(items, missing, claims, k, theirs),
-                                   daemon=True)
-                proc.start()
-                theirs.close()
-                procs.append((proc, mine))
+            procs = [processes.worker(ctx, _work, items, missing, claims, k)
+                     for _ in range(count)]
     except (OSError, ImportError, NotImplementedError):
         return None
     return claims, procs

@@ -26,7 +26,7 @@ import shapely
 
 from loc import config
 from loc.errors import LocError
-from loc.safejson import loads
+from loc.safejson import depth_at_end, loads
 
 _COORD_CHARS = b"[]0123456789.,-+eE"
 _SPACE = b" \t\r\n"
@@ -542,10 +542,9 @@ def _parse_positions(text: bytes) -> np.ndarray:
     if not _json_numbers(flat):
         raise ValueError("a number is not written as JSON writes numbers")
     values = np.array(flat.split(b","), dtype=np.float64).reshape(len(positions), -1)
-    out = values if values.shape[1] == 2 else np.ascontiguousarray(values[:, :2])
-    if not np.isfinite(out).all():
+    if not np.isfinite(values).all():  # z too: the general reader refuses an infinite z
         raise ValueError("a coordinate is not a finite number")
-    return out
+    return values if values.shape[1] == 2 else np.ascontiguousarray(values[:, :2])
 
 
 _NOT_JSON = (b".,", b".e", b".E", b",.", b",-.", b"-,", b"-e", b"-E",
@@ -565,13 +564,23 @@ def _json_numbers(flat: bytes) -> bool:
     return not any(bad in text for bad in _NOT_JSON)
 
 
+_CUT_MARK = "\x00loc-cut"
+"""What stands in the text for the coordinate array cut out of it."""
+LEAD_LIMIT = 1000
+"""A plain text starts within this many bytes (GDAL refuses some 5,000 bytes of white space
+before a document; longer leads are left to it)."""
+
+
 def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
     """``(geometry type, coordinate text without white space)`` of a plain polygon
     GeoJSON, else None.
 
-    The coordinate array is cut out of the text; what is left (``null`` in its place) must
-    be a JSON document of the plain form with exactly that one ``coordinates`` member.
+    The coordinate array is cut out of the text; what is left (a mark in its place) must be
+    a JSON document of the plain form, no member named twice, within the depth limit with
+    the array put back, whose geometry's ``coordinates`` is that mark and nothing else is.
     """
+    if len(raw) - len(raw.lstrip(_SPACE + b"\xef\xbb\xbf")) > LEAD_LIMIT:
+        return None
     at = raw.find(b'"coordinates"')
     if at < 0 or raw.find(b'"coordinates"', at + 1) >= 0:
         return None
@@ -587,14 +596,27 @@ def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
             or _space_inside_number(text)):
         return None
     try:
-        doc = loads(raw[:start] + b"null" + raw[end:])
+        doc = loads(raw[:start] + b'"\\u0000loc-cut"' + raw[end:], unique_keys=True)
+        open_at = depth_at_end(raw[:start])
     except LocError:  # not JSON, too deep or too large: the general reader says why
         return None
     geom = _the_geometry(doc)
-    if geom is None or geom.get("coordinates", 0) is not None:
+    if geom is None or geom.get("coordinates") != _CUT_MARK or _marks(doc) != 1:
         return None
     kind = geom.get("type")
-    return (kind, coords) if kind in ("Polygon", "MultiPolygon") else None
+    if kind not in ("Polygon", "MultiPolygon") or open_at + (
+            4 if kind == "MultiPolygon" else 3) > config.limit("depth"):
+        return None
+    return kind, coords
+
+
+def _marks(node) -> int:
+    """How many times the cut mark stands in a parsed document."""
+    if isinstance(node, dict):
+        return sum(_marks(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_marks(v) for v in node)
+    return int(node == _CUT_MARK)
 
 
 _CLASS = bytes(ord("n") if c in b"0123456789.eE+-" else ord(" ") if c in _SPACE
@@ -627,8 +649,8 @@ def _plain_crs(obj: dict) -> bool:
     if crs is None:
         return True
     props = crs.get("properties") if isinstance(crs, dict) else None
-    return (isinstance(props, dict) and crs.get("type") == "name" and set(props) == {"name"}
-            and props["name"] in CRS84)
+    return (isinstance(props, dict) and set(crs) == {"type", "properties"}
+            and crs.get("type") == "name" and set(props) == {"name"} and props["name"] in CRS84)
 
 
 def _the_geometry(doc) -> dict | None:
@@ -640,17 +662,30 @@ def _the_geometry(doc) -> dict | None:
         return None
     if doc.get("type") == "FeatureCollection":
         features = doc.get("features")
-        if (not set(doc) <= _MEMBERS["FeatureCollection"] or not _plain_crs(doc)
+        if (not set(doc) <= _MEMBERS["FeatureCollection"] or not _plain_members(doc)
                 or not isinstance(features, list) or len(features) != 1):
             return None
         doc = features[0]
-        if not isinstance(doc, dict):
+        if not isinstance(doc, dict) or doc.get("type") != "Feature":
             return None
     if doc.get("type") == "Feature":
-        if (not set(doc) <= _MEMBERS["Feature"] or not _plain_crs(doc)
+        if (not set(doc) <= _MEMBERS["Feature"] or not _plain_members(doc)
                 or doc.get("properties") not in (None, {})):
             return None
         doc = doc.get("geometry")
-    if not isinstance(doc, dict) or not set(doc) <= _MEMBERS["geometry"] or not _plain_crs(doc):
+    if (not isinstance(doc, dict) or not set(doc) <= _MEMBERS["geometry"]
+            or not _plain_members(doc)):
         return None
     return doc
+
+
+def _plain_members(obj: dict) -> bool:
+    """Whether an object's ``crs``, ``bbox``, ``id`` and ``name`` are of the plain form (a
+    CRS84 name, four or six numbers, a string or number, a string)."""
+    bbox, ident, name = obj.get("bbox"), obj.get("id"), obj.get("name")
+    return (_plain_crs(obj)
+            and (bbox is None or isinstance(bbox, list) and len(bbox) in (4, 6) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in bbox))
+            and (ident is None or isinstance(ident, (str, int, float))
+                 and not isinstance(ident, bool))
+            and (name is None or isinstance(name, str)))

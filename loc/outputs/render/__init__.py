@@ -203,7 +203,8 @@ def _date_layers(snaps: list[Snapshot], line: bool,
         for (proc, conn), group in zip(procs, groups[1:], strict=True):
             for b in group:
                 while not conn.poll(0.2) and proc.is_alive():
-                    report(0, 0)
+                    if line:
+                        report(0, 0)
                 try:
                     status, value = conn.recv()
                 except EOFError:  # the worker died (killed, say): the block is made here
@@ -227,14 +228,8 @@ def _start_blocks(snaps: list[Snapshot], groups: list[list[range]], line: bool):
     try:
         with processes.starting() as ctx:
             done = ctx.Value("i", 0)
-            procs = []
-            for group in groups:
-                mine, theirs = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_block_worker,
-                                   args=(snaps, group, line, done, theirs), daemon=True)
-                proc.start()
-                theirs.close()
-                procs.append((proc, mine))
+            procs = [processes.worker(ctx, _block_worker, snaps, group, line, done)
+                     for group in groups]
     except (OSError, ImportError, NotImplementedError):
         return None
     return procs, done

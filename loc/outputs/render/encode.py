@@ -125,7 +125,8 @@ class ChunkTable:
         rev = encode_polyline(q[::-1])
         found = self._id(fwd, rev)
         self._seen[key] = found
-        self._seen[_digest(q[::-1])] = ~found
+        if fwd != rev:  # a chunk that reads the same both ways keeps its one id
+            self._seen[_digest(q[::-1])] = ~found
         return found
 
     def _id(self, fwd: str, rev: str) -> int:
