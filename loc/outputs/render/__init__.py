@@ -159,15 +159,17 @@ def _block_layers(snaps: list[Snapshot], line: bool,
 
 def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
                   conn) -> None:
-    """A worker process: encode its blocks of dates apart and send each back as it is made
-    (or the error that stopped it); ``done`` counts the lines it has computed."""
+    """A worker process: encode its blocks of dates apart, then send them back one by one
+    (or the error that stopped it): a send waits until the parent takes it, and the parent
+    takes them only once its own blocks are made. ``done`` counts the lines computed."""
     try:
         def tick(_d: int, _t: int) -> None:
             with done.get_lock():
                 done.value += 1
 
-        for b in blocks:
-            conn.send(("ok", Encoded.of(_block_layers([snaps[i] for i in b], line, tick))))
+        made = [Encoded.of(_block_layers([snaps[i] for i in b], line, tick)) for b in blocks]
+        for block in made:
+            conn.send(("ok", block))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         conn.send(("error", exc))
     finally:
