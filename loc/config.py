@@ -70,6 +70,23 @@ def engine(value: str | None = None) -> str:
     return name
 
 
+def engine_chosen(value: str | None = None) -> bool:
+    """Whether a GDAL binding was asked for (``value``, or ``$LOC_ENGINE``): loc then reads
+    every file with it, plain GeoJSON too.
+
+    Parameters
+    ----------
+    value : str, optional
+        An explicit choice.
+
+    Returns
+    -------
+    bool
+        True when one was asked for.
+    """
+    return bool(value or os.environ.get("LOC_ENGINE"))
+
+
 def deepstate_url() -> str:
     """DeepStateMap's base URL: ``$LOC_DEEPSTATE_URL`` or the public site, no trailing /.
 

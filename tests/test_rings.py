@@ -399,3 +399,15 @@ def test_the_depth_limit_counts_the_coordinates(tmp_path, monkeypatch):
     fast, general = _outcome(path), _outcome(path, engine="pyogrio")
     assert fast == general
     assert fast[0] == "LimitError"
+
+
+def test_loc_engine_reads_plain_files_with_gdal(tmp_path, monkeypatch):
+    calls = []
+    real = readers_mod.read_frames
+    monkeypatch.setattr(readers_mod, "read_frames",
+                        lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    plain = tmp_path / "a_20250108.geojson"
+    plain.write_text(_fc(_rings(SQUARE)))
+    monkeypatch.setenv("LOC_ENGINE", "fiona")
+    assert _fields(loc.read(plain)) == _fields(loc.read(plain, engine="pyogrio"))
+    assert len(calls) == 2

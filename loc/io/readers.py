@@ -746,9 +746,9 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
     date, source, names
         As in :func:`snapshot_from_frame`.
     engine : {"pyogrio", "fiona"}, optional
-        GDAL binding. Without one (and without ``names``), a plain GeoJSON file (one
-        Polygon or MultiPolygon in lon/lat, no properties: the DeepState archive's form) is
-        read without GDAL, to the same snapshot.
+        GDAL binding. Without one (nor ``$LOC_ENGINE``, nor ``names``), a plain GeoJSON
+        file (one Polygon or MultiPolygon in lon/lat, no properties: the DeepState
+        archive's form) is read without GDAL, to the same snapshot.
     plain : PlainReader, optional
         The reader of plain files to use (a series passes one, so each file reuses the
         rings of the one before).
@@ -766,7 +766,7 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
     _check_size(path.stat().st_size, "file", path)
     try:
         api = _api_document(path)
-        if api is None and engine is None and names is None:
+        if api is None and not config.engine_chosen(engine) and names is None:
             fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
             if fast is not None:
                 return fast
