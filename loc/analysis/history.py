@@ -39,7 +39,7 @@ from loc.analysis.line import (
 )
 from loc.io.inputs import series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, valid_together
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
@@ -200,12 +200,11 @@ class _History:
         """The occupied polygons of a series member as ring keys, the land held by others
         if the source gave it (CONFORMAL), and the snapshot if one was read."""
         if not isinstance(item, Snapshot):
-            polys = read_plain(self.reader, item, within=lcrs.UKRAINE_BBOX)
-            if polys is not None and valid_together(self.reader, polys, self.valid):
+            polys = read_plain(self.reader, item, lcrs.UKRAINE_BBOX, self.valid)
+            if polys is not None:
                 return polys, None, None
             item = read_file(Path(item))  # validates, repairs (and warns) or refuses
-            return (self.reader.from_geometry(item.side("ru"), instead=polys is not None),
-                    others_of(item), item)
+            return self.reader.from_geometry(item.side("ru")), others_of(item), item
         return self.reader.from_geometry(item.side("ru")), others_of(item), item
 
     def ring_samples(self, polys: list[Polygon]) -> list[tuple]:

@@ -33,7 +33,14 @@ from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, valid_together
+from loc.io.rings import (
+    PlainReader,
+    Polygon,
+    RingReader,
+    changed_segments,
+    plain_bytes,
+    read_plain,
+)
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -59,14 +66,6 @@ def _load_cache(path: Path) -> dict:
     return {"version": CACHE_VERSION, "files": {}, "pairs": {}}
 
 
-def _read_plain(reader: RingReader, item) -> list[Polygon] | None:
-    """The polygons of a plain GeoJSON file (:func:`loc.io.rings.read_plain`); None for a
-    snapshot or anything else (the general reader then reads it, or says why it cannot)."""
-    if isinstance(item, Snapshot):
-        return None
-    return read_plain(reader, item, within=geo.UKRAINE_BBOX)
-
-
 def _occupied(item) -> shapely.Geometry:
     """The occupied area (lon/lat) of a snapshot, or of a file read with the general
     reader (which validates it and refuses, say, a coordinate that is not a number)."""
@@ -77,25 +76,24 @@ def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
     """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
 
     A plain file whose polygons make one valid lon/lat MultiPolygon is read by ``reader``
-    alone (:func:`loc.io.rings.valid_together`; ``valid`` holds the polygons of the last
-    file found valid); one with an invalid or overlapping part goes to the general reader,
-    which repairs it within its limit or refuses it, as :func:`loc.read` does.
+    alone (:func:`loc.io.rings.read_plain`; ``valid`` holds the polygons of the last file
+    found valid); any other goes to the general reader, which repairs it within its limit
+    or refuses it, as :func:`loc.read` does.
     """
-    polys = _read_plain(reader, item)
-    if polys is not None and valid_together(reader, polys, valid):
-        return polys
-    return reader.from_geometry(_occupied(item), instead=polys is not None)
+    if not isinstance(item, Snapshot):
+        polys = read_plain(reader, item, geo.UKRAINE_BBOX, valid)
+        if polys is not None:
+            return polys
+    return reader.from_geometry(_occupied(item))
 
 
 def _measure(item) -> dict:
     """Occupied km² of a snapshot in total (EQUAL_AREA CRS) and per region group, by the
-    rule :func:`loc.stats` uses; a plain file that is not valid goes to the general reader,
-    which repairs it (or refuses it)."""
-    reader = RingReader()
-    polys = _read_plain(reader, item)
-    lonlat = (shapely.multipolygons([reader.polygon(p) for p in polys])
-              if polys is not None else None)
-    if lonlat is None or not lonlat.is_valid:
+    rule :func:`loc.stats` uses; a file that is not plain and valid goes to the general
+    reader, which repairs it (or refuses it)."""
+    raw = None if isinstance(item, Snapshot) else plain_bytes(item)
+    lonlat = PlainReader(geo.UKRAINE_BBOX).geometry(raw) if raw is not None else None
+    if lonlat is None:
         lonlat = _occupied(item)
     projected = geo.project(lonlat, geo.EQUAL_AREA)
     return {"occupied_km2": float(shapely.area(projected)) / 1e6,

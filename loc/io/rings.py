@@ -214,15 +214,13 @@ class RingReader:
             geom = cache[poly] = shapely.polygons(rings[0], rings[1:] or None)
         return geom
 
-    def _commit(self, polys: list[Polygon], rings: dict, instead: bool = False
-                ) -> list[Polygon]:
-        """Make a file read into ``rings`` the current one (or, ``instead``, replace the
-        current one); drop what only the one before the previous file used."""
+    def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
+        """Make a file read into ``rings`` the current one; drop what only the one before
+        the previous file used."""
         self._chunks = {c[0]: (*c[1:], ring) for ring in rings.values() if ring.chunks
                         for c in ring.chunks}
-        at = 0 if instead else 1
-        self._rings = (self._rings[at], rings)
-        self._files = (self._files[at], polys)
+        self._rings = (self._rings[1], rings)
+        self._files = (self._files[1], polys)
         keep = set(self._files[0]) | set(polys)
         self._polygons = {p: g for p, g in self._polygons.items() if p in keep}
         self._lonlat = {p: g for p, g in self._lonlat.items() if p in keep}
@@ -272,17 +270,13 @@ class RingReader:
         self.kind = kind
         return self._commit(polys, rings)
 
-    def from_geometry(self, geom, *, instead: bool = False) -> list[Polygon]:
+    def from_geometry(self, geom) -> list[Polygon]:
         """The polygons of a lon/lat (Multi)Polygon read the general way.
 
         Parameters
         ----------
         geom : shapely geometry
             Lon/lat polygons.
-        instead : bool
-            The geometry replaces the file :meth:`read` last gave (the same file, found to
-            need the general reader, say to repair it): the file before that stays the
-            previous one.
 
         Returns
         -------
@@ -302,7 +296,7 @@ class RingReader:
                 rings[key] = ring if ring is not None else Ring(c, self._project(c))
                 keys.append(key)
             polys.append(tuple(keys))
-        return self._commit(polys, rings, instead=instead)
+        return self._commit(polys, rings)
 
     def _read_ring(self, text: bytes, rings: dict) -> bytes:
         """Parse (or reuse) one ring's text ``x,y],[x,y],...,[x,y``; its key is the text."""
@@ -372,13 +366,15 @@ class RingReader:
         return out
 
 
-def read_plain(reader: RingReader, path, within: tuple[float, float, float, float]
-               ) -> list[Polygon] | None:
-    """The polygons of a plain GeoJSON file (see :meth:`RingReader.read`) lying inside the
-    lon/lat box ``within`` and the size limits of :mod:`loc.config`, read by ``reader``
-    (reusing what the previous file held); None for anything else: another format, a
-    file over a limit, one that cannot be read. The caller then reads it the general way,
-    which says what is wrong with it.
+def read_plain(reader: RingReader, path, within: tuple[float, float, float, float],
+               valid: set) -> list[Polygon] | None:
+    """The polygons of a plain GeoJSON file (see :meth:`RingReader.read`) that lie inside
+    the lon/lat box ``within`` and the size limits of :mod:`loc.config` and are valid
+    together (:func:`valid_together`), read by ``reader`` (reusing what the previous file
+    held); None for anything else (another format, a file over a limit, one that cannot be
+    read, an invalid or overlapping part), and the reader is left as it was. The caller then
+    reads the file the general way, which repairs it, or says what is wrong with it, and
+    may give the result to :meth:`RingReader.from_geometry`.
 
     Parameters
     ----------
@@ -388,11 +384,31 @@ def read_plain(reader: RingReader, path, within: tuple[float, float, float, floa
         The file.
     within : tuple of float
         ``(lon_min, lat_min, lon_max, lat_max)``.
+    valid : set
+        The polygons of the last file found valid (see :func:`valid_together`).
 
     Returns
     -------
     list of Polygon or None
         The polygons, as ring keys of ``reader``.
+    """
+    raw = plain_bytes(path)
+    return None if raw is None else _valid_polygons(reader, raw, within, valid)
+
+
+def plain_bytes(path) -> bytes | None:
+    """The bytes of a ``.geojson``/``.json`` file within the size limit; None for another
+    suffix, a larger file or one that cannot be read.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    bytes or None
+        Its bytes.
     """
     path = Path(path)
     if path.suffix.lower() not in (".geojson", ".json"):
@@ -400,20 +416,26 @@ def read_plain(reader: RingReader, path, within: tuple[float, float, float, floa
     try:
         if path.stat().st_size > config.limit("bytes"):
             return None
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError:
         return None
-    return _read_within_limits(reader, raw, within)
 
 
-def _read_within_limits(reader: RingReader, raw: bytes,
-                        within: tuple[float, float, float, float]) -> list[Polygon] | None:
-    """:meth:`RingReader.read`, and None for a text over the vertex limit."""
+def _valid_polygons(reader: RingReader, raw: bytes, within: tuple[float, float, float, float],
+                    valid: set) -> list[Polygon] | None:
+    """:meth:`RingReader.read` of a text within the vertex limit whose polygons are valid
+    together; else None, with the reader as it was before."""
+    state = (reader._chunks, reader._rings, reader._files, reader._polygons, reader._lonlat,
+             reader.kind)
     polys = reader.read(raw, within=within)
-    if polys is not None and sum(len(reader.ring(k).lonlat) for p in polys for k in p) > \
-            config.limit("vertices"):
+    if polys is None:
         return None
-    return polys
+    if (sum(len(reader.ring(k).lonlat) for p in polys for k in p) <= config.limit("vertices")
+            and valid_together(reader, polys, valid)):
+        return polys
+    (reader._chunks, reader._rings, reader._files, reader._polygons, reader._lonlat,
+     reader.kind) = state
+    return None
 
 
 class PlainReader:
@@ -448,8 +470,8 @@ class PlainReader:
         shapely.Polygon or shapely.MultiPolygon or None
             The lon/lat geometry.
         """
-        polys = _read_within_limits(self._rings, raw, self.within)
-        if polys is None or not valid_together(self._rings, polys, self._valid):
+        polys = _valid_polygons(self._rings, raw, self.within, self._valid)
+        if polys is None:
             return None
         parts = [self._rings.polygon(p, lonlat=True) for p in polys]
         return parts[0] if self._rings.kind == "Polygon" else shapely.multipolygons(parts)
