@@ -411,3 +411,17 @@ def test_loc_engine_reads_plain_files_with_gdal(tmp_path, monkeypatch):
     monkeypatch.setenv("LOC_ENGINE", "fiona")
     assert _fields(loc.read(plain)) == _fields(loc.read(plain, engine="pyogrio"))
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("name,date,source", [
+    ("deepstatemap_data_20250109.geojson", "2025-01-09", None),
+    ("deepstatemap_data_20250109.geojson", "2025-01-10", None),
+    ("front.geojson", "2025-01-10", None),
+    ("front.geojson", None, "my source"),
+    ("front_2025-13-45.geojson", None, None),
+])
+def test_plain_path_dates_and_sources_as_gdal_path(tmp_path, name, date, source):
+    path = tmp_path / name
+    path.write_text(_fc(_rings(SQUARE)))
+    kwargs = {"date": date, "source": source}
+    assert _outcome(path, **kwargs) == _outcome(path, engine="pyogrio", **kwargs)
