@@ -82,9 +82,11 @@ class Snapshot:
         """Ukraine's land less the other sides: derived on each call, not kept (over a long
         series, keeping it would hold a country-sized polygon per date)."""
         others = self.not_ua()
-        if "ua" in self.given:
-            return geo.polygonal(shapely.difference(self.given["ua"], others))
-        return geo.polygonal(shapely.difference(ukraine(), others))
+        base = self.given["ua"] if "ua" in self.given else ukraine()
+        out = shapely.difference(base, others)
+        if out.geom_type in ("Polygon", "MultiPolygon") and not out.is_empty:
+            return out  # an overlay of valid polygons is valid: no need to check it again
+        return geo.polygonal(out)
 
     def side(self, name: str) -> BaseGeometry:
         """Geometry of one side (lon/lat); an empty polygon when the side is absent.
