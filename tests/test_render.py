@@ -523,3 +523,16 @@ def test_page_bytes_equal_rendering_the_data_through_the_templates(title):
     slow = "\n".join(line.rstrip() for line in m.get_root().render().splitlines()) + "\n"
     assert builder_mod.render_page(m) == slow.encode("utf-8")
     assert render_html(m) == slow
+
+
+def test_no_worker_processes_makes_every_block_here(series_70, tmp_path, monkeypatch):
+    """Where processes cannot be started (no /dev/shm, say), the page is the same."""
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    want = _page(series_70, tmp_path, "want")
+
+    def refused():
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(processes, "cores", lambda: 3)
+    monkeypatch.setattr(processes, "starting", refused)
+    assert _page(series_70, tmp_path, "none", progress=lambda d, t: None) == want
