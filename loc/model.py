@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.dates import parse_date
-from loc.errors import GeometryError
+from loc.errors import GeometryError, OptionError
 from loc.reference import settlements as _settlements
 from loc.reference.regions import ukraine
 
@@ -229,6 +229,27 @@ class Snapshot:
     def __repr__(self) -> str:
         return (f"Snapshot({self.label}, source={self.source!r}, "
                 f"occupied={self.occupied_km2():,.0f} km²)")
+
+
+def earlier_first(a: Snapshot, b: Snapshot, what: str) -> None:
+    """Refuse two snapshots given the later first (the other way round, what was taken
+    reads as given back); undated snapshots, and one date twice, pass.
+
+    Parameters
+    ----------
+    a, b : Snapshot
+        The snapshots as given, meant earlier then later.
+    what : str
+        What is done with them, for the message (e.g. ``"compare"``).
+
+    Raises
+    ------
+    OptionError
+        When ``a`` is of a later date than ``b``.
+    """
+    if a.date is not None and b.date is not None and a.date > b.date:
+        raise OptionError(f"give the earlier date first to {what}: {a.label} is later than "
+                          f"{b.label}")
 
 
 def _finite(geom: BaseGeometry, what: str, where: str | None) -> BaseGeometry:

@@ -10,6 +10,7 @@ from shapely.geometry import box
 import loc
 from loc import geo as lcrs
 from loc.cli import cli
+from loc.errors import OptionError
 from tests.conftest import deepstate_files, deepstate_path
 
 CENTRE = lcrs.project(shapely.Point(37.2, 48.1))  # inside Donetsk region, far from the sea
@@ -42,8 +43,9 @@ def test_straight_edge_moved_by_known_distance(shift_km):
     static = mv[mv["direction"] == "static"]
     assert static["displacement_km"].abs().max() == 0
     assert len(static) > 150
-    # and a retreat reads negative
-    back = loc.movement(b, a, step_km=0.5)
+    # and a retreat (the same edge moved back a day later) reads negative
+    back = loc.movement(snap_m(rect_m(dx1=shift_km * 1e3), "2025-01-01"),
+                        snap_m(rect_m(), "2025-01-02"), step_km=0.5)
     assert back["displacement_km"].min() == pytest.approx(-shift_km, rel=0.01)
 
 
@@ -114,3 +116,10 @@ def test_cli_diff_lines_and_movement(tmp_path):
     assert r.exit_code == 0, r.output
     assert "fastest moving sectors first" in r.stderr and r.stdout.startswith("sector ")
     assert "mean advance of the front" in (tmp_path / "c.svg").read_text()
+
+
+@pytest.mark.parametrize("step", [1e-6, 0.0, -1.0, 0.049])
+def test_a_step_finer_than_50_m_is_refused(step):
+    """A micrometre step once ran a diff of lines to 18 GB of memory."""
+    with pytest.raises(OptionError, match="step_km"):
+        loc.movement(loc.sample("2025-01-08"), loc.sample("2025-09-05"), step_km=step)

@@ -21,6 +21,7 @@ from shapely.geometry import box, mapping
 
 import loc
 from loc.cli import cli
+from loc.errors import OptionError
 from loc.outputs.versions import verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -464,7 +465,7 @@ def test_an_annex_is_not_made_from_a_tampered_version(version, tmp_path):
 def test_compare_takes_the_earlier_date_first(tmp_path):
     a, b = loc.sample_paths()[0], loc.sample_paths()[-1]
     r = _run("render", "--compare", b, a, "-o", tmp_path / "maps")
-    assert r.exit_code == 2 and "compare the earlier date first" in r.stderr
+    assert r.exit_code == 2 and "give the earlier date first to compare" in r.stderr
     assert not (tmp_path / "maps").exists() or not list((tmp_path / "maps").rglob("*.html"))
 
 
@@ -501,3 +502,59 @@ def test_importing_another_snapshot_of_a_stored_date_is_refused(tmp_path):
         loc.import_snapshots([other], store)
     assert store.read_bytes() == before
     assert loc.import_snapshots([last], store).skipped  # the same one: skipped
+
+
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_geopackages_are_the_same_bytes_a_second_later(tmp_path, engine):
+    """GDAL writes the current time into a GeoPackage; loc writes a fixed one."""
+    import geopandas as gpd
+    import shapely
+
+    from loc.io.writers import write_gpkg
+
+    g = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(30, 48, 31, 49)], crs="OGC:CRS84")
+    first = write_gpkg(tmp_path / "a.gpkg", {"loc": g}, engine=engine).read_bytes()
+    time.sleep(1.1)
+    assert write_gpkg(tmp_path / "b.gpkg", {"loc": g}, engine=engine).read_bytes() == first
+
+
+def _tampered_store(tmp_path, sql: str) -> Path:
+    """A store of the sample, changed by SQL outside loc (its triggers dropped first)."""
+    import sqlite3
+
+    store = tmp_path / "s.gpkg"
+    loc.import_snapshots(loc.sample_paths(), store)
+    con = sqlite3.connect(store)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        con.execute(f'DROP TRIGGER "{name}"')
+    con.execute(sql)
+    con.commit()
+    con.close()
+    return store
+
+
+@pytest.mark.parametrize("sql,message", [
+    ("INSERT INTO control (geom, date, side, source, license, sha256) SELECT geom, "
+     "'2025-09-05', side, source, license, sha256 FROM control WHERE date = '2025-01-08'",
+     "two ru rows on 2025-09-05"),
+    ("UPDATE control SET side = 'RU' WHERE date = '2025-09-05'", "has side 'RU'"),
+    ("UPDATE control SET geom = NULL WHERE date = '2025-09-05'", "has no geometry"),
+])
+def test_a_store_changed_outside_loc_is_refused_not_guessed(tmp_path, sql, message):
+    """Two rows of one date and side (the last one won), an unknown side (0 km² occupied)
+    or no geometry (an internal error): each is one error line."""
+    store = _tampered_store(tmp_path, sql)
+    with pytest.raises(loc.LocError, match=message):
+        loc.read(f"{store}@2025-09-05")
+    r = _run("stats", f"{store}@2025-09-05")
+    assert r.exit_code == 2 and message in r.stderr
+
+
+def test_diff_and_movement_take_the_earlier_date_first():
+    a, b = loc.sample("2025-01-08"), loc.sample("2025-09-05")
+    for call in (lambda: loc.diff(b, a), lambda: loc.movement(b, a)):
+        with pytest.raises(OptionError, match="give the earlier date first"):
+            call()
+    assert loc.diff(a, b).gained_km2 > 0
+    r = _run("diff", loc.sample_paths()[-1], loc.sample_paths()[0])
+    assert r.exit_code == 2 and "2025-09-05 is later than 2024-07-08" in r.stderr

@@ -20,7 +20,7 @@ import shapely
 
 from loc import checks, geo
 from loc.geo import clip_box, polygon_parts
-from loc.model import Snapshot
+from loc.model import Snapshot, earlier_first
 from loc.reference.regions import OUTSIDE, region_groups, region_pieces
 from loc.reference.settlements import settlements_in
 
@@ -297,7 +297,8 @@ def diff(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     Parameters
     ----------
     a, b : Snapshot
-        The earlier and the later snapshot.
+        The earlier and the later snapshot (the same date, or undated, is allowed; a later
+        ``a`` is refused).
     min_km2 : float
         Changes smaller than this (km²) are slivers, reported apart (0 or more).
     min_width_m : float
@@ -322,6 +323,7 @@ def diff(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     for name, snap in (("a", a), ("b", b)):
         if not isinstance(snap, Snapshot):
             raise TypeError(f"diff needs two Snapshots: {name} is {type(snap).__name__}")
+    earlier_first(a, b, "diff")
     checks.number(min_km2, "min_km2", lo=0)
     checks.number(min_width_m, "min_width_m", lo=0)
     ga = geo.project(a.side("ru"), geo.EQUAL_AREA)

@@ -65,6 +65,11 @@ TOUCH_M = 1.0
 """A piece bounds a part of the Russian-held land it lies within this distance of (m)."""
 
 
+MIN_STEP_KM = 0.05
+"""The finest sampling step (km) along a line: 50 m (a finer one multiplies the samples,
+and the memory, without telling a front apart better)."""
+
+
 @dataclass(frozen=True)
 class LineOptions:
     """Validated options of the line of contact (see :func:`line_of_contact`).
@@ -82,7 +87,8 @@ class LineOptions:
     noise_km2: float = 0.1
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("step_km", 0.05, 10), ("reach_km", 0.5, 50), ("gap_km", 0, 50),
+        for name, lo, hi in (("step_km", MIN_STEP_KM, 10), ("reach_km", 0.5, 50),
+                             ("gap_km", 0, 50),
                              ("channel_km", 0, 50), ("noise_km2", 0, 100)):
             object.__setattr__(self, name, checks.number(getattr(self, name), name, lo=lo,
                                                          hi=hi))

@@ -21,10 +21,10 @@ import shapely
 from loc import checks
 from loc import geo as lcrs
 from loc.analysis.history import line_history
-from loc.analysis.line import contact_only, line_of_contact
+from loc.analysis.line import MIN_STEP_KM, contact_only, line_of_contact
 from loc.errors import OptionError
 from loc.io.inputs import read_items, series
-from loc.model import Snapshot
+from loc.model import Snapshot, earlier_first
 from loc.reference.regions import regions_at, registry
 from loc.reference.settlements import nearest
 from loc.reference.settlements import table as settlements_table
@@ -73,7 +73,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     a, b : Snapshot
         Earlier and later snapshot.
     step_km : float
-        Sampling step along the earlier line (km, CONFORMAL CRS).
+        Sampling step along the earlier line (km, CONFORMAL CRS), 0.05 to 100.
     sectors : "region" or list of settlement names
         Sectors by region (Crimea with Sevastopol), or by named axes: each sample belongs to
         the nearest of these settlements.
@@ -94,7 +94,8 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     for name, snap in (("a", a), ("b", b)):
         if not isinstance(snap, Snapshot):
             raise TypeError(f"movement needs two Snapshots: {name} is {type(snap).__name__}")
-    checks.number(step_km, "step_km", lo=0, hi=100, lo_open=True)
+    earlier_first(a, b, "measure movement")
+    checks.number(step_km, "step_km", lo=MIN_STEP_KM, hi=100)
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
     la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))

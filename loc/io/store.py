@@ -26,7 +26,7 @@ from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError
 from loc.io.readers import first_line, gdal_path, read_file
 from loc.io.writers import locked, write_gpkg
-from loc.model import Snapshot, from_geometries
+from loc.model import SIDES, Snapshot, from_geometries
 
 LAYER = "control"
 COLUMNS = ["date", "source", "license", "sha256", "side"]
@@ -265,7 +265,17 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
     if len(sources) > 1:
         raise InputError(f"store holds several sources on {day} ({', '.join(sources)}): "
                          "choose one with source=", store)
-    sides = {s: g for s, g in zip(rows["side"], rows.geometry.values, strict=True)}
+    sides: dict = {}
+    for side, geom in zip(rows["side"], rows.geometry.values, strict=True):
+        if side not in SIDES:
+            raise InputError(f"store row of {day} has side {str(side)[:20]!r}, not ru, ua or "
+                             "contested (was the store changed outside loc?)", store)
+        if side in sides:
+            raise InputError(f"store holds two {side} rows on {day} (was the store appended "
+                             "to outside loc?): refused rather than pick one", store)
+        if geom is None or geom.is_empty:
+            raise InputError(f"store row of {day} ({side}) has no geometry", store)
+        sides[side] = geom
     snap = from_geometries(sides.get("ru", shapely.MultiPolygon()), sides.get("contested"),
                            sides.get("ua"), date=day, source=sources[0],
                            license=rows["license"].iloc[0] or None, path=f"{store}@{day}",

@@ -566,10 +566,31 @@ def write_frame(gdf: gpd.GeoDataFrame, path: str | Path, fmt: str, layer: str = 
     raise OptionError(f"unknown format '{fmt}': use " + ", ".join(FORMATS))
 
 
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+"""The ``last_change`` every GeoPackage loc writes carries (GDAL writes the current time by
+default, and the same inputs would not give the same bytes)."""
+
+
+@contextlib.contextmanager
+def _fixed_gdal_date() -> Iterator[None]:
+    """GDAL's ``OGR_CURRENT_DATE`` set to :data:`GPKG_DATE` meanwhile (both bindings read
+    GDAL configuration from the environment)."""
+    before = os.environ.get("OGR_CURRENT_DATE")
+    os.environ["OGR_CURRENT_DATE"] = GPKG_DATE
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OGR_CURRENT_DATE", None)
+        else:
+            os.environ["OGR_CURRENT_DATE"] = before
+
+
 def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
                engine: str | None = None, **options) -> Path:
     """Write GeoPackage layers all at once: into a temporary folder beside ``path``, then
-    renamed over it.
+    renamed over it. The same layers give the same bytes (the file's ``last_change`` is
+    :data:`GPKG_DATE`).
 
     Parameters
     ----------
@@ -595,7 +616,8 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
     path = Path(path)
     name = config.engine(engine)
     try:
-        with _staging(path, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir:
+        with (_staging(path, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
+              _fixed_gdal_date()):
             for layer, gdf in layers.items():
                 gdf.to_file(gdal_dir / "out.gpkg", layer=layer, driver="GPKG", engine=name,
                             **options)

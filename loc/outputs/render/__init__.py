@@ -23,7 +23,7 @@ from loc.analysis.movement import movement
 from loc.errors import OptionError
 from loc.io.inputs import read, read_items, series
 from loc.io.store import is_store, split_reference
-from loc.model import Snapshot
+from loc.model import Snapshot, earlier_first
 from loc.outputs.palette import PALETTE_NAME
 from loc.outputs.render import assets
 from loc.outputs.render.builder import (
@@ -294,9 +294,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
         if not isinstance(compare, (list, tuple)) or len(compare) != 2:
             raise OptionError("compare needs exactly two snapshots")
         a, b = (c if isinstance(c, Snapshot) else read(c) for c in compare)
-        if a.date is not None and b.date is not None and a.date > b.date:
-            raise OptionError(f"compare the earlier date first: {a.label} is later than "
-                              f"{b.label}")
+        earlier_first(a, b, "compare")
         snaps = [a, b]
         if changes is None:
             changes = diff(a, b).changes
