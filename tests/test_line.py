@@ -414,3 +414,12 @@ def test_cli_line_json_lists_noise_apart():
     assert [p["kind"] for p in doc["border_noise"]] == ["border-noise"]
     assert doc["length_km"] == pytest.approx(sum(p["length_km"] for p in doc["pieces"]),
                                              abs=1e-3)
+
+
+def test_border_noise_is_not_labelled_line_of_contact():
+    """A map styled by label must not draw border noise as front."""
+    line = loc.line_of_contact(loc.read(deepstate_path("20250905")))
+    noise = line["kind"] == "border-noise"
+    assert noise.any() and (~noise).any()
+    assert set(line.loc[noise, "label"]) == {"border noise (not line of contact)"}
+    assert set(line.loc[~noise, "label"]) == {"line of contact"}

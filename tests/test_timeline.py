@@ -3,6 +3,7 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -324,3 +325,36 @@ def test_overlapping_parts_are_joined_not_cut_out(tmp_path):
     union = shapely.union(shapely.Polygon(a), shapely.Polygon(b))
     assert snap.side("ru").equals(union)
     assert snap.side("ru").contains(shapely.Point(37.9, 48.4))  # in both parts
+
+
+def test_figures_do_not_depend_on_what_the_cache_holds(cache):
+    """A run warmed by another --since gives the CSV a fresh cache gives (cached file
+    figures were sums from an earlier start)."""
+    files = deepstate_files()[:40]
+    loc.timeline(files, since="2024-07-10")
+    warmed = loc.timeline(files, since="2024-07-25")
+    for p in cache.glob("*"):
+        p.unlink()
+    fresh = loc.timeline(files, since="2024-07-25")
+    pd.testing.assert_frame_equal(warmed, fresh, check_exact=True)
+
+
+@pytest.mark.parametrize("text", ['{"version": 5}', '{"version": 5, "files": {}, "pairs": '
+                                  '{"a:b": {"gained_km2": "1e9"}}}', "{not json"])
+def test_a_broken_cache_is_set_aside_with_a_warning(cache, text):
+    files = deepstate_files()[:3]
+    want = loc.timeline(files, use_cache=False)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "timeline.json").write_text(text)
+    with pytest.warns(loc.LocWarning, match="timeline cache"):
+        got = loc.timeline(files)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def test_a_cache_that_cannot_be_written_is_a_warning(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    files = deepstate_files()[:3]
+    with pytest.warns(loc.LocWarning, match="timeline cache not written"):
+        got = loc.timeline(files)
+    pd.testing.assert_frame_equal(got, loc.timeline(files, use_cache=False), check_exact=True)

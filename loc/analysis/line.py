@@ -59,6 +59,8 @@ CORE_RADIUS_M = 1500.0
 MIN_RING_KM2 = 0.05
 """Rings enclosing less than this (km²) are smoothing artefacts, not control areas."""
 LABEL = "line of contact"
+NOISE_LABEL = "border noise (not line of contact)"
+"""The labels of pieces: of the line of contact, and of border noise."""
 MAIN, POCKET, NOISE = "main", "pocket", "border-noise"
 """The kinds of piece: the main front, other pieces, and border noise (not line of contact)."""
 TOUCH_M = 1.0
@@ -785,7 +787,8 @@ def rows_frame(rows: dict[str, list], **extra) -> gpd.GeoDataFrame:
                "kind": np.asarray(rows["kind"], dtype=object),
                "region": np.asarray(rows["region"], dtype=object),
                "length_km": np.asarray(rows["length_km"], dtype=float),
-               "label": np.full(n, LABEL, dtype=object)}
+               "label": np.array([NOISE_LABEL if k == NOISE else LABEL for k in rows["kind"]],
+                                 dtype=object)}
     geometry = np.asarray(rows["geometry"], dtype=object) if n else np.array([], dtype=object)
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometry, crs="OGC:CRS84"),
                             crs="OGC:CRS84")

@@ -20,6 +20,8 @@ user cache folder, so a second run only hashes the files.
 from __future__ import annotations
 
 import json
+import math
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,6 +31,7 @@ import shapely
 
 from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
+from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
 from loc.io.hashing import file_sha256
 from loc.io.inputs import Item, series
@@ -50,20 +53,49 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 BREAK_KM2 = 1_000.0
 """A day-to-day change larger than this (km²) is a break in the series (a source that starts
 or stops mapping a whole area, e.g. Crimea before September 2022), not a gain or loss."""
 
 
 def _load_cache(path: Path) -> dict:
+    """The cache, or an empty one: when there is none, it is of another version, or (with
+    a warning) it cannot be read or is not of the form loc writes."""
+    empty = {"version": CACHE_VERSION, "files": {}, "pairs": {}}
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        if doc.get("version") == CACHE_VERSION:
-            return doc
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {"version": CACHE_VERSION, "files": {}, "pairs": {}}
+    except FileNotFoundError:
+        return empty
+    except (OSError, ValueError) as exc:
+        warnings.warn(f"{path}: timeline cache not read ({exc}); computing afresh",
+                      LocWarning, stacklevel=3)
+        return empty
+    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
+        return empty
+    if not _cache_form(doc):
+        warnings.warn(f"{path}: timeline cache is not of the form loc writes; computing "
+                      "afresh", LocWarning, stacklevel=3)
+        return empty
+    return doc
+
+
+def _cache_form(doc: dict) -> bool:
+    """Whether a cache holds what loc writes: exact measures of files and figures of pairs,
+    every number finite."""
+    def figures(d) -> bool:
+        return isinstance(d, dict) and all(
+            isinstance(v, float | int) and not isinstance(v, bool) and math.isfinite(v)
+            for v in d.values())
+
+    files, pairs = doc.get("files"), doc.get("pairs")
+    return (isinstance(files, dict) and isinstance(pairs, dict)
+            and all(isinstance(e, dict) and set(e) == {"occupied_km2", "regions"}
+                    and figures({"t": e["occupied_km2"]}) and figures(e["regions"])
+                    for e in files.values())
+            and all(isinstance(e, dict) and set(e) == {"gained_km2", "lost_km2", "gained", "lost"}
+                    and figures({"g": e["gained_km2"], "l": e["lost_km2"]})
+                    and figures(e["gained"]) and figures(e["lost"]) for e in pairs.values()))
 
 
 def _occupied(item) -> shapely.Geometry:
@@ -171,30 +203,35 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     rows: list[dict] = []
     prev_regions = None
     for i, ((date, _), key) in enumerate(zip(items, keys, strict=True)):
-        entry: dict = cache["files"].get(key) or {}
-        if "regions" not in entry:
-            entry = {}
+        # the first date is measured in full (the cache keeps such exact measures only);
+        # each later one is the date before plus its gains less its losses, so the figures
+        # depend on the series asked for, never on what earlier runs left in the cache
         pair: dict | None = cache["pairs"][f"{keys[i - 1]}:{key}"] if i else None
-        if "regions" not in entry:
-            if pair is not None and prev_regions is not None:
-                entry["occupied_km2"] = (rows[-1]["occupied_km2"] + pair["gained_km2"]
-                                         - pair["lost_km2"])
-                regions = dict(prev_regions)
-                for k, v in pair["gained"].items():
-                    regions[k] = regions.get(k, 0.0) + v
-                for k, v in pair["lost"].items():
-                    regions[k] = max(regions.get(k, 0.0) - v, 0.0)
-            else:
-                entry["occupied_km2"], regions = first["occupied_km2"], first["regions"]
-            entry["regions"] = {k: v for k, v in regions.items() if v > 1e-9}
-            cache["files"][key] = entry
-            dirty = True
+        if pair is None:
+            entry = cache["files"].get(key)
+            if entry is None:
+                entry = cache["files"][key] = {
+                    "occupied_km2": first["occupied_km2"],
+                    "regions": {k: v for k, v in first["regions"].items() if v > 1e-9}}
+                dirty = True
+        else:
+            regions: dict[str, float] = dict(prev_regions or {})
+            for k, v in pair["gained"].items():
+                regions[k] = regions.get(k, 0.0) + v
+            for k, v in pair["lost"].items():
+                regions[k] = max(regions.get(k, 0.0) - v, 0.0)
+            entry = {"occupied_km2": rows[-1]["occupied_km2"] + pair["gained_km2"]
+                     - pair["lost_km2"],
+                     "regions": {k: v for k, v in regions.items() if v > 1e-9}}
         rows.append(_row(date, entry, pair, items[i - 1][0] if i else None, break_km2))
         prev_regions = entry["regions"]
         if progress and i not in computed:
             progress(1)
     if use_cache and dirty:
-        write_atomic(cache_path, json.dumps(cache, separators=(",", ":")))
+        try:
+            write_atomic(cache_path, json.dumps(cache, separators=(",", ":")))
+        except LocError as exc:  # the figures stand; only the next run is slower
+            warnings.warn(f"timeline cache not written ({exc})", LocWarning, stacklevel=2)
     return _frame(rows)
 
 
