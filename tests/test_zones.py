@@ -12,7 +12,7 @@ import loc
 from loc import geo as lcrs
 from loc.analysis.line import contact_only
 from loc.cli import cli
-from loc.errors import InputError, OptionError
+from loc.errors import GeometryError, InputError, OptionError
 from loc.reference.regions import ukraine
 from tests.conftest import deepstate_path
 
@@ -195,3 +195,26 @@ def test_cli_sites_file(tmp_path):
          "geometry": {"type": "Point", "coordinates": [34.5, 47.5]}}]}))
     r = CliRunner().invoke(cli, ["zones", "--sites", str(bad)])
     assert r.exit_code == 2 and "site 'x' has no radius_km" in r.stderr
+
+
+def test_two_exchanges_of_one_area_to_both_sides_are_refused():
+    """The last one silently won: 2,004 km² and 1.5 million people changed hands or not
+    depending on the order of the options."""
+    sq = shapely.box(36.0, 49.8, 36.6, 50.2)
+    snap = loc.sample()
+    with pytest.raises(OptionError, match="give each area one side"):
+        loc.freeze(snap, exchanges=[(sq, "ru"), (sq.buffer(-0.01), "ua")])
+    # touching exchanges, and an exchange over an assigned region, are fine
+    loc.freeze(snap, exchanges=[(sq, "ru"), (shapely.box(36.6, 49.8, 37.0, 50.2), "ua")])
+    f = loc.freeze(snap, assign={"Kharkiv": "ua"}, exchanges=[(sq, "ru")])
+    assert f.snapshot.side("ru").contains(shapely.Point(36.3, 50.0))
+
+
+def test_an_invalid_exchange_polygon_is_repaired_with_a_warning_or_refused(tmp_path):
+    bowtie = {"type": "Polygon", "coordinates": [[[36.0, 49.8], [36.6, 50.2], [36.6, 49.8],
+                                                  [36.0, 50.2], [36.0, 49.8]]]}
+    path = tmp_path / "bowtie.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": bowtie}]}))
+    with pytest.raises(GeometryError, match="cannot be repaired safely"):
+        loc.freeze(loc.sample(), exchanges=[(path, "ru")])

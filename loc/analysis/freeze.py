@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from loc import geo
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import GeometryError, OptionError
-from loc.io.readers import read_features
+from loc.io.readers import read_features, repair
 from loc.model import Snapshot, from_geometries
 from loc.reference import settlements
 from loc.reference.regions import (
@@ -88,6 +88,11 @@ def _region_reach(keys: tuple[str, ...]) -> BaseGeometry:
     return shapely.union(geom, shapely.difference(grown, ukraine()))
 
 
+OVERLAP_KM2 = 1e-4
+"""Two steps of a scenario that give one area (more than this, km²) to both sides are
+refused; steps that only touch pass."""
+
+
 def read_exchange(path: str | Path) -> BaseGeometry:
     """The union of the polygons in an exchange file (any format GDAL reads), lon/lat.
 
@@ -105,7 +110,8 @@ def read_exchange(path: str | Path) -> BaseGeometry:
     polys = feats[feats.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polys.empty:
         raise GeometryError("has no polygons to exchange", path)
-    return shapely.make_valid(shapely.union_all(polys.geometry.values))
+    # an invalid polygon is repaired as a snapshot's is (within the limit, with a warning)
+    return shapely.union_all([repair(g, "exchange", path) for g in polys.geometry.values])
 
 
 def _side(value: str, what: str) -> str:
@@ -131,7 +137,10 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
         :func:`loc.stats` counts it); a region given both sides (say by ``Donetsk`` and
         ``Donbas``) is refused.
     exchanges : list of (geometry or path, side), optional
-        Areas (lon/lat polygons, or files of polygons) moved to a side, after assignments.
+        Areas (lon/lat polygons, or files of polygons) moved to a side, after (and over)
+        assignments; two exchanges giving one area to both sides are refused (the last
+        would otherwise win silently). An invalid polygon in a file is repaired as a
+        snapshot's is (with a warning), or refused.
     **line_options
         Passed to :func:`loc.line_of_contact`.
 
@@ -156,6 +165,7 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
     contested = base.side("contested")
     steps: list[dict] = []
     given: dict[str, tuple[str, str]] = {}  # region key -> (side, the name that gave it)
+    claimed: list[tuple[BaseGeometry, str, str]] = []  # (area, side, the exchange giving it)
     for name, side in (assign or {}).items():
         keys = region_keys(name)
         side = _side(side, f"assign {name}")
@@ -179,6 +189,12 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
         if not isinstance(geom, BaseGeometry):
             raise TypeError(f"an exchange is a geometry or a file, not {type(area).__name__}")
         geom = shapely.intersection(geo.polygonal(geom), ukraine())
+        for other, other_side, by in claimed:
+            if other_side != side and float(geo.area_km2(
+                    shapely.intersection(geom, other))) > OVERLAP_KM2:
+                raise OptionError(f"exchange {label} gives {side} land that {by} gives "
+                                  f"{other_side}: give each area one side")
+        claimed.append((geom, side, f"exchange {label}"))
         ru = shapely.union(ru, geom) if side == "ru" else shapely.difference(ru, geom)
         contested = shapely.difference(contested, geom)
         steps.append({"exchange": label, "side": side,

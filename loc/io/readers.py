@@ -395,10 +395,30 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, s
     return pd.Series("ru", index=gdf.index), "default"
 
 
-def _repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
-    """Repair an invalid polygon with make_valid (method ``structure``: overlapping parts
-    joined), refusing a repair whose area change is not a finite number under
-    :data:`REPAIR_LIMIT`, and warning how much area changed."""
+def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
+    """A valid polygon as it is; an invalid one repaired with make_valid (method
+    ``structure``: overlapping parts joined), refusing a repair whose area change is not a
+    finite number under :data:`REPAIR_LIMIT`, and warning how much area changed.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A lon/lat (Multi)Polygon.
+    side : str
+        What it is, for the messages (``ru``, ``exchange``, ...).
+    path : str or Path
+        The file it came from.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The valid polygon.
+
+    Raises
+    ------
+    GeometryError
+        When it cannot be repaired safely.
+    """
     if shapely.is_valid(geom):
         return geom
     reason = shapely.is_valid_reason(geom)
@@ -518,7 +538,7 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     for side in SIDES:
         part = polys.geometry[polys["side"] == side].values
         if len(part):
-            fixed = np.array([_repair(g, side, origin) for g in part], dtype=object)
+            fixed = np.array([repair(g, side, origin) for g in part], dtype=object)
             try:
                 geoms[side] = fixed[0] if len(fixed) == 1 else shapely.union_all(fixed)
             except shapely.errors.GEOSException as exc:
