@@ -16,15 +16,19 @@ MAX_PROCESSES = 4
 
 
 def cores() -> int:
-    """How many processes may share out one piece of work: the CPUs, at most
-    :data:`MAX_PROCESSES`.
+    """How many processes may share out one piece of work: the CPUs this process may run
+    on, at most :data:`MAX_PROCESSES`.
 
     Returns
     -------
     int
         1 or more.
     """
-    return min(os.cpu_count() or 1, MAX_PROCESSES)
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity on this system: all CPUs
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, MAX_PROCESSES))
 
 
 @contextlib.contextmanager
