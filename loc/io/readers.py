@@ -1,8 +1,10 @@
 """Reading control-area files: one validation step for every format.
 
 Every reader (GeoJSON, GeoPackage, Shapefile also zipped, KML/KMZ, FlatGeobuf, the JSON of
-DeepStateMap's API) goes through :func:`snapshot_from_frame`, which refuses what would give a
-wrong answer instead of guessing: coordinates that are not finite numbers (never "repaired"),
+DeepStateMap's API) goes through :func:`snapshot_from_frame`; a plain GeoJSON file (the
+DeepState archive's form, see :class:`loc.io.rings.PlainReader`) is read without GDAL to the
+same snapshot, or left to GDAL's reading. The validation refuses what would give a wrong
+answer instead of guessing: coordinates that are not finite numbers (never "repaired"),
 more vertices, bytes or nesting than the limits of :mod:`loc.config`, coordinates that are
 not lon/lat or are swapped, files with no control-area polygons. It repairs invalid polygons
 only where the repair changes the area by less than 10 %, and says how much in a
