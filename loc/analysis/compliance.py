@@ -55,8 +55,9 @@ class Report:
     ----------
     breaches : geopandas.GeoDataFrame
         ``id``, ``advanced`` (side that gained ground), ``region``, ``km2``, ``depth_km``
-        (farthest point beyond the frozen line; for a cross-border breach, farthest point
-        inside Ukraine from its outline, 0 for a part outside Ukraine's land),
+        (the farthest point from the frozen line, CONFORMAL CRS, within 10 m; for a
+        cross-border breach, how far its part on Ukraine's land reaches from the outline,
+        0 for a breach wholly abroad or at sea),
         ``cross_border`` (the breach meets Ukraine's outline, the state border or the coast,
         and not the frozen line: it came from across it), ``settlement`` (largest inside,
         else nearest), ``population``; lon/lat polygons, largest first.
@@ -99,13 +100,17 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     geoms = changes.geometry.values
     land, outline = land_conformal()
     depth, cross = [], []
+    line, border = _Reach(line_m), None
     for g in lcrs.project(geoms):
         across = (not shapely.dwithin(line_m, g, LINE_TOUCH_M)
                   and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
                        or not shapely.intersects(land, g)))
         cross.append(bool(across))
-        depth.append(_depth_from_border(g, land, outline) if across else
-                     _farthest(g, line_m))
+        if across:  # how far into Ukraine (0 for a breach wholly abroad or at sea)
+            border = border or _Reach(outline)
+            depth.append(_depth_from_border(g, land, border))
+        else:
+            depth.append(line.farthest(g))
     near = nearest(shapely.point_on_surface(geoms))["name"].to_numpy()
     largest = [s.split(", ")[0] if s else n for s, n in zip(changes["settlements"], near,
                                                              strict=True)]
@@ -119,19 +124,80 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     return out.sort_values(["km2", "id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _farthest(geom_m, line_m) -> float:
-    """Distance (km) of a CONFORMAL polygon's farthest vertex from a line."""
-    pts = shapely.points(shapely.get_coordinates(geom_m))
-    return float(shapely.distance(pts, line_m).max()) / 1e3 if len(pts) else 0.0
+DEPTH_STEP_M = 10.0
+"""Breach depths are found to within this (m): the farthest point of a breach from a line
+may lie on an edge or inside it (a breach filling a bay of the line), not at a vertex."""
 
 
-def _depth_from_border(geom_m, land, outline) -> float:
+class _Reach:
+    """Distances to one line (CONFORMAL CRS), for many points at once: an STRtree of its
+    segments."""
+
+    def __init__(self, line_m) -> None:
+        parts = shapely.get_parts(shapely.boundary(line_m) if shapely.get_dimensions(
+            line_m) == 2 else line_m)
+        xy, which = shapely.get_coordinates(parts, return_index=True)
+        same = which[1:] == which[:-1]
+        segs = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+        self.tree = shapely.STRtree(segs)
+
+    def distance(self, xy: np.ndarray) -> np.ndarray:
+        """Distance (m) of each ``(x, y)`` to the line."""
+        if not len(xy):
+            return np.zeros(0)
+        _, dist = self.tree.query_nearest(shapely.points(xy), return_distance=True,
+                                          all_matches=False)
+        return dist
+
+    def farthest(self, geom_m) -> float:
+        """How far (km) the farthest point of a CONFORMAL polygon lies from the line: never
+        more, and at most :data:`DEPTH_STEP_M` less.
+
+        Branch and bound on square cells: the distance to a line changes by at most the
+        distance moved, so no point of a cell of side ``s`` is farther than its centre's
+        distance plus ``s / √2``. Cells that meet the polygon and could hold a point
+        farther than the best found so far are split in four, until they are a step wide.
+        """
+        if geom_m.is_empty:
+            return 0.0
+        shapely.prepare(geom_m)
+        best = float(self.distance(shapely.get_coordinates(geom_m)).max())  # vertices
+        x0, y0, x1, y1 = geom_m.bounds
+        side = max(x1 - x0, y1 - y0, DEPTH_STEP_M)
+        cells = np.array([[x0 + side / 2, y0 + side / 2]])
+        while True:
+            d = self.distance(cells)
+            inside = shapely.contains_xy(geom_m, cells[:, 0], cells[:, 1])
+            if inside.any():
+                best = max(best, float(d[inside].max()))
+            if side <= DEPTH_STEP_M:
+                # a cell a step wide whose centre lies outside: the nearest point of the
+                # outline stands for it (within a step of any point of the cell)
+                out = shapely.points(cells[~inside])
+                if len(out):
+                    edge = shapely.boundary(geom_m)
+                    near = shapely.line_interpolate_point(edge, shapely.line_locate_point(
+                        edge, out))
+                    best = max(best, float(self.distance(shapely.get_coordinates(near)).max()))
+                return best / 1e3
+            half = side / 2
+            boxes = shapely.box(cells[:, 0] - half, cells[:, 1] - half, cells[:, 0] + half,
+                                cells[:, 1] + half)
+            keep = (d + side / np.sqrt(2) > best) & shapely.intersects(geom_m, boxes)
+            if not keep.any():
+                return best / 1e3
+            side = half
+            q = side / 2
+            cells = np.concatenate([cells[keep] + [dx, dy] for dx in (-q, q) for dy in (-q, q)])
+
+
+def _depth_from_border(geom_m, land, border: _Reach) -> float:
     """How far (km) a CONFORMAL polygon reaches into Ukraine's land from its outline: the
-    farthest vertex of its part on land (0 when none is)."""
+    farthest point of its part on land (0 when no part is on land)."""
     if not geom_m.is_valid:  # projecting a valid lon/lat sliver can fold it
         geom_m = shapely.make_valid(geom_m)
     inside = polygon_parts(shapely.intersection(geom_m, clip_box(land, shapely.bounds(geom_m))))
-    return max((_farthest(p, outline) for p in inside), default=0.0)
+    return max((border.farthest(p) for p in inside), default=0.0)
 
 
 def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
