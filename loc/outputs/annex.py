@@ -95,14 +95,16 @@ def mgrs_text(lat: float, lon: float) -> str:
 
 def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tuple[int, float]]:
     """Indices of the vertices of one piece to list, with their distance along it (km): the
-    Douglas-Peucker vertices (a tenth of the spacing) at least ``spacing_km`` apart, and
-    both ends; a closed piece (a pocket) is listed once round, from its start, with three
-    points at least so that it can be drawn again."""
+    Douglas-Peucker vertices (a twentieth of the spacing), then a vertex about every
+    ``spacing_km`` where two are farther apart along it (each at most doubles how far the
+    polyline through them may stray: a tenth of the spacing in all); a closed piece (a
+    pocket) is listed once round, from its start, with three points at least so that it
+    can be drawn again."""
     closed = len(xy_m) > 3 and np.array_equal(xy_m[0], xy_m[-1])
     simple = shapely.get_coordinates(shapely.simplify(shapely.LineString(xy_m)
                                                       if len(xy_m) > 1 else
                                                       shapely.Point(xy_m[0]),
-                                                      spacing_km * 100.0,
+                                                      spacing_km * 50.0,
                                                       preserve_topology=False))
     # the simplified vertices are a subset of the piece's, in order: find their indices
     idx, j = [], 0
@@ -111,16 +113,16 @@ def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tupl
             j += 1
         if j < len(xy_m):
             idx.append(j)
-    if not idx or idx[0] != 0:
-        idx.insert(0, 0)
     last = len(xy_m) - 1
-    keep = [0]
-    for i in idx[1:]:
-        if i >= last:
-            break
-        if along[i] - along[keep[-1]] >= spacing_km and along[last] - along[i] >= \
-                spacing_km / 2:
-            keep.append(i)
+    turns = sorted({0, last, *idx})
+    keep: list[int] = []
+    for a, b in zip(turns[:-1], turns[1:], strict=True):
+        keep.append(a)
+        # a long stretch without a turn: a vertex at about every spacing along it
+        for k in range(1, int((along[b] - along[a]) // spacing_km) + 1):
+            at = int(np.searchsorted(along, along[a] + k * spacing_km))
+            if keep[-1] < at < b and along[b] - along[at] >= spacing_km / 2:
+                keep.append(at)
     if closed:
         if len(keep) < 3:  # a pocket shorter than a few spacings: three points round it
             keep = sorted({0, *(int(np.searchsorted(along, along[last] * f)) for f in
@@ -131,21 +133,25 @@ def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tupl
 
 
 def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPoints:
-    """Points of a line to list in an annex: vertices of the line where it turns, at least
-    ``spacing_km`` apart along it, and the ends of every piece.
+    """Points of a line to list in an annex, from which it can be drawn again: the vertices
+    where it turns, one about every ``spacing_km`` along straighter stretches, and the ends
+    of every piece.
 
-    The line is simplified (Douglas-Peucker, a tenth of the spacing, in the CONFORMAL CRS),
-    which keeps a subset of its own vertices; from those, a vertex is listed when it lies at
-    least ``spacing_km`` along the line from the last one listed. Every listed point is a
-    vertex of the line, so it lies on it (to the rounding of the printed coordinates, about
-    1 m). A closed piece (a pocket) is listed once round, with three points at least.
+    The line is simplified (Douglas-Peucker, a twentieth of the spacing, in the CONFORMAL
+    CRS), which keeps a subset of its own vertices; where two of them are more than the
+    spacing apart along the line, a vertex about every spacing between them is listed too.
+    The polyline through the listed points of an open piece stays within a tenth of the
+    spacing of the line (500 m for 5 km). Every listed point is a vertex of the line, so it
+    lies on it (to the rounding of the printed coordinates, about 1 m). A closed piece (a
+    pocket) is listed once round, with three points at least.
 
     Parameters
     ----------
     line : geopandas.GeoDataFrame
         Pieces of a line (lon/lat), e.g. a freeze line.
     spacing_km : float
-        The least spacing along the line, km.
+        The spacing along the line, km: a tenth of it is how close the listed points
+        follow the line.
 
     Returns
     -------
@@ -314,8 +320,10 @@ def _draw(freeze: Freeze, points: TurningPoints, fmt: str, paper: str, orientati
                   fontsize=6 * scale, va="top", wrap=True)
         page.text(0.02, 0.035, "Projection: Lambert conformal conic, standard parallels 46° N "
                   "and 51° N (WGS 84); coordinates WGS 84 lat/lon and MGRS (1 m). Turning "
-                  f"points at least {points.spacing_km:g} km apart along the line, numbered "
-                  "along each piece.", fontsize=6 * scale, va="top", wrap=True)
+                  f"points where the line turns and about every {points.spacing_km:g} km along "
+                  "straighter stretches, numbered along each piece: the line drawn through "
+                  f"them stays within {points.spacing_km * 100:g} m of the line.",
+                  fontsize=6 * scale, va="top", wrap=True)
         done = _table(page, table_box, rows.iloc[:first], scale, w_mm, h_mm)
         for k in range(extra):
             if stacked:
@@ -456,8 +464,9 @@ def _map(ax, freeze: Freeze, rows: gpd.GeoDataFrame, scale: float) -> None:
     # turning points: all marked, numbered at a spacing that keeps numbers apart
     tp = lcrs.project(rows.geometry.values)
     txy = shapely.get_coordinates(tp)
-    ax.plot(txy[:, 0], txy[:, 1], "o", ms=1.6 * scale, color="#000000", zorder=5)
-    step = max(1, math.ceil(len(rows) / 80))
+    # under the line (zorder 2), so that the line stays visible through dense points
+    ax.plot(txy[:, 0], txy[:, 1], "o", ms=0.9 * scale, color="#000000", zorder=1.5)
+    step = max(1, math.ceil(len(rows) / 60))
     for k, (no, p) in enumerate(zip(rows["no"], txy, strict=True)):
         if k % step == 0 or k == len(rows) - 1:
             ax.annotate(str(no), tuple(p), xytext=(2, -6), textcoords="offset points",
