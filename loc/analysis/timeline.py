@@ -83,18 +83,19 @@ def _load_cache(path: Path) -> dict:
 def _cache_form(doc: dict) -> bool:
     """Whether a cache holds what loc writes: exact measures of files and figures of pairs,
     every number finite."""
+    def number(v) -> bool:
+        return isinstance(v, float | int) and not isinstance(v, bool) and math.isfinite(v)
+
     def figures(d) -> bool:
-        return isinstance(d, dict) and all(
-            isinstance(v, float | int) and not isinstance(v, bool) and math.isfinite(v)
-            for v in d.values())
+        return isinstance(d, dict) and all(number(v) for v in d.values())
 
     files, pairs = doc.get("files"), doc.get("pairs")
     return (isinstance(files, dict) and isinstance(pairs, dict)
             and all(isinstance(e, dict) and set(e) == {"occupied_km2", "regions"}
-                    and figures({"t": e["occupied_km2"]}) and figures(e["regions"])
+                    and number(e["occupied_km2"]) and figures(e["regions"])
                     for e in files.values())
             and all(isinstance(e, dict) and set(e) == {"gained_km2", "lost_km2", "gained", "lost"}
-                    and figures({"g": e["gained_km2"], "l": e["lost_km2"]})
+                    and number(e["gained_km2"]) and number(e["lost_km2"])
                     and figures(e["gained"]) and figures(e["lost"]) for e in pairs.values()))
 
 

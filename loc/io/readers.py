@@ -36,7 +36,7 @@ from loc import config, geo
 from loc.dates import date_from_name, parse_date
 from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
 from loc.io.hashing import bytes_sha256, file_sha256
-from loc.io.rings import PlainReader
+from loc.io.rings import PlainReader, plain_bytes
 from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
 from loc.reference.sample import sample_path
@@ -746,11 +746,9 @@ def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
     """A plain GeoJSON file (:class:`loc.io.rings.PlainReader`) as :func:`read_file` reads
     it, without GDAL: the same geometry, date, source and licence; None for any other file
     (the general reader then reads it, and says what is wrong with it)."""
-    if path.suffix.lower() not in (".json", ".geojson"):
-        return None
-    raw = path.read_bytes()
-    geom = plain.geometry(raw)
-    if geom is None:
+    raw = plain_bytes(path)
+    geom = plain.geometry(raw) if raw is not None else None
+    if raw is None or geom is None:
         return None
     return _described({"ru": geom}, str(path), None, date=date, own_date=None, source=source,
                       scheme="default", scheme_hint=None, sha256=bytes_sha256(raw),
@@ -788,12 +786,12 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
     _check_size(path.stat().st_size, "file", path)
     try:
         api = _api_document(path)
-        if api is None and not config.engine_chosen(engine) and names is None:
-            fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
-            if fast is not None:
-                return fast
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    if api is None and not config.engine_chosen(engine) and names is None:
+        fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
+        if fast is not None:
+            return fast
     api_date = None
     if api is not None:
         gdf, api_date = api

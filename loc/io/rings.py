@@ -214,6 +214,27 @@ class RingReader:
             geom = cache[poly] = shapely.polygons(rings[0], rings[1:] or None)
         return geom
 
+    def state(self) -> dict:
+        """What the reader holds, to :meth:`restore` after a file read in vain (reading
+        replaces these attributes and never changes the ones it replaced).
+
+        Returns
+        -------
+        dict
+            The reader's attributes.
+        """
+        return dict(vars(self))
+
+    def restore(self, state: dict) -> None:
+        """Hold again what :meth:`state` returned.
+
+        Parameters
+        ----------
+        state : dict
+            From :meth:`state`.
+        """
+        vars(self).update(state)
+
     def _commit(self, polys: list[Polygon], rings: dict) -> list[Polygon]:
         """Make a file read into ``rings`` the current one; drop what only the one before
         the previous file used."""
@@ -425,16 +446,14 @@ def _valid_polygons(reader: RingReader, raw: bytes, within: tuple[float, float, 
                     valid: set) -> list[Polygon] | None:
     """:meth:`RingReader.read` of a text within the vertex limit whose polygons are valid
     together; else None, with the reader as it was before."""
-    state = (reader._chunks, reader._rings, reader._files, reader._polygons, reader._lonlat,
-             reader.kind)
+    before = reader.state()
     polys = reader.read(raw, within=within)
     if polys is None:
         return None
     if (sum(len(reader.ring(k).lonlat) for p in polys for k in p) <= config.limit("vertices")
             and valid_together(reader, polys, valid)):
         return polys
-    (reader._chunks, reader._rings, reader._files, reader._polygons, reader._lonlat,
-     reader.kind) = state
+    reader.restore(before)
     return None
 
 

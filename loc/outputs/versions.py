@@ -131,7 +131,7 @@ def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dic
     write_atomic(manifest_path, dumps(manifest) + "\n")
 
 
-def save(html: bytes | str, core: dict, name: str, out_dir: str | Path) -> MapVersion:
+def save(html: bytes, core: dict, name: str, out_dir: str | Path) -> MapVersion:
     """Write a map version (unless it exists with these bytes) and refresh the index.
 
     An existing version whose files differ from what its id stands for (edited, or an
@@ -139,8 +139,8 @@ def save(html: bytes | str, core: dict, name: str, out_dir: str | Path) -> MapVe
 
     Parameters
     ----------
-    html : bytes or str
-        The page (bytes: UTF-8).
+    html : bytes
+        The page (UTF-8, :func:`loc.outputs.render.builder.render_page`).
     core : dict
         The manifest's content (see the module docstring).
     name : str
@@ -154,7 +154,7 @@ def save(html: bytes | str, core: dict, name: str, out_dir: str | Path) -> MapVe
         The version.
     """
     name = checks.name(name, "map name")
-    data = html if isinstance(html, bytes) else html.encode("utf-8")
+    data = html
     html_sha = hashlib.sha256(data).hexdigest()
     vid = version_id({**core, "html_sha256": html_sha})
     folder = Path(out_dir) / name

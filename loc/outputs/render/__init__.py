@@ -167,7 +167,7 @@ def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
             with done.get_lock():
                 done.value += 1
 
-        made = [Encoded.of(_block_layers([snaps[i] for i in b], line, tick)) for b in blocks]
+        made = [Encoded.of(_block_layers(snaps[b.start:b.stop], line, tick)) for b in blocks]
         for block in made:
             conn.send(("ok", block))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
@@ -200,7 +200,7 @@ def _date_layers(snaps: list[Snapshot], line: bool,
 
     try:
         for b in groups[0]:
-            yield from _block_layers([snaps[i] for i in b], line, report)
+            yield from _block_layers(snaps[b.start:b.stop], line, report)
             mine += len(b)
         for (proc, conn), group in zip(procs, groups[1:], strict=True):
             for b in group:
@@ -210,7 +210,7 @@ def _date_layers(snaps: list[Snapshot], line: bool,
                 try:
                     status, value = conn.recv()
                 except EOFError:  # the worker died (killed, say): the block is made here
-                    status, value = "ok", Encoded.of(_block_layers([snaps[i] for i in b],
+                    status, value = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop],
                                                                    line, None))
                 if status == "error":
                     raise value

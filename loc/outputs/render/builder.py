@@ -370,19 +370,21 @@ def render_page(m: folium.Map) -> bytes:
     for el in data:
         el.deferred = True
     try:
-        html = _TRAILING_SPACE.sub("", root.render())
+        page = _page_text(root)
     finally:
         for el in data:
             el.deferred = False
-    if not html.endswith("\n"):
-        html += "\n"
-    page = html.encode("utf-8")
     mark = _DATA_MARK.encode("utf-8")
     if len(data) != 1 or page.count(mark) != 1:  # not loc's page as built: no shortcut
-        page = _TRAILING_SPACE.sub("", root.render()).encode("utf-8")
-        return page if page.endswith(b"\n") else page + b"\n"
+        return _page_text(root)
     head, _, tail = page.partition(mark)
     return b"".join((head, data[0].data, tail))
+
+
+def _page_text(root: Figure) -> bytes:
+    """The rendered page, lines stripped of trailing white space, ending in a newline."""
+    html = _TRAILING_SPACE.sub("", root.render())
+    return (html if html.endswith("\n") else html + "\n").encode("utf-8")
 
 
 def render_html(m: folium.Map) -> str:
