@@ -1,5 +1,6 @@
-"""Worker processes: how many loc starts, and how (forked where the system forks, so that
-workers inherit what the parent built instead of receiving it pickled)."""
+"""Worker processes: how many loc starts, how (forked where the system forks, so that
+workers inherit what the parent built instead of receiving it pickled), and how their
+answers are awaited (a worker that dies or hangs has its work done by the parent)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from loc.errors import LocWarning
+
 MAX_PROCESSES = 4
 """At most this many processes share out one piece of work (the parent included)."""
+STALL_S = 60.0
+"""A worker that sends nothing and shows no progress for this long (seconds), and for four
+times as long as the parent took for its own share, is taken to hang: it is stopped and the
+parent does its work (the result is the same, only later)."""
 
 
 def cores() -> int:
@@ -79,3 +87,53 @@ def worker(ctx: Any, target: Callable[..., None], *args: Any) -> tuple[Any, Any]
     proc.start()
     theirs.close()
     return proc, mine
+
+
+def receive(proc: Any, conn: Any, own_s: float,
+            beat: Callable[[], int] | None = None,
+            waiting: Callable[[], None] | None = None) -> Any | None:
+    """The next message of a worker, or None when the worker died or hangs (its work is
+    then the caller's to do).
+
+    Parameters
+    ----------
+    proc, conn : multiprocessing.Process, Connection
+        From :func:`worker`.
+    own_s : float
+        Seconds the caller took for its own share: a worker may take four times as long
+        (at least :data:`STALL_S`) without a message or a beat before it is taken to hang.
+    beat : callable, optional
+        A progress count the worker raises (a shared counter); a change restarts the wait.
+    waiting : callable, optional
+        Called about every 0.2 s while waiting (to redraw a progress bar, say).
+
+    Returns
+    -------
+    object or None
+        The message; None if the worker ended without sending one, or hung (then it is
+        killed, with a :class:`~loc.errors.LocWarning`).
+    """
+    patience = max(STALL_S, 4.0 * own_s)
+    seen = beat() if beat is not None else None
+    since = time.monotonic()
+    while not conn.poll(0.2):
+        if not proc.is_alive():
+            if conn.poll(0):  # it sent, then ended
+                break
+            return None
+        if waiting is not None:
+            waiting()
+        now = time.monotonic()
+        count = beat() if beat is not None else None
+        if count != seen:
+            seen, since = count, now
+        elif now - since > patience:
+            proc.kill()
+            proc.join()
+            warnings.warn(f"a worker process sent nothing for {now - since:.0f} s: its work "
+                          "is done here instead", LocWarning, stacklevel=2)
+            return None
+    try:
+        return conn.recv()
+    except (EOFError, OSError):  # it died while sending
+        return None

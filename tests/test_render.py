@@ -503,6 +503,21 @@ def test_a_worker_that_dies_has_its_blocks_made_here(series_70, tmp_path, monkey
     assert _page(series_70, tmp_path, "died") == want
 
 
+def test_a_worker_that_hangs_has_its_blocks_made_here(series_70, tmp_path, monkeypatch):
+    """A worker that sends nothing and shows no progress (a deadlock after fork, say) is
+    stopped after processes.STALL_S and four times the parent's own time; its blocks are
+    made here, to the same page, with a warning."""
+    import time
+
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    want = _page(series_70, tmp_path, "want")
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    monkeypatch.setattr(processes, "STALL_S", 0.5)
+    monkeypatch.setattr(render_mod, "_block_worker", lambda *a: time.sleep(600))
+    with pytest.warns(loc.LocWarning, match="a worker process sent nothing for"):
+        assert _page(series_70, tmp_path, "hung") == want
+
+
 def test_a_worker_error_is_raised_here(series_70, tmp_path, monkeypatch):
     def failing(snaps, blocks, line, done, conn):
         conn.send(("error", GeometryError("broken in a worker", "x.geojson")))

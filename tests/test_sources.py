@@ -194,6 +194,13 @@ def test_cli_import_list_range(tmp_path, deepstate_dir):
     assert "12 snapshots added" in r.stderr
     r = CliRunner().invoke(cli, ["list", "--store", str(store)])
     assert r.stdout.splitlines()[2].startswith("2025-12-20  deepstate")
+    # the store as the argument, as every other command names its input
+    r2 = CliRunner().invoke(cli, ["list", str(store)])
+    assert r2.exit_code == 0 and r2.stdout == r.stdout and len(r2.stdout.splitlines()) == 14
+    r = CliRunner().invoke(cli, ["list", str(store), "--store", str(tmp_path / "t.gpkg")])
+    assert r.exit_code == 2 and "two stores given" in r.stderr
+    r = CliRunner().invoke(cli, ["list"])
+    assert r.exit_code == 2 and "give the store" in r.stderr
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 import importlib
 import json
+import time
 import warnings
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 
 import loc
 from loc import geo as lcrs
+from loc import processes
 from loc.cli import cli
 from tests.conftest import deepstate_files
 
@@ -167,6 +169,15 @@ def test_pairs_shared_with_workers_or_not_give_the_same_figures(deepstate_dir, c
 
     monkeypatch.setattr(mod, "_work", dies_after_claiming)
     assert loc.timeline(files, use_cache=False).equals(here)
+
+    def hangs_after_claiming(items, missing, claims, k, conn):
+        claims.low(5)  # claimed, and then nothing: a deadlock, say
+        time.sleep(600)
+
+    monkeypatch.setattr(processes, "STALL_S", 0.5)
+    monkeypatch.setattr(mod, "_work", hangs_after_claiming)
+    with pytest.warns(loc.LocWarning, match="a worker process sent nothing for"):
+        assert loc.timeline(files, use_cache=False).equals(here)
     monkeypatch.setattr(mod, "_work", real_work)
 
 

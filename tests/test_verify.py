@@ -483,6 +483,51 @@ def test_reproduce_refuses_other_manifests_and_versions(report, tmp_path):
     assert r.exit_code == 2 and "records no command loc can re-run" in r.stderr
 
 
+def test_withdrawn_says_what_lies_abroad_within_a_belts_reach(tmp_path):
+    """Belts lie on Ukraine's land: an observation across the state border within a belt's
+    distance of the line is outside every belt, and the condition says so (not counted,
+    and not left out unsaid)."""
+    from loc.reference.regions import ukraine
+
+    land = ukraine()
+    held = shapely.intersection(box(35.6, 49.9, 36.2, 50.8), land)  # ru up to the border
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    for d in ("20250101", "20250105"):
+        write_fc(snaps / f"syn_{d}.geojson", [feature(held)])
+    border = shapely.intersection(shapely.LineString([(36.23, 49.5), (36.23, 51.0)]), land)
+    north = border.bounds[3]  # where the meridian 36.23 E leaves Ukraine
+    rows = ["event_id,event_date,event_type,weapon_class,latitude,longitude",
+            "IN,2025-01-03,Shelling,artillery,50.2,36.25",          # ua belt, ~4 km away
+            f"ABROAD,2025-01-03,Shelling,artillery,{north + 0.03:.5f},36.23",  # in Russia
+            f"FAR,2025-01-03,Shelling,artillery,{north + 0.4:.5f},36.23"]      # 45 km away
+    (tmp_path / "inc.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "a.toml").write_text("""
+[agreement]
+name = "border"
+in_force = 2025-01-01
+freeze = "snaps/syn_20250101.geojson"
+[zones]
+belts = { artillery = { label = "artillery", ru = 10, ua = 10 } }
+[[phases]]
+name = "one"
+from_day = 0
+to_day = 4
+[[phases.conditions]]
+kind = "withdrawn"
+weapon_class = "artillery"
+max_incidents = 5
+""")
+    v = loc.verify_agreement(tmp_path / "a.toml", snaps, tmp_path / "inc.csv",
+                             as_of="2025-01-05",
+                             incidents_cover=(dt.date(2025, 1, 1), dt.date(2025, 1, 5)))
+    c = v.phases[0].conditions[0]
+    assert [e["id"] for e in c.evidence] == ["IN"]
+    assert c.status == "met"
+    assert c.detail.endswith("; 1 observation(s) of that class within 10 km of the line lie "
+                             "abroad or at sea, outside every belt, and are not counted")
+
+
 # -- real snapshots -------------------------------------------------------------------------
 
 @pytest.mark.slow

@@ -159,6 +159,28 @@ def test_sites_and_corridors():
         loc.protected_sites([{"name": "x", "lat": 47, "lon": 35, "radius_km": -1}])
 
 
+def test_sites_are_clipped_like_every_zone():
+    """--clip applies to sites and corridors as to buffers: by default only Ukraine's land
+    (a circle over the Russian border or the sea loses that part); none keeps the circle;
+    a site wholly abroad is refused, not reported as a protected zone of 0 km²."""
+    kharkiv = {"name": "Kharkiv", "lat": 50.0, "lon": 36.23, "radius_km": 40}
+    odesa = {"name": "Odesa port", "lat": 46.48, "lon": 30.74, "radius_km": 20}
+    land = loc.protected_sites([kharkiv, odesa]).set_index("zone")["area_km2"]
+    whole = loc.protected_sites([kharkiv, odesa], clip="none").set_index("zone")["area_km2"]
+    assert whole["Odesa port"] == pytest.approx(np.pi * 20**2, rel=2e-3)
+    assert land["Odesa port"] < 0.8 * whole["Odesa port"]  # the Black Sea is cut off
+    assert 0.9 * whole["Kharkiv"] < land["Kharkiv"] < 0.99 * whole["Kharkiv"]  # Russia
+    with pytest.raises(OptionError, match="covers none of Ukraine's land"):
+        loc.protected_sites([{"name": "Voronezh", "lat": 52.0, "lon": 40.0, "radius_km": 5}])
+    r = CliRunner().invoke(cli, ["zones", "--site", "Voronezh:52,40,5"])
+    assert r.exit_code == 2 and "covers none of Ukraine's land" in r.stderr
+    r = CliRunner().invoke(cli, ["zones", "--site", "Voronezh:52,40,5", "--clip", "none",
+                                 "--format", "json"])
+    assert r.exit_code == 0
+    area = json.loads(r.stdout)["zones"][0]["area_km2"]
+    assert area == pytest.approx(np.pi * 5**2, rel=5e-3)  # outside Ukraine: 0.23 % off
+
+
 def test_people_in_is_sorted(snap_20250905):
     table = loc.people_in(loc.withdrawal_belts(snap_20250905, "minsk-memorandum"))
     assert list(table["population"]) == sorted(table["population"], reverse=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -341,17 +342,19 @@ def _compute_pairs(items: list, missing: list[int], progress,
         return out
     claims, procs = workers
     try:
+        start = time.monotonic()
         meanwhile()
         walker = _Walker(items, forward=False)
         while (pos := claims.high()) is not None:
             out[missing[pos]] = walker.pair(missing[pos])
             if progress:
                 progress(1)
-        for _, conn in procs:
-            try:
-                status, value = conn.recv()
-            except EOFError:  # the worker died (killed, say): its pairs are done below
+        own = time.monotonic() - start
+        for proc, conn in procs:
+            got = processes.receive(proc, conn, own)
+            if got is None:  # the worker died or hangs: its pairs are computed below
                 continue
+            status, value = got
             if status == "error":
                 raise value
             out.update(value)
@@ -359,13 +362,8 @@ def _compute_pairs(items: list, missing: list[int], progress,
                 progress(len(value))
     finally:
         claims.stop()
-        for proc, conn in procs:
-            while proc.is_alive():  # let a worker still sending finish (and end)
-                try:
-                    if conn.poll(0.05):
-                        conn.recv()
-                except (EOFError, OSError):
-                    break
+        for proc, conn in procs:  # every answer is in, or no longer wanted
+            proc.kill()
             proc.join()
             conn.close()
     lost = [i for i in missing if i not in out]

@@ -332,10 +332,12 @@ def agreement_zones(terms: Terms, frozen: Freeze) -> gpd.GeoDataFrame:
                 reach[name] = max(reach.get(name, 0.0), c.params["within_km"])
     crossings = [{"name": x["name"], "lat": x["lat"], "lon": x["lon"],
                   "radius_km": reach.get(x["name"], CROSSING_KM)} for x in terms.crossings]
+    # an agreement's site or crossing is its whole circle (a strike at sea inside it
+    # counts), not only its part on land
     if places:
-        parts.append(protected_sites(places))
+        parts.append(protected_sites(places, clip="none"))
     if crossings:
-        parts.append(protected_sites(crossings).assign(kind="crossing"))
+        parts.append(protected_sites(crossings, clip="none").assign(kind="crossing"))
     if not parts:
         return gpd.GeoDataFrame({"zone": [], "kind": [], "side": [], "weapon_class": []},
                                 geometry=[], crs="OGC:CRS84")
@@ -525,6 +527,7 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
     in_window = np.array([first <= d <= last for d in inc.dates], dtype=bool)
     pts = inc.points.geometry.values
     classes = {x.casefold() for x in p.get("classes", [])}
+    aside = ""
     if c.kind == "withdrawn":
         if inc.weapon_column is None:
             return False, [d.isoformat() for d in days], [], \
@@ -534,8 +537,19 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
         names |= {str(z).casefold() for z in zones.loc[zones["weapon_class"] == cls, "zone"]}
         kind = np.array([str(v).strip().casefold() in names
                          for v in inc.points[inc.weapon_column]], dtype=bool)
-        area = _area_of(zones, (zones["kind"] == "belt") & (zones["weapon_class"] == cls))
+        belt = (zones["kind"] == "belt") & (zones["weapon_class"] == cls)
+        area = _area_of(zones, belt)
         place = shapely.intersects(area, pts) if len(pts) else np.zeros(0, dtype=bool)
+        # belts lie on Ukraine's land: say how many observations within a belt's reach of
+        # the line were abroad or at sea, so that none is left out unsaid
+        reach = float(zones.loc[belt, "width_km"].max()) if belt.any() else 0.0
+        abroad = int(np.count_nonzero(
+            in_window & kind & ~np.asarray(place, dtype=bool)
+            & (inc.points["side"].to_numpy() == "outside")
+            & (np.abs(inc.points["distance_km"].to_numpy(dtype=float)) <= reach)))
+        if abroad:
+            aside = (f"; {abroad} observation(s) of that class within {reach:g} km of the "
+                     "line lie abroad or at sea, outside every belt, and are not counted")
     else:
         if classes and not inc.class_columns:
             return False, [d.isoformat() for d in days], [], \
@@ -574,7 +588,7 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
               f"{p['max_incidents']} allowed")
     if missing:
         detail += f"; {len(missing)} day(s) not covered by incident reports"
-    return seen, missing, evidence, detail
+    return seen, missing, evidence, detail + aside
 
 
 def verify_agreement(agreement: Terms | str | Path, snapshots, incidents=None, *,

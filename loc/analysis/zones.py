@@ -218,7 +218,18 @@ def _near_ukraine(xy: list[tuple[float, float]], what: str) -> None:
                               f"(lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g}){hint}")
 
 
-def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
+def _clip_site(geom: BaseGeometry, clip: str, what: str) -> BaseGeometry:
+    """A site's circle or a corridor's band clipped as asked; refused when nothing is left
+    (it lies wholly abroad or at sea: it protects nothing on Ukraine's land)."""
+    out = _clip_area(geom, clip)
+    if out.is_empty:
+        raise OptionError(f"{what} covers none of Ukraine's land (it lies abroad or at "
+                          "sea); clip none keeps its whole area")
+    return out
+
+
+def protected_sites(sites: Iterable[dict] | str | Path,
+                    clip: str = "land") -> gpd.GeoDataFrame:
     """Protected sites (points with a radius) and corridors (lines with a width) as zones.
 
     Parameters
@@ -227,6 +238,9 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
         Dicts ``{"name", "lat", "lon", "radius_km"}`` or ``{"name", "coords": [(lon, lat),
         ...], "width_km"}``; or a vector file of points (``radius_km`` property) and lines
         (``width_km``), with a ``name`` property.
+    clip : {"land", "ukraine", "none"}
+        As in :func:`buffer_zone`: the part of each circle or band on Ukraine's land
+        (default), or the whole circle or band (``"none"``, sea and abroad included).
 
     Returns
     -------
@@ -272,8 +286,9 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
                                   "with finite coordinates")
             _near_ukraine(xy, f"corridor {name!r}")
             line = lcrs.project(shapely.LineString(xy), lcrs.CONFORMAL)
-            geom = lcrs.unproject(shapely.buffer(line, width * 500.0, quad_segs=16),
-                                  lcrs.CONFORMAL)
+            geom = _clip_site(lcrs.unproject(shapely.buffer(line, width * 500.0,
+                                                            quad_segs=16), lcrs.CONFORMAL),
+                              clip, f"corridor {name!r}")
             rows.append({"zone": name, "kind": "corridor", "side": "", "width_km": width,
                          "geometry": geom})
         else:
@@ -285,8 +300,8 @@ def protected_sites(sites: Iterable[dict] | str | Path) -> gpd.GeoDataFrame:
                 raise OptionError(f"site {name!r}: radius_km must be more than 0 km")
             _near_ukraine([(lon, lat)], f"site {name!r}")
             pt = lcrs.project(shapely.Point(lon, lat), lcrs.CONFORMAL)
-            geom = lcrs.unproject(shapely.buffer(pt, radius * 1e3, quad_segs=32),
-                                  lcrs.CONFORMAL)
+            geom = _clip_site(lcrs.unproject(shapely.buffer(pt, radius * 1e3, quad_segs=32),
+                                             lcrs.CONFORMAL), clip, f"site {name!r}")
             rows.append({"zone": name, "kind": "site", "side": "", "width_km": radius,
                          "geometry": geom})
     if not rows:

@@ -206,9 +206,17 @@ trust_opt = _opt("--trust", multiple=True, type=click.Path(dir_okay=False, path_
 report_opt = _opt("--report", type=click.Path(file_okay=False, path_type=Path), default=None,
                   metavar="DIR", help="Also write a versioned report folder DIR/<id>/ (map "
                                       "and tables, JSON, Markdown, CSV, manifest).")
-store_opt = _opt("--store", required=True, metavar="STORE.gpkg",
-                 type=click.Path(dir_okay=False, path_type=Path),
-                 help="The snapshot store (a GeoPackage).")
+
+
+def _store_opt(required: bool):
+    return _opt("--store", required=required, default=None, metavar="STORE.gpkg",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="The snapshot store (a GeoPackage).")
+
+
+store_opt = _store_opt(required=True)
+store_or_arg_opt = _store_opt(required=False)
+"""``--store`` where the store may also be the command's argument (``loc list``)."""
 no_cache_opt = _opt("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 offline_opt = _opt("--offline", is_flag=True, help="Use only the download cache.")
 

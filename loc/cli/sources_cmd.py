@@ -25,6 +25,7 @@ from loc.cli.options import (
     since_opt,
     snapshot_args,
     store_opt,
+    store_or_arg_opt,
     until_opt,
 )
 
@@ -84,15 +85,24 @@ def import_cmd(inputs, store, since, until) -> None:
 
 
 @click.command("list")
-@store_opt
+@click.argument("store_arg", required=False, metavar="[STORE.gpkg]",
+                type=click.Path(dir_okay=False, path_type=Path))
+@store_or_arg_opt
 @format_opt(("table", "json", "csv"), default=None)
 @output_opt()
-def list_cmd(store, fmt, output) -> None:
-    """List the snapshots in a store (read one back as STORE.gpkg@YYYY-MM-DD)."""
+def list_cmd(store_arg, store, fmt, output) -> None:
+    """List the snapshots in a store, given as STORE.gpkg or --store (read one back as
+    STORE.gpkg@YYYY-MM-DD)."""
+    from loc.errors import OptionError
     from loc.io.store import list_snapshots
     from loc.io.writers import csv_text, dumps
     from loc.outputs.tables import table
 
+    if store_arg is not None and store is not None and store_arg != store:
+        raise OptionError(f"two stores given ({store_arg} and --store {store}): give one")
+    store = store_arg or store
+    if store is None:
+        raise OptionError("give the store: loc list STORE.gpkg")
     df = list_snapshots(store, engine=engine())
     fmt = output_format(output, fmt, ("table", "json", "csv"))
     if fmt == "csv":

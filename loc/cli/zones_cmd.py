@@ -60,9 +60,9 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     snap = load_snapshot(snapshot, date)
     # every input is read (and refused, if it must be) before any zone is built
     agreement = load_agreement(belts) if belts else None
-    site_zones = [protected_sites([parse_site(s) for s in sites])] if sites else []
+    site_zones = [protected_sites([parse_site(s) for s in sites], clip=clip)] if sites else []
     if sites_file:
-        site_zones.append(protected_sites(sites_file))
+        site_zones.append(protected_sites(sites_file, clip=clip))
     parts = []
     if width is not None or width_ru is not None or width_ua is not None:
         if width is not None and (width_ru is not None or width_ua is not None):

@@ -8,6 +8,7 @@ settlements as layers; with ``out`` it also saves an immutable version and its m
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -199,19 +200,21 @@ def _date_layers(snaps: list[Snapshot], line: bool,
             progress(min(mine + d + theirs, len(snaps)), len(snaps))
 
     try:
+        start = time.monotonic()
         for b in groups[0]:
             yield from _block_layers(snaps[b.start:b.stop], line, report)
             mine += len(b)
+        own = time.monotonic() - start
         for (proc, conn), group in zip(procs, groups[1:], strict=True):
+            gone = False
             for b in group:
-                while not conn.poll(0.2) and proc.is_alive():
-                    if line:
-                        report(0, 0)
-                try:
-                    status, value = conn.recv()
-                except EOFError:  # the worker died (killed, say): the block is made here
-                    status, value = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop],
-                                                                   line, None))
+                got = None if gone else processes.receive(
+                    proc, conn, own, beat=(lambda: done.value) if done is not None else None,
+                    waiting=(lambda: report(0, 0)) if line else None)
+                if got is None:  # the worker died or hangs: its blocks are made here
+                    gone = True
+                    got = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop], line, None))
+                status, value = got
                 if status == "error":
                     raise value
                 yield value
