@@ -20,6 +20,11 @@ from loc.errors import DateError, LocWarning
 FIRST_YEAR, LAST_YEAR = 1991, 2100
 """Plausible years of a control map of Ukraine; dates outside are refused."""
 
+_FORMS = ((re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"), (re.compile(r"\d{8}"), "%Y%m%d"),
+          (re.compile(r"\d{1,2} [A-Za-z]+ \d{4}"), "%d %B %Y"),
+          (re.compile(r"\d{1,2} [A-Za-z]+ \d{4}"), "%d %b %Y"))
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                       r"(Z|[+-]\d{2}:?\d{2})?")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
 
@@ -67,16 +72,19 @@ def parse_date(value: str | dt.date | dt.datetime, path: str | None = None) -> d
     if not isinstance(value, str):
         raise DateError(f"a date must be text or a date, not {type(value).__name__}", path)
     text = " ".join(value.split())
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d %B %Y", "%d %b %Y"):
+    # each form must match whole (strptime alone takes "202511" for 2025-01-01)
+    for form, fmt in _FORMS:
+        if form.fullmatch(text):
+            try:
+                return _plausible(dt.datetime.strptime(text, fmt).date(), text, path)
+            except ValueError:
+                pass
+    if _ISO_TIME.fullmatch(text):
         try:
-            return _plausible(dt.datetime.strptime(text, fmt).date(), text, path)
+            return _plausible(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(),
+                              text, path)
         except ValueError:
             pass
-    try:
-        return _plausible(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(),
-                          text, path)
-    except ValueError:
-        pass
     raise DateError(f"cannot parse date '{text[:40]}': use YYYY-MM-DD (e.g. 2025-09-05)", path)
 
 

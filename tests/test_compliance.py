@@ -187,6 +187,104 @@ def test_malformed_row_names_line_and_keeps_others(tmp_path, synthetic):
     assert list(out["source_line"]) == [2, 3, 5, 6]
 
 
+def test_incidents_outside_ukraine_are_said_and_a_swapped_file_refused(tmp_path, synthetic):
+    """A point outside Ukraine's box is no incident of the line: skipped with a warning
+    naming the lines (and asking about swapped columns); a file of points that are all
+    in the box once swapped is refused, not verified as 0 incidents."""
+    frozen, zones = synthetic
+    path = write_csv(tmp_path / "inc.csv", CASES[:3])
+    swapped = tmp_path / "swapped.csv"
+    head, *rows = path.read_text().splitlines()
+    cells = [r.split(",") for r in rows]
+    swapped.write_text("\n".join([head] + [",".join([c[0], c[1], c[2], c[4], c[3], *c[5:]])
+                                            for c in cells]) + "\n")
+    with pytest.raises(loc.LocError, match="latitude and longitude swapped"):
+        loc.read_incidents(swapped)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(path.read_text() + "far,2025-02-01,Battles,55.75,37.6,1,\n"
+                     + ",".join([cells[0][0] + "x", *cells[0][1:3], cells[0][4], cells[0][3],
+                                 *cells[0][5:]]) + "\n")
+    with pytest.warns(loc.LocWarning, match=r"2 incident\(s\) outside Ukraine's box .*"
+                                            r"swapped\?\) skipped \(line\(s\) 5, 6\)"):
+        out = loc.classify(mixed, frozen, zones)
+    assert list(out["event_id"]) == [c[0] for c in CASES[:3]]
+
+
+def test_incident_features_that_are_not_one_point(tmp_path, synthetic):
+    """A MultiPoint of one point is that point; a line, a two-point MultiPoint or no
+    geometry is skipped with a warning (an incident is one place), never dropped unsaid."""
+    import geopandas as gpd
+
+    frozen, zones = synthetic
+    p, q = offset_point(1000), offset_point(5000)
+    geoms = [shapely.MultiPoint([p]), p, shapely.LineString([p, q]),
+             shapely.MultiPoint([p, q]), None, p]
+    path = tmp_path / "inc.geojson"
+    gpd.GeoDataFrame({"id": ["mp", "pt", "ln", "mp2", "null", "last"],
+                      "date": ["2025-02-01"] * 6, "event_type": ["Battles"] * 6},
+                     geometry=geoms, crs="EPSG:4326").to_file(path)
+    with pytest.warns(loc.LocWarning) as seen:
+        out = loc.classify(path, frozen, zones)
+    said = " ".join(str(w.message) for w in seen)
+    assert "2 feature(s) are not points (an incident is one point) and were skipped " \
+           "(feature(s) 3, 4)" in said
+    assert "1 feature(s) without a geometry left out (feature(s) 5)" in said
+    assert list(out["id"]) == ["mp", "pt", "last"] and list(out["source_line"]) == [1, 2, 6]
+    assert out["violation"].all()  # both inside the buffer, armed
+    assert shapely.equals(out.geometry.iloc[0], p)
+
+
+def test_incident_columns_loc_adds_are_kept_apart(tmp_path, synthetic):
+    """A file's own side or source_line column is kept as <name>_in_file, not overwritten
+    (nor a second column of one name)."""
+    frozen, zones = synthetic
+    p = offset_point(1000)
+    path = tmp_path / "inc.csv"
+    path.write_text("id,date,event_type,latitude,longitude,source_line,side\n"
+                    f"a,2025-02-01,Battles,{p.y},{p.x},99,theirs\n")
+    out = loc.classify(path, frozen, zones)
+    rec = out.iloc[0]
+    assert (rec["side"], rec["side_in_file"]) == ("ua", "theirs")
+    assert (rec["source_line"], rec["source_line_in_file"]) == (2, "99")
+    assert len(set(out.columns)) == len(out.columns)
+
+
+def test_an_exact_repeat_counts_once(tmp_path, synthetic):
+    frozen, zones = synthetic
+    p = offset_point(1000)
+    row = f"2025-02-01;strike;{p.y};{p.x};Shelling"
+    path = tmp_path / "inc.csv"
+    path.write_text("\n".join(["date;name;latitude;longitude;event_type", row, row,
+                               row.replace("strike", "other")]) + "\n")
+    with pytest.warns(loc.LocWarning, match=r"1 row\(s\) repeat an earlier row exactly and "
+                                            r"are counted once \(line\(s\) 3\)"):
+        out = loc.classify(path, frozen, zones)
+    assert list(out["name"]) == ["strike", "other"]
+
+
+@pytest.mark.parametrize("kind, armed", [
+    ("Battles", True), ("Protests", False), ("Peaceful protest", False),
+    ("Attack on humanitarian convoy", True), ("Drone strike on peaceful residents", True),
+    ("Shelling; agreement violated", True), ("Agreement", False), ("", True)])
+def test_event_types_are_compared_whole(kind, armed):
+    assert loc.analysis.compliance.is_armed(kind) is armed
+
+
+def test_unknown_precision_is_uncertain_and_abroad_is_unsigned(tmp_path, synthetic):
+    frozen, zones = synthetic
+    p = offset_point(3000)
+    path = tmp_path / "inc.csv"
+    lines = ["event_id,event_date,event_type,latitude,longitude,geo_precision"]
+    lines += [f"{name},2025-02-01,Battles,{p.y},{p.x},{prec}"
+              for name, prec in (("exact", "1"), ("blank", ""), ("word", "unknown"))]
+    path.write_text("\n".join(lines) + "\n")
+    out = loc.classify(path, frozen, zones).set_index("event_id")
+    assert list(out["uncertain"]) == [False, True, True]
+    path.write_text(lines[0] + "\nsea,2025-02-01,Battles,46.5,36.5,1\n")
+    rec = loc.classify(path, frozen, zones).iloc[0]
+    assert rec["side"] == "outside" and rec["distance_km"] > 100  # the Sea of Azov: unsigned
+
+
 def test_cli_check_report_is_deterministic(tmp_path):
     inc = tmp_path / "acled.csv"
     inc.write_text("event_id_cnty;event_date;event_type;latitude;longitude;geo_precision\n"

@@ -249,3 +249,24 @@ def test_warnings_module_is_clean():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loc.sample()
+
+
+@pytest.mark.parametrize("text", ["202511", "2025111", "2025-1-5", "2025-W36-5", "2025-248",
+                                  "2025-09-05x", "16 Mayo 2025", "2025-09-05T25:00"])
+def test_a_date_must_match_a_form_whole(text):
+    """strptime alone reads "202511" as 2025-01-01 and "2025111" as 2025-11-01: a
+    truncated incident date moved the event and stretched the days the reports cover."""
+    from loc.dates import parse_date
+
+    with pytest.raises(loc.LocError, match="cannot parse date"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("20250905", "2025-09-05"), ("2025-09-05", "2025-09-05"), ("16 May 2025", "2025-05-16"),
+    ("5 Sep 2025", "2025-09-05"), ("2025-09-05T23:30:00Z", "2025-09-05"),
+    ("2025-09-05 12:00", "2025-09-05"), ("2025-09-05T12:00:00.5+03:00", "2025-09-05")])
+def test_the_date_forms(text, want):
+    from loc.dates import parse_date
+
+    assert parse_date(text).isoformat() == want

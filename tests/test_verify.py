@@ -446,6 +446,34 @@ def test_reproduce_passes_on_a_fresh_report(report):
     assert f"gives report {out.name}" in r.stdout and "FAIL" not in r.stdout
 
 
+def test_a_tampered_report_is_restored_and_an_added_file_named(report):
+    """Re-running into a report folder whose files were edited, removed or added to
+    restores it (signatures kept) with a warning; it was "exists already, unchanged"
+    with the forged verdict left for a party to sign. loc reproduce names an added file,
+    as loc signatures does."""
+    work, out = report
+    intact = {p.name: p.read_bytes() for p in out.iterdir()}
+    signature = out / "manifest.json.mission.sig"
+    signature.write_bytes(b"kept as it is")
+    args = ("verify", "agreement.toml", "--snapshots", "snaps", "--incidents",
+            "incidents.csv", "--as-of", day(24), "-o", "reports")
+    r = run(*args)
+    assert r.exit_code == 0 and "exists already, unchanged" in r.stderr
+    (out / "extra.html").write_text("<script>alert('forged annex')</script>")
+    r = run("reproduce", out)
+    assert r.exit_code == 1 and f"FAIL  {out}: files not in the manifest: extra.html" \
+        in r.stdout
+    forged = (out / "verification.json").read_text().replace('"breached"', '"met"')
+    (out / "verification.json").write_text(forged)
+    (out / "summary.md").unlink()
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert "differed from what its id stands for" in r.stderr and "restored" in r.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        **intact, signature.name: b"kept as it is"}
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
 def test_reproduce_names_a_swapped_input(report):
     work, out = report
     snap = work / "snaps" / "syn_20250106.geojson"

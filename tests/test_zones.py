@@ -1,5 +1,6 @@
 import json
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -133,6 +134,11 @@ def test_presets_load_and_nest(snap_20250905):
     ('name = "x"\n', "agreement has no [classes"),
     ('[classes.a]\nru = "far"\nua = 5\n', "class 'a': ru and ua must be numbers"),
     ('[classes.a]\nru = -5\nua = 5\n', "distances must be 0 to 500 km"),
+    # one name for two classes: a withdrawn condition naming it would take either
+    ('[classes.a]\nlabel = "guns"\nru = 5\n[classes.b]\nlabel = "Guns"\nru = 50\n',
+     "class 'b' and 'a' are both called 'guns'"),
+    ('[classes.a]\nlabel = "x"\nru = 5\n[classes.b]\nlabel = "A"\nru = 50\n',
+     "class 'b' and 'a' are both called 'a'"),
 ])
 def test_bad_agreement_file(tmp_path, text, message):
     f = tmp_path / "agreement.toml"
@@ -159,7 +165,7 @@ def test_sites_and_corridors():
         loc.protected_sites([{"name": "x", "lat": 47, "lon": 35, "radius_km": -1}])
 
 
-def test_sites_are_clipped_like_every_zone():
+def test_sites_are_clipped_like_every_zone(tmp_path):
     """--clip applies to sites and corridors as to buffers: by default only Ukraine's land
     (a circle over the Russian border or the sea loses that part); none keeps the circle;
     a site wholly abroad is refused, not reported as a protected zone of 0 km²."""
@@ -179,6 +185,15 @@ def test_sites_are_clipped_like_every_zone():
     assert r.exit_code == 0
     area = json.loads(r.stdout)["zones"][0]["area_km2"]
     assert area == pytest.approx(np.pi * 5**2, rel=5e-3)  # outside Ukraine: 0.23 % off
+    # a sites file is clipped as --site is
+    path = tmp_path / "sites.geojson"
+    gpd.GeoDataFrame({"name": ["Odesa port"], "radius_km": [20]},
+                     geometry=[shapely.Point(30.74, 46.48)], crs="EPSG:4326").to_file(path)
+    for clip, want in (("land", land["Odesa port"]), ("none", whole["Odesa port"])):
+        r = CliRunner().invoke(cli, ["zones", "--sites", str(path), "--clip", clip,
+                                     "--format", "json"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["zones"][0]["area_km2"] == pytest.approx(want, rel=1e-9)
 
 
 def test_people_in_is_sorted(snap_20250905):

@@ -36,7 +36,12 @@ from loc.reference.settlements import nearest
 TYPE_NAMES = ("type", "event_type", "sub_event_type")
 WEAPON_NAMES = ("weapon_class", "weapon", "class")
 PRECISION_NAMES = ("geo_precision", "precision")
-UNARMED = ("protest", "peaceful", "humanitarian", "agreement", "headquarters or base established")
+UNARMED = frozenset({"protest", "protests", "peaceful protest", "protest with intervention",
+                     "humanitarian", "humanitarian aid", "agreement",
+                     "headquarters or base established", "non-violent transfer of territory"})
+"""Event types (ACLED's types and sub-event types, and their plain forms) that are not
+armed activity; an event type is compared whole, so "Attack on humanitarian convoy" is
+armed."""
 PRECISION_KM = {1: 0.0, 2: 5.0, 3: 25.0}
 """Location uncertainty (km) by ACLED/VIINA geo_precision: 1 exact, 2 near, 3 region."""
 ON_LINE_M = 10.0
@@ -336,8 +341,9 @@ def _warn_unknown_weapons(pts: gpd.GeoDataFrame, column: str | None,
 
 
 def is_armed(kind: str) -> bool:
-    """Whether an event type is armed activity: every type except protests, peaceful,
-    humanitarian and similar events (:data:`UNARMED`).
+    """Whether an event type is armed activity: every type except protests, humanitarian
+    and similar events (:data:`UNARMED`, compared whole: a type that only mentions one,
+    such as "Drone strike on peaceful residents", is armed).
 
     Parameters
     ----------
@@ -351,11 +357,12 @@ def is_armed(kind: str) -> bool:
 
     Examples
     --------
-    >>> is_armed("Battles"), is_armed("Protests")
-    (True, False)
+    >>> is_armed("Battles"), is_armed("Protests"), is_armed(" peaceful  PROTEST ")
+    (True, False, False)
+    >>> is_armed("Attack on humanitarian convoy")
+    True
     """
-    text = kind.casefold()
-    return not any(word in text for word in UNARMED)
+    return " ".join(str(kind).split()).casefold() not in UNARMED
 
 
 EVENT_ID_NAMES = ("event_id_cnty", "event_id", "id")
@@ -383,11 +390,12 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     """Classify incident points against a freeze and its zones.
 
     Adds ``side`` (``ru``, ``ua``, ``contested``, ``line`` within 10 m of the frozen line, or
-    ``outside``), ``distance_km`` (geodesic distance to the frozen line, positive on the
-    Russian-held side, negative on the Ukrainian-held side), ``zones`` (``zone/side`` names it
-    falls in, ``;``-separated), ``violation`` and ``rule``, and ``uncertain`` (a
-    ``geo_precision`` of 2 or 3 puts the true place within 5 or 25 km, and that circle reaches
-    the line or a zone edge).
+    ``outside``), ``distance_km`` (geodesic distance to the frozen line: positive on the
+    Russian-held side, negative on the Ukrainian-held and contested side, unsigned for a
+    point ``outside``, abroad or at sea), ``zones`` (``zone/side`` names it falls in,
+    ``;``-separated), ``violation`` and ``rule``, and ``uncertain`` (a ``geo_precision`` of
+    2 or 3, or one left empty or unreadable in a file that has the column, puts the true
+    place within 5 or 25 km, and that circle reaches the line or a zone edge).
 
     Rules: any armed activity (every event type except protests, humanitarian and similar)
     inside a demilitarized ``buffer`` zone; a weapon class (column ``weapon_class``,
@@ -431,7 +439,9 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     side[side == ""] = "outside"
     on_line = dist < ON_LINE_M
     side[on_line] = "line"
-    signed = np.where(side == "ru", dist, np.where(on_line, 0.0, -dist)) / 1e3
+    # signed on the two sides of the line; a point abroad or at sea is on neither
+    signed = np.where((side == "ru") | (side == "outside"), dist,
+                      np.where(on_line, 0.0, -dist)) / 1e3
     cols = list(pts.columns)
     type_c, weapon_c = pick_column(cols, TYPE_NAMES), pick_column(cols, WEAPON_NAMES)
     prec_c = pick_column(cols, PRECISION_NAMES)
@@ -457,11 +467,11 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
                 broken.append(f"{z} inside its withdrawal belt ({s} side)")
         violation.append(bool(broken))
         rule.append("; ".join(broken))
-        try:
+        try:  # a precision left empty or unreadable is not exact: the coarsest is taken
             prec = int(float(rec.get(prec_c, 1))) if prec_c else 1
         except (ValueError, OverflowError):
-            prec = 1
-        radius = PRECISION_KM.get(prec, 25.0) * 1e3
+            prec = 3
+        radius = PRECISION_KM.get(prec, PRECISION_KM[3]) * 1e3
         uncertain.append(bool(radius > 0 and shapely.dwithin(pts_m[i], edges, radius)))
     out = pts.copy()
     out["side"] = side

@@ -253,13 +253,23 @@ def protected_sites(sites: Iterable[dict] | str | Path,
     ------
     OptionError
         For a site without lat, lon or radius_km, a corridor without two positions or
-        width_km, a value that is not a finite number in range, or a position outside
-        Ukraine's box (:data:`loc.geo.UKRAINE_BBOX`).
+        width_km, a value that is not a finite number in range, a position outside
+        Ukraine's box (:data:`loc.geo.UKRAINE_BBOX`), or a site or corridor of which the
+        clip leaves nothing (one wholly abroad or at sea).
+
+    Examples
+    --------
+    >>> import loc
+    >>> z = loc.protected_sites([{"name": "Odesa port", "lat": 46.48, "lon": 30.74,
+    ...                           "radius_km": 20}])
+    >>> z[["zone", "kind", "width_km"]].values.tolist(), round(float(z["area_km2"][0]))
+    ([['Odesa port', 'site', 20.0]], 785)
     """
+    checks.choice(clip, "clip", CLIPS)
     if isinstance(sites, (str, Path)):
         path = sites
         try:
-            return protected_sites(read_sites(path))
+            return protected_sites(read_sites(path), clip=clip)
         except OptionError as exc:  # name the file the bad site came from
             raise OptionError(str(exc), path) from None
     if isinstance(sites, dict) or not isinstance(sites, Iterable):

@@ -128,7 +128,8 @@ def belt_classes(classes: dict, what: str, path: str | Path | None) -> dict[str,
     Raises
     ------
     InputError
-        Naming the class and the value that is wrong.
+        Naming the class and the value that is wrong, or two classes one name (id or
+        label, case aside) would both mean.
 
     Examples
     --------
@@ -154,6 +155,13 @@ def belt_classes(classes: dict, what: str, path: str | Path | None) -> dict[str,
                                  f"not {side} = {value}", path)
             dist[side] = float(value)
         out[str(key)] = {"label": " ".join(str(table.get("label", key)).split()), **dist}
+    names: dict[str, str] = {}  # a class is named by its id or its label: each names one
+    for key, cls in out.items():
+        for name in {key.casefold(), cls["label"].casefold()}:
+            if name in names:
+                raise InputError(f"{what} '{key}' and '{names[name]}' are both called "
+                                 f"{name[:40]!r}: give each class its own id and label", path)
+            names[name] = key
     return out
 
 

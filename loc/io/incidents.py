@@ -11,14 +11,18 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
-from loc import config
+from loc import config, geo
 from loc.errors import InputError, LimitError, LocWarning
 from loc.io.readers import read_features
 
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+ADDED = ("source_line", "side", "distance_km", "zones", "violation", "rule", "uncertain")
+"""Columns loc adds to incidents (here and in :func:`loc.check`'s classification): a
+column of one of these names in the file is kept as ``<name>_in_file``."""
 
 
 def pick_column(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -49,9 +53,14 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     """Incident points from a CSV (ACLED, VIINA, GeoConfirmed or any file with lat/lon
     columns; comma, semicolon or tab, with or without a BOM) or a vector file of points.
 
-    Every column is kept, with ``source_line`` (the CSV line) added. A row whose coordinates
-    are missing, not numbers, not finite or outside -90..90 / -180..180 is skipped with a
-    :class:`~loc.errors.LocWarning` naming the file and the line; the other rows are kept.
+    Every column is kept, with ``source_line`` (the CSV line, or the feature's number in a
+    vector file) added; a column of a name loc adds (:data:`ADDED`) is kept as
+    ``<name>_in_file``. Each of these is skipped with a :class:`~loc.errors.LocWarning`
+    naming the file and the lines, the other rows kept: a row whose coordinates are missing,
+    not numbers, not finite or outside -90..90 / -180..180; a point outside Ukraine's box
+    (:data:`loc.geo.UKRAINE_BBOX`; the warning asks whether latitude and longitude are
+    swapped where they would be inside); a feature that is not a point (a MultiPoint of one
+    point is that point); a row that repeats an earlier one exactly (counted once).
 
     Parameters
     ----------
@@ -68,7 +77,8 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     Raises
     ------
     LocError
-        One line: missing, not UTF-8, no latitude/longitude columns, no points.
+        One line: missing, not UTF-8, no latitude/longitude columns, no points, or no point
+        in Ukraine's box (with a hint when latitude and longitude look swapped).
     """
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a file path, not {type(path).__name__}")
@@ -76,12 +86,7 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     if not path.is_file():
         raise InputError("no such incidents file", path)
     if path.suffix.lower() not in CSV_SUFFIXES:
-        gdf = read_features(path, engine)
-        pts = gdf[gdf.geom_type == "Point"]
-        if pts.empty:
-            raise InputError("has no points (incidents must be points)", path)
-        return gpd.GeoDataFrame(pts.reset_index(drop=True), geometry=pts.geometry.name,
-                                crs="OGC:CRS84")
+        return _checked(_vector_points(path, engine), path)
     size = path.stat().st_size
     if size > config.limit("bytes"):
         raise LimitError(f"file of {size:,} bytes is over the {config.limit('bytes'):,}-byte "
@@ -109,6 +114,7 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     if lat_c is None or lon_c is None:
         raise InputError("has no latitude/longitude columns (expected e.g. 'latitude' and "
                          "'longitude', or 'lat' and 'lon')", path)
+    header = [_kept_name(h, header) for h in header]
     rows, xs, ys = [], [], []
     try:
         for row in reader:
@@ -140,5 +146,76 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     except csv.Error as exc:
         raise InputError(f"not a readable CSV at line {reader.line_num} ({exc})",
                          path) from None
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*header, "source_line"]),
-                            geometry=gpd.points_from_xy(xs, ys), crs="OGC:CRS84")
+    return _checked(gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*header, "source_line"]),
+                                     geometry=gpd.points_from_xy(xs, ys), crs="OGC:CRS84"),
+                    path)
+
+
+def _kept_name(name: str, names: list[str]) -> str:
+    """A column's name, or ``<name>_in_file`` for a name loc adds (so both are kept)."""
+    if name not in ADDED:
+        return name
+    kept = f"{name}_in_file"
+    while kept in names:
+        kept += "_"
+    return kept
+
+
+def _lines(numbers) -> str:
+    shown = [str(int(n)) for n in list(numbers)[:10]]
+    return ", ".join(shown) + (", ..." if len(numbers) > 10 else "")
+
+
+def _vector_points(path: Path, engine: str | None) -> gpd.GeoDataFrame:
+    """The points of a vector file with their feature numbers (``source_line``); a
+    MultiPoint of one point is that point, any other feature is skipped with a warning."""
+    gdf = read_features(path, engine)  # indexed by the features' places in the file
+    numbers = gdf.index.to_numpy() + 1
+    geoms = gdf.geometry.values
+    single = shapely.get_num_geometries(geoms) == 1
+    kinds = shapely.get_type_id(geoms)
+    one = (kinds == 0) | ((kinds == 4) & single)  # Point, or a MultiPoint of one point
+    points = [shapely.get_geometry(g, 0) if k == 4 else g
+              for g, k in zip(geoms[one], kinds[one], strict=True)]
+    other = numbers[~one]
+    if len(other):
+        warnings.warn(f"{path}: {len(other)} feature(s) are not points (an incident is one "
+                      f"point) and were skipped (feature(s) {_lines(other)})", LocWarning,
+                      stacklevel=3)
+    data = gdf.drop(columns=gdf.geometry.name)
+    data.columns = [_kept_name(str(c), [str(c) for c in data.columns]) for c in data.columns]
+    data = data[one].reset_index(drop=True)
+    data["source_line"] = numbers[one]
+    if data.empty:
+        raise InputError("has no points (incidents must be points)", path)
+    return gpd.GeoDataFrame(data, geometry=points, crs="OGC:CRS84")
+
+
+def _checked(pts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Incidents without those outside Ukraine's box (all of them: refused) and without
+    exact repeats, each skip said in one warning."""
+    xy = shapely.get_coordinates(pts.geometry.values)
+    inside = [geo.near_ukraine((x, y, x, y)) for x, y in xy]
+    swapped = [geo.near_ukraine((x, y, x, y), swapped=True) for x, y in xy]
+    x0, y0, x1, y1 = geo.UKRAINE_BBOX
+    if len(pts) and not any(inside):
+        hint = " (are latitude and longitude swapped?)" if all(swapped) else ""
+        raise InputError(f"no incident lies in Ukraine's box (lon {x0:g}..{x1:g}, lat "
+                         f"{y0:g}..{y1:g}){hint}", path)
+    out = [i for i, ok in enumerate(inside) if not ok]
+    if out:
+        hint = (" (are latitude and longitude swapped?)" if any(swapped[i] for i in out)
+                else "")
+        warnings.warn(f"{path}: {len(out)} incident(s) outside Ukraine's box (lon "
+                      f"{x0:g}..{x1:g}, lat {y0:g}..{y1:g}){hint} skipped (line(s) "
+                      f"{_lines(pts['source_line'].iloc[out])})", LocWarning, stacklevel=3)
+        pts = pts[inside].reset_index(drop=True)
+    data = pd.DataFrame(pts.drop(columns=[pts.geometry.name, "source_line"]).astype(str))
+    data["wkb"] = shapely.to_wkb(pts.geometry.values)
+    again = data.duplicated().to_numpy()
+    if again.any():
+        warnings.warn(f"{path}: {int(again.sum())} row(s) repeat an earlier row exactly and "
+                      f"are counted once (line(s) {_lines(pts['source_line'][again])})",
+                      LocWarning, stacklevel=3)
+        pts = pts[~again].reset_index(drop=True)
+    return pts

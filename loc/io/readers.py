@@ -359,10 +359,18 @@ def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFra
     Returns
     -------
     geopandas.GeoDataFrame
-        Non-empty 2-D geometries in lon/lat (OGC:CRS84).
+        Non-empty 2-D geometries in lon/lat (OGC:CRS84), indexed by their place in the
+        file (0 for the first feature). A feature without a geometry is left out with a
+        :class:`~loc.errors.LocWarning` naming its number.
     """
-    gdf = read_frames(path, engine)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = read_frames(path, engine).reset_index(drop=True)
+    kept = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    if not kept.all():
+        gone = [str(i + 1) for i in np.flatnonzero(~kept.to_numpy())]
+        warnings.warn(f"{path}: {len(gone)} feature(s) without a geometry left out "
+                      f"(feature(s) {', '.join(gone[:10])}{', ...' if len(gone) > 10 else ''})",
+                      LocWarning, stacklevel=2)
+    gdf = gdf[kept]
     if gdf.empty:
         raise GeometryError("has no features with a geometry", path)
     check_finite(gdf, path)

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -286,9 +286,11 @@ def write_private(path: str | Path, data: bytes | str) -> Path:
     return path
 
 
-def write_folder(path: str | Path, files: dict[str, bytes]) -> bool:
-    """Write a folder of files all at once, unless it exists: into a temporary folder
-    beside it, then renamed into place.
+def write_folder(path: str | Path, files: dict[str, bytes],
+                 keep: Callable[[str], bool] | None = None) -> str:
+    """Write a folder of files all at once: into a temporary folder beside it, then renamed
+    into place. A folder that exists with these very files is left as it is; one that
+    differs (a file edited, missing or added) is replaced all at once.
 
     Parameters
     ----------
@@ -296,37 +298,73 @@ def write_folder(path: str | Path, files: dict[str, bytes]) -> bool:
         The folder.
     files : dict
         ``{file name: bytes}``.
+    keep : callable, optional
+        ``keep(name)`` is true for a file of an existing folder that is neither one of
+        ``files`` nor a difference (a party's signature, say): it is carried over when the
+        folder is replaced.
 
     Returns
     -------
-    bool
-        True if written, False if the folder existed already (it is not touched).
+    str
+        ``"written"``, ``"unchanged"`` (it existed with these files), or ``"restored"`` (it
+        existed with other contents and was replaced).
 
     Raises
     ------
     OutputError
-        One line; nothing is left behind.
+        One line; nothing is left behind, and an existing folder stays as it was.
     """
     path = Path(path)
-    if path.exists():
-        return False
+    for name in files:
+        if Path(name).name != name or name.startswith("."):
+            raise OutputError(f"refusing to write a file named {name!r}", path)
+    if path.exists() and not path.is_dir():
+        raise OutputError("exists and is not a folder", path)
     try:
+        if path.exists():
+            if _holds(path, files, keep):
+                return "unchanged"
+            carried = {p.name: p.read_bytes() for p in path.iterdir()
+                       if p.is_file() and p.name not in files and keep and keep(p.name)}
+            files = {**files, **carried}
         with _staging(path, folder=True) as tmp:
             for name, data in files.items():
-                if Path(name).name != name or name.startswith("."):
-                    raise OutputError(f"refusing to write a file named {name!r}", path)
                 (tmp / name).write_bytes(data)
                 os.chmod(tmp / name, 0o666 & ~_umask())
             os.chmod(tmp, 0o777 & ~_umask())
-            try:
-                os.rename(tmp, path)
-            except OSError:
-                if path.exists():  # another process wrote the same folder meanwhile
-                    return False
-                raise
+            if not path.exists():
+                try:
+                    os.rename(tmp, path)
+                    return "written"
+                except OSError:
+                    if not path.exists():
+                        raise
+                if _holds(path, files, keep):  # another process wrote it meanwhile
+                    return "unchanged"
+            with _staging(path, folder=True) as old:
+                os.rmdir(old)
+                os.rename(path, old)
+                try:
+                    os.rename(tmp, path)
+                except OSError:
+                    os.rename(old, path)  # put it back as it was
+                    raise
+            return "restored"
     except OSError as exc:
         raise _fail(exc, path) from None
-    return True
+
+
+def _holds(path: Path, files: dict[str, bytes], keep: Callable[[str], bool] | None) -> bool:
+    """Whether the folder holds exactly ``files`` (besides files ``keep`` accepts)."""
+    if not path.is_dir():
+        return False
+    for p in path.iterdir():
+        if p.name in files:
+            if not p.is_file() or p.read_bytes() != files[p.name]:
+                return False
+        elif not (p.is_file() and keep is not None and keep(p.name)):
+            return False
+    return all((path / name).is_file() for name in files)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ for byte the same for the same inputs: compliance checks (``loc check``) and dis
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,7 @@ from loc.analysis.compare import Comparison
 from loc.analysis.compliance import Report
 from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, line_of_contact
+from loc.errors import LocWarning
 from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
 from loc.outputs.palette import PURPLE
@@ -27,7 +29,7 @@ from loc.outputs.render.layers import (
     line_layer,
     zone_layers,
 )
-from loc.outputs.versions import version_id
+from loc.outputs.versions import signature_file, version_id
 
 
 def md_text(text) -> str:
@@ -170,8 +172,9 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
     ``summary.md`` and ``manifest.json`` (inputs and every file with its sha256).
 
     The id is :func:`loc.outputs.versions.version_id` of the manifest, so the same inputs
-    and options give the same folder and bytes; an existing report is never overwritten,
-    and the folder appears whole or not at all.
+    and options give the same folder and bytes; an existing report is left as it is if
+    intact and restored (with a warning) if not, and the folder appears whole or not at
+    all.
 
     Parameters
     ----------
@@ -224,8 +227,10 @@ def write_report(out_dir: str | Path, files: dict[str, bytes],
                  manifest: dict) -> tuple[Path, bool]:
     """Write a versioned report folder: ``out_dir/<report-id>/`` with ``files`` and
     ``manifest.json`` (``manifest`` with every file's SHA-256 added as ``files``; the id is
-    :func:`loc.outputs.versions.version_id` of that), all at once; an existing report is
-    never overwritten.
+    :func:`loc.outputs.versions.version_id` of that), all at once. An existing report
+    with these very files (and parties' signatures) is left as it is; one that differs (a
+    file edited, missing or added) is restored all at once, its signatures kept, with a
+    :class:`~loc.errors.LocWarning`.
 
     Parameters
     ----------
@@ -240,16 +245,19 @@ def write_report(out_dir: str | Path, files: dict[str, bytes],
     Returns
     -------
     (pathlib.Path, bool)
-        The folder, and whether this call wrote it.
+        The folder, and whether this call wrote it (or restored it).
     """
     manifest = {**manifest,
                 "files": {n: hashlib.sha256(d).hexdigest() for n, d in sorted(files.items())}}
     rid = version_id(manifest)
     manifest = {"id": rid, **manifest}
     folder = Path(out_dir) / rid
-    created = write_folder(folder, {**files,
-                                    "manifest.json": (dumps(manifest) + "\n").encode()})
-    return folder, created
+    state = write_folder(folder, {**files, "manifest.json": (dumps(manifest) + "\n").encode()},
+                         keep=signature_file)
+    if state == "restored":
+        warnings.warn(f"{folder}: report {rid} on disk differed from what its id stands for "
+                      "(a file edited, missing or added); restored", LocWarning, stacklevel=2)
+    return folder, state != "unchanged"
 
 
 def dispute_json(c: Comparison) -> dict:

@@ -15,7 +15,7 @@ from loc import __version__
 from loc.errors import InputError, LocError
 from loc.outputs.signatures import check_signatures
 from loc.outputs.verification import ARGUMENTS, COMMAND, run_verify
-from loc.outputs.versions import check_input, load_manifest, manifest_path
+from loc.outputs.versions import check_input, extra_files, load_manifest, manifest_path
 
 Result = tuple[str, bool, str]
 
@@ -98,6 +98,10 @@ def reproduce(path: str | Path, trusted: list[str | Path] | None = None) -> list
         results += _input_changes(doc["inputs"], fresh["inputs"])
         names = sorted({*doc["files"], *fresh["files"]}) + ["manifest.json"]
         results += _compare(found.parent, folder, names)
+        extra = extra_files(found.parent, doc["files"])
+        if extra:
+            results.append((str(found.parent), False, "files not in the manifest: "
+                            + ", ".join(extra)))
         same = fresh["id"] == doc.get("id")
         results.append((str(found), same, f"re-run with loc {__version__} gives report "
                         f"{fresh['id']}" + ("" if same else f", not {doc.get('id')}")))

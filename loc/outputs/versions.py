@@ -502,8 +502,25 @@ def _verify_map(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
     return results
 
 
-def _signature_file(name: str) -> bool:
-    """Whether a file name is a party's signature of a report manifest."""
+def signature_file(name: str) -> bool:
+    """Whether a file name is a party's signature of a report manifest
+    (``manifest.json.<party>.sig``).
+
+    Parameters
+    ----------
+    name : str
+        A file name.
+
+    Returns
+    -------
+    bool
+        True for a signature's name.
+
+    Examples
+    --------
+    >>> signature_file("manifest.json.mission.sig"), signature_file("annex.html")
+    (True, False)
+    """
     head = "manifest.json."
     if not (name.startswith(head) and name.endswith(SUFFIX)):
         return False
@@ -512,6 +529,29 @@ def _signature_file(name: str) -> bool:
     except OptionError:
         return False
     return True
+
+
+def extra_files(folder: Path, names) -> list[str]:
+    """What a report folder holds besides ``names`` (its manifest's files), its
+    ``manifest.json`` and parties' signatures: files added, or folders.
+
+    Parameters
+    ----------
+    folder : Path
+        The report folder.
+    names : iterable of str
+        The files its manifest lists.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the folder, sorted.
+    """
+    listed = set(names)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if not (p.parent == folder and p.is_file()
+                          and (p.name in listed or p.name == "manifest.json"
+                               or signature_file(p.name))))
 
 
 def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
@@ -527,10 +567,7 @@ def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]
         ok = digests[name] == want
         results.append((str(p), ok, "sha256 matches" if ok else
                         f"sha256 {digests[name][:12]}… differs from the manifest"))
-    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                   if not (p.parent == folder and p.is_file()
-                           and (p.name in doc["files"] or p.name == "manifest.json"
-                                or _signature_file(p.name))))
+    extra = extra_files(folder, doc["files"])
     if extra:
         results.append((str(folder), False, "files not in the manifest: " + ", ".join(extra)))
     core = {k: v for k, v in doc.items() if k != "id"}
