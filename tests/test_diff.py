@@ -108,3 +108,29 @@ def test_a_change_in_the_sea_counts_outside_every_region(lon, lat, region):
     assert distances.min() > 1000  # really in the sea
     assert keys[int(distances.argmin())] == region  # the region it once went to
     assert loc.diff(a, b).summary.index.tolist() == ["outside"]
+
+
+def test_the_other_side_of_a_change_is_the_snapshot_s_own():
+    """A gain comes from what the earlier snapshot held there, a loss goes to what the
+    later one holds: a grey zone that only touched a lost area relabelled all of it
+    "contested", and a gain out of the grey zone was said to come from ua."""
+    held = box(37.0, 47.6, 37.4, 48.0)
+    x = box(37.4, 47.7, 37.6, 47.9)        # beside the held box
+    touching = box(37.6, 47.7, 37.7, 47.9)  # a grey zone touching x only
+    a = loc.from_geometries(shapely.union(held, x), date="2025-01-01")
+    b = loc.from_geometries(held, contested=touching, date="2025-01-02")
+    lost = loc.diff(a, b).changes
+    assert set(zip(lost["from_side"], lost["to_side"], strict=True)) == {("ru", "ua")}
+    a2 = loc.from_geometries(held, contested=box(37.4, 47.7, 37.5, 47.9), date="2025-01-01")
+    b2 = loc.from_geometries(shapely.union(held, x), date="2025-01-02")
+    got = loc.diff(a2, b2).changes.groupby(["from_side", "to_side"])["km2"].sum()
+    half = float(lcrs.area_km2(box(37.4, 47.7, 37.5, 47.9)))
+    # (edges shared with the held box are chords of other lengths once projected: 1e-4)
+    assert set(got.index) == {("contested", "ru"), ("ua", "ru")}
+    assert got[("contested", "ru")] == pytest.approx(half, rel=5e-4)
+    assert got.sum() == pytest.approx(float(lcrs.area_km2(x)), rel=5e-4)
+    # and a loss into the grey zone
+    later = loc.from_geometries(held, contested=box(37.4, 47.7, 37.5, 47.9), date="2025-01-03")
+    back = loc.diff(b2, later).changes.groupby(["from_side", "to_side"])["km2"].sum()
+    assert back[("ru", "contested")] == pytest.approx(half, rel=5e-4)
+    assert back[("ru", "ua")] == pytest.approx(got[("ua", "ru")], rel=1e-6)

@@ -90,6 +90,26 @@ def test_deepest_advance_2025(snap_20250108, snap_20250905):
     assert axes.index[0] == "Velyka Novosilka"
 
 
+@pytest.mark.parametrize("step", [100.0, 7.0, 1.0])
+def test_front_km_add_up_to_the_line_whatever_the_step(snap_20250108, snap_20250905, step):
+    """Each sample stands for its piece's length over its number of samples: a 1.4 km
+    pocket sampled once at --step 100 counted as 100 km of front (700 km in Donetsk
+    against 465 km of line)."""
+    mv = loc.movement(snap_20250108, snap_20250905, step_km=step)
+    summary = loc.sector_summary(mv)
+    line = loc.analysis.line.contact_only(loc.line_of_contact(snap_20250108))
+    assert summary["front_km"].sum() == pytest.approx(line["length_km"].sum(), rel=1e-9)
+    parts = summary[["moved_km", "static_km"]].sum(axis=1) + summary["retreat_km"]
+    assert (parts <= summary["front_km"] + 1e-9).all()
+    if step == 1.0:  # placed by samples: within about a step at each end of a sector
+        cut = loc.analysis.line.contact_only(loc.line_of_contact(snap_20250108,
+                                                                 by_region=True))
+        km = cut.groupby("region")["length_km"].sum()
+        assert set(summary.index) == set(km.index)
+        for region in km.index:
+            assert summary.loc[region, "front_km"] == pytest.approx(km[region], abs=2.0)
+
+
 def test_series_and_chart(tmp_path):
     files = [f for f in deepstate_files() if "_2025" in f.name][:70]
     series = loc.movement_series(files, period="month", step_km=3.0)
@@ -123,3 +143,15 @@ def test_a_step_finer_than_50_m_is_refused(step):
     """A micrometre step once ran a diff of lines to 18 GB of memory."""
     with pytest.raises(OptionError, match="step_km"):
         loc.movement(loc.sample("2025-01-08"), loc.sample("2025-09-05"), step_km=step)
+
+
+@pytest.mark.parametrize("sectors", ["", " , ", ","])
+def test_no_sector_names_is_one_line_not_an_internal_error(sectors):
+    files = [str(deepstate_path(d)) for d in ("20250904", "20250905")]
+    r = CliRunner().invoke(cli, ["diff", *files, "--lines", "--sectors", sectors])
+    assert r.exit_code == 2 and r.stderr.startswith("loc: error: --sectors needs")
+    a, b = (loc.read(f) for f in files)
+    with pytest.raises(OptionError, match="one settlement name or more"):
+        loc.movement(a, b, sectors=[])
+    with pytest.raises(TypeError, match="sectors must be"):
+        loc.movement(a, b, sectors=5)

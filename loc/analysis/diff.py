@@ -290,6 +290,20 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     }, geometry=list(lonlat), crs="OGC:CRS84")
 
 
+def _by_other_side(changed, snap: Snapshot, side: str, after: bool) -> list[tuple]:
+    """``(area, from_side, to_side)`` of what ``side`` gained (``after`` False: the other
+    side is the one ``snap``, the earlier snapshot, had there) or lost (``after`` True: the
+    one ``snap``, the later snapshot, has there); EQUAL_AREA CRS."""
+    grey = snap.side("contested")
+    if grey.is_empty or shapely.is_empty(changed):
+        pieces = [(changed, "ua")]
+    else:
+        grey_m = geo.project(grey, geo.EQUAL_AREA)
+        pieces = [(shapely.difference(changed, grey_m), "ua"),
+                  (shapely.intersection(changed, grey_m), "contested")]
+    return [(g, side, other) if after else (g, other, side) for g, other in pieces]
+
+
 def diff(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
          min_width_m: float = 25.0) -> Changes:
     """Areas that changed hands between snapshot ``a`` (earlier) and ``b`` (later).
@@ -309,8 +323,11 @@ def diff(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     -------
     Changes
         ``to_side == "ru"`` rows are newly occupied; ``from_side == "ru"`` rows no longer.
-        Changes are cut by region group, and what lies outside every region (the sea,
-        across the state border) is counted as ``outside``, as in :func:`loc.stats` and
+        The other side is ``ua``, or ``contested`` for the part that was grey zone in
+        ``a`` (a gain) or is in ``b`` (a loss); a change between ``ua`` and ``contested``
+        alone is no change of the occupied area and is not listed. Changes are cut by
+        region group, and what lies outside every region (the sea, across the state
+        border) is counted as ``outside``, as in :func:`loc.stats` and
         :func:`loc.timeline`.
 
     Examples
@@ -329,16 +346,14 @@ def diff(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     ga = geo.project(a.side("ru"), geo.EQUAL_AREA)
     gb = geo.project(b.side("ru"), geo.EQUAL_AREA)
     gained, lost = windowed_difference(ga, gb)
-    frames = [_frame(polygon_parts(parts), from_side, to_side)
-              for parts, from_side, to_side in ((gained, "ua", "ru"), (lost, "ru", "ua"))]
+    # the other side of a change is the earlier snapshot's (for a gain) or the later one's
+    # (for a loss): Ukrainian-held, or contested where that snapshot has a grey zone
+    parts = [*_by_other_side(gained, a, "ru", after=False),
+             *_by_other_side(lost, b, "ru", after=True)]
+    frames = [_frame(polygon_parts(g), from_side, to_side) for g, from_side, to_side in parts]
     allc = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
                             crs="OGC:CRS84")
     allc["population"] = allc["population"].astype(int)
-    contested = b.side("contested")
-    if not contested.is_empty and len(allc):
-        shapely.prepare(contested)
-        into = shapely.intersects(contested, allc.geometry.values) & (allc["to_side"] == "ua")
-        allc.loc[into, "to_side"] = "contested"
     allc = allc.sort_values(["km2"], ascending=False, kind="stable").reset_index(drop=True)
     significant = (allc["km2"] >= min_km2) & (allc["width_m"] >= min_width_m)
     groups, _ = region_groups()

@@ -33,17 +33,22 @@ STATIC_M = 50.0
 """Displacements under this (m) are 'did not move' (vertex noise between two drawings)."""
 
 
-def _samples(line: gpd.GeoDataFrame, step_km: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``step_km`` along each piece (CONFORMAL CRS) and their piece numbers."""
-    pts, piece = [], []
-    for p, geom in zip(line["piece"], lcrs.project(line.geometry.values), strict=True):
+def _samples(line: gpd.GeoDataFrame,
+             step_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points about every ``step_km`` along each piece (CONFORMAL CRS; at least one a
+    piece, in the middle of equal parts), their piece numbers, and the km of line each
+    stands for (the piece's geodesic ``length_km`` over its number of samples)."""
+    pts, piece, weight = [], [], []
+    for p, km, geom in zip(line["piece"], line["length_km"],
+                           lcrs.project(line.geometry.values), strict=True):
         n = max(1, int(np.floor(geom.length / (step_km * 1e3))))
         d = (np.arange(n) + 0.5) * geom.length / n
         pts.append(shapely.line_interpolate_point(geom, d))
         piece.append(np.full(n, p))
+        weight.append(np.full(n, float(km) / n))
     if not pts:
-        return np.array([], dtype=object), np.array([], dtype=int)
-    return np.concatenate(pts), np.concatenate(piece)
+        return np.array([], dtype=object), np.array([], dtype=int), np.array([])
+    return np.concatenate(pts), np.concatenate(piece), np.concatenate(weight)
 
 
 def _axes(names: Iterable[str]) -> tuple[list[str], np.ndarray]:
@@ -85,7 +90,9 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     Returns
     -------
     geopandas.GeoDataFrame
-        One lon/lat point per sample with ``piece``, ``distance_km`` (geodesic, ≥ 0),
+        One lon/lat point per sample with ``piece``, ``length_km`` (the km of the earlier
+        line the sample stands for: its piece's geodesic length over the piece's number of
+        samples, so they add up to the line's length), ``distance_km`` (geodesic, ≥ 0),
         ``displacement_km`` (signed: + advance, − retreat), ``direction`` (``advance``,
         ``retreat``, ``static``), ``region``, ``sector``, ``settlement`` (nearest) and a
         ``to`` column holding the matched point of the later line (lon/lat, WKT). The
@@ -99,9 +106,9 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
     la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
-    pts_m, piece = _samples(la, step_km)
-    cols = ["piece", "distance_km", "displacement_km", "direction", "region", "sector",
-            "settlement", "to"]
+    pts_m, piece, weight = _samples(la, step_km)
+    cols = ["piece", "length_km", "distance_km", "displacement_km", "direction", "region",
+            "sector", "settlement", "to"]
     if len(pts_m) == 0 or lb.empty:
         return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry",
                                 crs="OGC:CRS84")
@@ -123,11 +130,17 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
             raise OptionError("sectors must be 'region' or a list of settlement names")
         sector = regions
     else:
+        if isinstance(sectors, dict) or not isinstance(sectors, Iterable):
+            raise TypeError("sectors must be 'region' or a list of settlement names, not "
+                            f"{type(sectors).__name__}")
         names, axes_m = _axes(sectors)
+        if not names:
+            raise OptionError("sectors: give 'region' or one settlement name or more")
         sector = np.array(names, dtype=object)[shapely.STRtree(axes_m).nearest(pts_m)]
     near_sett = nearest(p_ll)["name"].to_numpy()
     gdf = gpd.GeoDataFrame({
-        "piece": piece, "distance_km": dist_m / 1e3, "displacement_km": signed,
+        "piece": piece, "length_km": weight, "distance_km": dist_m / 1e3,
+        "displacement_km": signed,
         "direction": direction, "region": regions, "sector": sector,
         "settlement": near_sett, "to": shapely.to_wkt(q_ll, rounding_precision=6),
     }, geometry=p_ll, crs="OGC:CRS84")
@@ -137,8 +150,11 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
 
 
 def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> pd.DataFrame:
-    """Per sector: km of front, mean and max advance, km moved more than the threshold,
-    km retreated more than it, km that did not move; deepest advance first.
+    """Per sector: km of front, mean (weighted by the km of line each sample stands for)
+    and max advance, km moved more than the threshold, km retreated more than it, km that
+    did not move; deepest advance first. The km add up to the geodesic length of the
+    earlier line's contact pieces, whatever the step; a sector's share is placed by its
+    samples, so it is right to within about one step at each end of the sector.
 
     Parameters
     ----------
@@ -154,17 +170,18 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
         ``moved_km``, ``retreat_km``, ``static_km``, ``deepest_near``.
     """
     threshold = mv.attrs.get("threshold_km", 0.5) if threshold_km is None else threshold_km
-    step = mv.attrs.get("step_km", 1.0)
     rows = []
     for sector, g in mv.groupby("sector", sort=True):
         d = g["displacement_km"]
+        km = g["length_km"].to_numpy(dtype=float)  # each sample's km of line
         deepest = g.loc[d.idxmax()] if len(g) else None
         rows.append({
-            "sector": sector, "front_km": len(g) * step,
-            "mean_advance_km": float(d.mean()), "max_advance_km": float(d.max()),
-            "moved_km": float((d > threshold).sum() * step),
-            "retreat_km": float((d < -threshold).sum() * step),
-            "static_km": float((g["direction"] == "static").sum() * step),
+            "sector": sector, "front_km": float(km.sum()),
+            "mean_advance_km": float(np.average(d, weights=km)),
+            "max_advance_km": float(d.max()),
+            "moved_km": float(km[(d > threshold).to_numpy()].sum()),
+            "retreat_km": float(km[(d < -threshold).to_numpy()].sum()),
+            "static_km": float(km[(g["direction"] == "static").to_numpy()].sum()),
             "deepest_near": deepest["settlement"] if deepest is not None else "",
         })
     df = pd.DataFrame(rows).set_index("sector") if rows else pd.DataFrame()

@@ -450,7 +450,13 @@ def axes(sectors: str):
     """
     if sectors == "region":
         return "region"
-    return [s.strip() for s in sectors.split(",") if s.strip()]
+    from loc.errors import OptionError
+
+    names = [s.strip() for s in sectors.split(",") if s.strip()]
+    if not names:
+        raise OptionError("--sectors needs 'region' or settlement names separated by commas "
+                          "(e.g. Pokrovsk,Kupyansk)")
+    return names
 
 
 def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...],
