@@ -175,3 +175,47 @@ def test_limits_can_be_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("LOC_MAX_VERTICES", "lots")
     with pytest.raises(loc.LocError, match="LOC_MAX_VERTICES='lots' is not a whole number"):
         loc.read(big)
+
+
+# -- outputs that are not regular files ---------------------------------------------------
+
+def _line_csv(*extra):
+    return CliRunner().invoke(cli, ["-q", "line", "--format", "csv", *extra])
+
+
+def test_an_output_that_is_a_pipe_a_device_or_a_link_is_written_into(tmp_path):
+    """-o onto a named pipe, a device or a symbolic link writes through it, as a shell
+    redirection does: loc replaced such a path by a plain file (as root, /dev/full itself),
+    and a reader of the pipe got nothing."""
+    import os
+    import stat
+    import threading
+
+    want = _line_csv().stdout_bytes
+    assert len(want) > 1000
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = _line_csv("-o", str(fifo))
+    reader.join(30)
+    assert r.exit_code == 0 and got == [want]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old")
+    link.symlink_to(real)
+    assert _line_csv("-o", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_bytes() == want
+    r = _line_csv("-o", "-")
+    assert r.stdout_bytes == want and not Path("-").exists()
+    full = tmp_path / "full"
+    try:
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # /dev/full, here
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    r = _line_csv("-o", str(full))
+    assert r.exit_code == 2 and "no space left" in r.stderr
+    assert stat.S_ISCHR(os.lstat(full).st_mode)
+    r = CliRunner().invoke(cli, ["zones", "--width", "5", "--format", "gpkg", "-o", str(full)])
+    assert r.exit_code == 2 and "needs a regular file" in r.stderr

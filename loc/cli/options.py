@@ -487,7 +487,8 @@ def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...]
 
 
 def emit(data: str | bytes, output: Path | None) -> None:
-    """The result: to ``-o`` (atomically, with a note on stderr) or to stdout.
+    """The result: to ``-o`` (atomically, with a note on stderr) or to stdout (no ``-o``, or
+    ``-o -``).
 
     Parameters
     ----------
@@ -498,7 +499,7 @@ def emit(data: str | bytes, output: Path | None) -> None:
     """
     from loc.io.writers import write_atomic
 
-    if output:
+    if output and str(output) != "-":
         write_atomic(output, data)
         say(f"wrote {output}")
     elif isinstance(data, bytes):
@@ -526,7 +527,7 @@ def emit_frame(gdf, output: Path | None, fmt: str, layer: str) -> None:
     from loc.io.writers import csv_text, geojson_text, write_gpkg
 
     if fmt == "gpkg":
-        if output is None:
+        if output is None or str(output) == "-":
             raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
         write_gpkg(output, {layer: gdf}, engine=engine())
         say(f"wrote {output}")

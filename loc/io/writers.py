@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -230,10 +231,21 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     ------
     OutputError
         One line (disk full, not writable); the old file, if any, is unchanged.
+
+    Notes
+    -----
+    A symbolic link is followed (the file it points to is replaced, the link stays); a
+    path that is not a regular file (``/dev/stdout``, a named pipe, ``/dev/full``) is
+    written into, as a shell redirection does, never replaced by a file.
     """
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
+        path, special = _destination(path)
+        if special:  # a device, a pipe or a terminal: written into, never replaced
+            with open(path, "wb") as fh:
+                fh.write(raw)
+            return path
         with _staging(path, folder=False) as tmp:
             with open(tmp, "wb") as fh:
                 fh.write(raw)
@@ -244,6 +256,18 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     except OSError as exc:
         raise _fail(exc, path) from None
     return path
+
+
+def _destination(path: Path) -> tuple[Path, bool]:
+    """Where a write to ``path`` goes: the file a symbolic link points to, and whether it
+    is something other than a regular file or a folder (written into, not replaced)."""
+    try:
+        mode = os.stat(path).st_mode  # follows links
+    except FileNotFoundError:
+        return Path(os.path.realpath(path)), False  # a new file (or a dangling link's target)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return Path(os.path.realpath(path)), False
+    return path, True
 
 
 def write_private(path: str | Path, data: bytes | str) -> Path:
@@ -651,7 +675,9 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
     OutputError
         One line (disk full, GDAL error); the old file, if any, is unchanged.
     """
-    path = Path(path)
+    path, special = _destination(Path(path))
+    if special:
+        raise OutputError("a GeoPackage needs a regular file, not a device or a pipe", path)
     name = config.engine(engine)
     try:
         with (_staging(path, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
