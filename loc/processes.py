@@ -5,9 +5,12 @@ answers are awaited (a worker that dies or hangs has its work done by the parent
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,6 +20,8 @@ from loc.errors import LocWarning
 
 MAX_PROCESSES = 4
 """At most this many processes share out one piece of work (the parent included)."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent ends (Linux)."""
 STALL_S = 60.0
 """A worker that sends nothing and shows no progress for this long (seconds), and for four
 times as long as the parent took for its own share, is taken to hang: it is stopped and the
@@ -83,10 +88,26 @@ def worker(ctx: Any, target: Callable[..., None], *args: Any) -> tuple[Any, Any]
         The process and the receiving end of its pipe.
     """
     mine, theirs = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=target, args=(*args, theirs), daemon=True)
+    forked = ctx.get_start_method() == "fork"
+    proc = ctx.Process(target=_child, args=(target, mine if forked else None, os.getpid(),
+                                            *args, theirs), daemon=True)
     proc.start()
     theirs.close()
     return proc, mine
+
+
+def _child(target: Callable[..., None], parents_end: Any, parent: int, *args: Any) -> None:
+    """A worker's start: it closes its copy of the parent's end of the pipe (so that a
+    send to a parent that is gone fails instead of waiting forever) and, on Linux, asks to
+    be killed with its parent (a parent killed by SIGKILL runs no clean-up)."""
+    if parents_end is not None:
+        parents_end.close()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before this could be asked
+        os._exit(1)
+    target(*args)
 
 
 def receive(proc: Any, conn: Any, own_s: float,

@@ -558,3 +558,47 @@ def test_diff_and_movement_take_the_earlier_date_first():
     assert loc.diff(a, b).gained_km2 > 0
     r = _run("diff", loc.sample_paths()[-1], loc.sample_paths()[0])
     assert r.exit_code == 2 and "2025-09-05 is later than 2024-07-08" in r.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat_file.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_workers_end_with_a_killed_render(tmp_path, deepstate_dir):
+    """A slider render killed by SIGKILL (or SIGTERM, as `timeout` sends) runs no
+    clean-up: its workers ended up blocked on a pipe forever, holding ~170 MB each."""
+    from loc import processes
+
+    if processes.cores() < 2:
+        pytest.skip("one core: a render starts no worker")
+    for sig in (signal.SIGKILL, signal.SIGTERM):
+        p = _loc("render", deepstate_dir, "--since", "2025-04-01", "--until", "2025-07-31",
+                 "-o", tmp_path / "maps", "--name", f"k{sig}")
+        deadline = time.monotonic() + 120
+        kids: list[int] = []
+        while not kids and p.poll() is None and time.monotonic() < deadline:
+            kids = [k for k in _children(p.pid)
+                    if "loc" in Path(f"/proc/{k}/cmdline").read_text(errors="replace")]
+            time.sleep(0.05)
+        if not kids:
+            pytest.skip("the render ended before its workers could be seen")
+        time.sleep(1.0)  # the workers are making their blocks
+        assert p.poll() is None
+        p.send_signal(sig)
+        p.communicate(timeout=60)
+        gone = time.monotonic() + 20
+        while any(Path(f"/proc/{k}").exists() for k in kids) and time.monotonic() < gone:
+            time.sleep(0.1)
+        left = [k for k in kids if Path(f"/proc/{k}").exists()
+                and Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+        assert left == [], f"workers {left} outlived their parent (signal {sig})"
