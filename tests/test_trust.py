@@ -550,6 +550,46 @@ def test_a_store_changed_outside_loc_is_refused_not_guessed(tmp_path, sql, messa
     assert r.exit_code == 2 and message in r.stderr
 
 
+def _rewritten_store(tmp_path, change) -> Path:
+    """A store of the sample, read and written again by geopandas after ``change``."""
+    import geopandas as gpd
+
+    store = tmp_path / "s.gpkg"
+    loc.import_snapshots(loc.sample_paths(), store)
+    rows = gpd.read_file(store, layer="control")
+    out = tmp_path / "changed.gpkg"
+    change(rows).to_file(out, layer="control", driver="GPKG")
+    return out
+
+
+def _first_row(rows, geom):
+    rows.loc[rows["date"] == "2025-09-05", "geometry"] = geom
+    return rows
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda r: _first_row(r, shapely.Point(37, 48)), "is a Point, not an area"),
+    (lambda r: _first_row(r, shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])),
+     "geometry lies far outside Ukraine"),
+    (lambda r: _first_row(r, shapely.MultiPolygon([shapely.Polygon(
+        [(37, 48), (38, 49), (38, 48), (37, 49)])])), "cannot be repaired safely"),
+    (lambda r: r.to_crs(3857), "not lon/lat"),
+    (lambda r: r.assign(date=r["date"].replace({"2025-09-05": "2025-09-05T12:00"})),
+     "holds a date written '2025-09-05T12:00', not YYYY-MM-DD"),
+])
+def test_a_store_s_geometry_gets_the_checks_a_file_s_gets(tmp_path, change, message):
+    """A store rewritten outside loc read back a point as 0 km² occupied, Mercator metres
+    as NaN km², a far box as 12,308 km² outside and a date as text an internal error:
+    each is now the one line a file with that geometry gets."""
+    store = _rewritten_store(tmp_path, change)
+    with pytest.raises(loc.LocError, match=message):
+        loc.read(f"{store}@2025-09-05")
+    r = _run("stats", f"{store}@2025-09-05")
+    assert r.exit_code == 2 and message in r.stderr
+    r = _run("timeline", store, "--no-cache")
+    assert r.exit_code == 2 and message in r.stderr
+
+
 def test_diff_and_movement_take_the_earlier_date_first():
     a, b = loc.sample("2025-01-08"), loc.sample("2025-09-05")
     for call in (lambda: loc.diff(b, a), lambda: loc.movement(b, a)):

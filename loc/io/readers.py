@@ -445,9 +445,12 @@ def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
     change = abs(after - before)
     if (fixed.is_empty or not math.isfinite(change) or not math.isfinite(before)
             or change > REPAIR_LIMIT * max(before, 0.0)):
+        what = ("nothing would be left of it" if fixed.is_empty else
+                f"repaired it would be {after:,.1f} km² where its rings enclose "
+                f"{before:,.1f} km² as drawn")
         raise GeometryError(
-            f"invalid {side} polygon ({reason}) cannot be repaired safely: repair would change "
-            f"its area by {change:,.1f} km² of {before:,.1f}; fix the file in a GIS", path)
+            f"invalid {side} polygon ({reason}) cannot be repaired safely: {what}; fix the "
+            "file in a GIS", path)
     pct = 100 * change / before if before else 0.0
     warnings.warn(
         f"{path}: repaired invalid {side} polygon ({reason}); area changed by "

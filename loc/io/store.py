@@ -14,6 +14,7 @@ import (or a full disk) leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import shapely
 from loc import config
 from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError
-from loc.io.readers import first_line, gdal_path, read_file
+from loc.io.readers import check_finite, first_line, gdal_path, read_file, repair, to_lonlat
 from loc.io.writers import locked, write_gpkg
 from loc.model import SIDES, Snapshot, from_geometries
 
@@ -78,8 +79,11 @@ def _read_safe(safe: Path, store: Path, engine: str | None, where: str | None,
         raise InputError(f"not a loc store: the '{LAYER}' layer lacks {', '.join(missing)}",
                          store)
     if geometry:
-        gdf = gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name).set_crs(
-            "OGC:CRS84", allow_override=True)
+        gdf = gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name)
+        if gdf.crs is not None and not gdf.crs.equals("OGC:CRS84", ignore_axis_order=True):
+            raise InputError(f"the '{LAYER}' layer is in {str(gdf.crs.name)[:60]}, not lon/lat "
+                             "(was the store changed outside loc?)", store)
+        gdf = gdf.set_crs("OGC:CRS84", allow_override=True)  # EPSG:4326 or none: lon/lat
     return gdf
 
 
@@ -137,7 +141,21 @@ def store_dates(store: str | Path, source: str | None = None,
     df = _read(store, engine, geometry=False)
     if source is not None:
         df = df[df["source"] == source]
+    _iso_days(df, store)
     return sorted({parse_date(d, str(store)) for d in df["date"]})
+
+
+def _iso_days(rows: pd.DataFrame, store: Path) -> None:
+    """Refuse a store date written otherwise than loc writes it (YYYY-MM-DD): a query of
+    the date would miss it."""
+    odd = [str(d) for d in rows["date"] if not _ISO_DAY.fullmatch(str(d))]
+    if odd:
+        raise InputError(f"holds a date written {odd[0][:30]!r}, not YYYY-MM-DD (was the "
+                         "store changed outside loc?)", store)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""How loc writes a store's dates."""
 
 
 def _multi(geoms) -> list:
@@ -275,7 +293,16 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
                              "to outside loc?): refused rather than pick one", store)
         if geom is None or geom.is_empty:
             raise InputError(f"store row of {day} ({side}) has no geometry", store)
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InputError(f"store row of {day} ({side}) is a {geom.geom_type}, not an area "
+                             "(was the store changed outside loc?)", store)
         sides[side] = geom
+    # the checks a file's geometry gets: finite, in lon/lat near Ukraine, valid
+    origin = f"{store}@{day}"
+    checked = gpd.GeoDataFrame(geometry=list(sides.values()), crs="OGC:CRS84")
+    check_finite(checked, origin)
+    to_lonlat(checked, origin)
+    sides = {side: repair(g, side, origin) for side, g in sides.items()}
     snap = from_geometries(sides.get("ru", shapely.MultiPolygon()), sides.get("contested"),
                            sides.get("ua"), date=day, source=sources[0],
                            license=rows["license"].iloc[0] or None, path=f"{store}@{day}",
@@ -319,6 +346,8 @@ def read_store(store: str | Path, date: str | dt.date, source: str | None = None
         rows = rows[rows["source"] == source]
     if rows.empty:
         find_date(store_dates(store, source, engine), when, str(store))
+        raise InputError(f"holds {when.isoformat()} only as other text than YYYY-MM-DD (was "
+                         "the store changed outside loc?)", store)
     return _snapshot(store, rows, when.isoformat())
 
 
@@ -353,6 +382,7 @@ def read_store_series(store: str | Path, since: dt.date | None = None,
     if until is not None:
         clauses.append(f"date <= '{until.isoformat()}'")
     gdf = _read(store, engine, where=" AND ".join(clauses) or None)
+    _iso_days(gdf, store)
     if source is not None:
         gdf = gdf[gdf["source"] == source]
     return [_snapshot(store, rows, str(day)) for day, rows in gdf.groupby("date", sort=True)]
