@@ -106,6 +106,24 @@ def test_annex_svg_renders_and_png(tmp_path):
     assert len(colours) > 30 and errors == []
 
 
+def test_text_is_printed_as_written_never_as_a_formula(tmp_path):
+    """matplotlib reads $...$ as mathtext: a source "MoD claims $5 and $6 each" was
+    printed "MoD claims 56 each" in italics (exit 0), and a lone "$\\foo{$" in a title
+    was an internal error."""
+    import json
+
+    doc = json.loads(loc.sample_paths()[-1].read_text())
+    doc["features"][0]["properties"] = {"source": "MoD claims $5 and $6 each",
+                                        "date": "2025-09-05"}
+    src = tmp_path / "claims_20250905.geojson"
+    src.write_text(json.dumps(doc))
+    svg = tmp_path / "a.svg"
+    r = run("annex", src, "--title", r"bad $\foo{$ title", "-o", svg, "--spacing", "20")
+    assert r.exit_code == 0, r.output
+    text = svg.read_text()
+    assert "MoD claims $5 and $6 each" in text and r"bad $\foo{$ title" in text
+
+
 def test_annex_errors(tmp_path):
     r = run("annex", "-o", tmp_path / "x.txt")
     assert r.exit_code == 2 and ".pdf, .svg or .png" in r.stderr

@@ -294,7 +294,9 @@ def _draw(freeze: Freeze, points: TurningPoints, fmt: str, paper: str, orientati
         w_mm, h_mm = h_mm, w_mm
     scale = w_mm / 297.0 if orientation == "landscape" else h_mm / 297.0
     rc: dict = {"pdf.fonttype": 42, "svg.fonttype": "none", "svg.hashsalt": "loc-annex",
-          "font.family": "DejaVu Sans", "font.size": 7 * scale, "path.simplify": False}
+          "font.family": "DejaVu Sans", "font.size": 7 * scale, "path.simplify": False,
+          # every text is printed as written: "$5 and $6" in a source's name is no formula
+          "text.parse_math": False, "text.usetex": False}
     rows = points.table
     if orientation == "landscape":
         map_box, table_box = [0.02, 0.14, 0.62, 0.76], [0.66, 0.14, 0.32, 0.76]
