@@ -642,3 +642,32 @@ def test_workers_end_with_a_killed_render(tmp_path, deepstate_dir):
         left = [k for k in kids if Path(f"/proc/{k}").exists()
                 and Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
         assert left == [], f"workers {left} outlived their parent (signal {sig})"
+
+
+# -- Markdown from input text -------------------------------------------------------------
+
+MD_TEXT = st.text(alphabet=st.sampled_from(list("ab1 `*_[]()!|~&<>#-+.:/\\\"'=\n")),
+                  max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MD_TEXT)
+def test_input_text_in_markdown_reads_as_written(text):
+    """Text from input files goes into summary.md as md_text (prose, table cells) or
+    md_code (paths): rendered, it is exactly that text, never a link, an image, emphasis,
+    HTML or a second code span (a backtick closed the span early and "![t](https:/...)"
+    after it made an image request)."""
+    import html
+
+    markdown_it = pytest.importorskip("markdown_it")
+    from loc.outputs.reports import md_code, md_text
+
+    one = " ".join(text.split())
+    md = markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    page = md.render("x " + md_text(text) + " y")
+    assert not re.search(r"<(?!/?p>)", page), page  # only the paragraph
+    assert html.unescape(page.strip()[3:-4]) == f"x {one} y".strip() or not one
+    code = md.render("x " + md_code(text) + " y")
+    assert code.count("<code>") == 1 and not re.search(r"<(?!/?p>|/?code>)", code), code
+    inner = html.unescape(code.split("<code>", 1)[1].split("</code>", 1)[0])
+    assert inner == (one or " ")

@@ -5,6 +5,7 @@ for byte the same for the same inputs: compliance checks (``loc check``) and dis
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -31,9 +32,14 @@ from loc.outputs.render.layers import (
 )
 from loc.outputs.versions import signature_file, version_id
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~&])")
+"""ASCII punctuation that makes Markdown inline syntax (emphasis, code, links, images,
+tables, strike-through, entities) where it stands: escaped with a backslash."""
+
 
 def md_text(text) -> str:
-    """Text made safe for Markdown: no HTML, no table pipes, no code-span ticks, one line.
+    r"""Text made safe for Markdown, on one line: read as written, never as a link, an
+    image, emphasis, a table cell's end or HTML.
 
     Parameters
     ----------
@@ -43,15 +49,44 @@ def md_text(text) -> str:
     Returns
     -------
     str
-        The escaped text.
+        The escaped text (for use outside code spans; see :func:`md_code`).
 
     Examples
     --------
     >>> md_text("a|b<c>")
-    'a\\\\|b&lt;c&gt;'
+    'a\\|b&lt;c&gt;'
+    >>> md_text("![t](https://evil.example/t.png)")
+    '\\!\\[t\\]\\(https://evil.example/t.png\\)'
     """
-    return (" ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
-            .replace("`", "\\`").replace("<", "&lt;").replace(">", "&gt;"))
+    one = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", one).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_code(text) -> str:
+    """Text as one Markdown code span, on one line: fenced by more backticks than any run
+    of them in the text (a code span knows no escapes: a backtick inside closed it).
+
+    Parameters
+    ----------
+    text : object
+        Any value.
+
+    Returns
+    -------
+    str
+        The code span.
+
+    Examples
+    --------
+    >>> md_code("a.csv"), md_code("x` ![t](y)")
+    ('`a.csv`', '`` x` ![t](y) ``')
+    """
+    one = " ".join(str(text).split())
+    if not one:
+        return "` `"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", one)), default=0) + 1)
+    pad = " " if one.startswith("`") or one.endswith("`") or len(fence) > 1 else ""
+    return f"{fence}{pad}{one}{pad}{fence}"
 
 
 def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze: Freeze,
@@ -83,7 +118,7 @@ def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze:
         lines.append("No area changed hands beyond the tolerance.")
     else:
         for side, g in b.groupby("advanced"):
-            lines.append(f"- side `{md_text(side)}` advanced in {len(g)} place(s), "
+            lines.append(f"- side {md_code(side)} advanced in {len(g)} place(s), "
                          f"{g['km2'].sum():,.2f} km² in total")
         lines += ["", "| id | advanced | region | km² | depth km | settlement |",
                   "| --- | --- | --- | ---: | ---: | --- |"]
@@ -101,7 +136,7 @@ def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze:
                   f"{len(incidents)} incident(s) classified; {len(v)} violate the agreement "
                   f"({int(v['uncertain'].sum())} of them with an uncertain location).", ""]
     lines += ["## Inputs", ""]
-    lines += [f"- `{md_text(i['path'])}` sha256 `{md_text(i['sha256'])}`" for i in inputs]
+    lines += [f"- {md_code(i['path'])} sha256 {md_code(i['sha256'])}" for i in inputs]
     return "\n".join(lines) + "\n"
 
 
@@ -314,8 +349,8 @@ def dispute_markdown(c: Comparison, inputs: list[dict], top: int = 20) -> str:
     if len(d) > top:
         lines.append(f"| ... | {len(d) - top} more in disputes.csv | | | | | |")
     lines += ["", "## Inputs", ""]
-    lines += [f"- `{md_text(i['path'])}` ({md_text(i.get('party', ''))}) sha256 "
-              f"`{md_text(i['sha256'])}`" for i in inputs]
+    lines += [f"- {md_code(i['path'])} ({md_text(i.get('party', ''))}) sha256 "
+              f"{md_code(i['sha256'])}" for i in inputs]
     return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ from loc.io.writers import csv_text, dumps, geojson_text
 from loc.outputs.render import render
 from loc.outputs.render.builder import render_page
 from loc.outputs.render.layers import breach_layers, freeze_layers, incident_layer, zone_layers
-from loc.outputs.reports import md_text, write_report
+from loc.outputs.reports import md_code, md_text, write_report
 from loc.outputs.versions import file_record, input_record
 
 COMMAND = "verify"
@@ -103,11 +103,11 @@ def verification_markdown(v: Verification, inputs: list[dict]) -> str:
         roles.setdefault(str(rec.get("role", "")), []).append(rec)
     for role, recs in roles.items():
         if len(recs) > 3:
-            lines.append(f"- {md_text(role)}: {len(recs)} files, `{md_text(recs[0]['path'])}` "
-                         f"to `{md_text(recs[-1]['path'])}` (each with its sha256 in "
+            lines.append(f"- {md_text(role)}: {len(recs)} files, {md_code(recs[0]['path'])} "
+                         f"to {md_code(recs[-1]['path'])} (each with its sha256 in "
                          "manifest.json)")
             continue
-        lines += [f"- {md_text(role)}: `{md_text(r['path'])}` sha256 `{md_text(r['sha256'])}`"
+        lines += [f"- {md_text(role)}: {md_code(r['path'])} sha256 {md_code(r['sha256'])}"
                   for r in recs]
     return "\n".join(lines) + "\n"
 
