@@ -518,6 +518,47 @@ def test_geopackages_are_the_same_bytes_a_second_later(tmp_path, engine):
     assert write_gpkg(tmp_path / "b.gpkg", {"loc": g}, engine=engine).read_bytes() == first
 
 
+def test_a_save_is_all_or_nothing_and_the_index_only_a_warning(tmp_path, monkeypatch):
+    """A full disk at the manifest left the page as an orphan (exit 2, "nothing was
+    written"); a full disk at the index failed a version that was saved and valid."""
+    from loc.errors import OutputError
+    from loc.io import writers
+    from loc.outputs import versions as versions_mod
+
+    real = writers.write_atomic
+
+    def full_at(suffix):
+        def write(path, data):
+            if Path(path).name.endswith(suffix):
+                raise OutputError("cannot write: no space left on the disk", path)
+            return real(path, data)
+        return write
+
+    maps = tmp_path / "maps"
+    monkeypatch.setattr(versions_mod, "write_atomic", full_at(".json"))
+    r = _run("render", "-o", maps, "--name", "s", "--no-settlements")
+    assert r.exit_code == 2 and "no space left" in r.stderr
+    assert [p.name for p in (maps / "s").glob("*.html") if p.name != "index.html"] == []
+    monkeypatch.setattr(versions_mod, "write_atomic", full_at("index.html"))
+    r = _run("render", "-o", maps, "--name", "s", "--no-settlements")
+    assert r.exit_code == 0 and "index not written" in r.stderr
+    page = Path(r.stdout.strip())
+    assert page.is_file() and all(ok for _, ok, _ in verify(page))
+
+
+def test_a_manifest_changed_outside_loc_is_listed_as_broken(tmp_path):
+    """One manifest with fields of other types made loc maps list and every later render
+    into the folder an internal error."""
+    folder = tmp_path / "maps" / "m"
+    folder.mkdir(parents=True)
+    (folder / "aaaaaaaaaaaa.json").write_text('{"id":"aaaaaaaaaaaa","html":{},"data_dates":5}')
+    r = _run("maps", "list", tmp_path / "maps")
+    assert r.exit_code == 0 and "aaaaaaaaaaaa  BROKEN" in r.stdout
+    r = _run("render", "-o", tmp_path / "maps", "--name", "m", "--no-settlements")
+    assert r.exit_code == 0, r.output
+    assert "broken manifest" in (folder / "index.html").read_text()
+
+
 def _tampered_store(tmp_path, sql: str) -> Path:
     """A store of the sample, changed by SQL outside loc (its triggers dropped first)."""
     import sqlite3

@@ -20,7 +20,8 @@ def command() -> None:
               type=click.Path(path_type=Path))
 def list_cmd(folder, old_out) -> None:
     """List map versions under DIR (default maps): name, version, kind, dates, size, path;
-    orphan pages (a render that died before writing the manifest) are listed too."""
+    orphan pages (a render that died before writing the manifest) and broken manifests
+    (changed outside loc) are listed too."""
     from loc.outputs.versions import list_versions
 
     folder = folder or old_out or Path("maps")
@@ -31,7 +32,7 @@ def list_cmd(folder, old_out) -> None:
     for v in versions:
         dates = v["dates"]
         span = f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
-        kind = v["kind"] if v["status"] == "ok" else "ORPHAN"
+        kind = v["kind"] if v["status"] == "ok" else v["status"].upper()
         click.echo(f"{v['name']:<20} {v['id']}  {kind:<8} {span:<23} "
                    f"{(v['bytes'] or 0) / 1024:7,.0f} KB  {v['path']}")
 

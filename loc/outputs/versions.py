@@ -11,6 +11,7 @@ every hash from the manifest and the files; it never trusts a recorded hash alon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -20,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loc import checks
-from loc.errors import InputError, LocError, LocWarning, OptionError
+from loc.errors import InputError, LocError, LocWarning, OptionError, OutputError
 from loc.io.hashing import file_sha256
 from loc.io.store import read_store, split_reference
-from loc.io.writers import dumps, write_atomic
+from loc.io.writers import dumps, locked, write_atomic
 from loc.model import Snapshot
 from loc.outputs.signatures import SUFFIX, check_signatures
 from loc.reference.bundled import data_path
@@ -125,10 +126,16 @@ def file_record(path: str | Path) -> dict:
 
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
-    """The HTML, then the manifest: a version exists once its manifest does, and an HTML
-    left without one (a crash between the two) is an orphan the next save replaces."""
+    """The HTML, then the manifest: a version exists once its manifest does. When the
+    manifest cannot be written (a full disk), the page is taken away again; an HTML left
+    without one (a crash between the two) is an orphan the next save replaces."""
     write_atomic(html_path, data)
-    write_atomic(manifest_path, dumps(manifest) + "\n")
+    try:
+        write_atomic(manifest_path, dumps(manifest) + "\n")
+    except OutputError:
+        with contextlib.suppress(OSError):
+            html_path.unlink()
+        raise
 
 
 def save(html: bytes, core: dict, name: str, out_dir: str | Path) -> MapVersion:
@@ -162,19 +169,24 @@ def save(html: bytes, core: dict, name: str, out_dir: str | Path) -> MapVersion:
     manifest = {"id": vid, "name": name, **core,
                 "html": {"file": html_path.name, "sha256": html_sha, "bytes": len(data)}}
     created = True
-    if html_path.exists() or manifest_path.exists():
-        intact = (html_path.is_file() and manifest_path.is_file()
-                  and file_sha256(html_path) == html_sha
-                  and _same_manifest(manifest_path, manifest))
-        if intact:
-            created = False
-        else:
-            warnings.warn(f"{html_path}: version {vid} on disk differs from what its id stands "
-                          "for (edited, or left half-written); restored", LocWarning,
+    with locked(folder / "index.html"):  # one save at a time in a folder: no torn pairs
+        if html_path.exists() or manifest_path.exists():
+            intact = (html_path.is_file() and manifest_path.is_file()
+                      and file_sha256(html_path) == html_sha
+                      and _same_manifest(manifest_path, manifest))
+            if intact:
+                created = False
+            else:
+                warnings.warn(f"{html_path}: version {vid} on disk differs from what its id "
+                              "stands for (edited, or left half-written); restored",
+                              LocWarning, stacklevel=2)
+        if created:
+            _write_pair(html_path, data, manifest_path, manifest)
+        try:
+            write_index(folder)
+        except OutputError as exc:  # the version stands; the next save writes the index
+            warnings.warn(f"index not written ({exc}); version {vid} is saved", LocWarning,
                           stacklevel=2)
-    if created:
-        _write_pair(html_path, data, manifest_path, manifest)
-    write_index(folder)
     return MapVersion(name, vid, html_path, manifest_path, manifest, created)
 
 
@@ -207,12 +219,39 @@ def manifests(folder: Path) -> list[dict]:
     list of dict
         The manifests.
     """
-    out = []
-    for p in sorted(folder.glob("*.json")):
-        doc = _load_manifest(p)
-        if doc is not None and doc.get("id") == p.stem and isinstance(doc.get("html"), dict):
-            out.append(doc)
+    out = [doc for p in sorted(folder.glob("*.json"))
+           if (doc := _load_manifest(p)) is not None and _well_formed(doc, p)]
     return sorted(out, key=lambda d: (str(d.get("data_dates", [""])[-1:]), d["id"]))
+
+
+def _well_formed(doc: dict, path: Path) -> bool:
+    """Whether a manifest names its own id and has its fields of the types loc writes
+    (one edited to hold other types is not a version: it is listed as broken)."""
+    page = doc.get("html")
+    return (doc.get("id") == path.stem and isinstance(page, dict)
+            and isinstance(page.get("bytes", 0), int) and not isinstance(page.get("bytes"), bool)
+            and isinstance(doc.get("data_dates", []), list)
+            and all(isinstance(d, str) for d in doc.get("data_dates", []))
+            and isinstance(doc.get("inputs", []), list)
+            and all(isinstance(doc.get(k, ""), str) for k in ("kind", "title", "loc_version")))
+
+
+def broken(folder: Path) -> list[Path]:
+    """Manifests of a map name that are not well formed (not JSON, another id, fields of
+    other types): changed outside loc; the next render of that version replaces them.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A map name's folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The manifest files.
+    """
+    return [p for p in sorted(folder.glob("*.json"))
+            if (doc := _load_manifest(p)) is None or not _well_formed(doc, p)]
 
 
 def orphans(folder: Path) -> list[Path]:
@@ -270,6 +309,9 @@ def write_index(folder: Path) -> Path:
     for p in orphans(folder):
         rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">orphan page "
                     "without a manifest: render it again to replace it</td></tr>")
+    for p in broken(folder):
+        rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">broken manifest "
+                    "(changed outside loc): render it again to replace it</td></tr>")
     name = html.escape(folder.name)
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>loc maps: "
             f"{name}</title><style>body{{font:14px sans-serif;margin:2em}}td,th{{padding:4px "
@@ -292,7 +334,8 @@ def list_versions(out_dir: str | Path) -> list[dict]:
     -------
     list of dict
         ``name``, ``id``, ``kind``, ``dates``, ``title``, ``bytes``, ``path`` and
-        ``status`` (``ok`` or ``orphan``).
+        ``status`` (``ok``, ``orphan`` for a page without a manifest, or ``broken`` for a
+        manifest changed outside loc).
     """
     root = Path(out_dir)
     out: list[dict] = []
@@ -307,6 +350,10 @@ def list_versions(out_dir: str | Path) -> list[dict]:
         for p in orphans(folder):
             out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
                         "title": "", "bytes": p.stat().st_size, "status": "orphan",
+                        "path": str(p)})
+        for p in broken(folder):
+            out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
+                        "title": "", "bytes": p.stat().st_size, "status": "broken",
                         "path": str(p)})
     return out
 
