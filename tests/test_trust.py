@@ -518,6 +518,22 @@ def test_geopackages_are_the_same_bytes_a_second_later(tmp_path, engine):
     assert write_gpkg(tmp_path / "b.gpkg", {"loc": g}, engine=engine).read_bytes() == first
 
 
+def test_a_version_verifies_from_inside_its_folder(version, monkeypatch):
+    """x.html from inside its folder has the parent ".", whose name is empty: an intact
+    version failed "the folder is ''" (and a report "id recomputed as X, not X")."""
+    src, html, _ = version
+    monkeypatch.chdir(html.parent)
+    r = _run("maps", "verify", html.name)
+    assert r.exit_code == 0 and "FAIL" not in r.stdout, r.stdout
+    report = html.parent.parent / "r"
+    c = _run("check", "--freeze", loc.sample_paths()[0], "--snapshot", src, "-o", report)
+    assert c.exit_code == 0, c.output
+    (folder,) = report.iterdir()
+    monkeypatch.chdir(folder)
+    r = _run("maps", "verify", ".")
+    assert r.exit_code == 0 and "FAIL" not in r.stdout, r.stdout
+
+
 def test_a_save_is_all_or_nothing_and_the_index_only_a_warning(tmp_path, monkeypatch):
     """A full disk at the manifest left the page as an orphan (exit 2, "nothing was
     written"); a full disk at the index failed a version that was saved and valid."""

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import html
 import json
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -402,6 +403,12 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
     return path, ok, "sha256 matches" if ok else f"sha256 {str(digest)[:12]}… differs"
 
 
+def _folder_name(manifest: Path) -> str:
+    """The name of the folder a manifest is in, however the path was written (``x.json``
+    from inside the folder has the parent ``.``, whose name is empty)."""
+    return Path(os.path.abspath(manifest)).parent.name
+
+
 def manifest_path(path: str | Path) -> Path:
     """The manifest of a version: a report folder's ``manifest.json``, a map page's
     ``<version>.json``, or the manifest itself.
@@ -540,11 +547,11 @@ def _verify_map(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]]:
     # the fields the id does not cover must still say what is there
     size = html_path.stat().st_size
     told = (info.get("file") == html_path.name and info.get("bytes") == size
-            and doc.get("name") == manifest_path.parent.name)
+            and doc.get("name") == _folder_name(manifest_path))
     results.append((str(manifest_path), told, "name, file and size match the folder and the "
                     "page" if told else f"manifest says name {doc.get('name')!r}, file "
                     f"{info.get('file')!r}, {info.get('bytes')!r} bytes; the folder is "
-                    f"{manifest_path.parent.name!r} and the page {html_path.name!r}, "
+                    f"{_folder_name(manifest_path)!r} and the page {html_path.name!r}, "
                     f"{size} bytes"))
     return results
 
@@ -620,7 +627,7 @@ def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]
     core = {k: v for k, v in doc.items() if k != "id"}
     core["files"] = {n: digests.get(n, "missing") for n in sorted(doc["files"])}
     recomputed = version_id(core)
-    ok = recomputed == doc["id"] == folder.name
+    ok = recomputed == doc["id"] == _folder_name(manifest_path)
     results.append((str(manifest_path), ok, "report id matches the manifest and the files"
                     if ok else f"report id recomputed as {recomputed}, not {doc['id']}: a file "
                     "or the manifest was changed"))
