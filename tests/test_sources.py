@@ -334,6 +334,18 @@ def test_retry_after_is_respected(server):
     assert len(server.log) == 2
 
 
+def test_a_retry_after_past_the_deadline_stops_the_download(server):
+    """urllib3 sleeps for Retry-After inside the request, where the deadline was never
+    looked at: 503 with Retry-After 100 ran 301 s against a 120 s deadline."""
+    server.expect_request("/api/history/last").respond_with_data(
+        "busy", status=503, headers={"Retry-After": "30"})
+    started = time.monotonic()
+    with pytest.raises(loc.LocError, match="asks to try again in 30 s, after the 5 s deadline"):
+        http.get(server.url_for("/api/history/last"), deadline_s=5)
+    assert time.monotonic() - started < 5
+    assert len(server.log) == 1
+
+
 def test_a_version_id_from_the_server_is_checked_before_it_is_used(server):
     versions = [{"id": "1757000000/../../admin", "datetime": "2025-09-04T10:00:00Z"},
                 {"id": 1e308, "datetime": "2025-09-03T10:00:00Z"}]

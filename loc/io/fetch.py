@@ -121,16 +121,31 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _session(retries: int, backoff: float, retry_after_max: float):
+def _session(retries: int, backoff: float, url: str, deadline: float, deadline_s: float):
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
-    retry = Retry(total=retries, connect=retries, read=retries, status=retries, redirect=0,
-                  backoff_factor=backoff, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
-                  raise_on_status=False, raise_on_redirect=False,
-                  retry_after_max=max(1, int(retry_after_max)))
+    class DeadlineRetry(Retry):
+        """Retry that never sleeps past the download's deadline (urllib3 sleeps inside the
+        request, where the deadline is not looked at): a wait that would end after it
+        stops the download instead."""
+
+        def sleep(self, response=None) -> None:
+            wait = self.get_retry_after(response) if (
+                response is not None and self.respect_retry_after_header) else None
+            if wait is None:
+                wait = self.get_backoff_time()
+            if time.monotonic() + wait >= deadline:
+                raise FetchError(f"{url}: the server asks to try again in {wait:g} s, after "
+                                 f"the {deadline_s:g} s deadline")
+            super().sleep(response)
+
+    retry = DeadlineRetry(total=retries, connect=retries, read=retries, status=retries,
+                          redirect=0, backoff_factor=backoff,
+                          status_forcelist=(429, 500, 502, 503, 504),
+                          allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
+                          raise_on_status=False, raise_on_redirect=False)
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
@@ -274,7 +289,8 @@ def get(url: str, *, timeout: float = TIMEOUT_S, deadline_s: float = DEADLINE_S,
         raise FetchError(f"{url}: only http and https URLs are fetched")
     start = time.monotonic()
     deadline = start + deadline_s
-    session = _session(retries, BACKOFF_S if backoff is None else backoff, deadline_s)
+    session = _session(retries, BACKOFF_S if backoff is None else backoff, url, deadline,
+                       deadline_s)
     origin = _origin(url)
     current = url
     try:
