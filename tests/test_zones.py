@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -255,3 +256,17 @@ def test_an_invalid_exchange_polygon_is_repaired_with_a_warning_or_refused(tmp_p
         {"type": "Feature", "properties": {}, "geometry": bowtie}]}))
     with pytest.raises(GeometryError, match="cannot be repaired safely"):
         loc.freeze(loc.sample(), exchanges=[(path, "ru")])
+
+
+def test_the_conformal_crs_scale_error_is_what_the_docs_say():
+    """geo, zones and the README state the CONFORMAL CRS's scale error over Ukraine
+    (44.4 to 52.4 N); they said 0.15 %, and it is 0.159 % at Crimea's southern tip."""
+    from pyproj import CRS, Proj
+
+    proj = Proj(CRS(lcrs.CONFORMAL))
+    xy = shapely.get_coordinates(ukraine())  # the outline holds the extreme latitudes
+    k = proj.get_factors(xy[:, 0], xy[:, 1]).meridional_scale
+    worst = float(np.abs(k - 1).max()) * 100
+    assert 0.15 < worst < 0.16
+    for path in ("loc/geo.py", "loc/analysis/zones.py", "README.md"):
+        assert "0.16 %" in (Path(__file__).parents[1] / path).read_text()

@@ -1,7 +1,7 @@
 """Zones drawn from a line: demilitarized buffers, weapon withdrawal belts, protected sites.
 
 Every zone is built in the CONFORMAL CRS (Lambert conformal conic, 46 N / 51 N), where a
-buffer of ``w`` metres is ``w`` metres on the ground to within 0.15 % over Ukraine (checked in
+buffer of ``w`` metres is ``w`` metres on the ground to within 0.16 % over Ukraine (checked in
 the tests against :class:`pyproj.Geod`), and returned in lon/lat (OGC:CRS84) with its area in
 km² (EQUAL_AREA CRS) and the settlements and population inside (bundled GeoNames table).
 
