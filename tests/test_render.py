@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+import shapely
 from click.testing import CliRunner
 from PIL import Image
 
@@ -551,3 +552,19 @@ def test_no_worker_processes_makes_every_block_here(series_70, tmp_path, monkeyp
     monkeypatch.setattr(processes, "cores", lambda: 3)
     monkeypatch.setattr(processes, "starting", refused)
     assert _page(series_70, tmp_path, "none", progress=lambda d, t: None) == want
+
+
+def test_a_loss_into_the_grey_zone_is_drawn_as_no_longer_occupied():
+    """The layer of areas no longer occupied took rows with to_side == "ua" only: a loss
+    into a grey zone (to_side "contested") was in the diff but on no layer of the map."""
+    from shapely.geometry import box
+
+    from loc.outputs.render.layers import change_layers
+
+    held, x = box(37.0, 47.6, 37.4, 48.0), box(37.4, 47.7, 37.6, 47.9)
+    a = loc.from_geometries(shapely.union(held, x), date="2025-01-01")
+    b = loc.from_geometries(held, contested=box(37.4, 47.7, 37.5, 47.9), date="2025-01-02")
+    changes = loc.diff(a, b).changes
+    assert set(changes["to_side"]) == {"ua", "contested"}
+    gained, lost = change_layers(changes)
+    assert gained.features == [] and len(lost.features) == len(changes) == 2

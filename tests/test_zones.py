@@ -270,3 +270,24 @@ def test_the_conformal_crs_scale_error_is_what_the_docs_say():
     assert 0.15 < worst < 0.16
     for path in ("loc/geo.py", "loc/analysis/zones.py", "README.md"):
         assert "0.16 %" in (Path(__file__).parents[1] / path).read_text()
+
+
+def test_a_grey_zone_has_its_own_rows(snap_20250905):
+    """The grey zone was counted into the ua rows without a word (396.8 km² of contested
+    land, 6 places and 66,816 people reported as Ukrainian-held)."""
+    grey = shapely.difference(box(36.9, 48.2, 37.2, 48.4), snap_20250905.side("ru"))
+    snap = loc.from_geometries(snap_20250905.side("ru"), contested=grey, date="2025-09-05")
+    z = loc.buffer_zone(snap, widths={"ru": 5, "ua": 15}).set_index("side")
+    assert list(z.index) == ["ru", "ua", "contested"]
+    assert z.loc["contested", "width_km"] == 15  # the non-Russian side's depth
+    near = lcrs.unproject(shapely.buffer(lcrs.project(shapely.union_all(
+        contact_only(loc.line_of_contact(snap)).geometry.values)), 15e3, quad_segs=16))
+    want = float(lcrs.area_km2(shapely.intersection(
+        shapely.intersection(near, shapely.union(snap.side("ua"), grey)), ukraine())))
+    assert z.loc["ua", "area_km2"] + z.loc["contested", "area_km2"] == pytest.approx(want,
+                                                                                 rel=1e-6)
+    assert z.loc["contested", "area_km2"] > 100 and z.loc["contested", "population"] > 0
+    belts = loc.withdrawal_belts(snap, "minsk-memorandum").set_index("side")
+    assert list(belts.index) == ["ru", "ua", "contested"]
+    plain = loc.buffer_zone(snap_20250905, width_km=15)
+    assert list(plain["side"]) == ["ru", "ua"]  # no grey zone, no row

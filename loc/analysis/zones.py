@@ -6,7 +6,8 @@ the tests against :class:`pyproj.Geod`), and returned in lon/lat (OGC:CRS84) wit
 km² (EQUAL_AREA CRS) and the settlements and population inside (bundled GeoNames table).
 
 A side's part of a zone is the buffer around the line intersected with that side's control
-area, so a 15 km buffer on the ``ru`` side is the Russian-held land within 15 km of the line.
+area, so a 15 km buffer on the ``ru`` side is the Russian-held land within 15 km of the line;
+a grey zone (``contested``) has its own rows, at the Ukrainian side's depth.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ COLUMNS = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "popul
 
 
 def _line_and_sides(source):
-    """(line GeoDataFrame, {side: lon/lat area}) from a Freeze or a Snapshot; border noise
-    is not line of contact, so no zone is drawn on it."""
+    """(line GeoDataFrame, {side: lon/lat area}) from a Freeze or a Snapshot (``ru``,
+    ``ua``, and ``contested`` where the snapshot has a grey zone); border noise is not line
+    of contact, so no zone is drawn on it."""
     if isinstance(source, Freeze):
         snap, line = source.snapshot, source.line
     elif isinstance(source, Snapshot):
@@ -49,9 +51,15 @@ def _line_and_sides(source):
     line = contact_only(line)
     sides = {s: snap.side(s) for s in ("ru", "ua")}
     contested = snap.side("contested")
-    if not contested.is_empty:
-        sides["ua"] = shapely.union(sides["ua"], contested)
+    if not contested.is_empty:  # the grey zone lies on the line's non-Russian side
+        sides["contested"] = contested
     return line, sides
+
+
+def _depth(widths: dict[str, float], side: str) -> float:
+    """A side's depth from the line: the grey zone takes the Ukrainian side's (it lies on
+    the line's non-Russian side)."""
+    return widths["ua" if side == "contested" else side]
 
 
 def _clip_area(geom: BaseGeometry, clip: str) -> BaseGeometry:
@@ -110,7 +118,9 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
     -------
     geopandas.GeoDataFrame
         Rows per side with ``zone``, ``kind`` (``buffer``), ``side``, ``width_km`` (depth on
-        that side), ``area_km2``, ``settlements``, ``population``, ``largest``; lon/lat.
+        that side), ``area_km2``, ``settlements``, ``population``, ``largest``; lon/lat. A
+        snapshot with a grey zone has a ``contested`` row too (its part of the zone, at
+        the Ukrainian side's depth: it lies on the line's non-Russian side).
     """
     widths = _widths(width_km, widths)
     line, sides = _line_and_sides(source)
@@ -118,11 +128,14 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
     label = name or (f"buffer {width_km:g} km" if width_km is not None else
                      "buffer " + " / ".join(f"{s} {w:g} km" for s, w in widths.items()))
     rows = []
-    for side, w in widths.items():
+    cache: dict[float, BaseGeometry] = {}
+    for side, area in sides.items():
+        w = _depth(widths, side)
         geom = shapely.Polygon()
         if w > 0 and not line_m.is_empty:
-            zone = lcrs.unproject(_buffer_m(line_m, w), lcrs.CONFORMAL)
-            geom = _clip_area(shapely.intersection(zone, sides[side]), clip)
+            if w not in cache:
+                cache[w] = lcrs.unproject(_buffer_m(line_m, w), lcrs.CONFORMAL)
+            geom = _clip_area(shapely.intersection(cache[w], area), clip)
         rows.append({"zone": label, "kind": "buffer", "side": side, "width_km": w,
                      "geometry": geom})
     return _frame(rows)
@@ -171,7 +184,8 @@ def withdrawal_belts(source, agreement: str | Path | Agreement,
     -------
     geopandas.GeoDataFrame
         ``zone`` (class label), ``kind`` (``belt``), ``side``, ``width_km``, ``area_km2``,
-        ``settlements``, ``population``, ``largest``, ``weapon_class``; lon/lat.
+        ``settlements``, ``population``, ``largest``, ``weapon_class``; lon/lat (with
+        ``contested`` rows for a grey zone, as in :func:`buffer_zone`).
     """
     agr = agreement if isinstance(agreement, Agreement) else load_agreement(agreement)
     checks.choice(clip, "clip", CLIPS)
@@ -180,12 +194,12 @@ def withdrawal_belts(source, agreement: str | Path | Agreement,
     cache: dict[float, BaseGeometry] = {}
     rows = []
     for key, cls in agr.classes.items():
-        for side in ("ru", "ua"):
-            d = cls[side]
+        for side, area in sides.items():
+            d = _depth(cls, side)
             if d not in cache:
                 cache[d] = (lcrs.unproject(_buffer_m(line_m, d), lcrs.CONFORMAL) if d > 0
                             else shapely.Polygon())
-            geom = _clip_area(shapely.intersection(cache[d], sides[side]), clip)
+            geom = _clip_area(shapely.intersection(cache[d], area), clip)
             rows.append({"zone": cls["label"], "kind": "belt", "side": side, "width_km": d,
                          "weapon_class": key, "geometry": geom})
     return _frame(rows)

@@ -413,7 +413,8 @@ def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
         The folder, and whether this call wrote it.
     """
     d = c.disputes()
-    shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]])
+    shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]],
+                     from_side=["ua" if s == "b" else "ru" for s in d["ru_in"]])
     layers = change_layers(shown, titles=(f"Russian-held per {c.b} only",
                                           f"Russian-held per {c.a} only"), ref="rank")
     layers.append(line_layer(contact_only(line_of_contact(b)), layer_id="claim-b",

@@ -554,12 +554,13 @@ def _zone_title(rec: dict) -> str:
 def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
                   titles: tuple[str, str] = ("Newly occupied", "No longer occupied"),
                   ref: str | None = None) -> list[Layer]:
-    """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``).
+    """Areas that changed hands: to ``ru`` (``titles[0]``) and from ``ru`` (``titles[1]``,
+    to ``ua`` or to a grey zone).
 
     Parameters
     ----------
     changes : geopandas.GeoDataFrame
-        Changes (``to_side``, ``km2``, ...).
+        Changes (``from_side``, ``to_side``, ``km2``, ...).
     title_suffix : str
         Added to the titles (e.g. the dates).
     titles : (str, str)
@@ -572,11 +573,13 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
     list of Layer
         Two layers.
     """
-    return [_fill_layer(f"change-{to_side}", title + title_suffix,
-                        changes[changes["to_side"] == to_side] if len(changes) else changes,
+    # newly occupied: to ru; no longer occupied: from ru (to ua or to the grey zone)
+    return [_fill_layer(f"change-{key}", title + title_suffix,
+                        changes[changes[column] == "ru"] if len(changes) else changes,
                         colour, lambda rec, t=title: f"{t}: {fmt_km2(float(rec.get('km2', 0)))}",
                         opacity=0.7, legend=title, ref=ref)
-            for to_side, title, colour in (("ru", titles[0], WINE), ("ua", titles[1], TEAL))]
+            for key, column, title, colour in (("ru", "to_side", titles[0], WINE),
+                                               ("ua", "from_side", titles[1], TEAL))]
 
 
 def _records(gdf: gpd.GeoDataFrame):
