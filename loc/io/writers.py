@@ -241,18 +241,18 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        path, special = _destination(path)
+        target, special = _destination(path)
         if special:  # a device, a pipe or a terminal: written into, never replaced
-            with open(path, "wb") as fh:
+            with open(target, "wb") as fh:
                 fh.write(raw)
             return path
-        with _staging(path, folder=False) as tmp:
+        with _staging(target, folder=False) as tmp:
             with open(tmp, "wb") as fh:
                 fh.write(raw)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
+            os.replace(tmp, target)
     except OSError as exc:
         raise _fail(exc, path) from None
     return path
@@ -675,17 +675,18 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
     OutputError
         One line (disk full, GDAL error); the old file, if any, is unchanged.
     """
-    path, special = _destination(Path(path))
+    path = Path(path)
+    target, special = _destination(path)
     if special:
         raise OutputError("a GeoPackage needs a regular file, not a device or a pipe", path)
     name = config.engine(engine)
     try:
-        with (_staging(path, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
+        with (_staging(target, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
               _fixed_gdal_date()):
             for layer, gdf in layers.items():
                 gdf.to_file(gdal_dir / "out.gpkg", layer=layer, driver="GPKG", engine=name,
                             **options)
-            os.replace(tmp_dir / "out.gpkg", path)
+            os.replace(tmp_dir / "out.gpkg", target)
     except OutputError:
         raise
     except Exception as exc:  # GDAL and its bindings raise many kinds; all mean "not written"

@@ -32,9 +32,10 @@ from loc.outputs.render.layers import (
 )
 from loc.outputs.versions import signature_file, version_id
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~&])")
-"""ASCII punctuation that makes Markdown inline syntax (emphasis, code, links, images,
-tables, strike-through, entities) where it stands: escaped with a backslash."""
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~&])")
+"""ASCII punctuation that makes Markdown inline syntax (emphasis, code, links and images,
+which need brackets, tables, strike-through, entities) where it stands: escaped with a
+backslash."""
 
 
 def md_text(text) -> str:
@@ -56,7 +57,7 @@ def md_text(text) -> str:
     >>> md_text("a|b<c>")
     'a\\|b&lt;c&gt;'
     >>> md_text("![t](https://evil.example/t.png)")
-    '\\!\\[t\\]\\(https://evil.example/t.png\\)'
+    '!\\[t\\](https://evil.example/t.png)'
     """
     one = " ".join(str(text).split())
     return _MD_SPECIAL.sub(r"\\\1", one).replace("<", "&lt;").replace(">", "&gt;")
@@ -413,8 +414,7 @@ def save_dispute(out_dir: str | Path, c: Comparison, a: Snapshot, b: Snapshot,
         The folder, and whether this call wrote it.
     """
     d = c.disputes()
-    shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]],
-                     from_side=["ua" if s == "b" else "ru" for s in d["ru_in"]])
+    shown = d.assign(to_side=["ru" if s == "b" else "ua" for s in d["ru_in"]])
     layers = change_layers(shown, titles=(f"Russian-held per {c.b} only",
                                           f"Russian-held per {c.a} only"), ref="rank")
     layers.append(line_layer(contact_only(line_of_contact(b)), layer_id="claim-b",

@@ -560,7 +560,7 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
     Parameters
     ----------
     changes : geopandas.GeoDataFrame
-        Changes (``from_side``, ``to_side``, ``km2``, ...).
+        Changes (``to_side``, ``km2``, ...).
     title_suffix : str
         Added to the titles (e.g. the dates).
     titles : (str, str)
@@ -573,13 +573,14 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
     list of Layer
         Two layers.
     """
-    # newly occupied: to ru; no longer occupied: from ru (to ua or to the grey zone)
+    # newly occupied: to ru; no longer occupied: to ua or to the grey zone
+    to_ru = (changes["to_side"] == "ru").to_numpy() if len(changes) else None
     return [_fill_layer(f"change-{key}", title + title_suffix,
-                        changes[changes[column] == "ru"] if len(changes) else changes,
+                        changes[to_ru == gained] if len(changes) else changes,
                         colour, lambda rec, t=title: f"{t}: {fmt_km2(float(rec.get('km2', 0)))}",
                         opacity=0.7, legend=title, ref=ref)
-            for key, column, title, colour in (("ru", "to_side", titles[0], WINE),
-                                               ("ua", "from_side", titles[1], TEAL))]
+            for key, gained, title, colour in (("ru", True, titles[0], WINE),
+                                               ("ua", False, titles[1], TEAL))]
 
 
 def _records(gdf: gpd.GeoDataFrame):
