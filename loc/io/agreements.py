@@ -136,7 +136,7 @@ def belt_classes(classes: dict, what: str, path: str | Path | None) -> dict[str,
     >>> belt_classes({"mlrs": {"ru": 35, "ua": 35}}, "class", None)
     {'mlrs': {'label': 'mlrs', 'ru': 35.0, 'ua': 35.0}}
     """
-    out = {}
+    out: dict[str, dict] = {}
     for key, table in classes.items():
         if not isinstance(table, dict):
             raise InputError(f"{what} '{key}' must be a table with ru and ua distances", path)
@@ -157,7 +157,7 @@ def belt_classes(classes: dict, what: str, path: str | Path | None) -> dict[str,
         out[str(key)] = {"label": " ".join(str(table.get("label", key)).split()), **dist}
     names: dict[str, str] = {}  # a class is named by its id or its label: each names one
     for key, cls in out.items():
-        for name in {key.casefold(), cls["label"].casefold()}:
+        for name in {key.casefold(), str(cls["label"]).casefold()}:
             if name in names:
                 raise InputError(f"{what} '{key}' and '{names[name]}' are both called "
                                  f"{name[:40]!r}: give each class its own id and label", path)

@@ -216,7 +216,8 @@ def _date_layers(snaps: list[Snapshot], line: bool,
                     got = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop], line, None))
                 status, value = got
                 if status == "error":
-                    raise value
+                    raise value if isinstance(value, BaseException) else RuntimeError(value)
+                assert isinstance(value, Encoded)  # what a worker sends with "ok"
                 yield value
         if progress is not None and line:
             progress(len(snaps), len(snaps))
