@@ -134,3 +134,19 @@ def test_the_other_side_of_a_change_is_the_snapshot_s_own():
     back = loc.diff(b2, later).changes.groupby(["from_side", "to_side"])["km2"].sum()
     assert back[("ru", "contested")] == pytest.approx(half, rel=5e-4)
     assert back[("ru", "ua")] == pytest.approx(got[("ua", "ru")], rel=1e-6)
+
+
+def test_a_grey_zone_with_no_change_or_many_changes():
+    """The grey-zone split took the changed polygons as one geometry: with no change, or
+    with several, a snapshot with a grey zone was an internal error."""
+    held = box(37.0, 47.6, 37.4, 48.0)
+    grey = box(37.4, 47.6, 37.5, 48.0)
+    a = loc.from_geometries(held, contested=grey, date="2025-01-01")
+    assert loc.diff(a, a).changes.empty
+    more = shapely.union_all([held, box(37.4, 47.6, 37.45, 47.7), box(36.9, 47.9, 37.0, 48.0),
+                              box(37.4, 47.9, 37.45, 48.0)])
+    b = loc.from_geometries(more, contested=grey, date="2025-01-02")
+    got = loc.diff(a, b).changes.groupby("from_side")["km2"].sum()
+    assert set(got.index) == {"ua", "contested"}
+    assert got["ua"] == pytest.approx(float(lcrs.area_km2(box(36.9, 47.9, 37.0, 48.0))),
+                                      rel=5e-4)

@@ -668,7 +668,8 @@ def test_one_incident_id_on_two_rows_is_refused(world, tmp_path):
     _, agreement, snaps, incidents, _ = world
     lines = incidents.read_text().splitlines()
     twice = tmp_path / "incidents.csv"
-    twice.write_text("\n".join([*lines, lines[4]]) + "\n")  # E3 (the buffer) again
+    other = lines[4].replace("Battles", "Shelling")  # E3 (the buffer) again, told otherwise
+    twice.write_text("\n".join([*lines, other]) + "\n")
     with pytest.raises(loc.LocError, match="incident event_id 'E3' is on 2 rows"):
         loc.verify_agreement(agreement, snaps, twice, as_of=day(24))
     r = run("verify", agreement, "--snapshots", snaps, "--incidents", twice, "--as-of", day(24))

@@ -290,12 +290,13 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     }, geometry=list(lonlat), crs="OGC:CRS84")
 
 
-def _by_other_side(changed, snap: Snapshot, side: str, after: bool) -> list[tuple]:
-    """``(area, from_side, to_side)`` of what ``side`` gained (``after`` False: the other
-    side is the one ``snap``, the earlier snapshot, had there) or lost (``after`` True: the
-    one ``snap``, the later snapshot, has there); EQUAL_AREA CRS."""
+def _by_other_side(changed: np.ndarray, snap: Snapshot, side: str,
+                   after: bool) -> list[tuple]:
+    """``(polygons, from_side, to_side)`` of the polygons ``side`` gained (``after`` False:
+    the other side is the one ``snap``, the earlier snapshot, had there) or lost (``after``
+    True: the one ``snap``, the later snapshot, has there); EQUAL_AREA CRS."""
     grey = snap.side("contested")
-    if grey.is_empty or shapely.is_empty(changed):
+    if grey.is_empty or not len(changed):
         pieces = [(changed, "ua")]
     else:
         grey_m = geo.project(grey, geo.EQUAL_AREA)
