@@ -270,3 +270,22 @@ def test_the_date_forms(text, want):
     from loc.dates import parse_date
 
     assert parse_date(text).isoformat() == want
+
+
+def test_a_geometry_collection_of_polygons_is_read(tmp_path):
+    """KML's MultiGeometry and some exports give GeometryCollections: one of polygons was
+    refused "has no polygons (found GeometryCollection)"; its polygons are the area, its
+    points and lines left out with a warning."""
+    a, b = shapely.box(37.0, 47.6, 37.4, 48.0), shapely.box(37.6, 47.6, 37.8, 47.8)
+    gc = shapely.GeometryCollection([a, shapely.Point(37.5, 47.7), b,
+                                     shapely.LineString([(37, 47), (38, 48)])])
+    path = write_fc(tmp_path / "gc_20250905.geojson", [feature(gc)])
+    with pytest.warns(loc.LocWarning, match="2 point.s. or line.s. inside geometry "
+                                            "collections left out"):
+        snap = loc.read(path)
+    want = loc.from_geometries(shapely.union(a, b), date="2025-09-05")
+    assert snap.occupied_km2() == pytest.approx(want.occupied_km2(), rel=1e-12)
+    only_lines = write_fc(tmp_path / "l_20250905.geojson", [feature(shapely.GeometryCollection(
+        [shapely.LineString([(37, 47), (38, 48)])]))])
+    with pytest.raises(loc.LocError, match="has no polygons"), pytest.warns(loc.LocWarning):
+        loc.read(only_lines)

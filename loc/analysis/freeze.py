@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from loc import geo
+from loc.analysis.diff import diff
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import GeometryError, OptionError
 from loc.io.readers import read_features, repair
@@ -20,7 +21,6 @@ from loc.model import Snapshot, from_geometries
 from loc.reference import settlements
 from loc.reference.regions import (
     OUTSIDE,
-    km2_by_region,
     region_groups,
     region_keys,
     registry,
@@ -225,17 +225,20 @@ def tradeoff(before: Snapshot, after: Snapshot) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``region``: ``to_ru_km2``, ``to_ua_km2`` (km², EQUAL_AREA CRS; ``ua``
-        here means held by anyone but ``ru``), ``settlements_to_ru``, ``population_to_ru``,
-        ``settlements_to_ua``, ``population_to_ua``. Rows with no change are left out.
+        Indexed by ``region``: ``to_ru_km2``, ``to_ua_km2`` (km², EQUAL_AREA CRS, by
+        :func:`loc.diff`'s rule, so they are the change of :func:`loc.stats` region by
+        region; ``ua`` here means held by anyone but ``ru``), ``settlements_to_ru``,
+        ``population_to_ru``, ``settlements_to_ua``, ``population_to_ua``. Rows with no
+        change are left out.
     """
     groups, _ = region_groups()
     index = pd.Index([*groups.index, OUTSIDE], name="region")
-    a, b = before.side("ru"), after.side("ru")
-    to_ru = km2_by_region(geo.project(shapely.difference(b, a), geo.EQUAL_AREA))
-    to_ua = km2_by_region(geo.project(shapely.difference(a, b), geo.EQUAL_AREA))
-    df = pd.DataFrame({"to_ru_km2": [to_ru.get(k, 0.0) for k in index],
-                       "to_ua_km2": [to_ua.get(k, 0.0) for k in index]}, index=index)
+    # the diff's rule (projected, then cut by region), so that the trade-off is the change
+    # of loc.stats between the two, region by region
+    moved = diff(before, after, min_km2=0.0, min_width_m=0.0).summary
+    df = pd.DataFrame({"to_ru_km2": moved["gained_km2"].reindex(index, fill_value=0.0),
+                       "to_ua_km2": moved["lost_km2"].reindex(index, fill_value=0.0)},
+                      index=index)
     s0, s1 = before.settlement_sides(), after.settlement_sides()
     for name, mask in (("ru", (s0 != "ru") & (s1 == "ru")),
                        ("ua", (s0 == "ru") & (s1 != "ru") & (s1 != ""))):

@@ -486,6 +486,27 @@ def _own_date(gdf: gpd.GeoDataFrame | None, origin: str, name: str | None
     return in_name
 
 
+def _collections_opened(geoms: np.ndarray, origin: str) -> np.ndarray:
+    """Geometry collections (KML's MultiGeometry, say) as the polygons they hold, as drawn
+    (one MultiPolygon, not joined: overlapping parts are the repair's to join, with its
+    warning); their points and lines are left out, with a warning."""
+    out = geoms.copy()
+    dropped = 0
+    for i in np.flatnonzero(shapely.get_type_id(geoms) == 7):  # GeometryCollection
+        parts = [geoms[i]]
+        while any(p.geom_type == "GeometryCollection" for p in parts):
+            parts = [q for p in parts for q in shapely.get_parts(p)]
+        polys = [q for p in parts if p.geom_type in ("Polygon", "MultiPolygon")
+                 for q in shapely.get_parts(p)]
+        dropped += len(parts) - sum(p.geom_type in ("Polygon", "MultiPolygon") for p in parts)
+        if polys:
+            out[i] = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    if dropped:
+        warnings.warn(f"{origin}: {dropped} point(s) or line(s) inside geometry collections "
+                      "left out (control areas are polygons)", LocWarning, stacklevel=4)
+    return out
+
+
 def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                         own_date: dt.date | None = None, source: str | None = None,
                         names=None, sha256: str | None = None,
@@ -525,7 +546,7 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                             "empty, or every geometry is null or broken)", origin)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     check_finite(gdf, origin)
-    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    gdf = gdf.set_geometry(_collections_opened(shapely.force_2d(gdf.geometry.values), origin))
     polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if len(polys) == 0:
         kinds = ", ".join(sorted(set(gdf.geom_type)))
