@@ -290,7 +290,7 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     }, geometry=list(lonlat), crs="OGC:CRS84")
 
 
-def _by_other_side(changed: np.ndarray, snap: Snapshot, side: str,
+def _by_other_side(changed: list | np.ndarray, snap: Snapshot, side: str,
                    after: bool) -> list[tuple]:
     """``(polygons, from_side, to_side)`` of the polygons ``side`` gained (``after`` False:
     the other side is the one ``snap``, the earlier snapshot, had there) or lost (``after``
