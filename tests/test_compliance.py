@@ -249,6 +249,21 @@ def test_incident_columns_loc_adds_are_kept_apart(tmp_path, synthetic):
     assert len(set(out.columns)) == len(out.columns)
 
 
+@pytest.mark.parametrize("column", ["wkb", "wkt", "geometry"])
+def test_a_column_named_like_loc_s_own_is_kept(tmp_path, synthetic, column):
+    """A file's wkb column was overwritten by the repeat test's key (two rows told apart
+    by it counted once), its wkt by the CSV writer's, its geometry column dropped."""
+    frozen, zones = synthetic
+    p = offset_point(1000)
+    path = tmp_path / "inc.csv"
+    path.write_text(f"event_type,latitude,longitude,{column}\n"
+                    f"Battles,{p.y},{p.x},first\nBattles,{p.y},{p.x},second\n")
+    out = loc.classify(path, frozen, zones)
+    assert len(out) == 2
+    kept = column if column == "wkb" else f"{column}_in_file"
+    assert list(out[kept]) == ["first", "second"]
+
+
 def test_an_exact_repeat_counts_once(tmp_path, synthetic):
     frozen, zones = synthetic
     p = offset_point(1000)
@@ -268,6 +283,32 @@ def test_an_exact_repeat_counts_once(tmp_path, synthetic):
     ("Shelling; agreement violated", True), ("Agreement", False), ("", True)])
 def test_event_types_are_compared_whole(kind, armed):
     assert loc.analysis.compliance.is_armed(kind) is armed
+
+
+def test_an_acled_sub_event_type_can_make_an_event_unarmed(tmp_path, synthetic):
+    """Only the first type column was read, so ACLED's "Strategic developments" /
+    "Agreement" (or "Headquarters or base established") counted as armed activity in
+    the buffer; a text where a number belongs (geo_precision "unknown") then made the
+    report an internal error."""
+    frozen, zones = synthetic
+    p = offset_point(1000)
+    path = tmp_path / "inc.csv"
+    rows = [("a", "Strategic developments", "Agreement", "1"),
+            ("h", "Strategic developments", "Headquarters or base established", "1"),
+            ("p", "Protests", "Peaceful protest", "unknown"),
+            ("b", "Battles", "Armed clash", "n/a")]
+    path.write_text("event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,"
+                    "geo_precision\n" + "".join(f"{i},2025-02-01,{t},{u},{p.y},{p.x},{g}\n"
+                                                 for i, t, u, g in rows))
+    out = loc.classify(path, frozen, zones).set_index("event_id_cnty")
+    assert out["violation"].to_dict() == {"a": False, "h": False, "p": False, "b": True}
+    later = loc.from_geometries(frozen.snapshot.occupied, date="2025-02-02")
+    report = loc.check(frozen, later)
+    from loc.outputs.reports import save_report
+
+    folder, _ = save_report(tmp_path / "r", frozen, later, report, out.reset_index(), zones,
+                            inputs=[], options={})
+    assert "unknown" in (folder / "report.html").read_text()
 
 
 def test_unknown_precision_is_uncertain_and_abroad_is_unsigned(tmp_path, synthetic):

@@ -534,6 +534,61 @@ def test_a_version_verifies_from_inside_its_folder(version, monkeypatch):
     assert r.exit_code == 0 and "FAIL" not in r.stdout, r.stdout
 
 
+def test_a_version_verifies_through_a_link_to_its_folder(version, tmp_path):
+    src, html, _ = version
+    link = tmp_path / "latest"
+    link.symlink_to(html.parent)
+    r = _run("maps", "verify", link / html.name)
+    assert r.exit_code == 0 and "FAIL" not in r.stdout, r.stdout
+
+
+def test_a_page_that_was_there_stays_when_its_manifest_cannot_be_written(version):
+    """Repairing a version whose manifest was lost: when the manifest cannot be written,
+    the page that was there before must stay (it was deleted)."""
+    src, html, manifest = version
+    manifest.unlink()
+    manifest.mkdir()  # the manifest's path cannot be written
+    before = html.read_bytes()
+    r = _run("render", src, "-o", html.parent.parent, "--name", "t", "--no-settlements")
+    assert r.exit_code == 2
+    assert html.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["render"], ["check", "--freeze", "SAMPLE0",
+                                                  "--snapshot", "SAMPLE1"]])
+def test_a_folder_output_is_never_stdout(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    args = [str(loc.sample_paths()[0]) if a == "SAMPLE0" else
+            str(loc.sample_paths()[-1]) if a == "SAMPLE1" else a for a in command]
+    r = _run(*args, "-o", "-")
+    assert r.exit_code == 2 and "names a folder: several files cannot go to stdout" in r.stderr
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "loop"])
+def test_an_output_path_that_cannot_be_a_file_is_one_line(tmp_path, where):
+    blocker = tmp_path / "a.csv"
+    blocker.write_text("x")
+    path = blocker / "x.gpkg" if where == "under_a_file" else tmp_path / "loop.json"
+    if where == "loop":
+        path.symlink_to(path.name)
+    for suffix in (".gpkg", ".json"):
+        out = path.with_suffix(suffix)
+        if where == "loop" and not out.is_symlink():
+            out.symlink_to(out.name)
+        r = _run("line", "-o", out)
+        assert r.exit_code in (0, 2) and "internal error" not in r.stderr, r.stderr
+
+
+def test_a_store_range_sees_a_date_written_otherwise(tmp_path):
+    """--since/--until compare dates as text in SQL: a date written 2025-9-5 slipped out
+    of the range without a word and the timeline skipped it."""
+    store = _tampered_store(tmp_path, "UPDATE control SET date = '2025-9-5' "
+                                      "WHERE date = '2025-09-05'")
+    r = _run("timeline", store, "--no-cache", "--since", "2024-01-01", "--until", "2025-12-31")
+    assert r.exit_code == 2 and "holds a date written '2025-9-5'" in r.stderr
+
+
 def test_a_save_is_all_or_nothing_and_the_index_only_a_warning(tmp_path, monkeypatch):
     """A full disk at the manifest left the page as an orphan (exit 2, "nothing was
     written"); a full disk at the index failed a version that was saved and valid."""

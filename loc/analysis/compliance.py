@@ -365,6 +365,37 @@ def is_armed(kind: str) -> bool:
     return " ".join(str(kind).split()).casefold() not in UNARMED
 
 
+def armed(points: pd.DataFrame) -> np.ndarray:
+    """Whether each incident is armed activity, from all of its event-type columns
+    (:data:`TYPE_NAMES`: ACLED's ``event_type`` and ``sub_event_type``): it is not when any
+    of them is unarmed (:func:`is_armed`), so "Strategic developments" / "Agreement" is not
+    armed; an incident without a type counts as armed.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Incidents.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> armed(pd.DataFrame({"event_type": ["Strategic developments", "Battles"],
+    ...                     "sub_event_type": ["Agreement", "Armed clash"]})).tolist()
+    [False, True]
+    """
+    columns = [c for c in points.columns if str(c).lower().strip() in TYPE_NAMES]
+    out = np.ones(len(points), dtype=bool)
+    for c in columns:
+        values = points[c].to_numpy(dtype=object)
+        out &= np.array([pd.isna(v) or is_armed(str(v)) for v in values], dtype=bool)
+    return out
+
+
 EVENT_ID_NAMES = ("event_id_cnty", "event_id", "id")
 """Columns that identify an incident (ACLED, VIINA, any file with an ``id``)."""
 
@@ -397,8 +428,9 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     2 or 3, or one left empty or unreadable in a file that has the column, puts the true
     place within 5 or 25 km, and that circle reaches the line or a zone edge).
 
-    Rules: any armed activity (every event type except protests, humanitarian and similar)
-    inside a demilitarized ``buffer`` zone; a weapon class (column ``weapon_class``,
+    Rules: any armed activity (every event except protests, humanitarian and similar, by
+    its event type or sub-event type: :func:`armed`) inside a demilitarized ``buffer``
+    zone; a weapon class (column ``weapon_class``,
     ``weapon`` or ``class``, matching a belt's class id or label) inside its withdrawal belt.
     A weapon class that no belt has is reported in a :class:`~loc.errors.LocWarning`
     listing the known classes.
@@ -443,7 +475,8 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     signed = np.where((side == "ru") | (side == "outside"), dist,
                       np.where(on_line, 0.0, -dist)) / 1e3
     cols = list(pts.columns)
-    type_c, weapon_c = pick_column(cols, TYPE_NAMES), pick_column(cols, WEAPON_NAMES)
+    weapon_c = pick_column(cols, WEAPON_NAMES)
+    is_armed_row = armed(pts)
     prec_c = pick_column(cols, PRECISION_NAMES)
     zone_names, violation, rule, uncertain = [], [], [], []
     zones = zones if zones is not None else gpd.GeoDataFrame(
@@ -457,10 +490,9 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
             zones.get("weapon_class", pd.Series([""] * len(zones))), zones.geometry.values,
             strict=True) if not g.is_empty and shapely.intersects(g, p)]
         zone_names.append(";".join(f"{z}/{s}" if s else z for z, _, s, _ in inside))
-        kind = str(rec.get(type_c, "")) if type_c else ""
         weapon = str(rec.get(weapon_c, "")).strip().casefold() if weapon_c else ""
         broken = []
-        if any(k == "buffer" for _, k, _, _ in inside) and is_armed(kind):
+        if any(k == "buffer" for _, k, _, _ in inside) and is_armed_row[i]:
             broken.append("armed activity inside the demilitarized buffer")
         for z, k, s, w in inside:
             if k == "belt" and weapon and weapon in (str(w).casefold(), str(z).casefold()):

@@ -46,9 +46,9 @@ from loc.analysis.compliance import (
     TYPE_NAMES,
     WEAPON_NAMES,
     Report,
+    armed,
     check,
     classify,
-    is_armed,
 )
 from loc.analysis.freeze import Freeze, freeze
 from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
@@ -559,9 +559,7 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
                                  for col in inc.class_columns) for i in range(len(pts))],
                             dtype=bool)
         else:
-            types = (inc.points[inc.type_column].astype(str) if inc.type_column
-                     else pd.Series([""] * len(pts)))
-            kind = np.array([is_armed(t) for t in types], dtype=bool)
+            kind = armed(inc.points)
         if c.kind == "zone_clear":
             area = _area_of(zones, (zones["zone"] == p["zone"])
                             & zones["kind"].isin(["buffer", "site", "corridor"]))

@@ -119,10 +119,21 @@ def output_opt(folder: bool = False, default: str | None = None, aliases=()):
         The decorator.
     """
     what = ("Write into this folder" if folder else "Write the result to this file instead "
-            "of stdout (format from its suffix unless --format says)")
+            "of stdout (format from its suffix unless --format says; - is stdout)")
     return _opt("-o", "--output", "output", aliases=tuple(aliases), default=default,
                 show_default=default is not None, type=click.Path(path_type=Path),
-                metavar="DIR" if folder else "FILE", help=what + ".")
+                metavar="DIR" if folder else "FILE", help=what + ".",
+                callback=_a_folder if folder else None)
+
+
+def _a_folder(ctx, param, value: Path | None) -> Path | None:
+    """A folder option's value: ``-`` (stdout for a file) is refused, not made a folder."""
+    from loc.errors import OptionError
+
+    if value is not None and str(value) == "-":
+        name = "/".join(o for o in param.opts if o not in getattr(param, "aliases", ()))
+        raise OptionError(f"{name} names a folder: several files cannot go to stdout")
+    return value
 
 
 def format_opt(choices: tuple[str, ...], default: str | None = "table"):
@@ -204,6 +215,7 @@ trust_opt = _opt("--trust", multiple=True, type=click.Path(dir_okay=False, path_
                  metavar="KEY.pub", help="A party's public key (loc keygen writes KEY.pub): "
                                          "that party must have signed with it; repeatable.")
 report_opt = _opt("--report", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  callback=_a_folder,
                   metavar="DIR", help="Also write a versioned report folder DIR/<id>/ (map "
                                       "and tables, JSON, Markdown, CSV, manifest).")
 

@@ -20,9 +20,11 @@ from loc.io.readers import read_features
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-ADDED = ("source_line", "side", "distance_km", "zones", "violation", "rule", "uncertain")
-"""Columns loc adds to incidents (here and in :func:`loc.check`'s classification): a
-column of one of these names in the file is kept as ``<name>_in_file``."""
+ADDED = ("source_line", "side", "distance_km", "zones", "violation", "rule", "uncertain",
+         "geometry", "wkt")
+"""Columns loc adds to incidents (here, in :func:`loc.check`'s classification, and the
+geometry and its CSV ``wkt``): a column of one of these names in the file is kept as
+``<name>_in_file``."""
 
 
 def pick_column(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -211,7 +213,7 @@ def _checked(pts: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
                       f"{_lines(pts['source_line'].iloc[out])})", LocWarning, stacklevel=3)
         pts = pts[inside].reset_index(drop=True)
     data = pd.DataFrame(pts.drop(columns=[pts.geometry.name, "source_line"]).astype(str))
-    data["wkb"] = shapely.to_wkb(pts.geometry.values)
+    data.insert(len(data.columns), ("\0loc", "position"), shapely.to_wkb(pts.geometry.values))
     again = data.duplicated().to_numpy()
     if again.any():
         warnings.warn(f"{path}: {int(again.sum())} row(s) repeat an earlier row exactly and "

@@ -381,6 +381,8 @@ def read_store_series(store: str | Path, since: dt.date | None = None,
         clauses.append(f"date >= '{since.isoformat()}'")
     if until is not None:
         clauses.append(f"date <= '{until.isoformat()}'")
+    if clauses:  # the range is a text comparison: a date written otherwise would slip by
+        _iso_days(_read(store, engine, geometry=False), store)
     gdf = _read(store, engine, where=" AND ".join(clauses) or None)
     _iso_days(gdf, store)
     if source is not None:

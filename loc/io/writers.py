@@ -265,6 +265,8 @@ def _destination(path: Path) -> tuple[Path, bool]:
         mode = os.stat(path).st_mode  # follows links
     except FileNotFoundError:
         return Path(os.path.realpath(path)), False  # a new file (or a dangling link's target)
+    except OSError:  # a file where a folder belongs, a loop of links: writing says why
+        return path, False
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return Path(os.path.realpath(path)), False
     return path, True
@@ -676,11 +678,12 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
         One line (disk full, GDAL error); the old file, if any, is unchanged.
     """
     path = Path(path)
-    target, special = _destination(path)
-    if special:
-        raise OutputError("a GeoPackage needs a regular file, not a device or a pipe", path)
     name = config.engine(engine)
     try:
+        target, special = _destination(path)
+        if special:
+            raise OutputError("a GeoPackage needs a regular file, not a device or a pipe",
+                              path)
         with (_staging(target, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
               _fixed_gdal_date()):
             for layer, gdf in layers.items():

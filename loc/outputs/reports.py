@@ -39,8 +39,9 @@ backslash."""
 
 
 def md_text(text) -> str:
-    r"""Text made safe for Markdown, on one line: read as written, never as a link, an
-    image, emphasis, a table cell's end or HTML.
+    r"""Text made safe for Markdown, on one line: read as written, never as an image,
+    emphasis, a table cell's end or HTML, nor as a link written with brackets (a bare URL
+    may still be shown as a link by renderers that link them, as GitHub's does).
 
     Parameters
     ----------

@@ -128,14 +128,17 @@ def file_record(path: str | Path) -> dict:
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
     """The HTML, then the manifest: a version exists once its manifest does. When the
-    manifest cannot be written (a full disk), the page is taken away again; an HTML left
-    without one (a crash between the two) is an orphan the next save replaces."""
+    manifest cannot be written (a full disk), a page this save added is taken away again;
+    an HTML left without one (a crash between the two) is an orphan the next save
+    replaces."""
+    new = not html_path.exists()
     write_atomic(html_path, data)
     try:
         write_atomic(manifest_path, dumps(manifest) + "\n")
     except OutputError:
-        with contextlib.suppress(OSError):
-            html_path.unlink()
+        if new:  # a page that was there before stays (an orphan, as it was)
+            with contextlib.suppress(OSError):
+                html_path.unlink()
         raise
 
 
@@ -234,6 +237,7 @@ def _well_formed(doc: dict, path: Path) -> bool:
             and isinstance(doc.get("data_dates", []), list)
             and all(isinstance(d, str) for d in doc.get("data_dates", []))
             and isinstance(doc.get("inputs", []), list)
+            and all(isinstance(i, dict) for i in doc.get("inputs", []))
             and all(isinstance(doc.get(k, ""), str) for k in ("kind", "title", "loc_version")))
 
 
@@ -405,8 +409,9 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
 
 def _folder_name(manifest: Path) -> str:
     """The name of the folder a manifest is in, however the path was written (``x.json``
-    from inside the folder has the parent ``.``, whose name is empty)."""
-    return Path(os.path.abspath(manifest)).parent.name
+    from inside the folder has the parent ``.``, whose name is empty; a link to the folder
+    has its own name)."""
+    return Path(os.path.realpath(manifest)).parent.name
 
 
 def manifest_path(path: str | Path) -> Path:

@@ -248,7 +248,8 @@ FIELDS: dict[str, tuple[str, Callable]] = {
 
 def people_rows(rec: dict, columns: list[str] | None = None) -> list[Row]:
     """Popup rows for people from a record: known columns only, each with its label and
-    unit, empty values and repeated labels dropped.
+    unit, empty values and repeated labels dropped; a value its formatter cannot read (text
+    where a number belongs, from an input file) is shown as written.
 
     Parameters
     ----------
@@ -268,6 +269,8 @@ def people_rows(rec: dict, columns: list[str] | None = None) -> list[Row]:
     >>> people_rows(rec)  # doctest: +NORMALIZE_WHITESPACE
     [('held before by', 'Ukrainian-controlled'), ('area', '707,645.0 km²'),
      ('narrowest width', '12 m')]
+    >>> people_rows({"geo_precision": "unknown", "fatalities": "~500"})
+    [('location precision (1 exact, 3 region)', 'unknown'), ('fatalities', '~500')]
     """
     rows: list[Row] = []
     seen = set()
@@ -281,7 +284,10 @@ def people_rows(rec: dict, columns: list[str] | None = None) -> list[Row]:
         if label in seen:
             continue
         seen.add(label)
-        text = fmt(value)
+        try:
+            text = fmt(value)
+        except (TypeError, ValueError, OverflowError):  # "n/a" where a number belongs: as is
+            text = " ".join(str(value).split())[:200]
         if text != [] and text != "":
             rows.append((label, text))
     return rows
