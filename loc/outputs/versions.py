@@ -241,9 +241,11 @@ def _well_formed(doc: dict, path: Path) -> bool:
             and all(isinstance(doc.get(k, ""), str) for k in ("kind", "title", "loc_version")))
 
 
-def broken(folder: Path) -> list[Path]:
-    """Manifests of a map name that are not well formed (not JSON, another id, fields of
-    other types): changed outside loc; the next render of that version replaces them.
+def strays(folder: Path) -> list[tuple[Path, str]]:
+    """What a map name's folder holds that is no version: ``orphan`` pages (HTML with no
+    manifest beside it: a render that died between the two) and ``broken`` manifests (not
+    JSON, another id, fields of other types: changed outside loc). The next render of that
+    version replaces them.
 
     Parameters
     ----------
@@ -252,11 +254,12 @@ def broken(folder: Path) -> list[Path]:
 
     Returns
     -------
-    list of pathlib.Path
-        The manifest files.
+    list of (pathlib.Path, str)
+        Each file and ``"orphan"`` or ``"broken"``.
     """
-    return [p for p in sorted(folder.glob("*.json"))
-            if (doc := _load_manifest(p)) is None or not _well_formed(doc, p)]
+    broken = [p for p in sorted(folder.glob("*.json"))
+              if (doc := _load_manifest(p)) is None or not _well_formed(doc, p)]
+    return [(p, "orphan") for p in orphans(folder)] + [(p, "broken") for p in broken]
 
 
 def orphans(folder: Path) -> list[Path]:
@@ -311,12 +314,11 @@ def write_index(folder: Path) -> Path:
             f"<td>{int(size) / 1024:,.0f} KB</td>"
             f"<td>{html.escape(str(doc.get('loc_version', '')))}</td>"
             f'<td><a href="{vid}.json">manifest</a></td></tr>')
-    for p in orphans(folder):
-        rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">orphan page "
-                    "without a manifest: render it again to replace it</td></tr>")
-    for p in broken(folder):
-        rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">broken manifest "
-                    "(changed outside loc): render it again to replace it</td></tr>")
+    for p, status in strays(folder):
+        what = ("orphan page without a manifest" if status == "orphan" else
+                "broken manifest (changed outside loc)")
+        rows.append(f"<tr><td>{html.escape(p.stem)}</td><td colspan=\"7\">{what}: render "
+                    "it again to replace it</td></tr>")
     name = html.escape(folder.name)
     page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>loc maps: "
             f"{name}</title><style>body{{font:14px sans-serif;margin:2em}}td,th{{padding:4px "
@@ -352,13 +354,9 @@ def list_versions(out_dir: str | Path) -> list[dict]:
                         "dates": doc.get("data_dates", []), "title": doc.get("title", ""),
                         "bytes": doc["html"].get("bytes"), "status": "ok",
                         "path": str(folder / f"{doc['id']}.html")})
-        for p in orphans(folder):
+        for p, status in strays(folder):
             out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
-                        "title": "", "bytes": p.stat().st_size, "status": "orphan",
-                        "path": str(p)})
-        for p in broken(folder):
-            out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
-                        "title": "", "bytes": p.stat().st_size, "status": "broken",
+                        "title": "", "bytes": p.stat().st_size, "status": status,
                         "path": str(p)})
     return out
 
