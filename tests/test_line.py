@@ -211,6 +211,15 @@ def test_exchange_file(tmp_path, snap_20250905):
     result = loc.freeze(snap_20250905, exchanges=[(f, "ua")])
     moved = float(lcrs.area_km2(shapely.intersection(area, snap_20250905.occupied)))
     assert result.tradeoff["to_ua_km2"].sum() == pytest.approx(moved, rel=1e-6)
+    # a marker or a road in the file exchanges nothing, and says so
+    doc = json.loads(f.read_text())
+    doc["features"] += [{"type": "Feature", "properties": {},
+                         "geometry": shapely.geometry.mapping(shapely.Point(37.4, 48.4))}]
+    f.write_text(json.dumps(doc))
+    with pytest.warns(loc.LocWarning, match=r"1 feature\(s\) are not polygons and exchange "
+                                            r"nothing \(feature\(s\) 2\)"):
+        again = loc.freeze(snap_20250905, exchanges=[(f, "ua")])
+    assert again.tradeoff["to_ua_km2"].sum() == pytest.approx(moved, rel=1e-6)
 
 
 def test_cli_line_geojson(tmp_path):

@@ -4,6 +4,7 @@ exchanged, and the resulting freeze line (a line of control, never a border).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from loc import geo
 from loc.analysis.diff import diff
 from loc.analysis.line import contact_only, line_of_contact
-from loc.errors import GeometryError, OptionError
+from loc.errors import GeometryError, LocWarning, OptionError
 from loc.io.readers import read_features, repair
 from loc.model import Snapshot, from_geometries
 from loc.reference import settlements
@@ -106,10 +107,16 @@ def read_exchange(path: str | Path) -> BaseGeometry:
     shapely geometry
         The polygons, valid.
     """
-    feats = read_features(path)
-    polys = feats[feats.geom_type.isin(["Polygon", "MultiPolygon"])]
+    feats = read_features(path)  # indexed by the features' places in the file
+    areas = feats.geom_type.isin(["Polygon", "MultiPolygon"])
+    polys = feats[areas]
     if polys.empty:
         raise GeometryError("has no polygons to exchange", path)
+    if not areas.all():
+        others = [str(i + 1) for i in feats.index[~areas]]
+        warnings.warn(f"{path}: {len(others)} feature(s) are not polygons and exchange "
+                      f"nothing (feature(s) {', '.join(others[:10])})", LocWarning,
+                      stacklevel=3)
     # an invalid polygon is repaired as a snapshot's is (within the limit, with a warning)
     return shapely.union_all([repair(g, "exchange", path) for g in polys.geometry.values])
 
