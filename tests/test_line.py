@@ -448,3 +448,12 @@ def test_border_noise_is_not_labelled_line_of_contact():
     assert noise.any() and (~noise).any()
     assert set(line.loc[noise, "label"]) == {"border noise (not line of contact)"}
     assert set(line.loc[~noise, "label"]) == {"line of contact"}
+
+
+def test_one_region_given_two_sides_on_the_command_line_is_refused():
+    """--assign Donetsk=ru --assign Donetsk=ua kept the last one without a word (a dict),
+    and the trade-off showed Donetsk going to ua."""
+    for command in (["freeze"], ["render", "--freeze"], ["annex", "-o", "x.pdf"]):
+        r = CliRunner().invoke(cli, [*command, "--assign", "Donetsk=ru", "--assign",
+                                     "Donetsk=ua"])
+        assert r.exit_code == 2 and "'Donetsk' is given to ru and to ua" in r.stderr, command

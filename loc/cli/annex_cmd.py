@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from loc.cli.options import assign_opt, load_snapshot, output_opt, parse_assignment, say
+from loc.cli.options import assign_opt, load_snapshot, output_opt, parse_assignments, say
 
 
 @click.command("annex")
@@ -37,7 +37,7 @@ def command(source, output, paper, orientation, spacing, assign, title) -> None:
         raise OptionError("give -o FILE.pdf, FILE.svg or FILE.png")
     if output.suffix.lower().lstrip(".") not in FORMATS:
         raise OptionError(f"-o {output.name}: the annex is written as .pdf, .svg or .png")
-    pairs = [parse_assignment(a, "--assign") for a in assign]
+    assignments = parse_assignments(assign)
     if source is not None and Path(source).suffix in (".html", ".json") \
             and Path(source).is_file():
         from loc.outputs.versions import version_input
@@ -45,13 +45,13 @@ def command(source, output, paper, orientation, spacing, assign, title) -> None:
         ref, doc = version_input(source)
         snap = load_snapshot(ref)
         recorded = (doc.get("options") or {}).get("assign") or []
-        if not pairs:
-            pairs = [parse_assignment(a, "--assign") for a in recorded]
+        if not assignments:
+            assignments = parse_assignments(recorded)
         say(f"map version {doc['id']} ({doc.get('kind', '')}): "
             f"{doc['inputs'][-1].get('path')}")
     else:
         snap = load_snapshot(source)
-    frozen = freeze(snap, assign=dict(pairs))
+    frozen = freeze(snap, assign=assignments)
     data = annex(frozen, output, paper=paper, orientation=orientation, spacing_km=spacing,
                  title=title)
     say(f"wrote {output} ({len(data) / 1024:,.0f} KB, {paper.upper()} {orientation})")

@@ -16,6 +16,7 @@ from loc.cli.options import (
     output_format,
     output_opt,
     parse_assignment,
+    parse_assignments,
     say,
     snapshot_arg,
 )
@@ -47,7 +48,7 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
     from loc.outputs.tables import table
 
     snap = load_snapshot(snapshot, date)
-    assignments = dict(parse_assignment(a, "--assign") for a in assign)
+    assignments = parse_assignments(assign)
     exchanges: list = [parse_assignment(e, "--exchange") for e in exchange]
     result = freeze(snap, assign=assignments, exchanges=exchanges)
     say(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "

@@ -372,6 +372,34 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
     return name.strip(), side.strip().lower()
 
 
+def parse_assignments(texts, what: str = "--assign") -> dict[str, str]:
+    """Repeated ``NAME=SIDE`` options as ``{name: side}``; a name given twice with two
+    sides is refused (a dict would keep the last one without a word).
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The option's values.
+    what : str
+        The option's name, for the messages.
+
+    Returns
+    -------
+    dict
+        ``{name: side}``.
+    """
+    from loc.errors import OptionError
+
+    out: dict[str, str] = {}
+    for text in texts:
+        name, side = parse_assignment(text, what)
+        if out.get(name, side) != side:
+            raise OptionError(f"{what}: {name[:60]!r} is given to {out[name]} and to {side}: "
+                              "give each region one side")
+        out[name] = side
+    return out
+
+
 def parse_party(text: str) -> tuple[str | None, str]:
     """``PARTY=FILE`` (a snapshot labelled by the party claiming it), or a plain snapshot.
 

@@ -12,7 +12,7 @@ from loc.cli.options import (
     load_snapshot,
     name_opt,
     output_opt,
-    parse_assignment,
+    parse_assignments,
     progress_bar,
     say,
     series_arg,
@@ -79,7 +79,7 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
         base = snaps[-1]
     frozen = None
     if do_freeze or assign:
-        frozen = freeze(base, assign=dict(parse_assignment(a, "--assign") for a in assign))
+        frozen = freeze(base, assign=parse_assignments(assign))
     zones = None
     if width is not None:
         zones = buffer_zone(frozen if frozen is not None else base, width_km=width)
