@@ -5,10 +5,13 @@ import json
 
 import pytest
 import shapely
+from click.testing import CliRunner
 from shapely.geometry import box
 
 import loc
 from loc import geo as lcrs
+from loc.cli import cli
+from tests.conftest import deepstate_path
 from tests.test_snapshot import feature, write_fc
 from tests.test_verify import CENTRE, HALF, run
 
@@ -63,3 +66,35 @@ def test_cli_dispute_report(tmp_path):
     assert r.exit_code == 0, r.stdout
     r = run("compare", f"ua={a}", str(b))
     assert r.exit_code == 2 and "label both claims by party" in r.stderr
+
+
+def test_a_comparison_has_no_direction(snap_20250905):
+    """Two parties' claims of different dates: the later one first was refused with "give
+    the earlier date first to diff" (the other order ran). Either order gives the same
+    areas, each party's own."""
+    import warnings
+
+    earlier = loc.read(deepstate_path("20250901"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loc.LocWarning)
+        one = loc.compare(earlier, snap_20250905, labels=("ua", "ru"))
+        other = loc.compare(snap_20250905, earlier, labels=("ru", "ua"))
+    assert one.summary["ru_only_in_a_km2"].sum() > 1  # the figures compared are not 0
+    assert one.summary["ru_only_in_a_km2"].equals(other.summary["ru_only_in_b_km2"])
+    assert one.summary["ru_only_in_b_km2"].equals(other.summary["ru_only_in_a_km2"])
+    by = lambda c: c.areas.groupby("claimed_ru_by")["km2"].sum().round(9).to_dict()  # noqa: E731
+    assert by(one) == by(other)
+    r = CliRunner().invoke(cli, ["-q", "compare", f"ru={deepstate_path('20250905')}",
+                                 f"ua={deepstate_path('20250901')}"])
+    assert r.exit_code == 0, r.output
+
+
+def test_a_failed_report_leaves_no_output(tmp_path):
+    """compare -o FILE --report DIR wrote FILE, then failed at the report "nothing was
+    written"."""
+    out = tmp_path / "t.csv"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    a = str(deepstate_path("20250905"))
+    r = CliRunner().invoke(cli, ["compare", a, a, "-o", str(out), "--report", str(blocker)])
+    assert r.exit_code == 2 and not out.exists()

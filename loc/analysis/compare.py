@@ -99,18 +99,21 @@ def compare(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
         raise OptionError("labels must be two names, e.g. ('ua', 'ru')")
     elif labels[0] == labels[1]:
         raise OptionError(f"both snapshots are labelled {labels[0]!r}: give each its own")
-    changes = diff(a, b, min_km2=min_km2)
+    # a comparison has no direction: the diff runs from the earlier date when they differ
+    flip = a.date is not None and b.date is not None and a.date > b.date
+    changes = diff(b, a, min_km2=min_km2) if flip else diff(a, b, min_km2=min_km2)
     both = pd.concat([changes.changes.assign(sliver=False),
                       changes.slivers.assign(sliver=True)], ignore_index=True)
-    ru_in = both["to_side"].map(lambda s: "b" if s == "ru" else "a")
+    later, earlier = ("a", "b") if flip else ("b", "a")
+    ru_in = both["to_side"].map(lambda s: later if s == "ru" else earlier)
     source = ru_in.map({"a": f"{a.source} {a.label}", "b": f"{b.source} {b.label}"})
     areas = gpd.GeoDataFrame({
         "ru_in": ru_in, "claimed_ru_by": ru_in.map({"a": labels[0], "b": labels[1]}),
         "source": source, "region": both["region"], "km2": both["km2"],
         "settlements": both["settlements"], "population": both["population"],
         "sliver": both["sliver"]}, geometry=both.geometry.values, crs="OGC:CRS84")
-    summary = pd.DataFrame({
-        "ru_only_in_a_km2": changes.summary["lost_km2"],
-        "ru_only_in_b_km2": changes.summary["gained_km2"]})
+    only_first, only_second = changes.summary["lost_km2"], changes.summary["gained_km2"]
+    summary = pd.DataFrame({"ru_only_in_a_km2": only_second if flip else only_first,
+                            "ru_only_in_b_km2": only_first if flip else only_second})
     return Comparison(areas=areas.sort_values("km2", ascending=False).reset_index(drop=True),
                       summary=summary, a=labels[0], b=labels[1])

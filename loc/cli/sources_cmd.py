@@ -167,6 +167,15 @@ def compare_cmd(a, b, fmt, output, report) -> None:
     labels = (party_a, party_b) if party_a and party_b else None
     c = compare(snap_a, snap_b, labels=labels)
     fmt = output_format(output, fmt, ("table", "json", "csv", "geojson", "gpkg"))
+    saved = None
+    if report is not None:  # written before any output, so that a failure leaves none
+        from loc.outputs.reports import save_dispute
+        from loc.outputs.versions import input_record
+
+        inputs = [{"party": label, **input_record(s)}
+                  for label, s in ((c.a, snap_a), (c.b, snap_b))]
+        saved = save_dispute(report, c, snap_a, snap_b, inputs,
+                             {"min_km2": 0.01, "labelled": bool(labels)})
     if fmt in ("csv", "geojson", "gpkg"):
         emit_frame(c.disputes() if labels else c.areas, output, fmt, layer="disputes")
     elif fmt == "json":
@@ -181,13 +190,7 @@ def compare_cmd(a, b, fmt, output, report) -> None:
             text += "\ndisputed areas, most people first:\n" + table(
                 d, {"km2": ",.2f", "population": ",d"})
         emit(text, output)
-    if report is not None:
-        from loc.outputs.reports import save_dispute
-        from loc.outputs.versions import input_record
-
-        inputs = [{"party": label, **input_record(s)}
-                  for label, s in ((c.a, snap_a), (c.b, snap_b))]
-        folder, created = save_dispute(report, c, snap_a, snap_b, inputs,
-                                       {"min_km2": 0.01, "labelled": bool(labels)})
+    if saved is not None:
+        folder, created = saved
         click.echo(str(folder), err=fmt != "table")
         say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")
