@@ -96,5 +96,6 @@ def test_a_failed_report_leaves_no_output(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     a = str(deepstate_path("20250905"))
-    r = CliRunner().invoke(cli, ["compare", a, a, "-o", str(out), "--report", str(blocker)])
+    r = CliRunner().invoke(cli, ["compare", a, a, "-o", str(out), "--report",
+                                 str(blocker / "reports")])
     assert r.exit_code == 2 and not out.exists()
