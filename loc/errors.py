@@ -64,3 +64,21 @@ class FetchError(LocError):
 
 class LocWarning(UserWarning):
     """Something in the input was repaired or dropped; the message says what and how much."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, without GDAL's generic driver hint.
+
+    Parameters
+    ----------
+    exc : BaseException
+        Any exception.
+
+    Returns
+    -------
+    str
+        One line (at most 200 characters).
+    """
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return (line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__)[:200]

@@ -13,10 +13,15 @@ projects only to measure or to buffer:
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
+
+from loc.errors import GeometryError, LocWarning, first_line
 
 LONLAT = CRS.from_user_input("OGC:CRS84")
 EQUAL_AREA_PROJ4 = "+proj=laea +lat_0=48.5 +lon_0=32 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
@@ -291,3 +296,93 @@ def clip_box(geom, box) -> BaseGeometry:
         except shapely.errors.GEOSException:
             out = polygonal(shapely.make_valid(out))
     return out
+
+
+REPAIR_LIMIT = 0.10
+"""A repair of an invalid polygon may change its area by at most this fraction."""
+
+
+def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
+    """A valid polygon as it is; an invalid one repaired with make_valid (method
+    ``structure``: overlapping parts joined), refusing a repair whose area change is not a
+    finite number under :data:`REPAIR_LIMIT`, and warning how much area changed.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        A lon/lat (Multi)Polygon.
+    side : str
+        What it is, for the messages (``ru``, ``exchange``, ...).
+    path : str or Path
+        The file it came from.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The valid polygon.
+
+    Raises
+    ------
+    GeometryError
+        When it cannot be repaired safely.
+    """
+    if shapely.is_valid(geom):
+        return geom
+    reason = shapely.is_valid_reason(geom)
+    try:
+        before = float(area_km2(geom))
+        # "structure": overlapping parts are joined and holes cut out, as a map means them
+        # (the default "linework" turns an overlap of two parts into a hole)
+        fixed = polygonal(shapely.make_valid(geom, method="structure",
+                                                 keep_collapsed=False))
+        after = float(area_km2(fixed))
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(f"invalid {side} polygon ({reason}) cannot be repaired: "
+                            f"{first_line(exc)}; fix the file in a GIS", path) from None
+    change = abs(after - before)
+    if (fixed.is_empty or not math.isfinite(change) or not math.isfinite(before)
+            or change > REPAIR_LIMIT * max(before, 0.0)):
+        what = ("nothing would be left of it" if fixed.is_empty else
+                f"repaired it would be {after:,.1f} km² where its rings enclose "
+                f"{before:,.1f} km² as drawn")
+        raise GeometryError(
+            f"invalid {side} polygon ({reason}) cannot be repaired safely: {what}; fix the "
+            "file in a GIS", path)
+    pct = 100 * change / before if before else 0.0
+    warnings.warn(
+        f"{f'{path}: ' if path else ''}repaired invalid {side} polygon ({reason}); area "
+        "changed by "
+        f"{change:,.3f} km² ({pct:.3f} %)", LocWarning, stacklevel=5)
+    return fixed
+
+
+def check_near_ukraine(bounds, path=None) -> None:
+    """Refuse lon/lat bounds that do not meet Ukraine's box: lat/lon swapped (with that
+    hint) or far away.
+
+    Parameters
+    ----------
+    bounds : sequence of float
+        ``(minx, miny, maxx, maxy)``, degrees.
+    path : str or Path, optional
+        What the geometry came from, for the message.
+
+    Raises
+    ------
+    GeometryError
+        One line saying what is wrong and how to fix it.
+    """
+    minx, miny, maxx, maxy = bounds
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        raise GeometryError(f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}): "
+                            "give lon/lat degrees (EPSG:4326)", path)
+    overlaps = near_ukraine(bounds)
+    if not overlaps and near_ukraine(bounds, swapped=True):
+        raise GeometryError(
+            "coordinates look like lat/lon swapped (x spans "
+            f"{minx:.1f} to {maxx:.1f}, which is Ukraine's latitude): write them as lon, lat "
+            "(GeoJSON order)", path)
+    if not overlaps:
+        raise GeometryError(
+            f"geometry lies far outside Ukraine (bounds lon {minx:.1f}..{maxx:.1f}, lat "
+            f"{miny:.1f}..{maxy:.1f}): is this a control map of Ukraine in lon/lat?", path)

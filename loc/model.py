@@ -264,6 +264,55 @@ def _finite(geom: BaseGeometry, what: str, where: str | None) -> BaseGeometry:
     return geom
 
 
+def checked_area(geom: BaseGeometry, what: str, where: str | None = None) -> BaseGeometry:
+    """An area given as a lon/lat geometry, checked as a file's polygons are: finite, in
+    lon/lat near Ukraine, its polygons as drawn (those of collections too, other parts
+    dropped) and valid (an invalid one repaired by :func:`loc.geo.repair`, within its
+    limit and with a warning, or refused).
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        The area (lon/lat).
+    what : str
+        What it is (``ru``, ``exchange``, ...), for the messages.
+    where : str, optional
+        Where it came from, for the messages.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The valid area (an empty MultiPolygon when it has no polygons).
+
+    Raises
+    ------
+    GeometryError
+        One line saying what is wrong.
+
+    Examples
+    --------
+    >>> checked_area(shapely.box(37.5, 47.5, 38.5, 48.5), "ru").geom_type
+    'Polygon'
+    """
+    _finite(geom, f"the {what} area", where)
+    polys: list = []
+
+    def walk(g) -> None:
+        if g.geom_type == "Polygon":
+            polys.append(g)
+        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
+            for part in shapely.get_parts(g):
+                walk(part)
+
+    walk(geom)
+    polys = [p for p in polys if not p.is_empty]
+    if not polys:
+        return shapely.MultiPolygon()
+    geo.check_near_ukraine(shapely.total_bounds(polys), where)
+    drawn = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    return geo.polygonal(geo.repair(drawn, what, where))
+
+
 def from_geometries(
     ru: BaseGeometry,
     contested: BaseGeometry | None = None,
@@ -275,8 +324,11 @@ def from_geometries(
     path: str | None = None,
     sha256: str | None = None,
     meta: dict | None = None,
+    checked: bool = False,
 ) -> Snapshot:
-    """Build a :class:`Snapshot` from lon/lat geometries of the sides.
+    """Build a :class:`Snapshot` from lon/lat geometries of the sides, checked as a file's
+    are: finite, in lon/lat near Ukraine, valid (an invalid polygon repaired within
+    :data:`loc.geo.REPAIR_LIMIT`, with a warning, or refused).
 
     Parameters
     ----------
@@ -293,6 +345,9 @@ def from_geometries(
         Provenance (see :class:`Snapshot`).
     meta : dict, optional
         Anything else worth recording.
+    checked : bool
+        The sides are polygons loc's readers have already checked (their checks are not
+        run twice).
 
     Returns
     -------
@@ -302,7 +357,9 @@ def from_geometries(
     Raises
     ------
     GeometryError
-        When a coordinate is NaN or infinite (never repaired).
+        When a coordinate is NaN or infinite (never repaired), the sides are not lon/lat,
+        lie far from Ukraine or look like lat/lon swapped, or a polygon is invalid beyond
+        a safe repair.
     TypeError
         When a side is not a shapely geometry.
 
@@ -312,14 +369,16 @@ def from_geometries(
     >>> snap.label
     '2025-09-05'
     """
-    ru = geo.polygonal(_finite(ru, "the ru side", path))
+    sides = {"ru": ru, "contested": contested, "ua": ua}
+    sides = {k: _finite(g, f"the {k} side", path) for k, g in sides.items() if g is not None}
+    sides = {k: geo.polygonal(g) if checked else checked_area(g, k, path)
+             for k, g in sides.items()}
+    ru = sides["ru"]
     given = {"ru": ru}
-    if contested is not None:
-        contested = geo.polygonal(_finite(contested, "the contested side", path))
-        if not contested.is_empty:
-            given["contested"] = geo.polygonal(shapely.difference(contested, ru))
-    if ua is not None:
-        given["ua"] = geo.polygonal(_finite(ua, "the ua side", path))
+    if "contested" in sides and not sides["contested"].is_empty:
+        given["contested"] = geo.polygonal(shapely.difference(sides["contested"], ru))
+    if "ua" in sides:
+        given["ua"] = sides["ua"]
     return Snapshot(given=given, date=parse_date(date, path) if date is not None else None,
                     source=str(source), license=license, path=path, sha256=sha256,
                     meta=dict(meta or {}))

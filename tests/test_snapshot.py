@@ -289,3 +289,34 @@ def test_a_geometry_collection_of_polygons_is_read(tmp_path):
         [shapely.LineString([(37, 47), (38, 48)])]))])
     with pytest.raises(loc.LocError, match="has no polygons"), pytest.warns(loc.LocWarning):
         loc.read(only_lines)
+
+
+@pytest.mark.parametrize("geom, message", [
+    (shapely.box(4e6, 5e6, 4.1e6, 5.1e6), "not lon/lat"),
+    (shapely.box(48, 37, 49, 38), "lat/lon swapped"),
+    (shapely.box(0, 0, 1, 1), "far outside Ukraine"),
+    (shapely.Polygon([(37, 48), (38, 49), (38, 48), (37, 49)]), "cannot be repaired safely"),
+])
+def test_geometries_given_in_python_get_the_checks_a_file_gets(geom, message):
+    """loc.from_geometries took metres (occupied NaN km²), swapped axes (9,814 km²
+    "outside"), a box at 0 E 0 N (12,308 km²) and a bowtie (1 km², then a GEOS error);
+    freeze exchanges given as geometries too (0 km² exchanged, no error)."""
+    with pytest.raises(loc.LocError, match=message):
+        loc.from_geometries(geom, date="2025-09-01")
+    with pytest.raises(loc.LocError, match=message):
+        loc.freeze(loc.sample(), exchanges=[(geom, "ua")])
+
+
+def test_an_overlapping_collection_is_joined_with_a_warning():
+    a, b = shapely.box(37.0, 48.0, 37.5, 48.5), shapely.box(37.4, 48.0, 38.0, 48.5)
+    with pytest.warns(loc.LocWarning, match="repaired invalid ru polygon"):
+        snap = loc.from_geometries(shapely.GeometryCollection([a, shapely.Point(1, 1), b]))
+    assert snap.occupied_km2() == pytest.approx(
+        float(loc.geo.area_km2(shapely.union(a, b))), rel=1e-9)
+
+
+@pytest.mark.parametrize("exchanges", [{"a": "ru"}, "x.geojson=ru", [("x",)],
+                                       [(shapely.Point(37, 48), "ua")]])
+def test_exchanges_of_the_wrong_shape_are_refused(exchanges):
+    with pytest.raises((TypeError, loc.LocError)):
+        loc.freeze(loc.sample(), exchanges=exchanges)

@@ -17,8 +17,9 @@ from loc import geo
 from loc.analysis.diff import diff
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import GeometryError, LocWarning, OptionError
-from loc.io.readers import read_features, repair
-from loc.model import Snapshot, from_geometries
+from loc.geo import repair
+from loc.io.readers import read_features
+from loc.model import Snapshot, checked_area, from_geometries
 from loc.reference import settlements
 from loc.reference.regions import (
     OUTSIDE,
@@ -189,13 +190,26 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
             ru = shapely.difference(ru, reach)
         contested = shapely.difference(contested, reach)
         steps.append({"assign": ",".join(keys), "side": side})
-    for area, side in exchanges or []:
+    if exchanges is not None and (isinstance(exchanges, (str, Path, dict))
+                                  or not isinstance(exchanges, (list, tuple))):
+        raise TypeError("exchanges must be a list of (geometry or file, side) pairs, not "
+                        f"{type(exchanges).__name__}")
+    for pair in exchanges or []:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"an exchange is a (geometry or file, side) pair, not {pair!r:.60}")
+        area, side = pair
         side = _side(side, "exchange")
         label = str(area) if isinstance(area, (str, Path)) else "geometry"
-        geom = read_exchange(area) if isinstance(area, (str, Path)) else area
-        if not isinstance(geom, BaseGeometry):
+        if isinstance(area, (str, Path)):
+            geom = read_exchange(area)
+        elif isinstance(area, BaseGeometry):  # the checks a file's polygons get
+            geom = checked_area(area, "exchange")
+            if geom.is_empty:
+                raise GeometryError(f"an exchange of a {area.geom_type} has no polygons to "
+                                    "exchange")
+        else:
             raise TypeError(f"an exchange is a geometry or a file, not {type(area).__name__}")
-        geom = shapely.intersection(geo.polygonal(geom), ukraine())
+        geom = shapely.intersection(geom, ukraine())
         for other, other_side, by in claimed:
             if other_side != side and float(geo.area_km2(
                     shapely.intersection(geom, other))) > OVERLAP_KM2:
@@ -210,7 +224,8 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
         # a changed snapshot: no file hash of its own (caches key it by its geometry)
         adopted = from_geometries(ru, contested, date=base.date, source=base.source,
                                   license=base.license, path=base.path, sha256=None,
-                                  meta={"derived_from": base.sha256, "steps": steps})
+                                  meta={"derived_from": base.sha256, "steps": steps},
+                                  checked=True)  # overlays of checked areas
     else:
         adopted = base
     line = contact_only(line_of_contact(adopted, **line_options)).reset_index(drop=True)

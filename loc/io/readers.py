@@ -34,7 +34,16 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import config, geo
 from loc.dates import date_from_name, parse_date
-from loc.errors import DateError, GeometryError, InputError, LimitError, LocError, LocWarning
+from loc.errors import (
+    DateError,
+    GeometryError,
+    InputError,
+    LimitError,
+    LocError,
+    LocWarning,
+    first_line,
+)
+from loc.geo import repair
 from loc.io.hashing import bytes_sha256, file_sha256
 from loc.io.rings import PlainReader, plain_bytes
 from loc.io.writers import URI_LIKE
@@ -46,9 +55,6 @@ from loc.sources import deepstate, isw
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".fgb", ".shp", ".zip")
 """File types loc reads as snapshots (anything else GDAL reads works too, named directly)."""
 
-REPAIR_LIMIT = 0.10
-"""A repair of an invalid polygon may change its area by at most this fraction."""
-
 _SIDE_WORDS = {
     "ru": "ru", "russia": "ru", "russian": "ru", "occupied": "ru", "rf": "ru",
     "ua": "ua", "ukraine": "ua", "ukrainian": "ua", "liberated": "ua",
@@ -57,24 +63,6 @@ _SIDE_WORDS = {
 }
 _GDAL_HINT = ("not a geodata file GDAL can read (GeoJSON, GeoPackage, Shapefile, KML/KMZ, "
               "FlatGeobuf)")
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message, without GDAL's generic driver hint.
-
-    Parameters
-    ----------
-    exc : BaseException
-        Any exception.
-
-    Returns
-    -------
-    str
-        One line (at most 200 characters).
-    """
-    text = str(exc).strip().splitlines()
-    line = text[0] if text else type(exc).__name__
-    return (line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__)[:200]
 
 
 def _check_size(nbytes: int, what: str, path: Path) -> None:
@@ -331,17 +319,7 @@ def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFram
         if not np.isfinite(coords).all():
             raise GeometryError("coordinates fall outside what its CRS can project to "
                                 "lon/lat", path)
-    minx, miny, maxx, maxy = bounds = gdf.total_bounds
-    overlaps = geo.near_ukraine(bounds)
-    if not overlaps and geo.near_ukraine(bounds, swapped=True):
-        raise GeometryError(
-            "coordinates look like lat/lon swapped (x spans "
-            f"{minx:.1f} to {maxx:.1f}, which is Ukraine's latitude): write them as lon, lat "
-            "(GeoJSON order)", path)
-    if not overlaps:
-        raise GeometryError(
-            f"geometry lies far outside Ukraine (bounds lon {minx:.1f}..{maxx:.1f}, lat "
-            f"{miny:.1f}..{maxy:.1f}): is this a control map of Ukraine in lon/lat?", path)
+    geo.check_near_ukraine(gdf.total_bounds, path)
     return gdf
 
 
@@ -403,59 +381,6 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, s
     if names:
         raise GeometryError("no layer or placemark name matches the given name mapping", path)
     return pd.Series("ru", index=gdf.index), "default"
-
-
-def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
-    """A valid polygon as it is; an invalid one repaired with make_valid (method
-    ``structure``: overlapping parts joined), refusing a repair whose area change is not a
-    finite number under :data:`REPAIR_LIMIT`, and warning how much area changed.
-
-    Parameters
-    ----------
-    geom : shapely geometry
-        A lon/lat (Multi)Polygon.
-    side : str
-        What it is, for the messages (``ru``, ``exchange``, ...).
-    path : str or Path
-        The file it came from.
-
-    Returns
-    -------
-    shapely.Polygon or shapely.MultiPolygon
-        The valid polygon.
-
-    Raises
-    ------
-    GeometryError
-        When it cannot be repaired safely.
-    """
-    if shapely.is_valid(geom):
-        return geom
-    reason = shapely.is_valid_reason(geom)
-    try:
-        before = float(geo.area_km2(geom))
-        # "structure": overlapping parts are joined and holes cut out, as a map means them
-        # (the default "linework" turns an overlap of two parts into a hole)
-        fixed = geo.polygonal(shapely.make_valid(geom, method="structure",
-                                                 keep_collapsed=False))
-        after = float(geo.area_km2(fixed))
-    except shapely.errors.GEOSException as exc:
-        raise GeometryError(f"invalid {side} polygon ({reason}) cannot be repaired: "
-                            f"{first_line(exc)}; fix the file in a GIS", path) from None
-    change = abs(after - before)
-    if (fixed.is_empty or not math.isfinite(change) or not math.isfinite(before)
-            or change > REPAIR_LIMIT * max(before, 0.0)):
-        what = ("nothing would be left of it" if fixed.is_empty else
-                f"repaired it would be {after:,.1f} km² where its rings enclose "
-                f"{before:,.1f} km² as drawn")
-        raise GeometryError(
-            f"invalid {side} polygon ({reason}) cannot be repaired safely: {what}; fix the "
-            "file in a GIS", path)
-    pct = 100 * change / before if before else 0.0
-    warnings.warn(
-        f"{path}: repaired invalid {side} polygon ({reason}); area changed by "
-        f"{change:,.3f} km² ({pct:.3f} %)", LocWarning, stacklevel=5)
-    return fixed
 
 
 def _property(gdf: gpd.GeoDataFrame | None, name: str) -> str | None:
@@ -607,6 +532,7 @@ def _described(geoms: dict[str, BaseGeometry], origin: str, polys: gpd.GeoDataFr
     return from_geometries(
         geoms.get("ru", shapely.MultiPolygon()), geoms.get("contested"), geoms.get("ua"),
         date=when, source=source, license=licence, path=origin, sha256=sha256,
+        checked=True,  # each side validated (or repaired) above, in lon/lat near Ukraine
     )
 
 

@@ -24,8 +24,9 @@ import shapely
 
 from loc import config
 from loc.dates import find_date, parse_date
-from loc.errors import DateError, InputError, OutputError
-from loc.io.readers import check_finite, first_line, gdal_path, read_file, repair, to_lonlat
+from loc.errors import DateError, InputError, OutputError, first_line
+from loc.geo import repair
+from loc.io.readers import check_finite, gdal_path, read_file, to_lonlat
 from loc.io.writers import locked, write_gpkg
 from loc.model import SIDES, Snapshot, from_geometries
 
@@ -306,7 +307,8 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
     snap = from_geometries(sides.get("ru", shapely.MultiPolygon()), sides.get("contested"),
                            sides.get("ua"), date=day, source=sources[0],
                            license=rows["license"].iloc[0] or None, path=f"{store}@{day}",
-                           meta={"store": str(store), "file_sha256": rows["sha256"].iloc[0]})
+                           meta={"store": str(store), "file_sha256": rows["sha256"].iloc[0]},
+                           checked=True)  # the checks above
     # a store's date is identified by its geometry: the hash a manifest records
     object.__setattr__(snap, "sha256", snap.geometry_sha256)
     return snap
