@@ -1,6 +1,6 @@
 """Checks of the values users pass, one rule each: numbers (finite, within a range), names
-(a full match), choices. API and CLI call the same checks, so both refuse the same things
-with the same message."""
+(a full match), choices, flags, frames. API and CLI call the same checks, so both refuse the
+same things with the same message."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import math
 import re
 from collections.abc import Iterable
 from numbers import Real
+
+import numpy as np
 
 from loc.errors import OptionError
 
@@ -83,6 +85,76 @@ def choice(value, name: str, choices: Iterable[str]) -> str:
     options = list(choices)
     if not isinstance(value, str) or value not in options:
         raise OptionError(f"{name} must be one of {', '.join(options)}, not {value!r:.40}")
+    return value
+
+
+def flag(value, name: str) -> bool:
+    """A yes/no parameter: ``True`` or ``False`` (numpy's too), not a word or a number
+    whose truth would be guessed ("no" is true).
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    name : str
+        The parameter's name.
+
+    Returns
+    -------
+    bool
+        The value.
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+
+    Examples
+    --------
+    >>> flag(True, "by_region")
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, not {value!r:.40}")
+
+
+def frame(value, name: str, columns: Iterable[str] = (), geometry: tuple[str, ...] = ()):
+    """A GeoDataFrame of the kind a function needs: its columns and geometry types.
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    name : str
+        What it is, for the message.
+    columns : iterable of str
+        Columns it must have.
+    geometry : tuple of str
+        Geometry types it may hold (any when empty).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The value.
+
+    Raises
+    ------
+    TypeError
+        Naming what is missing or of another kind.
+    """
+    import geopandas as gpd
+
+    if not isinstance(value, gpd.GeoDataFrame):
+        raise TypeError(f"{name} must be a GeoDataFrame, not {type(value).__name__}")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise TypeError(f"{name} lacks the column(s) {', '.join(missing)}")
+    if geometry:
+        other = sorted(set(value.geom_type.dropna()) - set(geometry))
+        if other:
+            raise TypeError(f"{name} must hold {' or '.join(geometry)} geometries, not "
+                            f"{', '.join(other)}")
     return value
 
 

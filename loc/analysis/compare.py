@@ -89,6 +89,9 @@ def compare(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     Comparison
         Areas held by ``ru`` in one snapshot only, and km² per region.
     """
+    for name, snap in (("a", a), ("b", b)):
+        if not isinstance(snap, Snapshot):
+            raise TypeError(f"compare needs two Snapshots: {name} is {type(snap).__name__}")
     if a.date != b.date:
         warnings.warn(f"comparing different dates ({a.label} and {b.label}): differences "
                       "mix real changes with source disagreement", LocWarning, stacklevel=2)

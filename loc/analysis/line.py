@@ -745,6 +745,7 @@ def line_of_contact(snapshot: Snapshot, *, step_km: float = 0.5, reach_km: float
     """
     if not isinstance(snapshot, Snapshot):
         raise TypeError(f"line_of_contact needs a Snapshot, not {type(snapshot).__name__}")
+    checks.flag(by_region, "by_region")
     options = LineOptions(step_km=step_km, reach_km=reach_km, gap_km=gap_km,
                           channel_km=channel_km, noise_km2=noise_km2)
     line = snapshot.memo(options.key, lambda: _line(snapshot, options)).copy()
@@ -865,6 +866,7 @@ def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         The same columns, ``region`` one key, ``length_km`` of the part (geodesic); every
         row a non-empty (Multi)LineString.
     """
+    checks.frame(line, "the line", ("geometry",), ("LineString", "MultiLineString"))
     reg = registry()
     rows = []
     for rec, geom in zip(line.drop(columns="geometry").to_dict(orient="records"),

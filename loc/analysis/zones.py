@@ -382,6 +382,7 @@ def people_in(zones: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     cols = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "population",
             "largest"]
+    checks.frame(zones, "zones", cols)
     return (pd.DataFrame(zones[cols]).sort_values(["population", "zone"],
                                                   ascending=[False, True])
             .reset_index(drop=True))

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.reference.bundled import data_path
@@ -86,6 +87,8 @@ def settlements_in(geom) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Rows of :func:`settlements` inside it.
     """
+    if not isinstance(geom, BaseGeometry):
+        raise TypeError(f"settlements_in needs a shapely geometry, not {type(geom).__name__}")
     return table()[inside(geom)].sort_values(
         ["population", "name"], ascending=[False, True]
     ).copy()
