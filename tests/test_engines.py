@@ -70,3 +70,25 @@ def test_cli_engine_option_and_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("LOC_ENGINE", "fiona")
     assert json.loads(CliRunner().invoke(cli, ["stats", "--format", "json"]).stdout)["date"] \
         == "2025-09-05"
+
+
+def test_both_engines_write_the_same_geometry_types(tmp_path):
+    """pyogrio makes a layer of LineStrings and MultiLineStrings all multi, fiona did not:
+    the same `loc line --by-region -o x.gpkg` gave other geometry types by engine."""
+    import geopandas as gpd
+    import shapely
+
+    from loc.io.writers import write_gpkg
+
+    mixed = gpd.GeoDataFrame(
+        {"n": [1, 2]}, geometry=[shapely.LineString([(37, 48), (38, 48)]),
+                                 shapely.MultiLineString([[(37, 47), (38, 47)],
+                                                          [(37, 46), (38, 46)]])],
+        crs="OGC:CRS84")
+    got = {}
+    for engine in ("pyogrio", "fiona"):
+        path = write_gpkg(tmp_path / f"{engine}.gpkg", {"line": mixed}, engine=engine)
+        back = gpd.read_file(path, layer="line")
+        got[engine] = list(back.geom_type)
+        assert shapely.equals(back.geometry.iloc[0], mixed.geometry.iloc[0])
+    assert got["pyogrio"] == got["fiona"] == ["MultiLineString", "MultiLineString"]

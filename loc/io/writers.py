@@ -650,6 +650,23 @@ def _fixed_gdal_date() -> Iterator[None]:
             os.environ["OGR_CURRENT_DATE"] = before
 
 
+_MULTI = {"Point": shapely.multipoints, "LineString": shapely.multilinestrings,
+          "Polygon": shapely.multipolygons}
+
+
+def _one_type(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A layer that mixes single and multi geometries of one kind (LineString and
+    MultiLineString) with the singles made multi, as pyogrio does by itself and fiona does
+    not: both engines then write the same geometry types."""
+    kinds = set(gdf.geom_type.dropna())
+    for single, make in _MULTI.items():
+        if kinds == {single, f"Multi{single}"}:
+            geoms = np.array([make([g]) if g is not None and g.geom_type == single else g
+                              for g in gdf.geometry.values], dtype=object)
+            return gdf.set_geometry(geoms, crs=gdf.crs)
+    return gdf
+
+
 def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
                engine: str | None = None, **options) -> Path:
     """Write GeoPackage layers all at once: into a temporary folder beside ``path``, then
@@ -687,8 +704,8 @@ def write_gpkg(path: str | Path, layers: dict[str, gpd.GeoDataFrame],
         with (_staging(target, folder=True) as tmp_dir, gdal_folder(tmp_dir) as gdal_dir,
               _fixed_gdal_date()):
             for layer, gdf in layers.items():
-                gdf.to_file(gdal_dir / "out.gpkg", layer=layer, driver="GPKG", engine=name,
-                            **options)
+                _one_type(gdf).to_file(gdal_dir / "out.gpkg", layer=layer, driver="GPKG",
+                                       engine=name, **options)
             os.replace(tmp_dir / "out.gpkg", target)
     except OutputError:
         raise
