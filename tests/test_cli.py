@@ -86,3 +86,20 @@ def test_regions_command():
     assert r.exit_code == 0
     assert len(r.output.splitlines()) == 28  # 27 regions and the group Donbas
     assert any(ln.startswith("donetsk") and "Donets'k" in ln for ln in r.output.splitlines())
+
+
+@pytest.mark.parametrize("args, phrase", [
+    (["zones", "--width", "5km"], "'5km' is not a valid float"),
+    (["line", "--noise-km2", "abc"], "'abc' is not a valid float"),
+    (["render", "--nope"], "No such option '--nope'"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["compare"], "Missing argument 'A'"),
+])
+def test_a_value_click_refuses_is_one_line_too(args, phrase):
+    """Options click itself refuses (a unit after a number, an unknown option) printed
+    click's three-line usage block; every refusal is one line and exit code 2."""
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("loc: error: ") and phrase in lines[0]
+    assert "--help)" in lines[0] and r.stdout == ""

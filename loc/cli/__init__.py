@@ -84,6 +84,11 @@ class LocGroup(click.Group):
         except LocError as exc:
             click.echo(f"loc: error: {exc}", err=True)
             ctx.exit(2)
+        except click.UsageError as exc:  # an option or argument click refuses: one line too
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            text = " ".join(exc.format_message().split())
+            click.echo(f"loc: error: {text} (see {where} --help)", err=True)
+            ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:  # the reader went away (``loc ... | head``): stop quietly
