@@ -790,3 +790,79 @@ def test_input_text_in_markdown_reads_as_written(text):
     assert code.count("<code>") == 1 and not re.search(r"<(?!/?p>|/?code>)", code), code
     inner = html.unescape(code.split("<code>", 1)[1].split("</code>", 1)[0])
     assert inner == (one or " ")
+
+
+def test_sigterm_cleans_up_as_ctrl_c_does(tmp_path):
+    """SIGTERM (what timeout, systemd and docker send) was not handled: an import left
+    its staging folder with a partial GeoPackage beside the store."""
+    folder = _dated_copies(tmp_path / "snaps", 0, 120)
+    store = tmp_path / "s.gpkg"
+    p = _loc("import", folder, "--store", store)
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline and not any(
+            q.name.startswith(".loc-") for q in tmp_path.iterdir()):
+        time.sleep(0.002)
+    if p.poll() is not None:
+        pytest.skip("the import ended before it could be stopped")
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 128 + signal.SIGTERM, err
+    assert b"loc: interrupted; nothing half-written was left" in err
+    assert [q.name for q in tmp_path.iterdir() if q.name.startswith(".loc-")] == []
+    assert not store.exists() or len(loc.list_snapshots(store)) in (0, 120)
+
+
+def test_one_lock_however_the_store_is_reached(tmp_path):
+    """Two imports into one store, one through a link: each took the lock beside the path
+    it was given, and one import's dates were lost."""
+    from loc.errors import OutputError
+    from loc.io.writers import locked
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "other").mkdir()
+    real = tmp_path / "real" / "s.gpkg"
+    link = tmp_path / "other" / "s.gpkg"
+    link.symlink_to(real)
+    with locked(real), pytest.raises(OutputError, match="another loc process holds"), \
+            locked(link, timeout_s=0.2):
+        pass
+
+
+def test_a_key_pair_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    from loc.errors import OutputError
+    from loc.outputs import signatures
+
+    def full(path, data):
+        raise OutputError("cannot write: no space left on the disk", path)
+
+    monkeypatch.setattr(signatures, "write_atomic", full)
+    r = _run("keygen", "--party", "alice", "-o", tmp_path / "alice.key")
+    assert r.exit_code == 2 and list(tmp_path.iterdir()) == []  # no private key alone
+    monkeypatch.undo()
+    assert _run("keygen", "--party", "alice", "-o", tmp_path / "alice.key").exit_code == 0
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_standard_output_is_one_line():
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([sys.executable, "-m", "loc", "-q", "stats"], cwd=ROOT, stdout=full,
+                           stderr=subprocess.PIPE, timeout=120)
+    assert p.returncode == 2
+    assert p.stderr.decode().strip() == ("loc: error: cannot write to standard output: No "
+                                         "space left on device")
+
+
+def test_an_interrupt_between_page_and_manifest_leaves_no_orphan(tmp_path, monkeypatch):
+    from loc.outputs import versions as versions_mod
+
+    real = versions_mod.write_atomic
+
+    def interrupted(path, data):
+        if Path(path).suffix == ".json":
+            raise KeyboardInterrupt
+        return real(path, data)
+
+    monkeypatch.setattr(versions_mod, "write_atomic", interrupted)
+    r = _run("render", "-o", tmp_path / "maps", "--name", "s", "--no-settlements")
+    assert r.exit_code == 130
+    assert [p.name for p in (tmp_path / "maps" / "s").glob("*.html")] == []

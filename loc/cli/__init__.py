@@ -97,9 +97,9 @@ class LocGroup(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(141)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("loc: interrupted; nothing half-written was left", err=True)
-            ctx.exit(130)
+            ctx.exit(128 + exc.signum if isinstance(exc, Terminated) else 130)
         except Exception as exc:  # a bug: one line, the traceback with -v
             if ctx.meta.get("loc.verbose"):
                 traceback.print_exc()
@@ -132,6 +132,24 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, engine: str | None) -> N
     warnings.showwarning = _show_warning
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (what ``timeout``, systemd and docker send): handled as Ctrl-C is,
+    so that every write in progress cleans up what it staged."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminated(signum: int, _frame) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminated)
     sys.exit(cli.main(prog_name="loc"))

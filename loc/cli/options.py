@@ -7,6 +7,7 @@ Nothing heavy is imported at module level: ``loc --help`` loads only click and t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -542,10 +543,19 @@ def emit(data: str | bytes, output: Path | None) -> None:
     if output and str(output) != "-":
         write_atomic(output, data)
         say(f"wrote {output}")
-    elif isinstance(data, bytes):
-        click.get_binary_stream("stdout").write(data)
-    else:
-        click.echo(data, nl=False)
+        return
+    try:
+        if isinstance(data, bytes):
+            click.get_binary_stream("stdout").write(data)
+        else:
+            click.echo(data, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk behind a redirection, say
+        from loc.errors import OutputError
+
+        raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
 def emit_frame(gdf, output: Path | None, fmt: str, layer: str) -> None:

@@ -417,7 +417,7 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
     """
     import time
 
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # one lock however the file is reached (a link)
     lock = path.parent / f".{path.name}.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

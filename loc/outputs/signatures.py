@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -118,8 +119,14 @@ def keygen(party: str, path: str | Path) -> tuple[Path, Path]:
     public = _raw_public(key.public_key())
     write_private(path, dumps({"format": PRIVATE, "party": party, "algorithm": ALGORITHM,
                                "key_id": key_id(public), "private_key": _b64(private)}) + "\n")
-    write_atomic(pub_path, dumps({"format": PUBLIC, "party": party, "algorithm": ALGORITHM,
-                                  "key_id": key_id(public), "public_key": _b64(public)}) + "\n")
+    try:
+        write_atomic(pub_path, dumps({"format": PUBLIC, "party": party, "algorithm": ALGORITHM,
+                                      "key_id": key_id(public), "public_key": _b64(public)})
+                     + "\n")
+    except BaseException:  # both files or neither: a private key alone would block a retry
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
     return path, pub_path
 
 

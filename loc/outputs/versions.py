@@ -135,7 +135,7 @@ def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dic
     write_atomic(html_path, data)
     try:
         write_atomic(manifest_path, dumps(manifest) + "\n")
-    except OutputError:
+    except BaseException:  # a full disk, or an interrupt between the two
         if new:  # a page that was there before stays (an orphan, as it was)
             with contextlib.suppress(OSError):
                 html_path.unlink()
