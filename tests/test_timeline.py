@@ -350,7 +350,7 @@ def test_figures_do_not_depend_on_what_the_cache_holds(cache):
     pd.testing.assert_frame_equal(warmed, fresh, check_exact=True)
 
 
-@pytest.mark.parametrize("text", ['{"version": 5}', '{"version": 5, "files": {}, "pairs": '
+@pytest.mark.parametrize("text", ['{"version": 6}', '{"version": 6, "files": {}, "pairs": '
                                   '{"a:b": {"gained_km2": "1e9"}}}', "{not json"])
 def test_a_broken_cache_is_set_aside_with_a_warning(cache, text):
     files = deepstate_files()[:3]
@@ -369,3 +369,32 @@ def test_a_cache_that_cannot_be_written_is_a_warning(tmp_path, monkeypatch):
     with pytest.warns(loc.LocWarning, match="timeline cache not written"):
         got = loc.timeline(files)
     pd.testing.assert_frame_equal(got, loc.timeline(files, use_cache=False), check_exact=True)
+
+
+def test_a_cache_changed_since_loc_wrote_it_is_not_used(cache):
+    """A cached figure changed by 5,000 km² (still a number, the right shape) moved the last
+    date's total by as much, without a word; the cache now carries a digest of its
+    figures."""
+    files = loc.sample_paths()
+    want = loc.timeline(files, use_cache=False)
+    loc.timeline(files)  # writes the cache
+    path = cache / "timeline.json"
+    doc = json.loads(path.read_text())
+    key = sorted(doc["pairs"])[0]
+    doc["pairs"][key]["gained_km2"] += 5000
+    path.write_text(json.dumps(doc))
+    with pytest.warns(loc.LocWarning, match="changed since loc wrote it"):
+        got = loc.timeline(files)
+    assert got.equals(want)
+    assert loc.timeline(files).equals(want)  # and the cache was written again, whole
+
+
+def test_a_cache_path_that_is_a_pipe_is_neither_read_nor_written(cache):
+    import os
+
+    cache.mkdir(parents=True)
+    os.mkfifo(cache / "timeline.json")
+    files = loc.sample_paths()
+    with pytest.warns(loc.LocWarning, match="timeline cache is not a file"):
+        got = loc.timeline(files)
+    assert got.equals(loc.timeline(files, use_cache=False))

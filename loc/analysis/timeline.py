@@ -34,7 +34,7 @@ from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
-from loc.io.hashing import file_sha256
+from loc.io.hashing import bytes_sha256, file_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
 from loc.io.rings import (
@@ -54,7 +54,7 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 BREAK_KM2 = 1_000.0
 """A day-to-day change larger than this (km²) is a break in the series (a source that starts
 or stops mapping a whole area, e.g. Crimea before September 2022), not a gain or loss."""
@@ -64,6 +64,10 @@ def _load_cache(path: Path) -> dict:
     """The cache, or an empty one: when there is none, it is of another version, or (with
     a warning) it cannot be read or is not of the form loc writes."""
     empty = {"version": CACHE_VERSION, "files": {}, "pairs": {}}
+    if path.exists() and not path.is_file():  # a folder or a pipe: never read, never written
+        warnings.warn(f"{path}: timeline cache is not a file; computing afresh", LocWarning,
+                      stacklevel=3)
+        return {**empty, "unwritable": True}
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -78,7 +82,18 @@ def _load_cache(path: Path) -> dict:
         warnings.warn(f"{path}: timeline cache is not of the form loc writes; computing "
                       "afresh", LocWarning, stacklevel=3)
         return empty
+    if doc.get("digest") != _digest(doc):
+        warnings.warn(f"{path}: timeline cache was changed since loc wrote it (its digest "
+                      "does not match); computing afresh", LocWarning, stacklevel=3)
+        return empty
     return doc
+
+
+def _digest(cache: dict) -> str:
+    """The SHA-256 of a cache's figures, written with them: a cache edited or damaged
+    since (a figure changed, still a number) is not used."""
+    return bytes_sha256(json.dumps({"files": cache["files"], "pairs": cache["pairs"]},
+                                   sort_keys=True, separators=(",", ":")).encode())
 
 
 def _cache_form(doc: dict) -> bool:
@@ -229,8 +244,9 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         prev_regions = entry["regions"]
         if progress and i not in computed:
             progress(1)
-    if use_cache and dirty:
+    if use_cache and dirty and not cache.pop("unwritable", False):
         try:
+            cache["digest"] = _digest(cache)
             write_atomic(cache_path, json.dumps(cache, separators=(",", ":")))
         except LocError as exc:  # the figures stand; only the next run is slower
             warnings.warn(f"timeline cache not written ({exc})", LocWarning, stacklevel=2)
