@@ -398,3 +398,22 @@ def test_a_cache_path_that_is_a_pipe_is_neither_read_nor_written(cache):
     with pytest.warns(loc.LocWarning, match="timeline cache is not a file"):
         got = loc.timeline(files)
     assert got.equals(loc.timeline(files, use_cache=False))
+
+
+def test_a_failed_output_takes_its_chart_back(cache, tmp_path):
+    """--chart was written before -o, so a failed -o left the chart while the command said
+    nothing was written; a chart that was there before is put back as it was."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    chart = tmp_path / "c.png"
+    files = [str(p) for p in loc.sample_paths()]
+    r = CliRunner().invoke(cli, ["timeline", *files, "--chart", str(chart), "-o",
+                                 str(blocker / "t.csv")])
+    assert r.exit_code == 2 and not chart.exists()
+    chart.write_bytes(b"the old chart")
+    r = CliRunner().invoke(cli, ["timeline", *files, "--chart", str(chart), "-o",
+                                 str(blocker / "t.csv")])
+    assert r.exit_code == 2 and chart.read_bytes() == b"the old chart"
+    r = CliRunner().invoke(cli, ["movement", *files, "--chart", str(chart), "-o",
+                                 str(blocker / "m.csv")])
+    assert r.exit_code == 2 and chart.read_bytes() == b"the old chart"

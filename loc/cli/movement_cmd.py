@@ -9,6 +9,7 @@ from loc.cli.options import (
     chart_opt,
     emit,
     format_opt,
+    kept_only_if_all_written,
     load_series,
     output_format,
     output_opt,
@@ -45,25 +46,26 @@ def command(inputs, since, until, period, step, sectors, fmt, output, chart) -> 
     items = load_series(inputs, since, until)
     series = movement_series([item for _, item in items], period=period, step_km=step,
                              sectors=axes(sectors))
-    if chart:
-        from loc.outputs.chart import movement_chart
+    with kept_only_if_all_written(chart):  # the chart goes only with the table
+        if chart:
+            from loc.outputs.chart import movement_chart
 
-        movement_chart(series, chart)
-        say(f"wrote {chart}")
-    fmt = output_format(output, fmt, FORMATS)
-    if fmt == "csv":
-        emit(csv_text(series), output)
-        return
-    if fmt == "json":
-        emit(dumps({"period": period, "step_km": step,
-                    "rows": series.to_dict(orient="records")}) + "\n", output)
-        return
-    fastest = (series.groupby("sector")
-               .agg(periods=("start", "count"), mean_advance_km=("mean_advance_km", "sum"),
-                    max_advance_km=("max_advance_km", "max"), days=("days", "sum"))
-               .sort_values("mean_advance_km", ascending=False))
-    fastest["km_per_day"] = fastest["mean_advance_km"] / fastest["days"].clip(lower=1)
-    say(f"{len(items)} snapshots, {series['start'].nunique()} {period}s; fastest moving "
-        "sectors first (mean advance summed over periods):")
-    emit(table(fastest, {"mean_advance_km": ",.2f", "max_advance_km": ",.2f",
-                         "km_per_day": ".3f"}), output)
+            movement_chart(series, chart)
+            say(f"wrote {chart}")
+        fmt = output_format(output, fmt, FORMATS)
+        if fmt == "csv":
+            emit(csv_text(series), output)
+            return
+        if fmt == "json":
+            emit(dumps({"period": period, "step_km": step,
+                        "rows": series.to_dict(orient="records")}) + "\n", output)
+            return
+        fastest = (series.groupby("sector")
+                   .agg(periods=("start", "count"), mean_advance_km=("mean_advance_km", "sum"),
+                        max_advance_km=("max_advance_km", "max"), days=("days", "sum"))
+                   .sort_values("mean_advance_km", ascending=False))
+        fastest["km_per_day"] = fastest["mean_advance_km"] / fastest["days"].clip(lower=1)
+        say(f"{len(items)} snapshots, {series['start'].nunique()} {period}s; fastest moving "
+            "sectors first (mean advance summed over periods):")
+        emit(table(fastest, {"mean_advance_km": ",.2f", "max_advance_km": ",.2f",
+                             "km_per_day": ".3f"}), output)

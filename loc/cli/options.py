@@ -7,7 +7,9 @@ Nothing heavy is imported at module level: ``loc --help`` loads only click and t
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -525,6 +527,38 @@ def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...]
     if fmt is None and output is None:
         return default
     return infer_format(output, fmt, choices, default)
+
+
+@contextlib.contextmanager
+def kept_only_if_all_written(path: Path | None) -> Iterator[None]:
+    """A file written before the command's other output (a chart before ``-o``): when what
+    follows fails, it is put back as it was (removed, if it was not there), so that a
+    failed command leaves nothing half-written.
+
+    Parameters
+    ----------
+    path : pathlib.Path, optional
+        The file (None: nothing to guard).
+
+    Yields
+    ------
+    None
+        While the outputs are written.
+    """
+    from loc.errors import LocError
+    from loc.io.writers import write_atomic
+
+    before = path.read_bytes() if path is not None and path.is_file() else None
+    try:
+        yield
+    except BaseException:
+        if path is not None:
+            with contextlib.suppress(OSError, LocError):
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_atomic(path, before)
+        raise
 
 
 def emit(data: str | bytes, output: Path | None) -> None:
