@@ -134,7 +134,13 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, engine: str | None) -> N
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP (what ``timeout``, systemd and docker send): handled as Ctrl-C is,
-    so that every write in progress cleans up what it staged."""
+    so that every write in progress cleans up what it staged.
+
+    Parameters
+    ----------
+    signum : int
+        The signal's number (the exit code is 128 plus it).
+    """
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
