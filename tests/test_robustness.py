@@ -219,3 +219,28 @@ def test_an_output_that_is_a_pipe_a_device_or_a_link_is_written_into(tmp_path):
     assert stat.S_ISCHR(os.lstat(full).st_mode)
     r = CliRunner().invoke(cli, ["zones", "--width", "5", "--format", "gpkg", "-o", str(full)])
     assert r.exit_code == 2 and "needs a regular file" in r.stderr
+
+
+def test_a_failed_write_leaves_no_folder_it_made(tmp_path, monkeypatch):
+    """A write that failed (a full disk) left the folders made for it: `-o a/b/c/t.csv`
+    said nothing was written and left a/b/c."""
+    import errno
+    import os
+
+    from loc.errors import OutputError
+    from loc.io import writers
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writers.os, "replace", full)
+    with pytest.raises(OutputError, match="no space left"):
+        writers.write_atomic(tmp_path / "a" / "b" / "c" / "t.csv", "x")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(OutputError):
+        writers.write_atomic(tmp_path / "kept" / "new" / "t.csv", "x")
+    assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # only what it made goes
+    monkeypatch.undo()
+    assert writers.write_atomic(tmp_path / "a" / "b" / "t.csv", "x").read_text() == "x"
+    assert os.path.isdir(tmp_path / "a" / "b")

@@ -192,24 +192,35 @@ def _fail(exc: BaseException, path: Path) -> OutputError:
 def _staging(path: Path, folder: bool) -> Iterator[Path]:
     """A temporary file or folder beside ``path`` for a writer of this process (its name
     holds only safe characters and the process id), removed unless it has been renamed
-    into place; the leftovers of dead writers in that folder are removed first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(path.parent)
-    prefix = f".loc-{os.getpid()}-"
-    if folder:
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
-    else:
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
-        os.close(fd)
-        tmp = Path(name)
+    into place; the leftovers of dead writers in that folder are removed first. Folders
+    made for it are removed again (if empty) when nothing was put in place."""
+    made = []  # the missing folders above path, deepest first
+    for parent in path.parents:
+        if parent.exists():
+            break
+        made.append(parent)
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(path.parent)
+        prefix = f".loc-{os.getpid()}-"
+        if folder:
+            tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
+        else:
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+            os.close(fd)
+            tmp = Path(name)
         yield tmp
     finally:
-        if tmp.is_dir():
+        if tmp is not None and tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
+        elif tmp is not None and tmp.exists():
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        if not os.path.lexists(path):
+            for folder_made in made:
+                with contextlib.suppress(OSError):
+                    folder_made.rmdir()  # only if empty
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
