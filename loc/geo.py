@@ -229,6 +229,42 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
+def drawn_polygons(geom: BaseGeometry) -> tuple[list, int]:
+    """The polygons of a geometry as drawn, not joined (those inside collections too, a
+    MultiPolygon's one by one), and how many parts of other kinds (points, lines) it holds.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Any geometry.
+
+    Returns
+    -------
+    (list of shapely.Polygon, int)
+        The non-empty polygons, and the number of other parts.
+
+    Examples
+    --------
+    >>> polys, other = drawn_polygons(shapely.GeometryCollection(
+    ...     [shapely.box(0, 0, 1, 1), shapely.Point(5, 5), shapely.box(0, 0, 2, 2)]))
+    >>> len(polys), other
+    (2, 1)
+    """
+    polys: list = []
+    other = 0
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        if g.geom_type == "Polygon":
+            if not g.is_empty:
+                polys.append(g)
+        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
+            stack.extend(reversed(shapely.get_parts(g)))  # keep the drawn order
+        elif not g.is_empty:
+            other += 1
+    return polys, other
+
+
 def polygon_parts(geom, return_index: bool = False):
     """The non-empty Polygons of a geometry or an array of them (collections and
     multi-parts exploded, in order).

@@ -295,17 +295,7 @@ def checked_area(geom: BaseGeometry, what: str, where: str | None = None) -> Bas
     'Polygon'
     """
     _finite(geom, f"the {what} area", where)
-    polys: list = []
-
-    def walk(g) -> None:
-        if g.geom_type == "Polygon":
-            polys.append(g)
-        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
-            for part in shapely.get_parts(g):
-                walk(part)
-
-    walk(geom)
-    polys = [p for p in polys if not p.is_empty]
+    polys, _ = geo.drawn_polygons(geom)
     if not polys:
         return shapely.MultiPolygon()
     geo.check_near_ukraine(shapely.total_bounds(polys), where)

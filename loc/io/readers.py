@@ -418,12 +418,8 @@ def _collections_opened(geoms: np.ndarray, origin: str) -> np.ndarray:
     out = geoms.copy()
     dropped = 0
     for i in np.flatnonzero(shapely.get_type_id(geoms) == 7):  # GeometryCollection
-        parts = [geoms[i]]
-        while any(p.geom_type == "GeometryCollection" for p in parts):
-            parts = [q for p in parts for q in shapely.get_parts(p)]
-        polys = [q for p in parts if p.geom_type in ("Polygon", "MultiPolygon")
-                 for q in shapely.get_parts(p)]
-        dropped += len(parts) - sum(p.geom_type in ("Polygon", "MultiPolygon") for p in parts)
+        polys, other = geo.drawn_polygons(geoms[i])
+        dropped += other
         if polys:
             out[i] = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
     if dropped:
