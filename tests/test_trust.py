@@ -866,3 +866,15 @@ def test_an_interrupt_between_page_and_manifest_leaves_no_orphan(tmp_path, monke
     r = _run("render", "-o", tmp_path / "maps", "--name", "s", "--no-settlements")
     assert r.exit_code == 130
     assert [p.name for p in (tmp_path / "maps" / "s").glob("*.html")] == []
+
+
+def test_a_number_written_as_text_is_refused_not_read(tmp_path):
+    """Found by the fuzz test: a hole's coordinate written "0" (text) passed the quick
+    numeric check (numpy reads "0" as 0) and GDAL dropped the hole: 12,445 km² where the
+    file's polygon is 12,113, exit 0."""
+    doc = json.loads(json.dumps(GOOD))
+    doc["features"][0]["geometry"]["coordinates"][1][1][0] = "0"
+    path = tmp_path / "x_2025-09-06.geojson"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(loc.LocError, match="holds a value that is not a number"):
+        loc.read(path)

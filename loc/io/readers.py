@@ -552,10 +552,11 @@ def _plain_positions(node) -> bool:
     at once; a list that is anything else is walked position by position for the message).
     Booleans pass as numbers here: the caller asks only when the text holds none."""
     try:
-        arr = np.array(node, dtype=float)
+        arr = np.array(node)  # no dtype: numpy would read the text "0" as the number 0
     except (ValueError, TypeError, OverflowError):
         return False
-    return arr.ndim == 2 and arr.shape[1] in (2, 3) and bool(np.isfinite(arr).all())
+    return (arr.dtype.kind in "iuf" and arr.ndim == 2 and arr.shape[1] in (2, 3)
+            and bool(np.isfinite(arr).all()))
 
 
 def _coordinates_problem(kind: str, coords, booleans: bool = True) -> str | None:
