@@ -572,6 +572,51 @@ def test_a_folder_output_is_never_stdout(tmp_path, monkeypatch, command):
     assert not (tmp_path / "-").exists()
 
 
+@pytest.mark.parametrize("command", [["freeze", "S"], ["line", "S"],
+                                     ["zones", "S", "--width", "5"], ["diff", "S", "S"],
+                                     ["compare", "S", "S"]])
+@pytest.mark.parametrize("stdout", [[], ["-o", "-"]])
+def test_a_geopackage_to_stdout_is_refused_before_any_work(tmp_path, monkeypatch, command,
+                                                            stdout):
+    """`loc freeze -o - --format gpkg` wrote a GeoPackage named "-" (exit 0), and without
+    -o the refusal came after the work and its summary lines. The format is now settled
+    first, in one place, for every command."""
+    monkeypatch.chdir(tmp_path)
+    sample = str(loc.sample_paths()[-1])
+    r = _run(*[sample if a == "S" else a for a in command], *stdout, "--format", "gpkg")
+    assert r.exit_code == 2
+    assert r.stderr == "loc: error: a GeoPackage cannot go to stdout: give -o FILE.gpkg\n"
+    assert r.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_under_a_geopackage_is_named(tmp_path, monkeypatch):
+    """GDAL's SQLite named a consequence of the full disk ("no such table:
+    gpkg_contents"), and loc passed it on as the reason."""
+    import geopandas as gpd
+    import pyogrio
+
+    from loc.errors import OutputError
+    from loc.io import writers
+
+    def full(*_a, **_k):
+        raise pyogrio.errors.FeatureError("Could not add feature to layer at index 0: "
+                                          "sqlite3_exec(...) failed: no such table: "
+                                          "gpkg_contents")
+
+    class Statvfs:
+        f_bavail, f_frsize = 3, 4096
+
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(30, 50)], crs="OGC:CRS84")
+    monkeypatch.setattr(pyogrio, "write_dataframe", full)
+    with pytest.raises(OutputError, match="no such table"):  # space left: GDAL's reason
+        writers.write_gpkg(tmp_path / "x.gpkg", {"x": frame}, engine="pyogrio")
+    monkeypatch.setattr(writers.os, "statvfs", lambda _p: Statvfs)
+    with pytest.raises(OutputError, match="no space left on the disk; nothing was written"):
+        writers.write_gpkg(tmp_path / "x.gpkg", {"x": frame}, engine="pyogrio")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("where", ["under_a_file", "loop"])
 def test_an_output_path_that_cannot_be_a_file_is_one_line(tmp_path, where):
     blocker = tmp_path / "a.csv"
@@ -826,6 +871,41 @@ def test_one_lock_however_the_store_is_reached(tmp_path):
     with locked(real), pytest.raises(OutputError, match="another loc process holds"), \
             locked(link, timeout_s=0.2):
         pass
+
+
+def test_a_lock_leaves_nothing_behind_and_still_excludes(tmp_path):
+    """The lock file was left beside every store and map index, and kept a folder made for
+    a failed write from being removed. It is now removed on release, before the lock is let
+    go, and a process that waited on the removed file takes the next one: eight processes
+    that each add one to a counter under the lock add eight."""
+    import multiprocessing as mp
+
+    from loc.io.writers import locked
+
+    target = tmp_path / "counter"
+    target.write_text("0")
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_count_under_lock, args=(target,)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * 8
+    assert target.read_text() == "8"
+    with locked(target):
+        assert (tmp_path / ".counter.lock").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counter"]
+
+
+def _count_under_lock(target) -> None:
+    import time
+
+    from loc.io.writers import locked
+
+    with locked(target):
+        n = int(target.read_text())
+        time.sleep(0.02)  # long enough for the others to queue on this lock file
+        target.write_text(str(n + 1))
 
 
 def test_a_key_pair_is_written_whole_or_not_at_all(tmp_path, monkeypatch):

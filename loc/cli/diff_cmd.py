@@ -48,8 +48,8 @@ def command(a, b, min_km2, lines, step, sectors, fmt, output) -> None:
     from loc.analysis.diff import diff
     from loc.io.writers import dumps
 
-    sa, sb = load_snapshot(a), load_snapshot(b)
     fmt = output_format(output, fmt, FORMATS)
+    sa, sb = load_snapshot(a), load_snapshot(b)
     if lines:
         _lines(sa, sb, fmt, step, sectors, output)
         return

@@ -43,17 +43,16 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
     import pandas as pd
 
     from loc.analysis.freeze import FREEZE_LABEL, freeze
-    from loc.errors import OptionError
     from loc.io.writers import csv_text, dumps, geojson_text, write_gpkg
     from loc.outputs.tables import table
 
+    fmt = output_format(output, fmt, FORMATS)
     snap = load_snapshot(snapshot, date)
     assignments = parse_assignments(assign)
     exchanges: list = [parse_assignment(e, "--exchange") for e in exchange]
     result = freeze(snap, assign=assignments, exchanges=exchanges)
     say(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "
         f"{result.line['length_km'].sum():,.1f} km in {len(result.line)} pieces")
-    fmt = output_format(output, fmt, FORMATS)
     text = table(result.tradeoff, {"to_ru_km2": ",.1f", "to_ua_km2": ",.1f",
                                    "population_to_ru": ",d", "population_to_ua": ",d"})
     if output is not None and fmt in ("gpkg", "geojson"):
@@ -61,8 +60,7 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
     areas = result.areas()
     line = result.line.assign(side="")
     if fmt == "gpkg":
-        if output is None:
-            raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+        assert output is not None  # output_format refuses a GeoPackage to stdout
         write_gpkg(output, {"areas": areas, "freeze_line": line}, engine=engine())
         say(f"wrote {output}")
     elif fmt == "geojson":

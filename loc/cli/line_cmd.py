@@ -38,10 +38,10 @@ def command(snapshot, date, by_region, noise_km2, fmt, output) -> None:
     from loc.io.writers import dumps
     from loc.outputs.tables import table
 
+    fmt = output_format(output, fmt, FORMATS, default="geojson")
     snap = load_snapshot(snapshot, date)
     line = line_of_contact(snap, noise_km2=noise_km2, by_region=by_region)
     noise = line["kind"] == NOISE
-    fmt = output_format(output, fmt, FORMATS, default="geojson")
     if fmt == "table":
         shown = line[~noise].drop(columns=[line.geometry.name, "label"]).set_index("piece")
         emit(table(shown, {"length_km": ",.1f"}), output)

@@ -43,6 +43,7 @@ def command(inputs, since, until, period, step, sectors, fmt, output, chart) -> 
     from loc.io.writers import csv_text, dumps
     from loc.outputs.tables import table
 
+    fmt = output_format(output, fmt, FORMATS)
     items = load_series(inputs, since, until)
     series = movement_series([item for _, item in items], period=period, step_km=step,
                              sectors=axes(sectors))
@@ -52,7 +53,6 @@ def command(inputs, since, until, period, step, sectors, fmt, output, chart) -> 
 
             movement_chart(series, chart)
             say(f"wrote {chart}")
-        fmt = output_format(output, fmt, FORMATS)
         if fmt == "csv":
             emit(csv_text(series), output)
             return

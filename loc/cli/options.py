@@ -522,11 +522,14 @@ def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...]
     str
         The format.
     """
+    from loc.errors import OptionError
     from loc.io.writers import infer_format
 
-    if fmt is None and output is None:
-        return default
-    return infer_format(output, fmt, choices, default)
+    found = default if fmt is None and output is None else infer_format(output, fmt, choices,
+                                                                        default)
+    if found == "gpkg" and (output is None or str(output) == "-"):
+        raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+    return found
 
 
 @contextlib.contextmanager
@@ -607,12 +610,10 @@ def emit_frame(gdf, output: Path | None, fmt: str, layer: str) -> None:
     layer : str
         GeoPackage layer name.
     """
-    from loc.errors import OptionError
     from loc.io.writers import csv_text, geojson_text, write_gpkg
 
     if fmt == "gpkg":
-        if output is None or str(output) == "-":
-            raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+        assert output is not None  # output_format refuses a GeoPackage to stdout
         write_gpkg(output, {layer: gdf}, engine=engine())
         say(f"wrote {output}")
     elif fmt == "csv":

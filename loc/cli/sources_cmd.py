@@ -103,8 +103,8 @@ def list_cmd(store_arg, store, fmt, output) -> None:
     store = store_arg or store
     if store is None:
         raise OptionError("give the store: loc list STORE.gpkg")
-    df = list_snapshots(store, engine=engine())
     fmt = output_format(output, fmt, ("table", "json", "csv"))
+    df = list_snapshots(store, engine=engine())
     if fmt == "csv":
         emit(csv_text(df), output)
     elif fmt == "json":
@@ -163,10 +163,10 @@ def compare_cmd(a, b, fmt, output, report) -> None:
         from loc.errors import OptionError
 
         raise OptionError("label both claims by party (ua=FILE ru=FILE) or neither")
+    fmt = output_format(output, fmt, ("table", "json", "csv", "geojson", "gpkg"))
     snap_a, snap_b = load_snapshot(ref_a), load_snapshot(ref_b)
     labels = (party_a, party_b) if party_a and party_b else None
     c = compare(snap_a, snap_b, labels=labels)
-    fmt = output_format(output, fmt, ("table", "json", "csv", "geojson", "gpkg"))
     saved = None
     if report is not None:  # written before any output, so that a failure leaves none
         from loc.outputs.reports import save_dispute

@@ -32,8 +32,8 @@ def command(snapshot, date, fmt, output) -> None:
     from loc.io.writers import csv_text, dumps
     from loc.outputs.tables import stats_heading, stats_json, stats_table
 
-    snap = load_snapshot(snapshot, date)
     fmt = output_format(output, fmt, ("table", "json", "csv"))
+    snap = load_snapshot(snapshot, date)
     if fmt == "json":
         text = dumps(stats_json(snap)) + "\n"
     elif fmt == "csv":

@@ -39,6 +39,7 @@ def command(inputs, since, until, fmt, output, chart, no_cache) -> None:
     from loc.io.writers import csv_text, dumps
     from loc.outputs.tables import table
 
+    fmt = output_format(output, fmt, FORMATS)
     items = load_series(inputs, since, until)
     snaps = [item for _, item in items]
     with progress_bar(len(snaps), "timeline") as bar:
@@ -55,7 +56,6 @@ def command(inputs, since, until, fmt, output, chart, no_cache) -> None:
             f"breaks); newly occupied {df['gained_km2'].sum():,.1f} km², no longer occupied "
             f"{df['lost_km2'].sum():,.1f} km², occupied {df['occupied_km2'].iloc[0]:,.1f} -> "
             f"{df['occupied_km2'].iloc[-1]:,.1f} km²")
-        fmt = output_format(output, fmt, FORMATS)
         if fmt == "csv":
             emit(csv_text(df, index=True), output)
         elif fmt == "json":

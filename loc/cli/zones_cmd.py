@@ -57,6 +57,7 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     from loc.io.writers import dumps
     from loc.outputs.tables import table
 
+    fmt = output_format(output, fmt, FORMATS)
     snap = load_snapshot(snapshot, date)
     # every input is read (and refused, if it must be) before any zone is built
     agreement = load_agreement(belts) if belts else None
@@ -78,7 +79,6 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                              crs="OGC:CRS84")
     say(f"zones on {snap.label} ({snap.source}); km² in the equal-area CRS")
-    fmt = output_format(output, fmt, FORMATS)
     shown = pd.DataFrame(zones.drop(columns="geometry")).set_index("zone")
     shown["largest"] = shown["largest"].str.slice(0, 45)
     text = table(shown[["kind", "side", "width_km", "area_km2", "settlements", "population",

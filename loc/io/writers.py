@@ -19,6 +19,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -182,10 +183,29 @@ def _fail(exc: BaseException, path: Path) -> OutputError:
     if isinstance(exc, OSError):
         return OutputError(f"cannot write: {exc.strerror or exc}; nothing was written", path)
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    if "No space left" in first or "disk" in first.lower() and "full" in first.lower():
+    if "No space left" in first or "disk" in first.lower() and "full" in first.lower() \
+            or _free_bytes(path) < FULL_BELOW:
+        # GDAL's SQLite often names a consequence ("no such table: gpkg_contents")
         return OutputError("cannot write: no space left on the disk; nothing was written",
                            path)
     return OutputError(f"cannot write: {first[:200]}; nothing was written", path)
+
+
+FULL_BELOW = 1 << 20
+"""A write that fails with less than this free (bytes) on the disk failed for want of
+space, whatever the library said."""
+
+
+def _free_bytes(path: Path) -> float:
+    """Bytes free for this user on the disk of ``path`` (its nearest existing folder);
+    infinite when that cannot be told."""
+    for folder in [Path(path).parent, *Path(path).parent.parents]:
+        try:
+            st = os.statvfs(folder)
+        except (OSError, AttributeError):
+            continue
+        return st.f_bavail * st.f_frsize
+    return math.inf
 
 
 @contextlib.contextmanager
@@ -412,7 +432,7 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
     Parameters
     ----------
     path : str or Path
-        The file; the lock is ``.NAME.lock`` beside it.
+        The file; the lock is ``.NAME.lock`` beside it, removed when released.
     timeout_s : float
         How long to wait for another process, seconds.
 
@@ -426,32 +446,56 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
     OutputError
         When the lock cannot be taken in time.
     """
-    import time
-
     path = Path(os.path.realpath(path))  # one lock however the file is reached (a link)
     lock = path.parent / f".{path.name}.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(lock, "a+b")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise _fail(exc, path) from None
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                _lock_file(fh)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OutputError(f"another loc process holds {lock.name} for more than "
-                                      f"{timeout_s:g} s; try again later", path) from None
-                time.sleep(0.05)
+    deadline = time.monotonic() + timeout_s
+    while True:
         try:
-            yield
-        finally:
-            _unlock_file(fh)
+            fh = open(lock, "a+b")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise _fail(exc, path) from None
+        try:
+            _wait_for_lock(fh, deadline, lock, timeout_s, path)
+            if _same_file(fh, lock):
+                break
+        except BaseException:
+            fh.close()
+            raise
+        fh.close()  # its holder removed the lock file meanwhile: take the one there now
+    try:
+        yield
     finally:
+        # removed while still held, so a process waiting on this file finds it gone and
+        # takes the next one; nothing is left beside the file
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        _unlock_file(fh)
         fh.close()
+
+
+def _wait_for_lock(fh, deadline: float, lock: Path, timeout_s: float, path: Path) -> None:
+    while True:
+        try:
+            _lock_file(fh)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise OutputError(f"another loc process holds {lock.name} for more than "
+                                  f"{timeout_s:g} s; try again later", path) from None
+            time.sleep(0.05)
+
+
+def _same_file(fh, lock: Path) -> bool:
+    """Whether the open lock file is still the one at its path."""
+    try:
+        a, b = os.fstat(fh.fileno()), os.stat(lock)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _lock_file(fh) -> None:
