@@ -10,6 +10,8 @@ verified as of day 24: no snapshots and no incident coverage after day 19) no-da
 import datetime as dt
 import filecmp
 import json
+import os
+import re
 import shutil
 
 import pytest
@@ -444,6 +446,52 @@ def test_reproduce_passes_on_a_fresh_report(report):
     assert "reproduced: every output is byte-identical" in r.stderr
     assert r.stdout.count("byte-identical") == 6
     assert f"gives report {out.name}" in r.stdout and "FAIL" not in r.stdout
+
+
+def test_one_report_id_however_the_paths_are_typed(report, tmp_path):
+    """Paths were recorded as typed: `agreement.toml`, `./agreement.toml` and
+    `$PWD/agreement.toml` (with `snaps`, `./snaps/` and `$PWD/snaps`) gave three report ids
+    for one set of files. They now give one, and a second party's copy of the folder made
+    elsewhere gives it too and reproduces."""
+    work, out = report
+    ids = {out.name}
+    for prefix in ("./", f"{work}/"):
+        r = run("verify", f"{prefix}agreement.toml", "--snapshots", f"{prefix}snaps/",
+                "--incidents", f"{prefix}incidents.csv", "--as-of", day(24), "-o",
+                tmp_path / prefix.strip("./")[-6:])
+        assert r.exit_code == 0, r.output
+        ids.add(r.stdout.strip().splitlines()[-1].rsplit("/", 1)[-1])
+    assert ids == {out.name}
+    other = tmp_path / "party-b" / "deeper" / "work"
+    shutil.copytree(work, other, ignore=shutil.ignore_patterns("reports"))
+    os.chdir(other)
+    r = run("verify", "agreement.toml", "--snapshots", "snaps", "--incidents",
+            "incidents.csv", "--as-of", day(24), "-o", "reports")
+    assert r.exit_code == 0 and (other / "reports" / out.name).is_dir(), r.output
+    assert run("reproduce", other / "reports" / out.name).exit_code == 0
+
+
+def test_a_freeze_beside_a_link_is_the_file_the_system_opens(world, tmp_path):
+    """An agreement reached through a linked folder named its freeze as
+    `../freezes/x.geojson`; loc collapsed `link/..` as text and read another freeze than the
+    one the system opens there (19 or 30 breaches for one agreement file, exit 0)."""
+    folder, agreement, snaps, *_ = world
+    real, view = tmp_path / "real", tmp_path / "view"
+    (real / "agreements").mkdir(parents=True)
+    (view / "freezes").mkdir(parents=True)
+    (real / "freezes").mkdir()
+    first = sorted(snaps.iterdir())[0]
+    shutil.copy(first, real / "freezes" / first.name)
+    write_fc(view / "freezes" / first.name, [feature(square(True))])  # another freeze
+    text = agreement.read_text()
+    text = re.sub(r'(?m)^freeze = ".*"$', f'freeze = "../freezes/{first.name}"', text)
+    text = re.sub(r"(?m)^freeze_sha256 = .*$", "", text)
+    (real / "agreements" / "a.toml").write_text(text)
+    (view / "agreements").symlink_to(real / "agreements")
+    terms = [loc.read_agreement(p / "agreements" / "a.toml") for p in (real, view)]
+    opened = (view / "agreements" / ".." / "freezes" / first.name).read_bytes()
+    assert opened == first.read_bytes()
+    assert [loc.read(t.freeze).sha256 for t in terms] == [loc.read(first).sha256] * 2
 
 
 def test_a_tampered_report_is_restored_and_an_added_file_named(report):

@@ -22,7 +22,7 @@ from pathlib import Path
 from loc import checks
 from loc.dates import parse_date
 from loc.errors import InputError, LocError, OptionError
-from loc.io.inputs import read
+from loc.io.inputs import read, tidy_path
 from loc.io.store import split_reference
 from loc.model import Snapshot
 from loc.reference.bundled import data_path
@@ -355,7 +355,7 @@ def _resolve(ref: str, folder: str) -> str:
     head, tail = (str(store[0]), "@" + store[1]) if store else (ref, "")
     if os.path.isabs(head):
         return ref
-    return os.path.normpath(os.path.join(folder, head)) + tail
+    return tidy_path(os.path.join(folder, head)) + tail  # ".." kept: through a link, the OS's
 
 
 def _widths(t: _Table) -> dict | None:

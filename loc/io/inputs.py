@@ -9,6 +9,7 @@ range of a series. A bare store where one snapshot is needed is refused (it hold
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -102,6 +103,48 @@ def read(path: str | Path, date=None, source: str | None = None, names=None,
         return as_snapshot(items[find_date([d for d, _ in items], when, text)][1],
                            engine=engine)
     return read_file(p, date=date, source=source, names=names, engine=engine)
+
+
+def tidy_path(path: str | Path) -> str:
+    """An input's path in one form however it was typed, as loc reads, names and records it,
+    so that the same files give the same report id (``./x``, ``x/``, ``.//x`` and ``$PWD/x`` are all
+    ``x``). A path given relative to the working folder, or absolute inside it, is recorded
+    relative to it with ``/``; an absolute path outside it stays absolute. ``..`` is kept
+    as given (through a link it is not the parent the text names), links are not followed
+    (the layout is the party's own), ``STORE.gpkg@DATE`` keeps its date and bundled data its
+    ``loc:`` prefix (untouched). Parties who run from folders laid out alike get the same bytes.
+
+    Parameters
+    ----------
+    path : str or Path
+        The path as given.
+
+    Returns
+    -------
+    str
+        The tidy form.
+
+    Examples
+    --------
+    >>> import os
+    >>> tidy_path("./data//x.geojson/")
+    'data/x.geojson'
+    >>> tidy_path(os.path.join(os.getcwd(), "x.geojson"))
+    'x.geojson'
+    >>> tidy_path("history.gpkg@2025-09-05")
+    'history.gpkg@2025-09-05'
+    """
+    text = str(path)
+    ref = split_reference(text)
+    if ref is not None:
+        return f"{tidy_path(ref[0])}@{ref[1]}"
+    given = Path(text)  # without "." parts, doubled separators and a trailing one
+    if given.is_absolute():
+        here = Path(os.getcwd())
+        if os.pardir in given.parts or not given.is_relative_to(here):
+            return given.as_posix()
+        given = given.relative_to(here)  # the working folder itself is "."
+    return given.as_posix()
 
 
 def as_snapshot(item: Item, engine: str | None = None, plain: PlainReader | None = None

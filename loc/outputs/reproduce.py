@@ -2,7 +2,8 @@
 checked by SHA-256), the recorded arguments and loc version, run again into a scratch folder
 and compared byte for byte with every file of the report.
 
-Paths are recorded as they were given, so run it from the folder the report was made in.
+Paths are recorded relative to the working folder (:func:`loc.io.inputs.tidy_path`), so run it
+from a folder laid out as the one the report was made in.
 Only reports that record their command can be re-run (``loc verify`` reports).
 """
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from loc import __version__
 from loc.analysis.verify import ConditionVerdict, Verification, day_ranges, verify_agreement
 from loc.dates import parse_date
+from loc.io.inputs import tidy_path
 from loc.io.writers import csv_text, dumps, geojson_text
 from loc.outputs.render import render
 from loc.outputs.render.builder import render_page
@@ -265,13 +266,14 @@ def run_verify(arguments: dict, out_dir: str | Path | None = None
         The verification; the arguments as recorded (``as_of`` the date used); the report
         folder and whether this call wrote it.
     """
-    v = verify_agreement(arguments["agreement"], arguments["snapshots"],
-                         arguments.get("incidents"), as_of=arguments.get("as_of"),
+    # read by their tidy paths, so that what the report says of them (a warning naming a
+    # file) is the same however the paths were typed
+    agreement, snapshots = tidy_path(arguments["agreement"]), tidy_path(arguments["snapshots"])
+    incidents = tidy_path(arguments["incidents"]) if arguments.get("incidents") else None
+    v = verify_agreement(agreement, snapshots, incidents, as_of=arguments.get("as_of"),
                          incidents_cover=arguments.get("incidents_cover"))
     cover = arguments.get("incidents_cover")
-    recorded = {"agreement": str(arguments["agreement"]),
-                "snapshots": str(arguments["snapshots"]),
-                "incidents": str(arguments["incidents"]) if arguments.get("incidents") else None,
+    recorded = {"agreement": agreement, "snapshots": snapshots, "incidents": incidents,
                 "as_of": v.as_of.isoformat(),
                 "incidents_cover": [parse_date(d).isoformat() for d in cover] if cover
                 else None}

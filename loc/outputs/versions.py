@@ -24,6 +24,7 @@ from pathlib import Path
 from loc import checks
 from loc.errors import InputError, LocError, LocWarning, OptionError, OutputError
 from loc.io.hashing import file_sha256
+from loc.io.inputs import tidy_path
 from loc.io.store import read_store, split_reference
 from loc.io.writers import dumps, locked, write_atomic
 from loc.model import Snapshot
@@ -105,7 +106,7 @@ def input_record(snapshot: Snapshot) -> dict:
         p = Path(path).resolve()
         if p.parent == sample_dir:
             path = f"{BUNDLED}data/sample/{p.name}"
-    return {"path": path, "sha256": snapshot.sha256,
+    return {"path": tidy_path(path) if path else path, "sha256": snapshot.sha256,
             "date": snapshot.date.isoformat() if snapshot.date else None,
             "source": snapshot.source, "license": snapshot.license}
 
@@ -121,9 +122,9 @@ def file_record(path: str | Path) -> dict:
     Returns
     -------
     dict
-        ``path`` and ``sha256``.
+        ``path`` (:func:`recorded_path`) and ``sha256``.
     """
-    return {"path": str(path), "sha256": file_sha256(path)}
+    return {"path": tidy_path(path), "sha256": file_sha256(path)}
 
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
