@@ -617,6 +617,51 @@ def test_a_full_disk_under_a_geopackage_is_named(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", [["line", "IN"], ["zones", "IN", "--width", "5"],
+                                     ["freeze", "IN"], ["stats", "IN", "--format", "json"],
+                                     ["diff", "S", "IN", "--format", "geojson"],
+                                     ["timeline", "S", "IN", "--format", "csv"],
+                                     ["freeze", "S", "--exchange", "IN=ua",
+                                      "--format", "geojson"]])
+@pytest.mark.parametrize("how", ["same", "dot", "hard_link", "symlink"])
+def test_an_output_that_is_an_input_is_refused(tmp_path, monkeypatch, command, how):
+    """`loc zones x.geojson --width 5 -o x.geojson` replaced the snapshot by its buffers
+    (exit 0), and `loc stats x.geojson` then gave 5,032 km² occupied. An -o naming an
+    input, however it is reached, is now refused before anything is written."""
+    monkeypatch.chdir(tmp_path)
+    first, last = loc.sample_paths()[0], loc.sample_paths()[-1]
+    snap = tmp_path / last.name
+    snap.write_bytes(last.read_bytes())
+    given = snap.name
+    out = {"same": given, "dot": f"./{given}"}.get(how)
+    if how == "hard_link":
+        os.link(snap, tmp_path / "other.geojson")
+        given, out = "other.geojson", snap.name
+    elif how == "symlink":
+        (tmp_path / "other.geojson").symlink_to(snap)
+        given, out = "other.geojson", snap.name
+    before = snap.read_bytes()
+    args = [a.replace("IN", given) if a.startswith("IN") else str(first) if a == "S" else a
+            for a in command]
+    r = _run(*args, "-o", out)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[-1] == (f"loc: error: -o {Path(out)} is an input of this "
+                                        "command: write the result elsewhere")
+    assert snap.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["timeline", "movement"])
+def test_one_file_for_output_and_chart_is_refused(tmp_path, monkeypatch, command):
+    """`loc timeline ... -o c.svg --chart c.svg --format csv` said "wrote c.svg" twice and
+    left the CSV where the chart had been."""
+    monkeypatch.chdir(tmp_path)
+    paths = [str(p) for p in loc.sample_paths()]
+    r = _run(command, *paths, "-o", "c.svg", "--chart", "./c.svg", "--format", "csv")
+    assert r.exit_code == 2
+    assert r.stderr == "loc: error: -o and --chart name one file: give each its own\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("where", ["under_a_file", "loop"])
 def test_an_output_path_that_cannot_be_a_file_is_one_line(tmp_path, where):
     blocker = tmp_path / "a.csv"

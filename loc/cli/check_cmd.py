@@ -15,6 +15,7 @@ from loc.cli.options import (
     load_series,
     load_snapshot,
     output_opt,
+    reading,
     say,
     width_opt,
 )
@@ -64,6 +65,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
         series = read_items(x for _, x in load_series(later))
     points = read_incidents(incidents, engine=engine()) if incidents else None
     agreement = load_agreement(belts) if belts else None
+    reading(incidents, belts)
     frozen = freeze(base)
     last = series[-1]
     report = check(frozen, last)

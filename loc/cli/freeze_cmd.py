@@ -17,6 +17,7 @@ from loc.cli.options import (
     output_opt,
     parse_assignment,
     parse_assignments,
+    reading,
     say,
     snapshot_arg,
 )
@@ -50,6 +51,7 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
     snap = load_snapshot(snapshot, date)
     assignments = parse_assignments(assign)
     exchanges: list = [parse_assignment(e, "--exchange") for e in exchange]
+    reading(*(name for name, _ in exchanges))
     result = freeze(snap, assign=assignments, exchanges=exchanges)
     say(f"freeze of {snap.label} ({snap.source}): {FREEZE_LABEL}, "
         f"{result.line['length_km'].sum():,.1f} km in {len(result.line)} pieces")

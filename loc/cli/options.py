@@ -8,6 +8,7 @@ Nothing heavy is imported at module level: ``loc --help`` loads only click and t
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -327,7 +328,9 @@ def load_snapshot(ref: str | None, date: str | None = None):
 
     if ref is None:
         return sample(date)
-    return read(ref, date=date, engine=engine())
+    snap = read(ref, date=date, engine=engine())
+    reading(ref)
+    return snap
 
 
 def load_series(inputs, since=None, until=None, every: int = 1):
@@ -349,7 +352,58 @@ def load_series(inputs, since=None, until=None, every: int = 1):
     """
     from loc.io.inputs import series
 
-    return series(list(inputs), since=since, until=until, every=every, engine=engine())
+    items = series(list(inputs), since=since, until=until, every=every, engine=engine())
+    reading(*inputs, *(x for _, x in items if isinstance(x, Path)))
+    return items
+
+
+_INPUTS = "loc.inputs"
+_OUTPUTS = (("output", "-o"), ("chart", "--chart"))
+
+
+def reading(*paths) -> None:
+    """Note the files this command reads (a ``STORE.gpkg@DATE``'s store; folders are given
+    by their files), and refuse now an ``-o`` or ``--chart`` that names one of them, or
+    both naming one file: writing it would replace an input (``loc zones x.geojson -o
+    x.geojson`` turned the snapshot into its buffers).
+
+    Parameters
+    ----------
+    *paths : str or Path or None
+        Inputs as given (None and what is not a file are passed over).
+
+    Raises
+    ------
+    OptionError
+        When an output is an input, or two outputs are one file.
+    """
+    from loc.errors import OptionError
+    from loc.io.store import split_reference
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    seen: set[tuple[int, int]] = ctx.find_root().meta.setdefault(_INPUTS, set())
+    for p in paths:
+        if p is None:
+            continue
+        ref = split_reference(str(p))
+        path = Path(ref[0]) if ref else Path(p)
+        if path.is_file():
+            seen.add(_identity(path))
+    outputs = [(flag, given, os.path.realpath(given)) for name, flag in _OUTPUTS
+               if (given := ctx.params.get(name)) is not None and str(given) != "-"]
+    for flag, given, _ in outputs:
+        if Path(given).is_file() and _identity(Path(given)) in seen:  # links, hard or not
+            raise OptionError(f"{flag} {given} is an input of this command: write the result "
+                              "elsewhere")
+    if len(outputs) == 2 and outputs[0][2] == outputs[1][2]:
+        raise OptionError("-o and --chart name one file: give each its own")
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_dev, st.st_ino
 
 
 def parse_assignment(text: str, what: str) -> tuple[str, str]:

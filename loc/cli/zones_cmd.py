@@ -15,6 +15,7 @@ from loc.cli.options import (
     output_format,
     output_opt,
     parse_site,
+    reading,
     say,
     site_opt,
     sites_opt,
@@ -64,6 +65,7 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     site_zones = [protected_sites([parse_site(s) for s in sites], clip=clip)] if sites else []
     if sites_file:
         site_zones.append(protected_sites(sites_file, clip=clip))
+    reading(belts, sites_file)
     parts = []
     if width is not None or width_ru is not None or width_ua is not None:
         if width is not None and (width_ru is not None or width_ua is not None):
