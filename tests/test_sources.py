@@ -185,6 +185,33 @@ def test_interrupted_import_leaves_store_as_it_was(tmp_path, deepstate_dir, monk
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no lock, no temp
 
 
+def test_a_store_copied_into_a_store_is_the_same_data():
+    """A store imported into another store kept the geometry's hash where the file's was
+    kept: importing the original file then was refused as "a different snapshot", and so
+    was importing a store into itself. A snapshot made in memory (no file hash) was
+    skipped as "already there" whatever its geometry."""
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    files = loc.sample_paths()
+    one, two = folder / "one.gpkg", folder / "two.gpkg"
+    loc.import_snapshots(files, one)
+    assert loc.import_snapshots([one], two).added == [s.label for s in map(loc.read, files)]
+    assert list(loc.list_snapshots(two)["sha256"]) == list(loc.list_snapshots(one)["sha256"])
+    assert loc.import_snapshots(files[:1], two).skipped == [
+        f"{loc.read(files[0]).label} {loc.read(files[0]).source}"]
+    assert len(loc.import_snapshots([one], one).skipped) == len(files)
+    snap = loc.read(files[0])
+    same = loc.from_geometries(snap.side("ru"), date=snap.date, source=snap.source)
+    assert len(loc.import_snapshots([same], two).skipped) == 1
+    moved = loc.from_geometries(shapely.affinity.translate(snap.side("ru"), 0.01),
+                                date=snap.date, source=snap.source)
+    with pytest.raises(loc.LocError, match="already holds a different snapshot.*other "
+                                          "geometry"):
+        loc.import_snapshots([moved], two)
+
+
 def test_cli_import_list_range(tmp_path, deepstate_dir):
     store = tmp_path / "s.gpkg"
     r = CliRunner().invoke(cli, ["import", str(deepstate_dir), "--store", str(store),

@@ -163,10 +163,43 @@ def _multi(geoms) -> list:
     return [g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in geoms]
 
 
+def _snapshots(sources, engine: str | None):
+    """The snapshots of an import's sources: a Snapshot as it is, a store with every date
+    it holds (read as a file, its rows of every date were one snapshot), a file read."""
+    for item in sources:
+        if isinstance(item, Snapshot):
+            yield item
+        elif is_store(item):
+            yield from read_store_series(item, engine=engine)
+        else:
+            yield read_file(item, engine=engine)
+
+
+def _file_sha256(snap: Snapshot) -> str:
+    """The SHA-256 of the file a snapshot was read from: its own, or for one read from a
+    store the one the store kept (a store's snapshot is otherwise known by its geometry);
+    empty for one made in memory."""
+    return str(snap.meta.get("file_sha256") or "") if "store" in snap.meta else (
+        snap.sha256 or "")
+
+
+def _same_geometry(rows: gpd.GeoDataFrame, snap: Snapshot) -> bool:
+    """Whether a stored date's rows hold a snapshot's sides exactly (as the store keeps
+    them: each side a MultiPolygon, compared in normal form)."""
+    stored = dict(zip(rows["side"], _multi(rows.geometry.values), strict=True))
+    given = {s: g for s, g in snap.given.items() if g is not None and not g.is_empty}
+    if set(stored) != set(given):
+        return False
+    return all(shapely.equals_exact(shapely.normalize(stored[s]),
+                                    shapely.normalize(_multi([given[s]])[0]), 0.0)
+               for s in given)
+
+
 def import_snapshots(sources, store: str | Path, progress=None,
                      engine: str | None = None) -> ImportResult:
     """Add snapshots (files or Snapshots) to a store; a (date, source) already stored is
-    skipped when it is the same snapshot (same SHA-256) and refused when it is another.
+    skipped when it is the same snapshot (the same file by SHA-256 where both are known,
+    else the same sides) and refused when it is another.
     Every snapshot needs a date, and no two may share a date and source.
 
     The inputs are read first; then, holding the store's lock (another import waits), the
@@ -175,7 +208,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
     Parameters
     ----------
     sources : iterable of path or Snapshot
-        What to import.
+        What to import: files, stores (every date they hold) or snapshots.
     store : str or Path
         The store (``.gpkg``); created if missing.
     progress : callable, optional
@@ -199,8 +232,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
         raise OutputError("a store is a GeoPackage: give a .gpkg path", store)
     snaps: list[Snapshot] = []
     seen: dict[tuple[str, str], str] = {}
-    for item in sources:
-        snap = item if isinstance(item, Snapshot) else read_file(item, engine=engine)
+    for snap in _snapshots(sources, engine):
         if snap.date is None:
             raise DateError("has no date: a store keeps dated snapshots", snap.path)
         key = (snap.date.isoformat(), snap.source)
@@ -222,13 +254,18 @@ def import_snapshots(sources, store: str | Path, progress=None,
             assert snap.date is not None
             key = (snap.date.isoformat(), snap.source)
             if key in have:
-                old = stored_sha.get(key) or ""
-                if old and snap.sha256 and old != snap.sha256:
+                # the same file (by its SHA-256 where both are known), else the same sides
+                old, new_sha = stored_sha.get(key) or "", _file_sha256(snap)
+                same = old == new_sha if old and new_sha else _same_geometry(
+                    current[(current["date"] == key[0]) & (current["source"] == key[1])],
+                    snap)
+                if not same:
+                    shown = (f"sha256 {old[:12]}…, this one {new_sha[:12]}…" if old and new_sha
+                             else "other geometry")
                     raise DateError(
                         f"{snap.path or 'a snapshot'}: the store already holds a different "
-                        f"snapshot of {key[0]} ({key[1]}; sha256 {old[:12]}…, this one "
-                        f"{snap.sha256[:12]}…): nothing written; import it into another "
-                        "store, or give it its own date", store)
+                        f"snapshot of {key[0]} ({key[1]}; {shown}): nothing written; import "
+                        "it into another store, or give it its own date", store)
                 skipped.append(f"{key[0]} {key[1]}")
                 continue
             have.add(key)
@@ -236,7 +273,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
                 geom = snap.given.get(side)
                 if geom is not None and not geom.is_empty:
                     rows.append({"date": key[0], "source": snap.source,
-                                 "license": snap.license or "", "sha256": snap.sha256 or "",
+                                 "license": snap.license or "", "sha256": _file_sha256(snap),
                                  "side": side, "geometry": geom})
             added.append(key[0])
         if rows:
