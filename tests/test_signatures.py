@@ -197,3 +197,43 @@ def test_signatures_also_check_the_files_they_vouch_for(signed):
     page.write_bytes(page.read_bytes() + b"<script>alert(1)</script>")
     r = run("signatures", out, *trust(keys, "ua", "ru"))
     assert r.exit_code == 1 and "report.html" in r.stdout and "FAIL" in r.stdout
+
+
+def test_only_a_manifest_that_verifies_is_signed(report, keys, tmp_path):  # noqa: F811
+    """`loc sign` signed a text file and a report whose page had been changed (exit 0):
+    a party could vouch for files that are not what the manifest lists."""
+    work, out = report
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hi\n")
+    r = run("sign", notes, "--key", keys["ua"])
+    assert r.exit_code == 2 and "not a loc manifest" in r.stderr
+    assert not list(tmp_path.glob("notes.txt*.sig"))
+    page = out / "summary.md"
+    page.write_bytes(page.read_bytes() + b" ")
+    r = run("sign", out, "--key", keys["ua"])
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"loc: error: {out / 'manifest.json'}: not signed: {page}: "
+                               "sha256 ")
+    assert not list(out.glob("*.sig"))
+
+
+@pytest.mark.parametrize(("edit", "verify_exit"), [('"incidents": NaN', 2),
+                                                   ('"incidents": 5', 1),
+                                                   ('"incidents": ["x"]', 1)])
+def test_an_edited_manifest_is_one_line_not_an_internal_error(report, edit,  # noqa: F811
+                                                              verify_exit):
+    """`"incidents": NaN` made `loc maps verify` and `loc reproduce` internal errors (a
+    ValueError, a TypeError): NaN is not JSON as loc writes it, and arguments of the wrong
+    type are not a command loc can re-run."""
+    work, out = report
+    manifest = out / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"incidents": "incidents.csv"', edit))
+    r = run("maps", "verify", out)
+    assert r.exit_code == verify_exit and "internal error" not in r.output
+    if verify_exit == 2:
+        assert r.stderr.startswith(f"loc: error: {manifest}: not a loc manifest (not JSON")
+    else:
+        assert "FAIL" in r.stdout and "report id recomputed" in r.stdout
+    r = run("reproduce", out)
+    assert r.exit_code == 2 and len(r.stderr.splitlines()) == 1
+    assert "internal error" not in r.stderr

@@ -662,6 +662,25 @@ def test_one_file_for_output_and_chart_is_refused(tmp_path, monkeypatch, command
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_check_report_records_its_belts_file(tmp_path):
+    """`loc check --belts FILE -o DIR` left the belts file out of the manifest: after the
+    belt distances were edited, `loc maps verify` still said every input matched."""
+    first, last = loc.sample_paths()[1], loc.sample_paths()[-1]
+    belts = tmp_path / "belts.toml"
+    belts.write_text(Path(loc.__file__).parent.parent.joinpath(
+        "data", "agreements", "minsk2.toml").read_text())
+    r = _run("check", "--freeze", str(first), "--snapshot", str(last), "--belts", str(belts),
+             "-o", str(tmp_path / "reports"))
+    assert r.exit_code == 0, r.output
+    (folder,) = (tmp_path / "reports").iterdir()
+    recorded = json.loads((folder / "manifest.json").read_text())["inputs"]
+    assert [i["path"] for i in recorded][-1] == str(belts)
+    assert _run("maps", "verify", str(folder)).exit_code == 0
+    belts.write_text(belts.read_text().replace("= 25", "= 26"))
+    r = _run("maps", "verify", str(folder))
+    assert r.exit_code != 0 and f"FAIL  {belts}" in r.stdout
+
+
 @pytest.mark.parametrize("where", ["under_a_file", "loop"])
 def test_an_output_path_that_cannot_be_a_file_is_one_line(tmp_path, where):
     blocker = tmp_path / "a.csv"

@@ -87,14 +87,16 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
                " km²)")
     folder = None
     if output is not None:
+        from loc.io.inputs import tidy_path
         from loc.outputs.reports import save_report
         from loc.outputs.versions import file_record, input_record
 
+        # every file the report's figures come from, with its sha256
         inputs = [input_record(base), input_record(last)]
-        if incidents:
-            inputs.append(file_record(incidents))
+        inputs += [file_record(f) for f in (incidents, belts) if f and Path(f).is_file()]
         folder, created = save_report(output, frozen, last, report, classified, zones,
-                                      inputs, {"width_km": width, "belts": belts})
+                                      inputs, {"width_km": width,
+                                               "belts": tidy_path(belts) if belts else None})
     if fmt == "json":
         doc = {"date_frozen": report.date_frozen, "date_checked": report.date_checked,
                "breaches": b.drop(columns="geometry").to_dict(orient="records"),

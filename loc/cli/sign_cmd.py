@@ -32,11 +32,18 @@ def sign(manifest, key) -> None:
     """Sign MANIFEST (a report's folder or manifest.json, a map's .html or .json) as the
     key's party: writes <manifest>.<party>.sig beside it. Sign what you have re-created
     (loc reproduce) or checked (loc maps verify): a signature covers every file and input
-    the manifest lists."""
+    the manifest lists. A manifest whose files or inputs do not verify is not signed."""
+    from loc.errors import InputError
     from loc.outputs.signatures import sign as make
-    from loc.outputs.versions import manifest_path
+    from loc.outputs.versions import manifest_path, verify_files
 
-    click.echo(str(make(manifest_path(manifest), key)))
+    found = manifest_path(manifest)
+    bad = [(what, detail) for what, ok, detail in verify_files(found) if not ok]
+    if bad:
+        what, detail = bad[0]
+        more = f" (and {len(bad) - 1} more; loc maps verify lists them)" if len(bad) > 1 else ""
+        raise InputError(f"not signed: {what}: {detail}{more}", found)
+    click.echo(str(make(found, key)))
 
 
 @click.command("signatures")

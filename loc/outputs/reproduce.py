@@ -46,6 +46,17 @@ def _input_changes(recorded: list[dict], fresh: list[dict]) -> list[Result]:
     return out
 
 
+def _as_recorded(arguments: dict) -> bool:
+    """Whether the arguments have the types :func:`run_verify` records (an edited manifest
+    may hold anything)."""
+    cover = arguments["incidents_cover"]
+    return (all(isinstance(arguments[k], str) for k in ("agreement", "snapshots"))
+            and all(arguments[k] is None or isinstance(arguments[k], str)
+                    for k in ("incidents", "as_of"))
+            and (cover is None or isinstance(cover, list) and len(cover) == 2
+                 and all(isinstance(d, str) for d in cover)))
+
+
 def reproduce(path: str | Path, trusted: list[str | Path] | None = None) -> list[Result]:
     """Re-run a report from its manifest and compare every output byte for byte.
 
@@ -73,7 +84,8 @@ def reproduce(path: str | Path, trusted: list[str | Path] | None = None) -> list
     doc = load_manifest(found)
     arguments = doc.get("arguments")
     if doc.get("command") != COMMAND or not isinstance(arguments, dict) \
-            or set(arguments) != set(ARGUMENTS) or not isinstance(doc.get("files"), dict):
+            or set(arguments) != set(ARGUMENTS) or not isinstance(doc.get("files"), dict) \
+            or not _as_recorded(arguments):
         raise InputError("records no command loc can re-run (only loc verify reports can be "
                          "reproduced; check the others with loc maps verify)", found)
     results: list[Result] = []

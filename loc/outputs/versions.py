@@ -202,9 +202,15 @@ def _same_manifest(path: Path, manifest: dict) -> bool:
         return False
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _load_manifest(path: Path) -> dict | None:
+    """A manifest as loc writes it (NaN and Infinity, which loc never writes, make it no
+    manifest), or None."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
     except (OSError, ValueError, RecursionError):
         return None
     return doc if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
@@ -468,7 +474,8 @@ def load_manifest(path: str | Path) -> dict:
     inputs = doc.get("inputs") if doc else None
     if doc is None or not isinstance(inputs, list) or not all(isinstance(i, dict)
                                                               for i in inputs):
-        raise InputError("not a loc manifest (no id, or inputs not a list of records)", found)
+        raise InputError("not a loc manifest (not JSON as loc writes it, no id, or inputs not "
+                         "a list of records)", found)
     return doc
 
 
@@ -630,7 +637,10 @@ def _verify_report(doc: dict, manifest_path: Path) -> list[tuple[str, bool, str]
         results.append((str(folder), False, "files not in the manifest: " + ", ".join(extra)))
     core = {k: v for k, v in doc.items() if k != "id"}
     core["files"] = {n: digests.get(n, "missing") for n in sorted(doc["files"])}
-    recomputed = version_id(core)
+    try:
+        recomputed = version_id(core)
+    except (TypeError, ValueError):
+        return results + [(str(manifest_path), False, "manifest content is not canonical JSON")]
     ok = recomputed == doc["id"] == _folder_name(manifest_path)
     results.append((str(manifest_path), ok, "report id matches the manifest and the files"
                     if ok else f"report id recomputed as {recomputed}, not {doc['id']}: a file "
