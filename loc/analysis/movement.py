@@ -151,10 +151,12 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
 
 def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> pd.DataFrame:
     """Per sector: km of front, mean (weighted by the km of line each sample stands for)
-    and max advance, km moved more than the threshold, km retreated more than it, km that
-    did not move; deepest advance first. The km add up to the geodesic length of the
-    earlier line's contact pieces, whatever the step; a sector's share is placed by its
-    samples, so it is right to within about one step at each end of the sector.
+    and max advance, and the front cut four ways: km that advanced more than the
+    threshold, km that retreated more than it, km that moved less than it either way, km
+    that did not move (under ``static_m``); deepest advance first. The four add up to
+    ``front_km``, and the fronts to the geodesic length of the earlier line's contact
+    pieces, whatever the step; a sector's share is placed by its samples, so it is right to
+    within about one step at each end of the sector.
 
     Parameters
     ----------
@@ -167,7 +169,7 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
     -------
     pandas.DataFrame
         Indexed by ``sector``: ``front_km``, ``mean_advance_km``, ``max_advance_km``,
-        ``moved_km``, ``retreat_km``, ``static_km``, ``deepest_near``.
+        ``moved_km``, ``retreat_km``, ``minor_km``, ``static_km``, ``deepest_near``.
     """
     threshold = mv.attrs.get("threshold_km", 0.5) if threshold_km is None else threshold_km
     rows = []
@@ -181,6 +183,8 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
             "max_advance_km": float(d.max()),
             "moved_km": float(km[(d > threshold).to_numpy()].sum()),
             "retreat_km": float(km[(d < -threshold).to_numpy()].sum()),
+            "minor_km": float(km[((d.abs() <= threshold) & (g["direction"] != "static"))
+                                 .to_numpy()].sum()),
             "static_km": float(km[(g["direction"] == "static").to_numpy()].sum()),
             "deepest_near": deepest["settlement"] if deepest is not None else "",
         })

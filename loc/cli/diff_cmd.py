@@ -90,7 +90,7 @@ def _table(changes) -> str:
 
 
 def _lines(a, b, fmt: str, step: float, sectors: str, output) -> None:
-    from loc.analysis.movement import movement, sector_summary
+    from loc.analysis.movement import STATIC_M, movement, sector_summary
     from loc.io.writers import dumps
     from loc.outputs.tables import table
 
@@ -101,7 +101,9 @@ def _lines(a, b, fmt: str, step: float, sectors: str, output) -> None:
                     "sectors": summary.round(4).to_dict(orient="index")}) + "\n", output)
     elif fmt == "table":
         say(f"{a.label} -> {b.label}: front movement, samples every {step:g} km of the "
-            "earlier line (+ advance into Ukrainian-held land, - retreat)")
+            "earlier line (+ advance into Ukrainian-held land, - retreat); moved_km and "
+            f"retreat_km over {mv.attrs['threshold_km']:g} km, minor_km under that, "
+            f"static_km under {STATIC_M:g} m")
         emit(table(summary, {c: ",.2f" for c in summary.columns if c.endswith("_km")}),
              output)
     else:
