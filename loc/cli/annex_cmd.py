@@ -9,7 +9,7 @@ from loc.cli.options import assign_opt, load_snapshot, output_opt, parse_assignm
 
 @click.command("annex")
 @click.argument("source", required=False, metavar="[FILE|STORE.gpkg@DATE|MAP_VERSION]")
-@output_opt()
+@output_opt(what="The annex: FILE.pdf, FILE.svg or FILE.png (required).")
 @click.option("--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True,
               help="Paper size.")
 @click.option("--orientation", type=click.Choice(["landscape", "portrait"]),

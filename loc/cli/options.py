@@ -104,7 +104,8 @@ every_opt = _opt("--every", default=1, show_default=True, type=click.IntRange(mi
 
 # -- outputs -----------------------------------------------------------------------------
 
-def output_opt(folder: bool = False, default: str | None = None, aliases=()):
+def output_opt(folder: bool = False, default: str | None = None, aliases=(),
+               what: str | None = None):
     """``-o/--output``: the file (or, for commands writing several files, the folder) the
     result goes to; stdout when not given.
 
@@ -116,17 +117,19 @@ def output_opt(folder: bool = False, default: str | None = None, aliases=()):
         The default (for folders).
     aliases : tuple of str
         Old names of the option, hidden.
+    what : str, optional
+        The help text, where the command's output is not a result that can go to stdout.
 
     Returns
     -------
     callable
         The decorator.
     """
-    what = ("Write into this folder" if folder else "Write the result to this file instead "
-            "of stdout (format from its suffix unless --format says; - is stdout)")
+    what = what or ("Write into this folder." if folder else "Write the result to this file "
+                    "instead of stdout (- is stdout).")
     return _opt("-o", "--output", "output", aliases=tuple(aliases), default=default,
                 show_default=default is not None, type=click.Path(path_type=Path),
-                metavar="DIR" if folder else "FILE", help=what + ".",
+                metavar="DIR" if folder else "FILE", help=what,
                 callback=_a_folder if folder else None)
 
 
@@ -156,11 +159,15 @@ def format_opt(choices: tuple[str, ...], default: str | None = "table"):
     callable
         The decorator.
     """
+    records = [c for c in choices if c in FEATURE_FORMATS]
+    parts = ["table: for people" if "table" in choices else "",
+             "json: one document" if "json" in choices else "",
+             f"{', '.join(records)}: the records" + (" (CSV geometry as WKT)" if len(records) > 1
+                                                     else "") if records else ""]
     return _opt("--format", "fmt", type=click.Choice(choices), default=default,
                 show_default=default is not None,
-                help="table: for people; json: one document; csv, geojson, gpkg: the "
-                     "records (CSV geometry as WKT)" + ("" if default else
-                                                        "; default from -o's suffix") + ".")
+                help="; ".join(p for p in parts if p) + ("" if default else
+                                                          "; default from -o's suffix") + ".")
 
 
 chart_opt = _opt("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
