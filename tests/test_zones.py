@@ -291,3 +291,22 @@ def test_a_grey_zone_has_its_own_rows(snap_20250905):
     assert list(belts.index) == ["ru", "ua", "contested"]
     plain = loc.buffer_zone(snap_20250905, width_km=15)
     assert list(plain["side"]) == ["ru", "ua"]  # no grey zone, no row
+
+
+def test_two_zones_of_one_name_are_refused(tmp_path):
+    """`--site Z:... --site Z:...` gave two rows named Z (a table, map and report know a
+    zone by its name), and so did a site of the same name in --sites FILE."""
+    r = CliRunner().invoke(cli, ["zones", "--site", "Z:47.5,34.5,10", "--site",
+                                 "Z:47.5,34.6,20"])
+    assert r.exit_code == 2
+    assert r.stderr == "loc: error: two zones are named 'Z': give each zone its own name\n"
+    sites = tmp_path / "sites.geojson"
+    sites.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Z", "radius_km": 5},
+         "geometry": {"type": "Point", "coordinates": [34.5, 47.5]}}]}))
+    r = CliRunner().invoke(cli, ["zones", "--site", "Z:47.5,34.5,10", "--sites", str(sites)])
+    assert r.exit_code == 2 and "two zones are named 'Z'" in r.stderr
+    r = CliRunner().invoke(cli, ["zones", "--width", "5", "--belts", "minsk2", "--site",
+                                 "Z:47.5,34.5,10", "--format", "json"])
+    assert r.exit_code == 0, r.output  # belts share names across sides: (name, side) differ
+    assert len(json.loads(r.stdout)["zones"]) == 2 + 6 + 1

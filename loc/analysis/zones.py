@@ -12,6 +12,7 @@ a grey zone (``contested``) has its own rows, at the Ukrainian side's depth.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -330,7 +331,35 @@ def protected_sites(sites: Iterable[dict] | str | Path,
                          "geometry": geom})
     if not rows:
         raise OptionError("no sites given")
-    return _frame(rows)
+    return distinct_zones(_frame(rows))
+
+
+def distinct_zones(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Zones as they are, when no two of one side share a name (a zone is known by its
+    name and side: in tables, maps and reports).
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Zones with ``zone`` and ``side`` columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same zones.
+
+    Raises
+    ------
+    OptionError
+        When two zones share a name (both are named).
+    """
+    counts = Counter(zip(zones["zone"].astype(str), zones["side"].astype(str), strict=True))
+    twice = sorted(k for k, n in counts.items() if n > 1)
+    if twice:
+        name, side = twice[0]
+        raise OptionError(f"two zones{f' of side {side}' if side else ''} are named "
+                          f"{name!r}: give each zone its own name")
+    return zones
 
 
 def read_sites(path: str | Path) -> list[dict]:

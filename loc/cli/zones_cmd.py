@@ -52,7 +52,12 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     import geopandas as gpd
     import pandas as pd
 
-    from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
+    from loc.analysis.zones import (
+        buffer_zone,
+        distinct_zones,
+        protected_sites,
+        withdrawal_belts,
+    )
     from loc.errors import OptionError
     from loc.io.agreements import load_agreement
     from loc.io.writers import dumps
@@ -78,8 +83,8 @@ def command(snapshot, date, width, width_ru, width_ua, belts, sites, sites_file,
     if not parts:
         raise OptionError("nothing to draw: give --width, --width-ru/--width-ua, --belts, "
                           "--site or --sites")
-    zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
-                             crs="OGC:CRS84")
+    zones = distinct_zones(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True),
+                                            geometry="geometry", crs="OGC:CRS84"))
     say(f"zones on {snap.label} ({snap.source}); km² in the equal-area CRS")
     shown = pd.DataFrame(zones.drop(columns="geometry")).set_index("zone")
     shown["largest"] = shown["largest"].str.slice(0, 45)
