@@ -59,6 +59,8 @@ def test_annex_pdf_text_table_and_bytes(tmp_path, snap_20250905):
     flat = " ".join(text.split())
     assert NOTE in flat
     assert "not an international border" in flat and "Coordinate table" in flat
+    # the printed annex names the bytes it was drawn from (a signed paper ties to its input)
+    assert f"input sha256 {snap_20250905.sha256}" in flat
     rows = ROW.findall(text)
     line = loc.freeze(snap_20250905).line
     assert len(rows) == len(turning_points(line, 5.0).table) > 100

@@ -1,7 +1,7 @@
 """A printable map annex: the line of control on paper, in the form of real ceasefire annexes.
 
 One page (A4 or A3, portrait or landscape) with the map in the CONFORMAL CRS (Lambert
-conformal conic 46/51 N: shapes and directions true, scale error under 0.15 % over Ukraine),
+conformal conic 46/51 N: shapes and directions true, scale error under 0.16 % over Ukraine),
 a graticule, a scale bar, a north arrow, a legend, the title and date, sources and licences,
 the note that the line is a line of control and not an international border, and a table of
 the line's turning points (lat/lon and MGRS), numbered on the map. A PDF continues the
@@ -272,7 +272,8 @@ def annex(freeze: Freeze, out: str | Path | None = None, *, fmt: str | None = No
     date = snap.label
     title = title or f"Map annex: line of control on {date}"
     if sources is None:
-        sources = [f"Control areas: {snap.source} ({snap.license or 'licence not stated'})",
+        sources = [f"Control areas: {snap.source} ({snap.license or 'licence not stated'})"
+                   + (f", input sha256 {snap.sha256}" if snap.sha256 else ""),
                    "Regions: Natural Earth (public domain); " + CONTEXT_ATTRIBUTION,
                    "Settlements: GeoNames (CC BY 4.0)",
                    f"Made with loc {__version__}; colours: {PALETTE_NAME}"]
