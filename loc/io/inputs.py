@@ -298,7 +298,8 @@ def series(sources, *, since=None, until=None, every: int = 1,
             raise DateError(f"{w1} and {w2} are both of {d1.isoformat()}: give one snapshot "
                             "per date")
     if not out:
-        span = " between " + " and ".join(str(d) for d in (lo, hi) if d) if lo or hi else ""
+        span = (f" between {lo} and {hi}" if lo and hi else f" from {lo} on" if lo
+                else f" up to {hi}" if hi else "")
         raise DateError(f"no snapshot{span}")
     picked = out[::every]
     if picked[-1] is not out[-1]:
