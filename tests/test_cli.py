@@ -103,3 +103,16 @@ def test_a_value_click_refuses_is_one_line_too(args, phrase):
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("loc: error: ") and phrase in lines[0]
     assert "--help)" in lines[0] and r.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--name", ""], "map name '' must be 1-64 letters"),
+    (["--date", "2025-09-05", "--since", "2025-01-01"], "--date picks one snapshot"),
+    (["--date", "2025-09-05", "--every", "2"], "--date picks one snapshot"),
+])
+def test_render_refuses_options_it_would_ignore(tmp_path, args, message):
+    """`--name ""` fell back to the default name, and `--date` with `--since` ignored
+    `--since` but recorded it in the manifest (another id for the same map)."""
+    r = run("render", *args, "-o", str(tmp_path), "--no-settlements")
+    assert r.exit_code == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -64,6 +64,9 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
     if compare and (inputs or selecting):
         raise OptionError("--compare A B takes its two snapshots itself: give no SERIES, "
                           "--date, --since, --until or --every with it")
+    if date and (since or until or every != 1):
+        raise OptionError("--date picks one snapshot: give --since, --until or --every "
+                          "without it")
     snaps: list = []
     if compare:
         base = load_snapshot(compare[-1])

@@ -366,7 +366,7 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
                     "zones": int(len(zones)) if zones is not None else 0, **(options or {})}
         core = _manifest_core(title, kind if not extra else "report", snaps, recorded, tiles)
         default = "sample" if sample else _default_name(snaps[-1])
-        m.loc_version = save(render_page(m), core, name or default, out)
+        m.loc_version = save(render_page(m), core, default if name is None else name, out)
     return m
 
 
