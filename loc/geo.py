@@ -422,3 +422,83 @@ def check_near_ukraine(bounds, path=None) -> None:
         raise GeometryError(
             f"geometry lies far outside Ukraine (bounds lon {minx:.1f}..{maxx:.1f}, lat "
             f"{miny:.1f}..{maxy:.1f}): is this a control map of Ukraine in lon/lat?", path)
+
+
+def finite(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
+    """A shapely geometry whose coordinates are all finite numbers.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        The geometry.
+    what : str
+        What it is, for the messages.
+    where : str or Path, optional
+        Where it came from, for the messages.
+
+    Returns
+    -------
+    shapely geometry
+        The same geometry.
+
+    Raises
+    ------
+    TypeError
+        When it is not a shapely geometry.
+    GeometryError
+        When a coordinate is NaN or infinite (never repaired).
+    """
+    if not isinstance(geom, BaseGeometry):
+        raise TypeError(f"{what} must be a shapely geometry, not {type(geom).__name__}")
+    coords = shapely.get_coordinates(geom)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GeometryError(f"{what} has a coordinate that is not a finite number (vertex "
+                            f"{i}: {coords[i].tolist()}): refused, not repaired", where)
+    return geom
+
+
+def checked_area(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
+    """An area given as a lon/lat geometry, checked as a file's polygons are: finite, in
+    lon/lat near Ukraine, its polygons as drawn (those of collections too, other parts
+    dropped) and valid (an invalid one repaired by :func:`loc.geo.repair`, within its
+    limit and with a warning, or refused). A geometry that is not empty but holds no
+    polygon (a point, a line) is refused: it was meant as an area.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        The area (lon/lat).
+    what : str
+        What it is (``ru``, ``exchange``, ...), for the messages.
+    where : str or Path, optional
+        Where it came from, for the messages.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        The valid area (an empty MultiPolygon for an empty geometry).
+
+    Raises
+    ------
+    GeometryError
+        One line saying what is wrong.
+    TypeError
+        When it is not a shapely geometry.
+
+    Examples
+    --------
+    >>> checked_area(shapely.box(37.5, 47.5, 38.5, 48.5), "ru").geom_type
+    'Polygon'
+    """
+    finite(geom, f"the {what} area", where)
+    polys, _ = drawn_polygons(geom)
+    if not polys:
+        if geom.is_empty:
+            return shapely.MultiPolygon()
+        raise GeometryError(f"the {what} area is a {geom.geom_type} and holds no polygon: "
+                            "give the area's polygons", where)
+    check_near_ukraine(shapely.total_bounds(polys), where)
+    drawn = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+    return polygonal(repair(drawn, what, where))

@@ -23,12 +23,28 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.dates import parse_date
-from loc.errors import GeometryError, OptionError
+from loc.errors import OptionError
 from loc.reference import settlements as _settlements
 from loc.reference.regions import ukraine
 
 SIDES = ("ru", "ua", "contested")
 """Sides in a snapshot: Russian-controlled, Ukrainian-controlled, contested (grey zone)."""
+
+
+class Sides(dict):
+    """The sides a source gave, read-only: a snapshot's figures are kept once computed (and
+    its geometry's hash keys caches), so changing a side in place would leave them stale.
+    Build another snapshot instead (:func:`from_geometries`)."""
+
+    def _refuse(self, *_args, **_kwargs):
+        raise TypeError("a snapshot's sides cannot be changed: build another snapshot with "
+                        "loc.from_geometries")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self):
+        return Sides, (dict(self),)
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +78,10 @@ class Snapshot:
     sha256: str | None = None
     meta: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.given, Sides):
+            object.__setattr__(self, "given", Sides(self.given))
 
     def not_ua(self) -> BaseGeometry:
         """The Russian-held and contested areas together (lon/lat): what the ``ua`` side is
@@ -252,57 +272,6 @@ def earlier_first(a: Snapshot, b: Snapshot, what: str) -> None:
                           f"{b.label}")
 
 
-def _finite(geom: BaseGeometry, what: str, where: str | None) -> BaseGeometry:
-    if not isinstance(geom, BaseGeometry):
-        raise TypeError(f"{what} must be a shapely geometry, not {type(geom).__name__}")
-    coords = shapely.get_coordinates(geom)
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise GeometryError(f"{what} has a coordinate that is not a finite number (vertex "
-                            f"{i}: {coords[i].tolist()}): refused, not repaired", where)
-    return geom
-
-
-def checked_area(geom: BaseGeometry, what: str, where: str | None = None) -> BaseGeometry:
-    """An area given as a lon/lat geometry, checked as a file's polygons are: finite, in
-    lon/lat near Ukraine, its polygons as drawn (those of collections too, other parts
-    dropped) and valid (an invalid one repaired by :func:`loc.geo.repair`, within its
-    limit and with a warning, or refused).
-
-    Parameters
-    ----------
-    geom : shapely geometry
-        The area (lon/lat).
-    what : str
-        What it is (``ru``, ``exchange``, ...), for the messages.
-    where : str, optional
-        Where it came from, for the messages.
-
-    Returns
-    -------
-    shapely.Polygon or shapely.MultiPolygon
-        The valid area (an empty MultiPolygon when it has no polygons).
-
-    Raises
-    ------
-    GeometryError
-        One line saying what is wrong.
-
-    Examples
-    --------
-    >>> checked_area(shapely.box(37.5, 47.5, 38.5, 48.5), "ru").geom_type
-    'Polygon'
-    """
-    _finite(geom, f"the {what} area", where)
-    polys, _ = geo.drawn_polygons(geom)
-    if not polys:
-        return shapely.MultiPolygon()
-    geo.check_near_ukraine(shapely.total_bounds(polys), where)
-    drawn = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-    return geo.polygonal(geo.repair(drawn, what, where))
-
-
 def from_geometries(
     ru: BaseGeometry,
     contested: BaseGeometry | None = None,
@@ -360,8 +329,11 @@ def from_geometries(
     '2025-09-05'
     """
     sides = {"ru": ru, "contested": contested, "ua": ua}
-    sides = {k: _finite(g, f"the {k} side", path) for k, g in sides.items() if g is not None}
-    sides = {k: geo.polygonal(g) if checked else checked_area(g, k, path)
+    if ru is None:
+        raise TypeError("the ru side must be a shapely geometry, not None (an empty "
+                        "shapely.MultiPolygon() when nothing is held)")
+    sides = {k: geo.finite(g, f"the {k} side", path) for k, g in sides.items() if g is not None}
+    sides = {k: geo.polygonal(g) if checked else geo.checked_area(g, k, path)
              for k, g in sides.items()}
     ru = sides["ru"]
     given = {"ru": ru}

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from loc import checks
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
@@ -30,6 +31,7 @@ from loc.analysis.line import contact_only, land_conformal
 from loc.errors import InputError, LocWarning, OptionError
 from loc.geo import clip_box, polygon_parts
 from loc.io.incidents import pick_column, read_incidents
+from loc.io.readers import lonlat_frame
 from loc.model import Snapshot
 from loc.reference.settlements import nearest
 
@@ -454,7 +456,8 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     if isinstance(incidents, (str, Path)):
         pts = read_incidents(incidents)
     elif isinstance(incidents, gpd.GeoDataFrame):
-        pts = incidents.to_crs("OGC:CRS84") if incidents.crs is not None else incidents.copy()
+        pts = lonlat_frame(checks.frame(incidents, "incidents", geometry=("Point",)),
+                           "incidents").copy()
     else:
         raise TypeError("incidents must be a file path or a GeoDataFrame of points, not "
                         f"{type(incidents).__name__}")
@@ -479,8 +482,9 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     is_armed_row = armed(pts)
     prec_c = pick_column(cols, PRECISION_NAMES)
     zone_names, violation, rule, uncertain = [], [], [], []
-    zones = zones if zones is not None else gpd.GeoDataFrame(
-        {"zone": [], "kind": [], "side": []}, geometry=[], crs="OGC:CRS84")
+    zones = lonlat_frame(checks.frame(zones, "zones", ("zone", "kind", "side")), "zones") \
+        if zones is not None else gpd.GeoDataFrame({"zone": [], "kind": [], "side": []},
+                                                   geometry=[], crs="OGC:CRS84")
     edges = lcrs.project(shapely.union_all([line, *shapely.boundary(zones.geometry.values)]))
     _warn_unknown_weapons(pts, weapon_c, zones)
     for i, (rec, p) in enumerate(zip(pts.drop(columns=pts.geometry.name).to_dict(orient="records"),

@@ -19,7 +19,7 @@ from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import GeometryError, LocWarning, OptionError
 from loc.geo import repair
 from loc.io.readers import read_features
-from loc.model import Snapshot, checked_area, from_geometries
+from loc.model import Snapshot, from_geometries
 from loc.reference import settlements
 from loc.reference.regions import (
     OUTSIDE,
@@ -203,7 +203,7 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
         if isinstance(area, (str, Path)):
             geom = read_exchange(area)
         elif isinstance(area, BaseGeometry):  # the checks a file's polygons get
-            geom = checked_area(area, "exchange")
+            geom = geo.checked_area(area, "exchange")
             if geom.is_empty:
                 raise GeometryError(f"an exchange of a {area.geom_type} has no polygons to "
                                     "exchange")

@@ -50,6 +50,7 @@ from shapely.geometry.base import BaseGeometry
 from loc import checks
 from loc import geo as lcrs
 from loc.geo import clip_box, polygon_parts
+from loc.io.readers import lonlat_frame
 from loc.model import Snapshot
 from loc.reference.regions import OUTSIDE, regions_at, registry, ukraine
 
@@ -866,7 +867,8 @@ def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         The same columns, ``region`` one key, ``length_km`` of the part (geodesic); every
         row a non-empty (Multi)LineString.
     """
-    checks.frame(line, "the line", ("geometry",), ("LineString", "MultiLineString"))
+    line = lonlat_frame(checks.frame(line, "the line", ("geometry",),
+                                     ("LineString", "MultiLineString")), "the line")
     reg = registry()
     rows = []
     for rec, geom in zip(line.drop(columns="geometry").to_dict(orient="records"),

@@ -27,10 +27,10 @@ from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, line_of_contact
 from loc.errors import InputError, OptionError
 from loc.io.agreements import Agreement, load_agreement
-from loc.io.readers import read_features
+from loc.io.readers import lonlat_frame, read_features
 from loc.model import Snapshot
 from loc.reference.regions import ukraine
-from loc.reference.settlements import settlements_in
+from loc.reference.settlements import within
 
 CLIPS = ("land", "ukraine", "none")
 MAX_KM = 500.0
@@ -74,7 +74,7 @@ def _clip_area(geom: BaseGeometry, clip: str) -> BaseGeometry:
 def _people(geoms) -> tuple[list[int], list[int], list[str]]:
     counts, pops, largest = [], [], []
     for g in geoms:
-        inside = settlements_in(g)
+        inside = within(g)
         counts.append(len(inside))
         pops.append(int(inside["population"].sum()))
         largest.append(", ".join(inside["name"].head(5)))
@@ -107,8 +107,8 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
         Depth on each side of the line (km): 2 gives Korea's 4 km-wide DMZ of 1953, 15 the
         Minsk Memorandum's 30 km zone.
     widths : dict, optional
-        Per-side depth from the line (km), e.g. ``{"ru": 5, "ua": 0}``; overrides
-        ``width_km``.
+        Per-side depth from the line (km), e.g. ``{"ru": 5, "ua": 0}`` (a side left out is
+        0), instead of ``width_km``.
     clip : {"land", "ukraine", "none"}
         Clip to Ukraine's land (default; with the bundled data, Ukraine's territory is its
         land, so ``ukraine`` is the same), or not at all.
@@ -143,6 +143,9 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
 
 
 def _widths(width_km, widths) -> dict[str, float]:
+    if width_km is not None and widths is not None:
+        raise OptionError("give width_km (both sides) or widths (per side), not both: the "
+                          "zone would be named for one and drawn with the other")
     if widths is None:
         if width_km is None:
             raise OptionError("give a buffer width: width_km=... or widths={'ru': ..., "
@@ -396,22 +399,40 @@ def read_sites(path: str | Path) -> list[dict]:
 
 
 def people_in(zones: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Settlements and population per zone and side, largest population first.
+    """Settlements and population per zone and side, largest population first, counted
+    afresh from each zone's geometry (in any CRS; a zone edited since it was built is
+    counted as it is now).
 
     Parameters
     ----------
     zones : geopandas.GeoDataFrame
-        Zones from :func:`buffer_zone`, :func:`withdrawal_belts` or :func:`protected_sites`.
+        Zones (``zone``, ``kind``, ``side``, ``width_km`` and their areas), e.g. from
+        :func:`buffer_zone`, :func:`withdrawal_belts` or :func:`protected_sites`.
 
     Returns
     -------
     pandas.DataFrame
-        ``zone``, ``kind``, ``side``, ``width_km``, ``area_km2``, ``settlements``,
-        ``population``, ``largest``.
+        ``zone``, ``kind``, ``side``, ``width_km``, ``area_km2`` (EQUAL_AREA CRS),
+        ``settlements``, ``population``, ``largest``.
+
+    Examples
+    --------
+    >>> import loc
+    >>> z = loc.protected_sites([{"name": "Kyiv", "lat": 50.45, "lon": 30.52,
+    ...                           "radius_km": 10}])
+    >>> int(people_in(z)["population"].iloc[0]) > 2_000_000
+    True
     """
-    cols = ["zone", "kind", "side", "width_km", "area_km2", "settlements", "population",
-            "largest"]
-    checks.frame(zones, "zones", cols)
-    return (pd.DataFrame(zones[cols]).sort_values(["population", "zone"],
-                                                  ascending=[False, True])
-            .reset_index(drop=True))
+    given = checks.frame(zones, "zones", ("zone", "kind", "side", "width_km"))
+    zones = lonlat_frame(given, "zones")
+    geoms = [lcrs.checked_area(g, f"zone {z!r}") for z, g in
+             zip(zones["zone"], zones.geometry.values, strict=True)]
+    counts, pops, largest = _people(geoms)
+    out = pd.DataFrame({"zone": zones["zone"].to_numpy(), "kind": zones["kind"].to_numpy(),
+                        "side": zones["side"].to_numpy(),
+                        "width_km": zones["width_km"].to_numpy(),
+                        "area_km2": [float(lcrs.area_km2(g)) if not g.is_empty else 0.0
+                                     for g in geoms],
+                        "settlements": counts, "population": pops, "largest": largest})
+    return out.sort_values(["population", "zone"], ascending=[False, True]).reset_index(
+        drop=True)

@@ -304,9 +304,8 @@ def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFram
     out_of_range = max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90
     if (gdf.crs is None or gdf.crs.is_geographic) and out_of_range:
         raise GeometryError(
-            f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}) but the file "
-            "names no projected CRS: reproject it to EPSG:4326 (lon/lat) or give the file "
-            "its CRS", path)
+            f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}) but no projected "
+            "CRS is named: reproject to EPSG:4326 (lon/lat) or name the CRS", path)
     if gdf.crs is None:
         gdf = gdf.set_crs("OGC:CRS84")
     else:
@@ -321,6 +320,45 @@ def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFram
                                 "lon/lat", path)
     geo.check_near_ukraine(gdf.total_bounds, path)
     return gdf
+
+
+def lonlat_frame(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """A GeoDataFrame given to loc in Python, checked as a file's features are: finite and
+    in lon/lat (reprojected from its CRS; coordinates that are not lon/lat without a CRS
+    refused), near Ukraine. Zones in EPSG:3857 were used as degrees and missed every
+    incident.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The frame.
+    what : str
+        What it is (``zones``, ``the line``), for the messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The frame in lon/lat (OGC:CRS84); a copy when it was reprojected.
+
+    Raises
+    ------
+    GeometryError
+        One line saying what is wrong (a row without geometry too).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(3_700_000, 6_000_000)], crs=3857)
+    >>> round(float(lonlat_frame(f, "points").geometry.x.iloc[0]), 2)
+    33.24
+    """
+    if gdf.empty:
+        return gdf.set_crs("OGC:CRS84", allow_override=True)
+    missing = np.flatnonzero(gdf.geometry.isna().to_numpy())
+    if len(missing):
+        raise GeometryError(f"row {int(missing[0])} (0-based) has no geometry", what)
+    check_finite(gdf, what)
+    return to_lonlat(gdf, what)
 
 
 def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:

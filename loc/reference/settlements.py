@@ -80,16 +80,46 @@ def settlements_in(geom) -> gpd.GeoDataFrame:
     Parameters
     ----------
     geom : shapely geometry
-        A lon/lat area.
+        A lon/lat area, checked as a file's polygons are (:func:`loc.geo.checked_area`:
+        finite, lon/lat near Ukraine, polygons, valid or repaired with a warning).
 
     Returns
     -------
     geopandas.GeoDataFrame
         Rows of :func:`settlements` inside it.
+
+    Raises
+    ------
+    GeometryError
+        For coordinates that are not finite lon/lat near Ukraine (metres, lat/lon
+        swapped), a geometry with no polygon, or one invalid beyond a safe repair.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> settlements_in(shapely.box(30.2, 50.2, 30.8, 50.6))["name"].iloc[0]
+    'Kyiv'
     """
     if not isinstance(geom, BaseGeometry):
         raise TypeError(f"settlements_in needs a shapely geometry, not {type(geom).__name__}")
-    return table()[inside(geom)].sort_values(
+    return within(geo.checked_area(geom, "given"))
+
+
+def within(area) -> gpd.GeoDataFrame:
+    """:func:`settlements_in` for an area loc made (lon/lat polygons, already valid): not
+    checked again.
+
+    Parameters
+    ----------
+    area : shapely geometry
+        A lon/lat area.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Rows of :func:`settlements` inside it, largest population first.
+    """
+    return table()[inside(area)].sort_values(
         ["population", "name"], ascending=[False, True]
     ).copy()
 

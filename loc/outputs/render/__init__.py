@@ -14,7 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from loc import __version__, processes
+from loc import __version__, checks, processes
 from loc import geo as lcrs
 from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
@@ -23,6 +23,7 @@ from loc.analysis.line import contact_only, line_of_contact
 from loc.analysis.movement import movement
 from loc.errors import OptionError
 from loc.io.inputs import read, read_items, series
+from loc.io.readers import lonlat_frame
 from loc.io.store import is_store, split_reference
 from loc.model import Snapshot, earlier_first
 from loc.outputs.palette import PALETTE_NAME
@@ -291,6 +292,12 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     """
     if tiles not in (None, "osm"):
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
+    # frames given in Python: drawn in lon/lat whatever their CRS (metres were drawn as
+    # degrees, and the zones vanished from the map its manifest counted them in)
+    zones = lonlat_frame(checks.frame(zones, "zones", ("zone", "kind")), "zones") \
+        if zones is not None else None
+    changes = lonlat_frame(checks.frame(changes, "changes", ("to_side",)), "changes") \
+        if changes is not None else None
     extra = list(layers or [])
     compare_doc = None
     movement_gdf = None
