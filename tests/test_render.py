@@ -568,3 +568,245 @@ def test_a_loss_into_the_grey_zone_is_drawn_as_no_longer_occupied():
     assert set(changes["to_side"]) == {"ua", "contested"}
     gained, lost = change_layers(changes)
     assert gained.features == [] and len(lost.features) == len(changes) == 2
+
+
+# the hostile review of the rendered maps: phones, print, search, measure, compare
+
+
+def _covered(page, selector):
+    """Whether the centre of the first ``selector`` is hidden under something else."""
+    return page.evaluate(f"""(() => {{
+        const e = document.querySelector('{selector}'); const r = e.getBoundingClientRect();
+        if (r.width === 0 || r.right > innerWidth || r.bottom > innerHeight) return true;
+        const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+        return !(hit && (e.contains(hit) || hit.contains(e))); }})()""")
+
+
+def test_report_stacks_on_a_phone_and_prints_every_breach(tmp_path, browser):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext (poppler-utils)")
+    r = run("check", "--freeze", deepstate_path("20250108"), "--snapshot",
+            deepstate_path("20250905"), "-o", tmp_path / "reports")
+    assert r.exit_code == 0, r.output
+    report = next((tmp_path / "reports").iterdir()) / "report.html"
+    import geopandas as gpd
+
+    ids = list(gpd.read_file(report.parent / "breaches.geojson")["id"])
+    assert len(ids) == 53  # the README's report
+    page, log = open_map(browser, report, viewport=(375, 667))
+    m = page.evaluate("window.locMap.left.map.getContainer().getBoundingClientRect().toJSON()")
+    p = page.locator(".loc-findings").bounding_box()
+    assert m["width"] >= 370 and m["height"] >= 300, m  # the map keeps a usable size
+    assert p["width"] >= 370 and p["y"] >= m["bottom"] - 1 and p["height"] >= 200, p
+    assert not _covered(page, ".loc-note") and not _covered(page, ".loc-date")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(200)
+    pdf = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    missing = [i for i in ids if i not in text]
+    assert missing == [], f"{len(missing)} of 53 breaches not printed"
+    assert "Lines of control shown are not international borders" in text  # the map too
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def _build_names():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "build_settlement_names", Path(__file__).parents[1] / "data" /
+        "build_settlement_names.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize(("query", "place"), [
+    ("Днепропетровск", "Dnipro"), ("Dnepropetrovsk", "Dnipro"), ("Kirovohrad", "Kropyvnytskyi"),
+    ("Кировоград", "Kropyvnytskyi"), ("Kirovograd", "Kropyvnytskyi"),
+    ("Dniprodzerzhynsk", "Kamyanske"), ("Zaporozhye", "Zaporizhzhya"),
+    ("Запорожье", "Zaporizhzhya"), ("Artemovsk", "Bakhmut"), ("Krasnoarmeysk", "Pokrovsk"),
+    ("Yenakiyevo", "Yenakiyeve"), ("Voroshilovgrad", "Luhansk"), ("Kharkov", "Kharkiv")])
+def test_search_finds_russian_and_former_names(one_date_map, browser, query, place):
+    page, log = open_map(browser, one_date_map)
+    page.locator(".loc-search input").fill(query)
+    assert place in page.locator(".loc-search-item").first.inner_text()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_search_key_of_the_build_and_of_the_page_agree(one_date_map, browser):
+    import csv
+    from pathlib import Path
+
+    build = _build_names()
+    data = Path(__file__).parents[1] / "data"
+    with (data / "settlements.csv").open(encoding="utf-8") as fh:
+        names = [r["name"] for r in csv.DictReader(fh)]
+    with (data / "settlement_names.csv").open(encoding="utf-8") as fh:
+        names += [n for r in csv.DictReader(fh) for n in r["names"].split("|")]
+    names += ["Zaporozhye", "Zaporozh'e", "Kam'ianske", "Kamʼianske", "Kam’ianske", "Łebedyn",
+              "Lebedın", "Straße", "İzmail", "Ščastja", "KYIV", "Bila-Tserkva", "Кривий Ріг",
+              "Белая Церковь", "Єнакієве", "Енакиево", "Марьинка", "Semyonovka"]
+    page, log = open_map(browser, one_date_map)
+    js = page.evaluate("(ns) => ns.map(window.locMap.searchKey)", names)
+    bad = [(n, a, b) for n, a, b in zip(names, js, map(build.search_key, names), strict=True)
+           if a != b]
+    assert bad == []
+    assert len(names) > 5000
+    key = build.search_key
+    assert key("Zaporozhye") == key("Запорожье") and key("Yenakiyevo") == key("Енакиево")
+    assert key("Єнакієве") == key("Yenakiieve") and key("Kryvyi Rih") == key("Кривий Ріг")
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_measure_formats_small_areas_and_matches_pyproj(one_date_map, browser):
+    import random
+
+    from pyproj import Geod
+
+    page, log = open_map(browser, one_date_map)
+    page.locator(".loc-measure .loc-panel-head").click()
+    page.locator(".loc-measure-area").click()
+    d_lat, d_lon = 0.5 / 111.2, 0.5 / (111.3 * float(np.cos(np.radians(48))))  # 500 m square
+    for p in ([48, 37], [48, 37 + d_lon], [48 + d_lat, 37 + d_lon], [48 + d_lat, 37]):
+        page.evaluate(f"window.locMap.measure.addPoint({p})")
+    text = page.locator(".loc-measure-result").inner_text()
+    assert re.search(r"area 0\.2\d\d km²", text), text
+    page.locator(".loc-measure-area").click()
+    for p in ([48, 37], [48, 37.0001], [48.0001, 37.0001]):  # about 41 m²
+        page.evaluate(f"window.locMap.measure.addPoint({p})")
+    text = page.locator(".loc-measure-result").inner_text()
+    assert re.search(r"area [\d.]+ m² · perimeter [\d.]+ m$", text), text
+    # geodesic on the ellipsoid: within 0.1 % of pyproj from 1 km² to 1,000,000 km²
+    geod, rnd = Geod(ellps="WGS84"), random.Random(5)
+    for side_km in (1, 10, 100, 1000):
+        for _ in range(5):
+            lat, lon, n = rnd.uniform(45, 51.5), rnd.uniform(23, 39), rnd.randint(3, 8)
+            ring = []
+            for j in range(n):
+                a, r = 2 * np.pi * j / n + rnd.uniform(-0.2, 0.2), rnd.uniform(0.5, 0.9)
+                ring.append([lat + side_km / 111 * r * np.sin(a),
+                             lon + side_km / (111 * np.cos(np.radians(lat))) * r * np.cos(a)])
+            want = abs(geod.geometry_area_perimeter(
+                shapely.Polygon([(p[1], p[0]) for p in ring]))[0])
+            got = page.evaluate("(r) => window.locMap.geodesicArea(r)",
+                                [[float(a), float(b)] for a, b in ring])
+            assert got == pytest.approx(want, rel=1e-3), (side_km, ring)
+    # a double click adds one point, not two
+    page.locator(".loc-measure-distance").click()
+    box = page.locator(".leaflet-container").first.bounding_box()
+    page.mouse.click(box["x"] + 500, box["y"] + 400)
+    page.wait_for_timeout(400)
+    page.mouse.dblclick(box["x"] + 700, box["y"] + 450)
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.locMap.measure.points.length") == 2
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_compare_tools_work_on_both_halves(tmp_path, browser):
+    m = render(compare=(deepstate_path("20250108"), deepstate_path("20250905")), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    right = "window.locMap.right.map"
+
+    def latlng_at(x, y):
+        return page.evaluate(f"""(() => {{ const r = {right}.getContainer()
+            .getBoundingClientRect(); const ll = {right}.containerPointToLatLng(
+            [{x} - r.left, {y} - r.top]); return [ll.lat, ll.lng]; }})()""")
+
+    page.mouse.move(900, 400)  # side by side: over B
+    lat, _ = latlng_at(900, 400)
+    assert f"{abs(lat):.4f}° N" in page.locator(".loc-coords").inner_text()
+    page.locator(".loc-measure .loc-panel-head").click()
+    page.locator(".loc-measure-distance").click()
+    page.mouse.click(800, 400)
+    page.wait_for_timeout(400)
+    page.mouse.click(1000, 450)
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.locMap.measure.points.length") == 2
+    page.locator(".loc-mode-swipe").click()
+    page.locator(".loc-measure-distance").click()  # starts again
+    page.mouse.click(900, 400)  # right of the divider: B
+    page.wait_for_timeout(400)
+    page.mouse.click(1100, 500)
+    page.wait_for_timeout(400)
+    assert page.evaluate("window.locMap.measure.points.length") == 2
+    page.mouse.move(1000, 300)
+    lat, _ = latlng_at(1000, 300)
+    assert f"{abs(lat):.4f}° N" in page.locator(".loc-coords").inner_text()
+    # the divider follows a resize of the window
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.wait_for_timeout(400)
+    assert page.locator(".loc-divider").bounding_box()["x"] == pytest.approx(400 - 2, abs=3)
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+@pytest.mark.parametrize("kind", ["slider", "compare", "single"])
+def test_phone_layout_keeps_title_date_and_note_visible(tmp_path, browser, kind):
+    if kind == "slider":
+        m = render(out=tmp_path)
+    elif kind == "compare":
+        m = render(compare=(deepstate_path("20250108"), deepstate_path("20250905")),
+                   out=tmp_path)
+    else:
+        m = render(loc.read(deepstate_path("20250905")), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path, viewport=(375, 667))
+    for sel in (".loc-title-main", ".loc-date", ".loc-note", ".loc-search input",
+                ".loc-measure .loc-panel-head", ".loc-layers .loc-panel-head"):
+        assert not _covered(page, sel), sel
+    assert "not international borders" in page.locator(".loc-note").inner_text()
+    if kind == "slider":
+        assert not _covered(page, ".loc-play") and not _covered(page, ".loc-date-field")
+    if kind == "compare":
+        assert page.evaluate("window.locMap.modes.mode()") == "swipe"
+        assert not _covered(page, ".loc-mode-side")
+    page.locator(".loc-sources-toggle").click()
+    assert "GeoNames" in page.locator(".loc-attribution").inner_text()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_place_popup_and_date_fields_follow_the_date(tmp_path, browser):
+    m = render(out=tmp_path)  # the bundled sample: three dates
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.evaluate("window.locMap.left.placePopup(window.locMap.left.placesData.names"
+                  ".indexOf('Pokrovsk'))")
+    assert "held on 2025-09-05" in page.locator(".leaflet-popup-content").inner_text()
+    page.locator(".loc-slider input[type=range]").fill("0")
+    popup = page.locator(".leaflet-popup-content")
+    assert popup.count() == 0 or "held on 2024-07-08" in popup.inner_text()
+    # a date not in the series: the fields show the date drawn, on or before it
+    page.locator(".loc-ghost input[type=checkbox]").check()
+    ghost = page.locator(".loc-ghost-date")
+    ghost.fill("2025-03-01")
+    ghost.dispatch_event("change")
+    assert page.evaluate("window.locMap.slider.ghost()") == "2025-01-08"
+    assert ghost.input_value() == "2025-01-08"
+    field = page.locator(".loc-date-field")
+    field.fill("2025-08-31")
+    field.dispatch_event("change")
+    assert field.input_value() == "2025-01-08" and page.locator(".loc-date").inner_text() \
+        == "2025-01-08"
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_page_title_and_labels_keep_their_direction_to_themselves(tmp_path, browser):
+    m = render(loc.sample(), title="Control \u202eareas", out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    assert page.title() == "Control \u202eareas"
+    page.locator(".loc-layers .loc-panel-head").click()
+    for sel in (".loc-legend-row span", ".loc-layer-row span", ".loc-title-main"):
+        assert page.evaluate(f"getComputedStyle(document.querySelector('{sel}'))"
+                             ".unicodeBidi") == "isolate", sel
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()

@@ -43,16 +43,21 @@
     return e;
   }
 
+  // Phones (the same query as loc_map.css): controls folded, the slider at the bottom.
+  function narrowScreen() {
+    return !!(window.matchMedia && window.matchMedia("(max-width: 600px), (max-height: 450px)").matches);
+  }
+
   function fmtInt(n) { return Math.round(n).toLocaleString("en-US"); }
 
-  function valueCell(value) {
-    var td = el("td");
+  function valueCell(value, fold) {
+    var td = el("td"), k = fold || LIST_FOLD;
     if (!Array.isArray(value)) { td.textContent = String(value); return td; }
-    td.appendChild(el("span", null, value.slice(0, LIST_FOLD).join(", ")));
-    if (value.length > LIST_FOLD) {
+    td.appendChild(el("span", null, value.slice(0, k).join(", ")));
+    if (value.length > k) {
       var more = el("details", "loc-fold");
-      more.appendChild(el("summary", null, "and " + (value.length - LIST_FOLD) + " more"));
-      more.appendChild(el("span", null, value.slice(LIST_FOLD).join(", ")));
+      more.appendChild(el("summary", null, "and " + (value.length - k) + " more"));
+      more.appendChild(el("span", null, value.slice(k).join(", ")));
       td.appendChild(more);
     }
     return td;
@@ -65,7 +70,7 @@
     pairs.forEach(function (kv) {
       var tr = el("tr");
       tr.appendChild(el("th", null, kv[0]));
-      tr.appendChild(valueCell(kv[1]));
+      tr.appendChild(valueCell(kv[1], kv[2]));
       table.appendChild(tr);
     });
     box.appendChild(table);
@@ -269,20 +274,28 @@
   }
 
   // ---- place names ----------------------------------------------------------------------
+  // The same folding as search_key() in data/build_settlement_names.py (a test compares them):
+  // Cyrillic transliterated, accents, apostrophes, spaces and hyphens dropped, spelling
+  // variants merged (kh/h, zh/z, ts/c, y/i/j, ye/ie/е, ya/ia/я, yu/iu/ю, w/v, g/h).
+  var CYR = {"а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "я": "ia", "ы": "y", "э": "e", "ё": "e", "ъ": "",
+    "ı": "i", "ł": "l", "ß": "ss", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe"};
+  var FOLDS = [["shch", "s"], ["kh", "h"], ["zh", "z"], ["ts", "c"], ["ch", "c"], ["sh", "s"],
+    ["sc", "s"], ["w", "v"], ["j", "i"], ["y", "i"], ["x", "h"], ["g", "h"], ["q", "k"]];
+  var VOWELS = [["ie", "e"], ["ia", "a"], ["iu", "u"]];
   function searchKey(text) {
-    var cyr = {"а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
-      "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
-      "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-      "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
-      "я": "ia", "ы": "y", "э": "e", "ё": "e", "ъ": ""};
     var s = Array.from(String(text).toLowerCase()).map(function (c) {
-      return c in cyr ? cyr[c] : c;
+      return c in CYR ? CYR[c] : c;
     }).join("");
-    s = s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9 ]/g, "");
-    [["shch", "s"], ["kh", "h"], ["zh", "z"], ["ts", "c"], ["ch", "c"], ["sh", "s"],
-     ["w", "v"], ["j", "i"], ["y", "i"], ["x", "h"], ["g", "h"], ["q", "k"]].forEach(
-      function (ab) { s = s.split(ab[0]).join(ab[1]); });
-    return s.replace(/(.)\1+/g, "$1").split(/\s+/).filter(Boolean).join(" ");
+    s = s.normalize("NFKD").replace(/[^a-z0-9]/g, "");
+    var fold = function (ab) { s = s.split(ab[0]).join(ab[1]); };
+    FOLDS.forEach(fold);
+    s = s.replace(/(.)\1+/g, "$1");
+    VOWELS.forEach(fold);
+    return s.replace(/(.)\1+/g, "$1");
   }
 
   function Places(payload) {
@@ -314,8 +327,10 @@
     var q = searchKey(query), out = [];
     if (!q) { return out; }
     var keys = this.keys();
+    // while typing "Zaporozhy", before the "e" that folds "ye" to "e"
+    var q2 = q.length > 2 && /i$/.test(q) ? q.slice(0, -1) : q;
     for (var i = 0; i < keys.length && out.length < (limit || 8); i++) {
-      if (keys[i].some(function (k) { return k.indexOf(q) === 0; })) { out.push(i); }
+      if (keys[i].some(function (k) { return k.indexOf(q) === 0 || k.indexOf(q2) === 0; })) { out.push(i); }
     }
     if (out.length < (limit || 8) && q.length >= 3) {
       for (var j = 0; j < keys.length && out.length < (limit || 8); j++) {
@@ -459,7 +474,7 @@
   }
 
   function legendBox(payload) {
-    var c = collapsible("Legend", "loc-legend", true);
+    var c = collapsible("Legend", "loc-legend", !narrowScreen());
     payload.legend.forEach(function (item) {
       var row = el("div", "loc-legend-row");
       row.appendChild(swatch(item));
@@ -528,9 +543,18 @@
     return {box: box, dateEl: dateEl};
   }
 
+  // The not-a-border note first and always shown; on phones the sources fold under a button.
   function attributionBox(payload) {
-    var box = el("div", "loc-attribution");
-    payload.attribution.forEach(function (line) { box.appendChild(el("div", null, line)); });
+    var box = el("div", "loc-attribution"), note = /not (an )?international border/i;
+    var toggle = el("button", "loc-sources-toggle", "Sources");
+    var rest = el("div", "loc-sources");
+    toggle.type = "button";
+    toggle.addEventListener("click", function () { box.classList.toggle("loc-open"); });
+    payload.attribution.forEach(function (line) {
+      if (note.test(line)) { box.appendChild(el("div", "loc-note", line)); } else { rest.appendChild(el("div", null, line)); }
+    });
+    box.appendChild(toggle);
+    box.appendChild(rest);
     return box;
   }
 
@@ -602,6 +626,8 @@
         state.shown[id] = next;
       });
       state.date = date;
+      // an open place popup says who holds the place on the date now shown
+      if (state.popup && map.hasLayer(state.popup)) { state.popup.setContent(state.placeContent(state.popupAt)); }
       if (state.dateEl) { state.dateEl.textContent = (which ? which + ": " : "") + (date || payload.undated); }
       if (state.onDate) { state.onDate(date); }
     };
@@ -618,14 +644,19 @@
     };
     if (payload.places) {
       state.placesData = rt.places;
-      state.placePopup = function (i) {
+      state.placeContent = function (i) {
         var P = rt.places, c = P.coords[i];
         var rows = [["population", fmtInt(P.pop[i])],
                     ["region", P.region[i] >= 0 ? P.regions[P.region[i]] : "outside the regions"],
                     ["held on " + (state.date || "the date shown"), state.sideAt(c[0], c[1])]];
-        if (P.alt[i]) { rows.push(["other names", P.alt[i].split("|")]); }
+        if (P.alt[i]) { rows.push(["other names", P.alt[i].split("|"), 3]); }
         rows.push(["source", "GeoNames (CC BY 4.0); side from the control areas shown"]);
-        L.popup({autoPan: true}).setLatLng(c).setContent(propsTable(P.names[i], rows)).openOn(map);
+        return propsTable(P.names[i], rows);
+      };
+      state.placePopup = function (i) {
+        state.popupAt = i;
+        state.popup = L.popup({autoPan: true}).setLatLng(rt.places.coords[i])
+          .setContent(state.placeContent(i)).openOn(map);
       };
       state.places = placeLayer(map, state, rt.places, payload.labels || []);
     }
@@ -633,20 +664,41 @@
   }
 
   // ---- tools ------------------------------------------------------------------------------
-  function fmtDistance(m) { return m >= 10000 ? (m / 1000).toFixed(1) + " km" : (m / 1000).toFixed(3) + " km"; }
+  // Lengths and areas with the digits a measurement on a screen can carry.
+  function fmtNumber(v, decimals) {
+    return v.toLocaleString("en-US", {minimumFractionDigits: decimals, maximumFractionDigits: decimals});
+  }
+  function fmtDistance(m) {
+    if (m < 10) { return fmtNumber(m, 1) + " m"; }
+    if (m < 1000) { return fmtNumber(m, 0) + " m"; }
+    return fmtNumber(m / 1000, m < 10000 ? 2 : 1) + " km";
+  }
+  function fmtArea(m2) {
+    if (m2 < 1e4) { return fmtNumber(m2, m2 < 100 ? 1 : 0) + " m²"; }
+    var km2 = m2 / 1e6;
+    if (km2 < 10) { return km2.toPrecision(3) + " km²"; }
+    return fmtNumber(km2, km2 < 100000 ? 1 : 0) + " km²";
+  }
 
-  function measureTool(map) {
-    var tool = {points: [], mode: null, line: null, area: null, marks: L.layerGroup().addTo(map)};
+  // One measure tool for every map of the page (both halves of a compare): a click on any
+  // of them adds a point, drawn on all. A double click adds one point, not two.
+  function measureTool(maps) {
+    var tool = {points: [], mode: null, marks: maps.map(function (m) { return L.layerGroup().addTo(m); })};
+    var lines = [];
     var c = collapsible("Measure", "loc-measure", false);
-    var out = el("div", "loc-measure-result", "Distance or area on the WGS 84 ellipsoid");
+    var idle = "Distance or area on the WGS 84 ellipsoid";
+    var out = el("div", "loc-measure-result", idle);
     var buttons = el("div", "loc-measure-buttons");
     [["distance", "Distance"], ["area", "Area"], ["clear", "Clear"]].forEach(function (b) {
       var btn = el("button", "loc-measure-" + b[0], b[1]);
       btn.type = "button";
       btn.addEventListener("click", function () {
-        if (b[0] === "clear") { tool.clear(); tool.mode = null; } else { tool.clear(); tool.mode = b[0]; }
-        map.getContainer().classList.toggle("loc-measuring", !!tool.mode);
-        if (tool.mode) { map.doubleClickZoom.disable(); } else { map.doubleClickZoom.enable(); }
+        tool.clear();
+        tool.mode = b[0] === "clear" ? null : b[0];
+        maps.forEach(function (m) {
+          m.getContainer().classList.toggle("loc-measuring", !!tool.mode);
+          if (tool.mode) { m.doubleClickZoom.disable(); } else { m.doubleClickZoom.enable(); }
+        });
         tool.update();
       });
       buttons.appendChild(btn);
@@ -656,8 +708,9 @@
     tool.box = c.box;
     tool.clear = function () {
       tool.points = [];
-      tool.marks.clearLayers();
-      tool.line = tool.area = null;
+      tool.last = null;
+      tool.marks.forEach(function (g) { g.clearLayers(); });
+      lines = [];
       tool.update();
     };
     tool.distance = function () {
@@ -667,7 +720,7 @@
     };
     tool.areaM2 = function () { return geodesicArea(tool.points); };
     tool.update = function () {
-      if (!tool.mode) { out.textContent = "Distance or area on the WGS 84 ellipsoid"; return; }
+      if (!tool.mode) { out.textContent = idle; return; }
       if (!tool.points.length) {
         out.textContent = "Click points on the map (" + tool.mode + ")";
         return;
@@ -675,33 +728,44 @@
       var text = "distance " + fmtDistance(tool.distance());
       if (tool.mode === "area" && tool.points.length >= 3) {
         var closed = tool.distance() + geodesicDistance(tool.points[tool.points.length - 1], tool.points[0]);
-        text = "area " + fmtInt(tool.areaM2() / 1e6) + " km² · perimeter " + fmtDistance(closed);
+        text = "area " + fmtArea(tool.areaM2()) + " · perimeter " + fmtDistance(closed);
       }
       out.textContent = text;
     };
     tool.addPoint = function (latlng) {
       var p = [latlng[0], latlng[1]];
       tool.points.push(p);
-      L.circleMarker(p, {radius: 3, color: "#000", weight: 1, fillColor: "#fff", fillOpacity: 1,
-                         pane: "loc-tools", interactive: false}).addTo(tool.marks);
-      if (tool.line) { tool.marks.removeLayer(tool.line); }
-      tool.line = (tool.mode === "area" && tool.points.length >= 3 ?
-        L.polygon(tool.points, {color: "#000", weight: 2, dashArray: "4 3", fillOpacity: 0.1,
-                                pane: "loc-tools", interactive: false}) :
-        L.polyline(tool.points, {color: "#000", weight: 2, dashArray: "4 3", pane: "loc-tools",
-                                 interactive: false})).addTo(tool.marks);
+      tool.marks.forEach(function (g, k) {
+        L.circleMarker(p, {radius: 3, color: "#000", weight: 1, fillColor: "#fff", fillOpacity: 1,
+                           pane: "loc-tools", interactive: false}).addTo(g);
+        if (lines[k]) { g.removeLayer(lines[k]); }
+        lines[k] = (tool.mode === "area" && tool.points.length >= 3 ?
+          L.polygon(tool.points, {color: "#000", weight: 2, dashArray: "4 3", fillOpacity: 0.1,
+                                  pane: "loc-tools", interactive: false}) :
+          L.polyline(tool.points, {color: "#000", weight: 2, dashArray: "4 3", pane: "loc-tools",
+                                   interactive: false})).addTo(g);
+      });
       tool.update();
     };
-    map.on("click", function (ev) {
-      if (tool.mode) { tool.addPoint([ev.latlng.lat, ev.latlng.lng]); }
+    maps.forEach(function (m) {
+      m.on("click", function (ev) {
+        if (!tool.mode) { return; }
+        // the second click of a double click lands where the first did
+        var pt = ev.containerPoint, last = tool.last;
+        if (last && last.map === m && last.pt.distanceTo(pt) < 5 && ev.originalEvent &&
+            ev.originalEvent.timeStamp - last.t < 600) { return; }
+        tool.last = {map: m, pt: pt, t: ev.originalEvent ? ev.originalEvent.timeStamp : 0};
+        tool.addPoint([ev.latlng.lat, ev.latlng.lng]);
+      });
     });
     return tool;
   }
 
-  function coordReadout(map) {
+  // The lat/lon + MGRS readout of whichever map the cursor is on (or was tapped).
+  function coordReadout(maps) {
     var box = el("div", "loc-coords leaflet-bar", "lat/lon · MGRS under the cursor");
     var fmt = function (v, pos, neg) { return Math.abs(v).toFixed(4) + "° " + (v >= 0 ? pos : neg); };
-    map.on("mousemove", function (ev) {
+    var show = function (ev) {
       var lat = ev.latlng.lat, lon = ev.latlng.lng, grid = "";
       try {
         var m = window.mgrs.forward([lon, lat], 5);
@@ -709,7 +773,8 @@
         grid = grid.replace(/^(\d+[A-Z])([A-Z]{2})/, "$1 $2");
       } catch (e) { grid = "outside the MGRS range"; }
       box.textContent = fmt(lat, "N", "S") + "  " + fmt(lon, "E", "W") + "  ·  MGRS " + grid;
-    });
+    };
+    maps.forEach(function (m) { m.on("mousemove click", show); });
     return box;
   }
 
@@ -813,8 +878,11 @@
     var drawGhost = function () {
       ghost.clearLayers();
       ghostShown = null;
+      // the field shows the date whose line is drawn: the latest on or before the one typed
+      var d = dates[onOrBefore(ghostDate.value || dates[0])];
+      ghostDate.value = d;
       if (!ghostBox.checked) { return; }
-      var spec = state.specAt("line", dates[onOrBefore(ghostDate.value || dates[0])]);
+      var spec = state.specAt("line", d);
       if (!spec) { return; }
       ghost.addLayer(buildLayer(state.rt, Object.assign({}, spec, {
         style: {color: "#444444", weight: 2, opacity: 0.7, dashArray: "3 4", pane: "loc-line",
@@ -832,7 +900,9 @@
       field.value = d;
     };
     input.addEventListener("input", function () { set(Number(input.value)); });
-    field.addEventListener("change", function () { if (field.value) { set(onOrBefore(field.value)); } });
+    field.addEventListener("change", function () {
+      if (field.value) { set(onOrBefore(field.value)); } else { field.value = dates[Number(input.value)]; }
+    });
     prev.addEventListener("click", function () { set(Number(input.value) - 1); });
     next.addEventListener("click", function () { set(Number(input.value) + 1); });
     var timer = null;
@@ -852,7 +922,7 @@
       if (ev.key === "ArrowLeft") { set(Number(input.value) - 1); ev.preventDefault(); }
       if (ev.key === "ArrowRight") { set(Number(input.value) + 1); ev.preventDefault(); }
     });
-    mount(state.map, "topright", box);
+    mount(state.map, narrowScreen() ? "bottomleft" : "topright", box);
     set(n - 1);
     return {set: set, play: play, ghost: function () { return ghostShown; }};
   }
@@ -915,6 +985,9 @@
       btn.addEventListener("click", function () { mode = m[0]; apply(); });
       box.appendChild(btn);
     });
+    window.addEventListener("resize", function () { if (mode === "swipe") { apply(); } });
+    // two halves of a phone screen are too narrow to read: swipe there
+    if (narrowScreen()) { mode = "swipe"; }
     apply();
     return {box: box, divider: divider, mode: function () { return mode; },
             split: function () { return split; }, set: function (m) { mode = m; apply(); }};
@@ -984,10 +1057,12 @@
 
   window.locRender = function (map, payload) {
     var rt = new Runtime(payload);
+    if (!document.title && payload.title) { document.title = payload.title; }
     if (payload.places) { rt.places = new Places(payload); }
     panes(map, payload);
     map.fitBounds(payload.bounds);
-    var result = {payload: payload, geodesicDistance: geodesicDistance, geodesicArea: geodesicArea};
+    var result = {payload: payload, geodesicDistance: geodesicDistance, geodesicArea: geodesicArea,
+                  searchKey: searchKey};
     var states;
     var title = titleBox(payload);
     if (payload.compare) {
@@ -1020,6 +1095,7 @@
       sync(right, map);
       states = [result.left, result.right];
       result.modes = compareModes(result.left, result.right, map.getContainer(), other);
+      if (result.modes.mode() === "swipe") { map.fitBounds(payload.bounds, {animate: false}); }
       var shared = el("div", "loc-shared");
       shared.appendChild(result.modes.box);
       shared.appendChild(layersBox(payload, states));
@@ -1036,15 +1112,30 @@
       result.left.setDate(payload.dates.length ? payload.dates[payload.dates.length - 1] : null);
       if (payload.dates.length > 1) { result.slider = slider(payload, result.left); }
       mount(map, "topright", layersBox(payload, states));
-      mount(map, "bottomright", legendBox(payload));
+      mount(map, narrowScreen() ? "topright" : "bottomright", legendBox(payload));
     }
     if (rt.places) { mount(map, "topleft", searchBox(map, states, rt.places)); }
-    result.measure = measureTool(map);
+    var maps = states.map(function (s) { return s.map; });
+    result.measure = measureTool(maps);
     mount(map, "topleft", result.measure.box);
     mount(map, "bottomleft", attributionBox(payload));
-    mount(map, "bottomleft", coordReadout(map));
+    mount(map, "bottomleft", coordReadout(maps));
     if (payload.panel) { result.panel = findingsPanel(payload, result.left, map.getContainer()); }
     states.forEach(function (s) { if (s.places) { s.places.redraw(); } });
+    // printing lays the page out again (reports: the map above the whole tables)
+    var relayout = function () {
+      states.forEach(function (s) {
+        var c = s.map.getCenter(), z = s.map.getZoom();
+        s.map.invalidateSize({pan: false});
+        s.map.setView(c, z, {animate: false});
+      });
+    };
+    if (window.matchMedia) {
+      var mq = window.matchMedia("print");
+      if (mq.addEventListener) { mq.addEventListener("change", relayout); }
+    }
+    window.addEventListener("beforeprint", relayout);
+    window.addEventListener("afterprint", relayout);
     window.locMap = result;
     return result;
   };
