@@ -1,6 +1,7 @@
 import filecmp
 import importlib
 import json
+import re
 
 import numpy as np
 import pytest
@@ -181,10 +182,51 @@ def test_classification_known_answers(tmp_path, synthetic):
 def test_malformed_row_names_line_and_keeps_others(tmp_path, synthetic):
     frozen, zones = synthetic
     path = write_csv(tmp_path / "inc.csv", CASES[:4], broken_line=4)
-    with pytest.warns(loc.LocWarning, match=r"inc\.csv:4: latitude/longitude 'forty-eight'"):
+    with pytest.warns(loc.LocWarning, match=r"inc\.csv: 1 row\(s\) that have a latitude/"
+                      r"longitude that is not a number skipped \(line\(s\) 4; e\.g\. "
+                      r"'forty-eight'"):
         out = loc.classify(path, frozen, zones)
     assert list(out["event_id"]) == [c[0] for c in CASES[:4]]
     assert list(out["source_line"]) == [2, 3, 5, 6]
+
+
+def test_decimal_commas_are_read_and_nothing_readable_is_refused(tmp_path, synthetic):
+    """A semicolon CSV with decimal commas (`48,5913;37,8361`, as European spreadsheets
+    write it) had every row skipped, one warning each, and `loc verify` then said `met`:
+    no incident. Decimal commas are read; a file whose every row is skipped is refused;
+    skipped rows are said in one warning per reason."""
+    frozen, zones = synthetic
+    dots = write_csv(tmp_path / "dots.csv", CASES)
+    want = loc.classify(dots, frozen, zones)
+    text = dots.read_text().replace(",", ";")
+    commas = tmp_path / "commas.csv"
+    commas.write_text("\ufeff" + re.sub(r"(\d)\.(\d)", r"\1,\2", text))
+    got = loc.classify(commas, frozen, zones)
+    assert list(got["violation"]) == list(want["violation"]) and want["violation"].any()
+    assert got["distance_km"].to_numpy() == pytest.approx(want["distance_km"].to_numpy())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_id;event_date;event_type;latitude;longitude\n"
+                   + "".join(f"E{i};2025-02-01;Battles;x{i};y\n" for i in range(50)))
+    with pytest.raises(loc.LocError, match="no row has a readable location: every row was "
+                                           "skipped .*e.g. line 2: 'x0', 'y'"):
+        loc.read_incidents(bad)
+    bad.write_text(bad.read_text() + "E99;2025-02-01;Battles;48.1;37.2\n")
+    with pytest.warns(loc.LocWarning) as seen:
+        assert len(loc.read_incidents(bad)) == 1
+    assert len(seen) == 1 and "50 row(s) that have a latitude/longitude" in str(seen[0].message)
+    header_only = tmp_path / "none.csv"
+    header_only.write_text("event_id,event_date,event_type,latitude,longitude\n")
+    empty = loc.classify(header_only, frozen, zones)  # a report of no incident is one
+    assert len(empty) == 0 and empty["violation"].dtype == bool
+    assert len(empty[empty["violation"]].columns) == len(empty.columns)
+
+
+def test_two_columns_named_alike_are_refused(tmp_path):
+    """`latitude` and `Latitude`: the last one was used without a word."""
+    path = tmp_path / "inc.csv"
+    path.write_text("event_id,latitude,longitude,Latitude\nE1,48.1,37.2,0\n")
+    with pytest.raises(loc.LocError, match="two columns of the same name"):
+        loc.read_incidents(path)
 
 
 def test_incidents_outside_ukraine_are_said_and_a_swapped_file_refused(tmp_path, synthetic):
@@ -337,7 +379,8 @@ def test_cli_check_report_is_deterministic(tmp_path):
     r2 = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "r2")])
     assert r1.exit_code == 0, r1.output
     assert r2.exit_code == 0, r2.output
-    assert "acled.csv:3: latitude/longitude" in r1.stderr
+    assert "acled.csv: 1 row(s) that have a latitude/longitude that is not a number " \
+        "skipped (line(s) 3;" in r1.stderr
     d1, d2 = (tmp_path / "r1").iterdir(), (tmp_path / "r2").iterdir()
     d1, d2 = next(d1), next(d2)
     assert d1.name == d2.name

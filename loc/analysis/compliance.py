@@ -512,8 +512,9 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     out = pts.copy()
     out["side"] = side
     out["distance_km"] = signed
-    out["zones"] = zone_names
-    out["violation"] = violation
-    out["rule"] = rule
-    out["uncertain"] = uncertain
+    # typed, so that an empty report has the columns of a full one (a boolean mask)
+    out["zones"] = pd.Series(zone_names, index=out.index, dtype=object)
+    out["violation"] = np.asarray(violation, dtype=bool)
+    out["rule"] = pd.Series(rule, index=out.index, dtype=object)
+    out["uncertain"] = np.asarray(uncertain, dtype=bool)
     return out

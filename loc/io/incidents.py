@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -110,36 +111,42 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     if not header:
         raise InputError("is empty: expected a header row with lat and lon columns", path)
     header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        raise InputError("has two columns of the same name: every column needs its own", path)
+    if len({h.casefold() for h in header}) != len(header):  # columns are found by name
+        raise InputError("has two columns of the same name (letter case aside): every "
+                         "column needs its own", path)
     lat_c, lon_c = pick_column(header, LAT_NAMES), pick_column(header, LON_NAMES)
     if lat_c is None or lon_c is None:
         raise InputError("has no latitude/longitude columns (expected e.g. 'latitude' and "
                          "'longitude', or 'lat' and 'lon')", path)
     header = [_kept_name(h, header) for h in header]
     rows, xs, ys = [], [], []
+    skipped: dict[str, list[int]] = {}  # why -> lines, said in one warning each
+    example: dict[str, str] = {}
+    data_rows = 0
+    ilat, ilon = header.index(lat_c), header.index(lon_c)
     try:
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
+            data_rows += 1
             if len(row) != len(header):
-                warnings.warn(f"{path}:{line}: row has {len(row)} fields, the header "
-                              f"{len(header)}; row skipped", LocWarning, stacklevel=2)
+                why = "have another number of fields than the header"
+                skipped.setdefault(why, []).append(line)
+                example.setdefault(why, f"{len(row)} against {len(header)}")
                 continue
             rec: dict[str, object] = dict(zip(header, row, strict=True))
-            try:
-                lat, lon = float(row[header.index(lat_c)]), float(row[header.index(lon_c)])
-            except ValueError:
-                warnings.warn(f"{path}:{line}: latitude/longitude "
-                              f"{row[header.index(lat_c)][:20]!r}, "
-                              f"{row[header.index(lon_c)][:20]!r} are not numbers; row skipped",
-                              LocWarning, stacklevel=2)
+            lat, lon = _coordinate(row[ilat]), _coordinate(row[ilon])
+            if lat is None or lon is None:
+                why = "have a latitude/longitude that is not a number"
+                skipped.setdefault(why, []).append(line)
+                example.setdefault(why, f"{row[ilat][:20]!r}, {row[ilon][:20]!r}")
                 continue
             if not (math.isfinite(lat) and math.isfinite(lon)
                     and -90 <= lat <= 90 and -180 <= lon <= 180):
-                warnings.warn(f"{path}:{line}: coordinates {lat}, {lon} are not finite or "
-                              "out of range; row skipped", LocWarning, stacklevel=2)
+                why = "have coordinates that are not finite or out of range"
+                skipped.setdefault(why, []).append(line)
+                example.setdefault(why, f"{lat}, {lon}")
                 continue
             rec["source_line"] = line
             rows.append(rec)
@@ -148,9 +155,31 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     except csv.Error as exc:
         raise InputError(f"not a readable CSV at line {reader.line_num} ({exc})",
                          path) from None
+    if data_rows and not rows:  # a report of nothing would read as "nothing happened"
+        why, lines = next(iter(skipped.items()))
+        raise InputError(f"no row has a readable location: every row was skipped (rows "
+                         f"that {why}, e.g. line {lines[0]}: {example[why]})", path)
+    for why, lines in skipped.items():
+        warnings.warn(f"{path}: {len(lines)} row(s) that {why} skipped (line(s) "
+                      f"{_lines(lines)}; e.g. {example[why]})", LocWarning, stacklevel=2)
     return _checked(gpd.GeoDataFrame(pd.DataFrame(rows, columns=[*header, "source_line"]),
                                      geometry=gpd.points_from_xy(xs, ys), crs="OGC:CRS84"),
                     path)
+
+
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d+,\d+\s*")
+
+
+def _coordinate(text: str) -> float | None:
+    """A latitude or longitude cell as a number: ``47.5``, or ``47,5`` as semicolon CSVs
+    from European spreadsheets write it (no coordinate has a thousands separator); None
+    when it is not a number."""
+    if _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _kept_name(name: str, names: list[str]) -> str:
