@@ -320,3 +320,42 @@ def test_an_overlapping_collection_is_joined_with_a_warning():
 def test_exchanges_of_the_wrong_shape_are_refused(exchanges):
     with pytest.raises((TypeError, loc.LocError)):
         loc.freeze(loc.sample(), exchanges=exchanges)
+
+
+def test_an_archive_of_several_data_files_is_refused(tmp_path):
+    """A zip of two shapefiles (the two halves of one snapshot) was read as its first one:
+    half the area, exit 0; a KMZ of two KMLs and no doc.kml likewise."""
+    snap = loc.read(loc.sample_paths()[-1])
+    ru = snap.side("ru")
+    halves = [shapely.clip_by_rect(ru, 20, 40, 36.5, 55),
+              shapely.clip_by_rect(ru, 36.5, 40, 45, 55)]
+    for name, part in zip(("east", "west"), halves, strict=True):
+        gpd.GeoDataFrame(geometry=[part], crs=4326).to_file(tmp_path / f"{name}.shp")
+    archive = tmp_path / "two.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(tmp_path.glob("*.*")):
+            if p != archive:
+                z.write(p, p.name)
+    with pytest.raises(InputError, match=r"archive holds 2 geodata files \(east.shp, west.shp\)"):
+        loc.read(archive)
+    one = tmp_path / "one.zip"
+    with zipfile.ZipFile(one, "w") as z:
+        for p in sorted(tmp_path.glob("east.*")):
+            z.write(p, p.name)
+        z.writestr("metadata.json", "{}")  # not data beside a shapefile
+    assert loc.read(one).occupied_km2() == pytest.approx(crs.area_km2(halves[0]), rel=1e-6)
+
+
+def test_layers_of_unknown_meaning_are_not_all_taken_as_occupied(tmp_path):
+    """A GeoPackage with the snapshot in one layer and a reference box in another gave the
+    union of both as the occupied area (116,679 km² for 114,781), exit 0."""
+    snap = loc.read(loc.sample_paths()[-1])
+    path = tmp_path / "two.gpkg"
+    gpd.GeoDataFrame(geometry=[snap.side("ru")], crs=4326).to_file(path, layer="zzz")
+    gpd.GeoDataFrame(geometry=[box(30, 49, 31, 50)], crs=4326).to_file(path, layer="aaa")
+    with pytest.raises(GeometryError, match=r"holds several layers \(aaa, zzz\) and nothing "
+                                            "says which side each is"):
+        loc.read(path)
+    one = tmp_path / "one.gpkg"
+    gpd.GeoDataFrame(geometry=[snap.side("ru")], crs=4326).to_file(one, layer="zzz")
+    assert loc.read(one).occupied_km2() == pytest.approx(snap.occupied_km2(), rel=1e-9)

@@ -144,16 +144,23 @@ def gdal_path(path: Path) -> Iterator[Path]:
 
 
 def _inner(folder: Path, path: Path) -> Path:
-    """The geodata file of an extracted archive (``doc.kml`` of a KMZ first)."""
+    """The geodata file of an extracted archive: a KMZ's ``doc.kml``, else its one data
+    file (``.json`` only when there is no other); several are refused, never one of them
+    read for all (a zip of two halves gave half the area)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    for preferred in ("doc.kml",):
-        for p in files:
-            if p.name.lower() == preferred:
-                return p
-    found = [p for p in files if p.suffix.lower() in (".shp", ".geojson", ".json", ".gpkg",
-                                                       ".kml", ".fgb")]
+    for p in files:
+        if p.name.lower() == "doc.kml":
+            return p
+    found = [p for p in files if p.suffix.lower() in (".shp", ".geojson", ".gpkg", ".kml",
+                                                       ".fgb")]
+    found = found or [p for p in files if p.suffix.lower() == ".json"]
     if not found:
         raise InputError("archive holds no .kml, .shp, .geojson, .gpkg or .fgb file", path)
+    if len(found) > 1:
+        names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+        raise InputError(f"archive holds {len(found)} geodata files ({names}"
+                         f"{', ...' if len(found) > 5 else ''}): give one file, or an archive "
+                         "of one", path)
     return found[0]
 
 
@@ -418,6 +425,13 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, s
             return gdf[columns[col]].map(lambda n: isw.side_of_layer(n, mapping)), "isw"
     if names:
         raise GeometryError("no layer or placemark name matches the given name mapping", path)
+    if "layer" in columns and gdf[columns["layer"]].nunique() > 1:
+        # layers of unknown meaning are not all the occupied area (a reference box in a
+        # layer of its own was added to it)
+        shown = ", ".join(sorted(map(str, gdf[columns["layer"]].unique()))[:5])
+        raise GeometryError(f"holds several layers ({shown}) and nothing says which side each "
+                            "is: give one layer, a 'side' column, or layer names of "
+                            "DeepStateMap or ISW (or a name mapping)", path)
     return pd.Series("ru", index=gdf.index), "default"
 
 
