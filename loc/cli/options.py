@@ -187,7 +187,8 @@ belts_opt = _opt("--belts", default=None, metavar="PRESET|FILE",
 assign_opt = _opt("--assign", multiple=True, metavar="REGION=SIDE",
                   help="Give a whole region (or a group: Donbas) to ru or ua; repeatable.")
 exchange_opt = _opt("--exchange", multiple=True, metavar="FILE=SIDE",
-                    help="Move the polygons of FILE to ru or ua; repeatable.")
+                    help="Move the polygons of FILE to ru or ua, after and over --assign; "
+                         "repeatable.")
 step_opt = _opt("--step", default=1.0, show_default=True, type=float, metavar="KM",
                 help="Sampling step along the line, km.")
 sectors_opt = _opt("--sectors", default="region", show_default=True,
