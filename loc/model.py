@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.dates import parse_date
-from loc.errors import OptionError
+from loc.errors import LocWarning, OptionError
 from loc.reference import settlements as _settlements
 from loc.reference.regions import ukraine
 
@@ -272,6 +273,29 @@ def earlier_first(a: Snapshot, b: Snapshot, what: str) -> None:
                           f"{b.label}")
 
 
+UA_OVERLAP_KM2 = 0.01
+"""A ``ua`` side given over the ``ru`` or ``contested`` side by more than this (km²) is
+said in a warning."""
+
+
+def _ua_apart(ua: BaseGeometry, others: list, path) -> BaseGeometry:
+    """A ``ua`` side as given, less what the other sides hold (they come first, as ``ru``
+    does before ``contested``): a place held by two sides was counted for both."""
+    if ua.is_empty or not others:
+        return ua
+    held = others[0] if len(others) == 1 else shapely.union_all(others)
+    if not shapely.intersects(ua, held):
+        return ua
+    km2 = float(geo.area_km2(shapely.intersection(ua, held)))
+    if km2 <= 1e-9:  # they only touch: the side stays exactly as given
+        return ua
+    if km2 > UA_OVERLAP_KM2:
+        where = f"{path}: " if path else ""
+        warnings.warn(f"{where}the ua side overlaps the ru or contested side by {km2:,.2f} "
+                      "km²: that part is taken as theirs, not ua", LocWarning, stacklevel=3)
+    return geo.polygonal(shapely.difference(ua, held))
+
+
 def from_geometries(
     ru: BaseGeometry,
     contested: BaseGeometry | None = None,
@@ -340,7 +364,8 @@ def from_geometries(
     if "contested" in sides and not sides["contested"].is_empty:
         given["contested"] = geo.polygonal(shapely.difference(sides["contested"], ru))
     if "ua" in sides:
-        given["ua"] = sides["ua"]
+        given["ua"] = _ua_apart(sides["ua"], [g for g in given.values() if not g.is_empty],
+                                path)
     return Snapshot(given=given, date=parse_date(date, path) if date is not None else None,
                     source=str(source), license=license, path=path, sha256=sha256,
                     meta=dict(meta or {}))

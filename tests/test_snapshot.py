@@ -359,3 +359,28 @@ def test_layers_of_unknown_meaning_are_not_all_taken_as_occupied(tmp_path):
     one = tmp_path / "one.gpkg"
     gpd.GeoDataFrame(geometry=[snap.side("ru")], crs=4326).to_file(one, layer="zzz")
     assert loc.read(one).occupied_km2() == pytest.approx(snap.occupied_km2(), rel=1e-9)
+
+
+def test_a_ua_side_over_the_ru_side_is_theirs_and_said(tmp_path):
+    """A `ua` polygon drawn over the `ru` one was kept whole: the overlap was held by both
+    sides (counted twice). It is taken out of `ua` with a warning; a file of `ua` only says
+    that nothing is occupied."""
+    path = tmp_path / "sides.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"side": "ru"},
+         "geometry": mapping(box(37, 47, 38, 48))},
+        {"type": "Feature", "properties": {"side": "ua"},
+         "geometry": mapping(box(37.5, 47, 39, 48))}]}))
+    with pytest.warns(loc.LocWarning, match=r"the ua side overlaps the ru or contested side by "
+                                            r"4,188\.\d\d km²"):
+        s = loc.read(path)
+    assert crs.area_km2(shapely.intersection(s.side("ua"), s.side("ru"))) == 0.0
+    assert s.side("ua").bounds == (38.0, 47.0, 39.0, 48.0)
+    touching = loc.from_geometries(box(37, 47, 38, 48), ua=box(38, 47, 39, 48))
+    assert touching.given["ua"].equals_exact(box(38, 47, 39, 48), 0)  # kept exactly
+    only = tmp_path / "ua.geojson"
+    only.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"side": "ua"},
+         "geometry": mapping(box(37, 47, 38, 48))}]}))
+    with pytest.warns(loc.LocWarning, match="every polygon is ua: nothing is Russian-held"):
+        assert loc.read(only).occupied_km2() == 0.0

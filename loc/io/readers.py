@@ -541,6 +541,9 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
         warnings.warn(f"{origin}: dropped {int(outside.sum())} polygon(s) lying outside "
                       "Ukraine", LocWarning, stacklevel=3)
         polys = polys[~outside]
+    if not polys["side"].isin(("ru", "contested")).any():
+        warnings.warn(f"{origin}: every polygon is ua: nothing is Russian-held or contested "
+                      "(is the side column right?)", LocWarning, stacklevel=3)
     geoms: dict[str, BaseGeometry] = {}
     for side in SIDES:
         part = polys.geometry[polys["side"] == side].values
