@@ -748,3 +748,27 @@ def test_a_site_with_lat_and_lon_swapped_is_refused(world, tmp_path):
     shutil.copytree(snaps, tmp_path / "snaps")
     with pytest.raises(loc.LocError, match="site 'Plant' at .* lies outside Ukraine .* swapped"):
         loc.verify_agreement(path, tmp_path / "snaps", incidents, as_of=day(24))
+
+
+def test_many_crossings_at_one_place_stay_small(world, tmp_path):
+    """An agreement of 500 crossings at one place (8 KB of TOML) took 6 GB while the
+    incidents were classified (the zones' edges were noded into one geometry); under a
+    2 GB address-space limit it was an internal error. The edges are kept apart."""
+    import subprocess
+    import sys
+
+    folder, agreement, *_ = world
+    work = tmp_path / "w"
+    shutil.copytree(folder, work, ignore=shutil.ignore_patterns("bad-*"))
+    text = (work / "agreement.toml").read_text()
+    block = text[text.index("[[crossings]]"):].split("\n[[", 1)[0]
+    (work / "agreement.toml").write_text(text + "\n" + "\n".join(
+        block.replace('name = "Crossing"', f'name = "Crossing {i}"') for i in range(500)))
+    script = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30));"
+              "from loc.cli import main; sys.argv = ['loc', '-q', 'verify', 'agreement.toml', "
+              "'--snapshots', 'snaps', '--incidents', 'incidents.csv', '--format', 'json'];"
+              "main()")
+    r = subprocess.run([sys.executable, "-c", script], cwd=work, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert json.loads(r.stdout)["phases"]

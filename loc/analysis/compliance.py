@@ -485,7 +485,10 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     zones = lonlat_frame(checks.frame(zones, "zones", ("zone", "kind", "side")), "zones") \
         if zones is not None else gpd.GeoDataFrame({"zone": [], "kind": [], "side": []},
                                                    geometry=[], crs="OGC:CRS84")
-    edges = lcrs.project(shapely.union_all([line, *shapely.boundary(zones.geometry.values)]))
+    # the line and every zone's edge, apart: a union of them noded hundreds of overlapping
+    # circles (an agreement of 500 crossings at one place took 6 GB)
+    edges = shapely.STRtree(lcrs.project(np.asarray(
+        [line, *shapely.boundary(zones.geometry.values)], dtype=object)))
     _warn_unknown_weapons(pts, weapon_c, zones)
     for i, (rec, p) in enumerate(zip(pts.drop(columns=pts.geometry.name).to_dict(orient="records"),
                                      geoms, strict=True)):
@@ -508,7 +511,8 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
         except (ValueError, OverflowError):
             prec = 3
         radius = PRECISION_KM.get(prec, PRECISION_KM[3]) * 1e3
-        uncertain.append(bool(radius > 0 and shapely.dwithin(pts_m[i], edges, radius)))
+        uncertain.append(bool(radius > 0 and len(edges.query(pts_m[i], predicate="dwithin",
+                                                             distance=radius))))
     out = pts.copy()
     out["side"] = side
     out["distance_km"] = signed
