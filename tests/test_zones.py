@@ -310,3 +310,22 @@ def test_two_zones_of_one_name_are_refused(tmp_path):
                                  "Z:47.5,34.5,10", "--format", "json"])
     assert r.exit_code == 0, r.output  # belts share names across sides: (name, side) differ
     assert len(json.loads(r.stdout)["zones"]) == 2 + 6 + 1
+
+
+@pytest.mark.parametrize(("lat", "lon", "radius_km"), [(47.51, 34.59, 30.0),
+                                                       (44.6, 33.5, 5.0),
+                                                       (51.3, 30.1, 0.5)])
+def test_a_site_is_a_geodesic_circle(lat, lon, radius_km):
+    """Sites were circles in the CONFORMAL CRS, up to 0.16 % too wide: the ZNPP zone's edge
+    lay 30.022-30.025 km out, so an incident 30.01 km away counted as inside it."""
+    import numpy as np
+
+    z = loc.protected_sites([{"name": "s", "lat": lat, "lon": lon, "radius_km": radius_km}],
+                            clip="none")
+    ring = shapely.get_coordinates(z.geometry.iloc[0].exterior)
+    d = lcrs.GEOD.inv(np.full(len(ring), lon), np.full(len(ring), lat), ring[:, 0],
+                      ring[:, 1])[2]
+    assert np.abs(d - radius_km * 1e3).max() < 0.01  # every vertex on the circle, to 1 cm
+    # the chords lie inside: area just under pi r^2 (a 256-gon holds 99.99 % of its circle)
+    assert z["area_km2"].iloc[0] == pytest.approx(np.pi * radius_km ** 2, rel=2e-4)
+    assert z["area_km2"].iloc[0] < np.pi * radius_km ** 2
