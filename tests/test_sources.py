@@ -372,6 +372,20 @@ def test_a_retry_after_past_the_deadline_stops_the_download(server):
     assert len(server.log) == 1
 
 
+def test_tries_that_time_out_stop_at_the_deadline(server):
+    """Each try had its own timeout inside one request, so four tries of 30 s ran 127 s
+    against the 120 s deadline. A try that could end after the deadline is not made."""
+    def silent(request):
+        time.sleep(2.0)
+        return Response("late")
+
+    server.expect_request("/api/history/last").respond_with_handler(silent)
+    started = time.monotonic()
+    with pytest.raises(loc.LocError, match="no answer within the 1.5 s deadline|timed out"):
+        http.get(server.url_for("/api/history/last"), timeout=0.6, deadline_s=1.5, retries=3)
+    assert time.monotonic() - started < 1.5 + 0.3
+
+
 def test_a_version_id_from_the_server_is_checked_before_it_is_used(server):
     versions = [{"id": "1757000000/../../admin", "datetime": "2025-09-04T10:00:00Z"},
                 {"id": 1e308, "datetime": "2025-09-03T10:00:00Z"}]
