@@ -137,3 +137,17 @@ def test_a_snapshot_cannot_change_under_its_figures():
     assert loc.stats(s)["occupied_km2"].sum() == before
     for again in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s)):
         assert again.geometry_sha256 == s.geometry_sha256
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: loc.check(loc.freeze(loc.sample()), "x.geojson"), "check needs a later Snapshot"),
+    (lambda: loc.sector_summary(None), "movement samples must be a GeoDataFrame"),
+    (lambda: loc.list_snapshots(None), "store must be a path"),
+    (lambda: loc.timeline(gpd.GeoDataFrame()), "a series is files, folders, stores or"),
+    (lambda: loc.read_series(gpd.GeoDataFrame()), "a series is files, folders, stores or"),
+])
+def test_wrong_types_are_named_not_internal_errors(call, match):
+    """AttributeErrors and a misleading "no snapshot" (a frame iterates over its column
+    names) for values of the wrong kind."""
+    with pytest.raises(TypeError, match=match):
+        call()

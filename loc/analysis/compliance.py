@@ -233,6 +233,9 @@ def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
     if not isinstance(freeze, Freeze):
         raise TypeError(f"check needs a Freeze (loc.freeze(snapshot)), not "
                         f"{type(freeze).__name__}")
+    if not isinstance(later, Snapshot):
+        raise TypeError(f"check needs a later Snapshot (loc.read(path)), not "
+                        f"{type(later).__name__}")
     frozen_on = freeze.snapshot.date
     if frozen_on is not None and later.date is not None and later.date < frozen_on:
         raise OptionError(f"the snapshot of {later.date.isoformat()} is older than the freeze "

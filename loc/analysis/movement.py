@@ -171,6 +171,8 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
         Indexed by ``sector``: ``front_km``, ``mean_advance_km``, ``max_advance_km``,
         ``moved_km``, ``retreat_km``, ``minor_km``, ``static_km``, ``deepest_near``.
     """
+    checks.frame(mv, "movement samples", ("sector", "displacement_km", "length_km",
+                                          "direction", "settlement"))
     threshold = mv.attrs.get("threshold_km", 0.5) if threshold_km is None else threshold_km
     rows = []
     for sector, g in mv.groupby("sector", sort=True):

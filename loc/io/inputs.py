@@ -246,7 +246,8 @@ def series(sources, *, since=None, until=None, every: int = 1,
     """
     if isinstance(sources, (str, Path, Snapshot)):
         sources = [sources]
-    if not isinstance(sources, Iterable):
+    if not isinstance(sources, Iterable) or hasattr(sources, "columns"):  # a frame iterates
+        # over its column names, which read as "no snapshot"
         raise TypeError(f"a series is files, folders, stores or snapshots, not "
                         f"{type(sources).__name__}")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:

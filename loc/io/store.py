@@ -302,6 +302,8 @@ def list_snapshots(store: str | Path, engine: str | None = None) -> pd.DataFrame
         ``date``, ``source``, ``sides``, ``license``, ``sha256`` (of the file imported),
         ``vertices``.
     """
+    if not isinstance(store, (str, Path)):
+        raise TypeError(f"store must be a path, not {type(store).__name__}")
     store = Path(store)
     if not store.exists():
         raise InputError("no such store", store)
