@@ -117,5 +117,7 @@ def reproduce(path: str | Path, trusted: list[str | Path] | None = None) -> list
                             + ", ".join(extra)))
         same = fresh["id"] == doc.get("id")
         results.append((str(found), same, f"re-run with loc {__version__} gives report "
-                        f"{fresh['id']}" + ("" if same else f", not {doc.get('id')}")))
+                        f"{fresh['id']}" + ("" if same else f", not {doc.get('id')}: with "
+                                            "every input the same, it was changed since or "
+                                            "made by another build of this version")))
     return results + signatures
