@@ -88,6 +88,14 @@ def compare(a: Snapshot, b: Snapshot, *, min_km2: float = 0.01,
     -------
     Comparison
         Areas held by ``ru`` in one snapshot only, and km² per region.
+
+    Examples
+    --------
+    >>> import loc
+    >>> claim = loc.freeze(loc.sample(), assign={"Donetsk": "ru"}).snapshot  # one date
+    >>> c = loc.compare(loc.sample(), claim)
+    >>> float(round(c.summary.loc["donetsk", "ru_only_in_b_km2"], -2))
+    6500.0
     """
     for name, snap in (("a", a), ("b", b)):
         if not isinstance(snap, Snapshot):

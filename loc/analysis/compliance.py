@@ -229,6 +229,14 @@ def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,
     ------
     OptionError
         For a snapshot dated before the freeze.
+
+    Examples
+    --------
+    >>> import loc
+    >>> frozen = loc.freeze(loc.read(loc.sample_paths()[1]))
+    >>> report = loc.check(frozen, loc.sample())
+    >>> report.breaches["advanced"].value_counts().to_dict()
+    {'ru': 17, 'ua': 7}
     """
     if not isinstance(freeze, Freeze):
         raise TypeError(f"check needs a Freeze (loc.freeze(snapshot)), not "
@@ -268,13 +276,24 @@ def check_series(freeze: Freeze, snapshots: list[Snapshot]) -> pd.DataFrame:
         ``last_seen``, ``first_km2``, ``last_km2``, ``max_km2``, ``status`` (``growing``,
         ``shrinking``, ``stable``; ``merged`` into the breach ``merged_into``; or ``ended``
         when it is no longer there) and ``merged_into``.
+
+    Examples
+    --------
+    >>> import loc
+    >>> frozen = loc.freeze(loc.read(loc.sample_paths()[1]))
+    >>> tracked = loc.check_series(frozen, loc.read_series(loc.sample_paths()[1:]))
+    >>> list(tracked.columns[:4])
+    ['id', 'advanced', 'region', 'first_seen']
     """
     if isinstance(snapshots, Snapshot) or not isinstance(snapshots, (list, tuple)):
         raise TypeError("check_series needs a list of Snapshots")
     if not snapshots:
         raise OptionError("check_series needs at least one later snapshot")
     for s in snapshots:
-        if not isinstance(s, Snapshot) or s.date is None:
+        if not isinstance(s, Snapshot):
+            raise TypeError(f"check_series needs Snapshots (loc.read_series(paths)), not "
+                            f"{type(s).__name__}")
+        if s.date is None:
             raise OptionError("every snapshot of a series needs a date")
     snaps = sorted(snapshots, key=lambda s: s.date or dt.date.min)
     tracks: dict[str, dict] = {}
@@ -453,6 +472,16 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     -------
     geopandas.GeoDataFrame
         The incidents with the columns above added.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, loc
+    >>> frozen = loc.freeze(loc.sample())
+    >>> zones = loc.buffer_zone(frozen, 10)
+    >>> shots = gpd.GeoDataFrame({"event_type": ["Battles"], "event_date": ["2025-09-06"]},
+    ...                          geometry=[shapely.Point(32.139, 46.421)], crs=4326)
+    >>> loc.classify(shots, frozen, zones)[["side", "zones", "violation"]].values.tolist()
+    [['ru', 'buffer 10 km/ru', True]]
     """
     if not isinstance(freeze, Freeze):
         raise TypeError(f"classify needs a Freeze, not {type(freeze).__name__}")

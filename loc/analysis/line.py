@@ -866,6 +866,13 @@ def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         The same columns, ``region`` one key, ``length_km`` of the part (geodesic); every
         row a non-empty (Multi)LineString.
+
+    Examples
+    --------
+    >>> import loc
+    >>> parts = loc.split_by_region(loc.line_of_contact(loc.sample()))
+    >>> "donetsk" in set(parts["region"])
+    True
     """
     line = lonlat_frame(checks.frame(line, "the line", ("geometry",),
                                      ("LineString", "MultiLineString")), "the line")

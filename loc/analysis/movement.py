@@ -97,6 +97,13 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         ``retreat``, ``static``), ``region``, ``sector``, ``settlement`` (nearest) and a
         ``to`` column holding the matched point of the later line (lon/lat, WKT). The
         ``attrs`` hold the dates, step and threshold.
+
+    Examples
+    --------
+    >>> import loc
+    >>> mv = loc.movement(loc.read(loc.sample_paths()[1]), loc.sample())
+    >>> sorted(set(mv["direction"]))
+    ['advance', 'retreat', 'static']
     """
     for name, snap in (("a", a), ("b", b)):
         if not isinstance(snap, Snapshot):
@@ -170,6 +177,14 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
     pandas.DataFrame
         Indexed by ``sector``: ``front_km``, ``mean_advance_km``, ``max_advance_km``,
         ``moved_km``, ``retreat_km``, ``minor_km``, ``static_km``, ``deepest_near``.
+
+    Examples
+    --------
+    >>> import loc
+    >>> s = loc.sector_summary(loc.movement(loc.read(loc.sample_paths()[1]), loc.sample()))
+    >>> cut = s[["moved_km", "retreat_km", "minor_km", "static_km"]].sum(axis=1)
+    >>> bool(((cut - s["front_km"]).abs() < 1e-6).all())
+    True
     """
     checks.frame(mv, "movement samples", ("sector", "displacement_km", "length_km",
                                           "direction", "settlement"))
@@ -223,6 +238,13 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
         One row per period and sector: ``start``, ``end``, ``days``, ``sector``,
         ``mean_advance_km``, ``max_advance_km``, ``moved_km``, ``km_per_day`` (mean advance
         per day).
+
+    Examples
+    --------
+    >>> import loc
+    >>> ms = loc.movement_series(loc.sample_paths(), period="month")
+    >>> list(ms.columns[:4])
+    ['start', 'end', 'days', 'sector']
     """
     checks.choice(period, "period", ("week", "month"))
     dated = series(snapshots, since=since, until=until)

@@ -123,6 +123,15 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
         that side), ``area_km2``, ``settlements``, ``population``, ``largest``; lon/lat. A
         snapshot with a grey zone has a ``contested`` row too (its part of the zone, at
         the Ukrainian side's depth: it lies on the line's non-Russian side).
+
+    Examples
+    --------
+    >>> import loc
+    >>> z = loc.buffer_zone(loc.sample(), 15)
+    >>> z[["side", "width_km"]].values.tolist()
+    [['ru', 15.0], ['ua', 15.0]]
+    >>> [round(a, -2) for a in z["area_km2"]]
+    [11800.0, 11200.0]
     """
     widths = _widths(width_km, widths)
     line, sides = _line_and_sides(source)
@@ -191,6 +200,13 @@ def withdrawal_belts(source, agreement: str | Path | Agreement,
         ``zone`` (class label), ``kind`` (``belt``), ``side``, ``width_km``, ``area_km2``,
         ``settlements``, ``population``, ``largest``, ``weapon_class``; lon/lat (with
         ``contested`` rows for a grey zone, as in :func:`buffer_zone`).
+
+    Examples
+    --------
+    >>> import loc
+    >>> b = loc.withdrawal_belts(loc.sample(), "minsk2")
+    >>> sorted(set(b["width_km"])), sorted(set(b["side"]))
+    ([25.0, 35.0, 70.0], ['ru', 'ua'])
     """
     agr = agreement if isinstance(agreement, Agreement) else load_agreement(agreement)
     checks.choice(clip, "clip", CLIPS)

@@ -82,6 +82,16 @@ def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFr
     LocError
         One line: missing, not UTF-8, no latitude/longitude columns, no points, or no point
         in Ukraine's box (with a hint when latitude and longitude look swapped).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "incidents.csv"
+    >>> _ = path.write_text("event_id;event_date;event_type;latitude;longitude\\n"
+    ...                     "E1;2025-09-06;Battles;48,0;37,5\\n")
+    >>> pts = read_incidents(path)
+    >>> pts[["event_id", "source_line"]].values.tolist(), pts.geometry.iloc[0].wkt
+    ([['E1', 2]], 'POINT (37.5 48)')
     """
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a file path, not {type(path).__name__}")

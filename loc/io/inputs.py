@@ -327,6 +327,12 @@ def read_series(sources, *, since=None, until=None, every: int = 1,
     -------
     list of Snapshot
         One per date.
+
+    Examples
+    --------
+    >>> import loc
+    >>> [s.label for s in loc.read_series(loc.sample_paths(), since="2025-01-01")]
+    ['2025-01-08', '2025-09-05']
     """
     return read_items((item for _, item in series(sources, since=since, until=until,
                                                   every=every, engine=engine)), engine)

@@ -226,6 +226,15 @@ def import_snapshots(sources, store: str | Path, progress=None,
     LocError
         One line (an unreadable input, an undated one, two inputs of one date, another
         snapshot of a stored date, a full disk); the store is unchanged.
+
+    Examples
+    --------
+    >>> import loc, tempfile, pathlib
+    >>> store = pathlib.Path(tempfile.mkdtemp()) / "history.gpkg"
+    >>> loc.import_snapshots(loc.sample_paths(), store).added
+    ['2024-07-08', '2025-01-08', '2025-09-05']
+    >>> loc.import_snapshots(loc.sample_paths()[:1], store).skipped
+    ['2024-07-08 loc illustrative sample']
     """
     store = Path(store)
     if store.suffix.lower() != ".gpkg":
@@ -301,6 +310,14 @@ def list_snapshots(store: str | Path, engine: str | None = None) -> pd.DataFrame
     pandas.DataFrame
         ``date``, ``source``, ``sides``, ``license``, ``sha256`` (of the file imported),
         ``vertices``.
+
+    Examples
+    --------
+    >>> import loc, tempfile, pathlib
+    >>> store = pathlib.Path(tempfile.mkdtemp()) / "history.gpkg"
+    >>> _ = loc.import_snapshots(loc.sample_paths(), store)
+    >>> list(loc.list_snapshots(store)["date"])
+    ['2024-07-08', '2025-01-08', '2025-09-05']
     """
     if not isinstance(store, (str, Path)):
         raise TypeError(f"store must be a path, not {type(store).__name__}")
@@ -377,6 +394,14 @@ def read_store(store: str | Path, date: str | dt.date, source: str | None = None
     ------
     DateError
         When the store has no snapshot of that date: the nearest dates are named.
+
+    Examples
+    --------
+    >>> import loc, tempfile, pathlib
+    >>> store = pathlib.Path(tempfile.mkdtemp()) / "history.gpkg"
+    >>> _ = loc.import_snapshots(loc.sample_paths(), store)
+    >>> loc.read_store(store, "2025-01-08").label
+    '2025-01-08'
     """
     store = Path(store)
     if not store.exists():

@@ -289,6 +289,13 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
     LocMap
         The folium map (shows in a notebook); ``m.loc_version`` is the
         :class:`~loc.outputs.versions.MapVersion` when saved, else None.
+
+    Examples
+    --------
+    >>> import tempfile, loc
+    >>> m = loc.render(loc.sample(), out=tempfile.mkdtemp(), settlements=False)
+    >>> m.loc_version.manifest["kind"], m.loc_version.html_path.suffix
+    ('single', '.html')
     """
     if tiles not in (None, "osm"):
         raise OptionError(f"unknown tiles '{tiles}': use osm (online) or none")
