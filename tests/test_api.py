@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -151,3 +152,40 @@ def test_wrong_types_are_named_not_internal_errors(call, match):
     names) for values of the wrong kind."""
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_a_snapshot_replaced_in_python_is_compared_by_its_geometry(tmp_path):
+    """`dataclasses.replace(snap, given=...)` kept the file's sha256: importing it into a
+    store holding that date was skipped as "already there" (20 km² more, exit 0)."""
+    import dataclasses
+
+    snap = loc.read(loc.sample_paths()[-1])
+    store = tmp_path / "h.gpkg"
+    loc.import_snapshots([snap], store)
+    grown = dataclasses.replace(snap, given={"ru": shapely.union(
+        snap.side("ru"), shapely.box(35.0, 48.4, 35.1, 48.5))})  # near Dnipro: held by ua
+    assert grown.sha256 == snap.sha256  # the hash it inherited
+    with pytest.raises(LocError, match="already holds a different snapshot"):
+        loc.import_snapshots([grown], store)
+
+
+def test_incidents_without_a_position_are_skipped_and_said(snap, zones):
+    """An empty Point in a frame of incidents was a raw ValueError (lengths differ)."""
+    f = loc.freeze(snap)
+    inc = _armed_in(zones)
+    inc = gpd.GeoDataFrame(pd.concat([inc, inc.set_geometry([shapely.Point()], crs=4326)]),
+                           crs=4326).reset_index(drop=True)
+    with pytest.warns(loc.LocWarning, match=r"1 row\(s\) without a position skipped"):
+        out = loc.classify(inc, f, zones)
+    assert list(out["violation"]) == [True]
+
+
+def test_movement_thresholds_and_series_figures(snap):
+    """A negative threshold made the four columns exceed front_km; a movement series kept
+    moved_km alone, so its figures could not be added up."""
+    mv = loc.movement(loc.read(loc.sample_paths()[1]), snap)
+    with pytest.raises(LocError, match="threshold_km"):
+        loc.sector_summary(mv, threshold_km=-1)
+    series = loc.movement_series(loc.sample_paths(), period="month")
+    cut = series[["moved_km", "retreat_km", "minor_km", "static_km"]].sum(axis=1)
+    assert np.abs(cut - series["front_km"]).max() < 1e-9 and series["front_km"].sum() > 100

@@ -681,6 +681,38 @@ def test_a_check_report_records_its_belts_file(tmp_path):
     assert r.exit_code != 0 and f"FAIL  {belts}" in r.stdout
 
 
+def test_a_file_picked_from_a_folder_by_date_is_an_input(tmp_path, monkeypatch):
+    """`loc zones FOLDER --date D -o FOLDER/file-of-D` replaced that snapshot (exit 0): the
+    folder was noted as the input, not the file --date picked from it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s").mkdir()
+    for p in loc.sample_paths():
+        (tmp_path / "s" / p.name).write_bytes(p.read_bytes())
+    target = tmp_path / "s" / loc.sample_paths()[-1].name
+    before = target.read_bytes()
+    r = _run("zones", "s", "--date", "2025-09-05", "--width", "5", "-o", f"s/{target.name}")
+    assert r.exit_code == 2 and "is an input of this command" in r.stderr
+    assert target.read_bytes() == before
+
+
+def test_fetch_output_and_store_on_one_file_are_refused(tmp_path, monkeypatch):
+    """`loc fetch deepstate -o X.gpkg --store X.gpkg` wrote the download over the store,
+    then failed: the store's dates were lost."""
+    from loc.io import fetch as http
+
+    def never(*_a, **_k):
+        raise AssertionError("nothing may be fetched")
+
+    monkeypatch.setattr(http, "fetch_deepstate", never)
+    monkeypatch.chdir(tmp_path)
+    store = tmp_path / "h.gpkg"
+    loc.import_snapshots(loc.sample_paths(), store)
+    before = store.read_bytes()
+    r = _run("fetch", "deepstate", "-o", "./h.gpkg", "--store", "h.gpkg")
+    assert r.exit_code == 2 and "-o and --store name one file" in r.stderr
+    assert store.read_bytes() == before
+
+
 @pytest.mark.parametrize("where", ["under_a_file", "loop"])
 def test_an_output_path_that_cannot_be_a_file_is_one_line(tmp_path, where):
     blocker = tmp_path / "a.csv"

@@ -471,6 +471,41 @@ def test_one_report_id_however_the_paths_are_typed(report, tmp_path):
     assert run("reproduce", other / "reports" / out.name).exit_code == 0
 
 
+def test_one_report_id_from_a_linked_working_folder(report, tmp_path, monkeypatch):
+    """From a working folder reached through a link, `$PWD/agreement.toml` (the shell's
+    name of the folder) stayed absolute: another report id than `agreement.toml`."""
+    work, out = report
+    link = tmp_path / "link"
+    link.symlink_to(work)
+    monkeypatch.chdir(link)
+    monkeypatch.setenv("PWD", str(link))
+    r = run("verify", f"{link}/agreement.toml", "--snapshots", f"{link}/snaps", "--incidents",
+            f"{link}/incidents.csv", "--as-of", day(24), "-o", tmp_path / "again")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "again").iterdir()] == [out.name]
+
+
+def test_a_freeze_pinned_by_its_file_may_come_from_a_store(world, tmp_path):
+    """The pin names the file's sha256; read from a store the freeze is known by its
+    geometry, and the agreement was refused ("has sha256 8a5e…, not e652…")."""
+    folder, agreement, snaps, *_ = world
+    first = sorted(snaps.iterdir())[0]
+    store = tmp_path / "h.gpkg"
+    loc.import_snapshots([first], store)
+    text = agreement.read_text()
+    text = re.sub(r'(?m)^freeze = ".*"$', f'freeze = "{store}@2025-01-01"', text)
+    text = re.sub(r"(?m)^freeze_sha256 = .*$", "", text)
+    text = text.replace("in_force = 2025-01-01", "in_force = 2025-01-01\nfreeze_sha256 = "
+                        f'"{loc.read(first).sha256}"', 1)
+    pinned = tmp_path / "a.toml"
+    pinned.write_text(text)
+    assert loc.read_agreement(pinned).freeze == f"{store}@2025-01-01"
+    loc.verify_agreement(pinned, snaps, None, as_of=day(3))  # not refused
+    pinned.write_text(text.replace(loc.read(first).sha256, "0" * 64))
+    with pytest.raises(loc.LocError, match="as the agreement pins: refused"):
+        loc.verify_agreement(pinned, snaps, None, as_of=day(3))
+
+
 def test_a_freeze_beside_a_link_is_the_file_the_system_opens(world, tmp_path):
     """An agreement reached through a linked folder named its freeze as
     `../freezes/x.geojson`; loc collapsed `link/..` as text and read another freeze than the

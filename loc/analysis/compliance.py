@@ -488,8 +488,14 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     if isinstance(incidents, (str, Path)):
         pts = read_incidents(incidents)
     elif isinstance(incidents, gpd.GeoDataFrame):
-        pts = lonlat_frame(checks.frame(incidents, "incidents", geometry=("Point",)),
-                           "incidents").copy()
+        pts = checks.frame(incidents, "incidents", geometry=("Point",))
+        empty = (pts.geometry.isna() | pts.geometry.is_empty).to_numpy()
+        if empty.any():  # as a file's features without a position are
+            warnings.warn(f"incidents: {int(empty.sum())} row(s) without a position skipped "
+                          f"(rows {', '.join(map(str, np.flatnonzero(empty)[:10]))})",
+                          LocWarning, stacklevel=2)
+            pts = pts[~empty]
+        pts = lonlat_frame(pts, "incidents").copy()
     else:
         raise TypeError("incidents must be a file path or a GeoDataFrame of points, not "
                         f"{type(incidents).__name__}")

@@ -188,7 +188,9 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
     """
     checks.frame(mv, "movement samples", ("sector", "displacement_km", "length_km",
                                           "direction", "settlement"))
-    threshold = mv.attrs.get("threshold_km", 0.5) if threshold_km is None else threshold_km
+    threshold = checks.number(
+        mv.attrs.get("threshold_km", 0.5) if threshold_km is None else threshold_km,
+        "threshold_km", lo=0)
     rows = []
     for sector, g in mv.groupby("sector", sort=True):
         d = g["displacement_km"]
@@ -235,9 +237,10 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
     Returns
     -------
     pandas.DataFrame
-        One row per period and sector: ``start``, ``end``, ``days``, ``sector``,
-        ``mean_advance_km``, ``max_advance_km``, ``moved_km``, ``km_per_day`` (mean advance
-        per day).
+        One row per period and sector: ``start``, ``end``, ``days``, ``sector``, the
+        :func:`sector_summary` figures ``front_km``, ``mean_advance_km``,
+        ``max_advance_km``, ``moved_km``, ``retreat_km``, ``minor_km``, ``static_km``, and
+        ``km_per_day`` (mean advance per day).
 
     Examples
     --------
@@ -268,8 +271,12 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
         days = (b.date - a.date).days
         for sector, r in summary.iterrows():
             rows.append({"start": a.date, "end": b.date, "days": days, "sector": sector,
-                         "mean_advance_km": r["mean_advance_km"],
-                         "max_advance_km": r["max_advance_km"], "moved_km": r["moved_km"],
+                         **{c: r[c] for c in SERIES_FIGURES},
                          "km_per_day": r["mean_advance_km"] / max(days, 1)})
-    return pd.DataFrame(rows, columns=["start", "end", "days", "sector", "mean_advance_km",
-                                       "max_advance_km", "moved_km", "km_per_day"])
+    return pd.DataFrame(rows, columns=["start", "end", "days", "sector", *SERIES_FIGURES,
+                                       "km_per_day"])
+
+
+SERIES_FIGURES = ("front_km", "mean_advance_km", "max_advance_km", "moved_km", "retreat_km",
+                  "minor_km", "static_km")
+""":func:`sector_summary` columns a movement series keeps per period and sector."""

@@ -337,7 +337,7 @@ def load_snapshot(ref: str | None, date: str | None = None):
     if ref is None:
         return sample(date)
     snap = read(ref, date=date, engine=engine())
-    reading(ref)
+    reading(ref, snap.path)  # the file picked from a folder by --date too
     return snap
 
 

@@ -593,7 +593,9 @@ def read_freeze(terms: Terms) -> Snapshot:
         snap = read(terms.freeze)
     except LocError as exc:
         raise InputError(f"agreement.freeze: {exc}", terms.path) from None
-    if terms.freeze_sha256 and snap.sha256 != terms.freeze_sha256:
+    # a file's bytes, or for a store's date the file it was imported from (or its geometry)
+    pinned_to = {snap.sha256, snap.meta.get("file_sha256")} - {None, ""}
+    if terms.freeze_sha256 and terms.freeze_sha256 not in pinned_to:
         raise OptionError(f"agreement.freeze_sha256: {terms.freeze} has sha256 "
                           f"{str(snap.sha256)[:12]}…, not {terms.freeze_sha256[:12]}… as the "
                           "agreement pins: refused", terms.path)

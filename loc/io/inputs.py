@@ -109,7 +109,8 @@ def tidy_path(path: str | Path) -> str:
     """An input's path in one form however it was typed, as loc reads, names and records it,
     so that the same files give the same report id (``./x``, ``x/``, ``.//x`` and ``$PWD/x`` are all
     ``x``). A path given relative to the working folder, or absolute inside it, is recorded
-    relative to it with ``/``; an absolute path outside it stays absolute. ``..`` is kept
+    relative to it with ``/`` (the folder as the system names it, or as ``$PWD`` does through
+    a link); an absolute path outside it stays absolute. ``..`` is kept
     as given (through a link it is not the parent the text names), links are not followed
     (the layout is the party's own), ``STORE.gpkg@DATE`` keeps its date and bundled data its
     ``loc:`` prefix (untouched). Parties who run from folders laid out alike get the same bytes.
@@ -139,12 +140,25 @@ def tidy_path(path: str | Path) -> str:
     if ref is not None:
         return f"{tidy_path(ref[0])}@{ref[1]}"
     given = Path(text)  # without "." parts, doubled separators and a trailing one
-    if given.is_absolute():
-        here = Path(os.getcwd())
-        if os.pardir in given.parts or not given.is_relative_to(here):
-            return given.as_posix()
-        given = given.relative_to(here)  # the working folder itself is "."
+    if given.is_absolute() and os.pardir not in given.parts:
+        for here in _working_folders():
+            if given.is_relative_to(here):
+                return given.relative_to(here).as_posix()  # the working folder itself: "."
     return given.as_posix()
+
+
+def _working_folders() -> list[Path]:
+    """The working folder as the system gives it, and as the shell names it (``$PWD``,
+    through a link) when that is the same folder."""
+    here = [Path(os.getcwd())]
+    pwd = os.environ.get("PWD")
+    if pwd and os.path.isabs(pwd) and Path(pwd) != here[0]:
+        try:
+            if os.path.samefile(pwd, here[0]):
+                here.append(Path(pwd))
+        except OSError:
+            pass
+    return here
 
 
 def as_snapshot(item: Item, engine: str | None = None, plain: PlainReader | None = None

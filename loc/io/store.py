@@ -198,8 +198,8 @@ def _same_geometry(rows: gpd.GeoDataFrame, snap: Snapshot) -> bool:
 def import_snapshots(sources, store: str | Path, progress=None,
                      engine: str | None = None) -> ImportResult:
     """Add snapshots (files or Snapshots) to a store; a (date, source) already stored is
-    skipped when it is the same snapshot (the same file by SHA-256 where both are known,
-    else the same sides) and refused when it is another.
+    skipped when it is the same snapshot (the same sides, exactly) and refused when it is
+    another.
     Every snapshot needs a date, and no two may share a date and source.
 
     The inputs are read first; then, holding the store's lock (another import waits), the
@@ -263,14 +263,15 @@ def import_snapshots(sources, store: str | Path, progress=None,
             assert snap.date is not None
             key = (snap.date.isoformat(), snap.source)
             if key in have:
-                # the same file (by its SHA-256 where both are known), else the same sides
+                # the same sides, whatever the hashes say (a snapshot changed in memory may
+                # still carry its file's hash)
                 old, new_sha = stored_sha.get(key) or "", _file_sha256(snap)
-                same = old == new_sha if old and new_sha else _same_geometry(
+                same = _same_geometry(
                     current[(current["date"] == key[0]) & (current["source"] == key[1])],
                     snap)
                 if not same:
-                    shown = (f"sha256 {old[:12]}…, this one {new_sha[:12]}…" if old and new_sha
-                             else "other geometry")
+                    shown = (f"sha256 {old[:12]}…, this one {new_sha[:12]}…"
+                             if old and new_sha and old != new_sha else "other geometry")
                     raise DateError(
                         f"{snap.path or 'a snapshot'}: the store already holds a different "
                         f"snapshot of {key[0]} ({key[1]}; {shown}): nothing written; import "
