@@ -116,3 +116,18 @@ def test_render_refuses_options_it_would_ignore(tmp_path, args, message):
     r = run("render", *args, "-o", str(tmp_path), "--no-settlements")
     assert r.exit_code == 2 and message in r.stderr and len(r.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["zones", "--width", "-5"], "loc: error: --width must be more than 0 and at most 500"),
+    (["line", "--noise-km2", "1000"], "loc: error: --noise-km2 must be at least 0 and at "
+                                      "most 100"),
+    (["diff", "SAMPLE0", "SAMPLE1", "--min-km2", "-1"], "loc: error: --min-km2 must be at "
+                                                        "least 0"),
+])
+def test_a_value_refused_is_named_as_the_option_given(args, line):
+    """Range errors named the API's parameter (`width_km must be ...`) for `--width`."""
+    paths = [str(p) for p in loc.sample_paths()]
+    r = run(*[paths[0] if a == "SAMPLE0" else paths[-1] if a == "SAMPLE1" else a
+              for a in args])
+    assert r.exit_code == 2 and r.stderr.startswith(line), r.stderr

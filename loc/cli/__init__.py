@@ -8,6 +8,7 @@ one line ``loc: error: ...`` on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import traceback
 import warnings
@@ -75,6 +76,24 @@ class LocGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    _CHECKED = re.compile(r"([a-z][a-z0-9_]*) must ")
+
+    def _in_option_words(self, ctx: click.Context, message: str) -> str:
+        """An error of a value the API checked, named as the user gave it: "width_km must
+        be more than 0" of ``loc zones --width`` says ``--width``."""
+        m = self._CHECKED.match(message)
+        name = ctx.invoked_subcommand
+        command = self.get_command(ctx, name) if m and name else None
+        if command is None or m is None:
+            return message
+        word = m.group(1)
+        for param in command.params:
+            longs = [o for o in param.opts if o.startswith("--")]
+            if isinstance(param, click.Option) and longs and param.name in (
+                    word, re.sub(r"_(km2|km|m)$", "", word)):
+                return longs[0] + message[len(word):]
+        return message
+
     def invoke(self, ctx: click.Context):
         """Run a command; errors become one line on stderr."""
         from loc.errors import LocError
@@ -82,7 +101,7 @@ class LocGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LocError as exc:
-            click.echo(f"loc: error: {exc}", err=True)
+            click.echo(f"loc: error: {self._in_option_words(ctx, str(exc))}", err=True)
             ctx.exit(2)
         except click.UsageError as exc:  # an option or argument click refuses: one line too
             where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
