@@ -340,7 +340,8 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
     sources = sorted(set(rows["source"]))
     if len(sources) > 1:
         raise InputError(f"store holds several sources on {day} ({', '.join(sources)}): "
-                         "choose one with source=", store)
+                         "choose one with loc.read_store(..., source=...); commands read one "
+                         "source a date, so keep each source in a store of its own", store)
     sides: dict = {}
     for side, geom in zip(rows["side"], rows.geometry.values, strict=True):
         if side not in SIDES:
