@@ -1054,3 +1054,37 @@ def test_a_number_written_as_text_is_refused_not_read(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(loc.LocError, match="holds a value that is not a number"):
         loc.read(path)
+
+
+def test_geojson_rings_follow_rfc_7946_and_stay_valid():
+    """Every polygon written as GeoJSON had a clockwise exterior (RFC 7946 asks for
+    counter-clockwise), and rounding to 6 decimals pointwise made valid polygons invalid."""
+    import geopandas as gpd
+
+    from loc.io.writers import geojson_text
+
+    a, b = loc.read(loc.sample_paths()[1]), loc.sample()
+    changes = loc.diff(a, b).changes
+    near = shapely.Polygon([(30, 50), (30.5, 50), (30.5, 50.0000004), (30.0000001, 50.0000002),
+                            (30.5, 50.0000008), (30.5, 50.5), (30, 50.5)])
+    assert near.is_valid and not shapely.set_precision(near, 1e-6, mode="pointwise").is_valid
+    frame = gpd.GeoDataFrame({"k": list(range(len(changes))) + [-1]},
+                             geometry=[*changes.geometry.values, near], crs="OGC:CRS84")
+    doc = json.loads(geojson_text(frame))
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in doc["features"]]
+    assert all(s.is_valid for s in shapes)
+    polys = [p for s in shapes for p in shapely.get_parts(s)]
+    assert polys and all(p.exterior.is_ccw for p in polys)
+    assert all(not r.is_ccw for p in polys for r in p.interiors)
+
+
+def test_only_a_plain_number_escapes_the_formula_guard():
+    """float() took "-inf", "\\t1" and "-1_000" as numbers, so they went into CSV cells as
+    they were (a tab or CR start is a formula trigger)."""
+    from loc.io.writers import safe_cell
+
+    for kept in ("-3.5", "+2", "-1e-3", "-.5", "-7."):
+        assert safe_cell(kept) == kept
+    for text in ("-inf", "-nan", "+Infinity", "\t1", "\r\n-1", "-1_000", "-1 ",
+                 "=1+1", "@SUM(A1)"):
+        assert safe_cell(text) == "'" + text

@@ -277,6 +277,10 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     geoms_m = np.array(geoms, dtype=object)
     km2 = shapely.area(geoms_m) / 1e6 if len(geoms_m) else np.array([], dtype=float)
     lonlat = geo.unproject(geoms_m, geo.EQUAL_AREA) if len(geoms_m) else geoms_m
+    if len(lonlat):  # back in lon/lat, two nearly touching rings may cross: made valid
+        bad = np.flatnonzero(~shapely.is_valid(lonlat))
+        for i in bad:
+            lonlat[i] = geo.polygonal(shapely.make_valid(lonlat[i]))
     perim = shapely.length(geoms_m) if len(geoms_m) else np.array([])
     width = np.where(perim > 0, 2 * km2 * 1e6 / np.maximum(perim, 1e-9), 0.0)
     names, pops = [], []

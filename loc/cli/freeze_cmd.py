@@ -69,6 +69,7 @@ def command(snapshot, date, assign, exchange, fmt, output) -> None:
         both = gpd.GeoDataFrame(pd.concat([areas.assign(kind="area"), line],
                                           ignore_index=True), geometry="geometry",
                                 crs="OGC:CRS84")
+        both["piece"] = both["piece"].astype("Int64")  # a line's piece number (areas: null)
         emit(geojson_text(both), output)
     elif fmt == "csv":
         emit(csv_text(result.tradeoff, index=True), output)

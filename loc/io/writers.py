@@ -62,6 +62,8 @@ def clean(value):
         return None if not math.isfinite(v) else v
     if isinstance(value, np.bool_):
         return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -545,14 +547,17 @@ def safe_cell(value):
     '\\'=HYPERLINK("x")'
     >>> safe_cell("-3.5")
     '-3.5'
+    >>> safe_cell("-inf"), safe_cell("\\t1")
+    ("'-inf", "'\\t1")
     """
     if not isinstance(value, str) or not value.startswith(FORMULA_START):
         return value
-    try:
-        float(value)
-    except ValueError:
-        return "'" + value
-    return value
+    # a plain decimal number only: what float() also takes (" -1", "-inf", "\t1", "-1_0")
+    # a spreadsheet may read otherwise
+    return value if _PLAIN_NUMBER.fullmatch(value) else "'" + value
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def csv_text(frame: pd.DataFrame, index: bool = False, precision: int = 6) -> str:
@@ -586,8 +591,22 @@ def csv_text(frame: pd.DataFrame, index: bool = False, precision: int = 6) -> st
     return df.to_csv(index=index, lineterminator="\n")
 
 
+def _rounded(geoms: np.ndarray, grid: float) -> np.ndarray:
+    """Geometries with coordinates rounded to ``grid`` (degrees), valid as they were (a
+    rounding that makes a polygon invalid is redone keeping it valid) and with RFC 7946's
+    ring order: exteriors counter-clockwise, holes clockwise (loc's overlays give
+    clockwise exteriors)."""
+    out = shapely.set_precision(geoms, grid, mode="pointwise")
+    broken = np.flatnonzero(~shapely.is_valid(out) & shapely.is_valid(geoms)
+                            & ~shapely.is_missing(out))
+    if len(broken):
+        out[broken] = shapely.set_precision(geoms[broken], grid, mode="valid_output")
+    return shapely.orient_polygons(out, exterior_cw=False)
+
+
 def geojson_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
-    """A GeoDataFrame as RFC 7946 GeoJSON text (lon/lat, coordinates rounded).
+    """A GeoDataFrame as RFC 7946 GeoJSON text (lon/lat, coordinates rounded, valid
+    geometries stay valid, exterior rings counter-clockwise).
 
     Parameters
     ----------
@@ -602,7 +621,7 @@ def geojson_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
         One FeatureCollection, one line, newline-terminated.
     """
     gdf = gdf.to_crs("OGC:CRS84") if gdf.crs is not None else gdf
-    geoms = shapely.set_precision(gdf.geometry.values, 10.0 ** -precision, mode="pointwise")
+    geoms = _rounded(gdf.geometry.values, 10.0 ** -precision)
     features = []
     props = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     for rec, geom in zip(props.to_dict(orient="records"), geoms, strict=True):
