@@ -131,3 +131,22 @@ def test_a_value_refused_is_named_as_the_option_given(args, line):
     r = run(*[paths[0] if a == "SAMPLE0" else paths[-1] if a == "SAMPLE1" else a
               for a in args])
     assert r.exit_code == 2 and r.stderr.startswith(line), r.stderr
+
+
+def test_render_compares_two_dates_of_a_series(tmp_path):
+    """`loc render SERIES --compare DATE DATE` was refused ("give no SERIES"), and the README
+    called --compare's arguments "two dates"."""
+    paths = [str(p) for p in loc.sample_paths()]
+    folder = tmp_path / "series"
+    folder.mkdir()
+    for p in loc.sample_paths():
+        (folder / p.name).write_bytes(p.read_bytes())
+    by_dates = run("render", str(folder), "--compare", "2024-07-08", "2025-09-05", "-o",
+                   str(tmp_path / "a"), "--name", "c", "--no-settlements")
+    by_files = run("render", "--compare", paths[0], paths[-1], "-o", str(tmp_path / "b"),
+                   "--name", "c", "--no-settlements")
+    assert by_dates.exit_code == 0 and by_files.exit_code == 0, by_dates.output
+    (a,), (b,) = ((tmp_path / x / "c").glob("[0-9a-f]*.html") for x in "ab")
+    assert a.read_text().count("2025-09-05") == b.read_text().count("2025-09-05") > 0
+    r = run("render", str(folder), "--compare", "2024-07-08", "2025-01-01")
+    assert r.exit_code == 2 and "2025-01-01" in r.stderr

@@ -807,3 +807,15 @@ def test_many_crossings_at_one_place_stay_small(world, tmp_path):
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-500:]
     assert json.loads(r.stdout)["phases"]
+
+
+def test_verify_says_how_far_it_is(world):
+    """A verification of 239 snapshots ran 50 s without a word; it now reports each
+    snapshot checked (the CLI shows a bar on a terminal)."""
+    _, agreement, snaps, incidents, _ = world
+    seen: list[tuple[int, int]] = []
+    with pytest.warns(loc.LocWarning):
+        loc.verify_agreement(agreement, snaps, incidents, as_of=day(24),
+                             progress=lambda k, n: seen.append((k, n)))
+    assert seen and [k for k, _ in seen] == list(range(1, len(seen) + 1))
+    assert {n for _, n in seen} == {20} and seen[-1][0] <= 20

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -351,9 +352,11 @@ def agreement_zones(terms: Terms, frozen: Freeze) -> gpd.GeoDataFrame:
 class _Days:
     """The snapshots of the series by date, read and checked once each."""
 
-    def __init__(self, items: list[tuple[dt.date, Item]], frozen: Freeze) -> None:
+    def __init__(self, items: list[tuple[dt.date, Item]], frozen: Freeze,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.items = dict(items)
         self.frozen = frozen
+        self.progress = progress
         self.read: dict[dt.date, Snapshot] = {}
         self.reports: dict[dt.date, Report] = {}
         self.plain = PlainReader(geo.UKRAINE_BBOX)
@@ -366,6 +369,8 @@ class _Days:
     def report(self, day: dt.date) -> Report:
         if day not in self.reports:
             self.reports[day] = check(self.frozen, self.snapshot(day))
+            if self.progress is not None:
+                self.progress(len(self.reports), len(self.items))
         return self.reports[day]
 
 
@@ -590,7 +595,8 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
 
 
 def verify_agreement(agreement: Terms | str | Path, snapshots, incidents=None, *,
-                     as_of=None, incidents_cover=None) -> Verification:
+                     as_of=None, incidents_cover=None,
+                     progress: Callable[[int, int], None] | None = None) -> Verification:
     """Verify an agreement's phases and conditions as of a date.
 
     See the module docstring for the statuses and which days need data.
@@ -610,6 +616,10 @@ def verify_agreement(agreement: Terms | str | Path, snapshots, incidents=None, *
     incidents_cover : (date, date), optional
         The first and last day the incident reports cover; default their first and last
         event dates.
+    progress : callable, optional
+        Called as ``progress(checked, days)`` after each snapshot is checked against the
+        freeze (``days``: the snapshots from entry into force to ``as_of``, at most that
+        many are checked).
 
     Returns
     -------
@@ -635,7 +645,7 @@ def verify_agreement(agreement: Terms | str | Path, snapshots, incidents=None, *
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = _verify(terms, snapshots, incidents, as_of, cover)
+            result = _verify(terms, snapshots, incidents, as_of, cover, progress)
         except LocError as exc:
             error = exc
     notes = _replay(caught)
@@ -656,11 +666,12 @@ def _replay(caught) -> list[str]:
     return notes
 
 
-def _verify(terms: Terms, snapshots, incidents, as_of, cover) -> Verification:
+def _verify(terms: Terms, snapshots, incidents, as_of, cover, progress) -> Verification:
     frozen = freeze(read_freeze(terms))
     items = series(snapshots)
     when = parse_date(as_of) if as_of is not None else items[-1][0]
-    store = _Days([(d, x) for d, x in items if terms.in_force <= d <= when], frozen)
+    store = _Days([(d, x) for d, x in items if terms.in_force <= d <= when], frozen,
+                  progress)
     zones = agreement_zones(terms, frozen)
     inc = _load_incidents(incidents, frozen, zones, cover, when)
     used: set[int] = set()

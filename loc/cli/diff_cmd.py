@@ -36,7 +36,7 @@ def command(a, b, min_km2, lines, step, sectors, fmt, output) -> None:
     or STORE.gpkg@DATE.
 
     gained = newly occupied (occupied in B, not in A); lost = the reverse. km² in the
-    equal-area CRS, per region, with ``outside`` for the sea and across the border. Slivers
+    equal-area CRS, per region, with outside for the sea and across the border. Slivers
     (tiny, or thinner than 25 m on average: redrawn coastlines) are counted in the totals
     and listed apart. csv, geojson and gpkg give the changed polygons. With --lines: the
     displacement of the line of contact (geodesic km, + advance into Ukrainian-held land,

@@ -30,8 +30,8 @@ FORMATS = ("table", "json", "geojson", "gpkg", "csv")
 def command(snapshot, date, by_region, noise_km2, fmt, output) -> None:
     """Line of contact of SNAPSHOT (FILE or STORE.gpkg@DATE; default: the sample).
 
-    Lon/lat lines with ``piece``, ``kind`` (main, pocket, or border-noise: not line of
-    contact), ``region`` and ``length_km`` (geodesic, WGS 84): GeoJSON on stdout by default,
+    Lon/lat lines with piece, kind (main, pocket, or border-noise: not line of
+    contact), region and length_km (geodesic, WGS 84): GeoJSON on stdout by default,
     or -o FILE (.geojson, .gpkg, .csv). The table and json list border noise apart.
     """
     from loc.analysis.line import NOISE, line_of_contact

@@ -8,7 +8,7 @@ import click
 @click.command("regions")
 def command() -> None:
     """List region keys, names and aliases (any alias works wherever a region is asked;
-    ``Donbas`` names Donetsk and Luhansk together)."""
+    Donbas names Donetsk and Luhansk together)."""
     from loc.reference.regions import REGION_GROUPS, regions
 
     for key, row in regions().iterrows():

@@ -33,8 +33,8 @@ from loc.cli.options import (
 @until_opt
 @every_opt
 @click.option("--compare", nargs=2, default=None, metavar="A B",
-              help="Two snapshots (FILE or STORE.gpkg@DATE) side by side, with what changed "
-                   "hands; give no SERIES with it.")
+              help="Two snapshots side by side, with what changed hands: FILE or "
+                   "STORE.gpkg@DATE each, or two dates (YYYY-MM-DD) of the SERIES given.")
 @click.option("--freeze", "do_freeze", is_flag=True,
               help="Add the freeze line of the latest snapshot.")
 @assign_opt
@@ -61,15 +61,20 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
     from loc.reference.sample import sample_paths
 
     selecting = bool(date or since or until or every != 1)
-    if compare and (inputs or selecting):
-        raise OptionError("--compare A B takes its two snapshots itself: give no SERIES, "
-                          "--date, --since, --until or --every with it")
+    if compare and selecting:
+        raise OptionError("--compare A B takes its two snapshots itself: give no --date, "
+                          "--since, --until or --every with it")
+    if compare and inputs:  # two dates of the series
+        items = load_series(inputs)
+        compare = [as_snapshot(pick(items, d)[1]) for d in compare]
+    elif compare:
+        compare = [load_snapshot(c) for c in compare]
     if date and (since or until or every != 1):
         raise OptionError("--date picks one snapshot: give --since, --until or --every "
                           "without it")
     snaps: list = []
     if compare:
-        base = load_snapshot(compare[-1])
+        base = compare[-1]
     elif len(inputs) == 1 and not selecting:
         snaps = as_snapshots(inputs[0])  # one file or STORE@DATE, or a folder or store
     elif inputs or selecting:

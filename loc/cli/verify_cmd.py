@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from loc.cli.options import (
@@ -12,6 +14,7 @@ from loc.cli.options import (
     incidents_opt,
     output_opt,
     parse_span,
+    progress_bar,
     say,
     snapshots_opt,
 )
@@ -42,7 +45,15 @@ def command(agreement, snapshots, incidents, as_of, incidents_cover, fmt, output
     arguments = {"agreement": agreement, "snapshots": snapshots,
                  "incidents": str(incidents) if incidents else None, "as_of": as_of,
                  "incidents_cover": parse_span(incidents_cover, "--incidents-cover")}
-    v, _, folder, created = run_verify(arguments, output)
+    with contextlib.ExitStack() as stack:
+        bars: list = []
+
+        def tick(_checked: int, days: int) -> None:  # a bar once the number of days is known
+            if not bars:
+                bars.append(stack.enter_context(progress_bar(days, "snapshots checked")))
+            bars[0].update(1)
+
+        v, _, folder, created = run_verify(arguments, output, progress=tick)
     if fmt == "json":
         emit(verification_json(v), None)
     else:

@@ -247,7 +247,7 @@ def save_verification(out_dir: str | Path, v: Verification,
     return write_report(out_dir, files, manifest)
 
 
-def run_verify(arguments: dict, out_dir: str | Path | None = None
+def run_verify(arguments: dict, out_dir: str | Path | None = None, progress=None
                ) -> tuple[Verification, dict, Path | None, bool]:
     """Run ``loc verify`` from its arguments, and write the report when ``out_dir`` is given.
 
@@ -259,6 +259,8 @@ def run_verify(arguments: dict, out_dir: str | Path | None = None
         ``incidents_cover`` (``[first, last]`` or None).
     out_dir : str or Path, optional
         Folder of reports.
+    progress : callable, optional
+        As for :func:`loc.verify_agreement`.
 
     Returns
     -------
@@ -271,7 +273,7 @@ def run_verify(arguments: dict, out_dir: str | Path | None = None
     agreement, snapshots = tidy_path(arguments["agreement"]), tidy_path(arguments["snapshots"])
     incidents = tidy_path(arguments["incidents"]) if arguments.get("incidents") else None
     v = verify_agreement(agreement, snapshots, incidents, as_of=arguments.get("as_of"),
-                         incidents_cover=arguments.get("incidents_cover"))
+                         incidents_cover=arguments.get("incidents_cover"), progress=progress)
     cover = arguments.get("incidents_cover")
     recorded = {"agreement": agreement, "snapshots": snapshots, "incidents": incidents,
                 "as_of": v.as_of.isoformat(),
