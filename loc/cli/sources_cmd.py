@@ -193,9 +193,12 @@ def compare_cmd(a, b, fmt, output, report) -> None:
             f"{c.summary['ru_only_in_b_km2'].sum():,.2f} km²")
         text = table(c.summary, {"ru_only_in_a_km2": ",.2f", "ru_only_in_b_km2": ",.2f"})
         if labels:
-            d = c.disputes().drop(columns=["geometry", "ru_in"]).set_index("rank").head(15)
+            every = c.disputes().drop(columns=["geometry", "ru_in"]).set_index("rank")
             text += "\ndisputed areas, most people first:\n" + table(
-                d, {"km2": ",.2f", "population": ",d"})
+                every.head(15), {"km2": ",.2f", "population": ",d"})
+            if len(every) > 15:
+                text += (f"... and {len(every) - 15} more (--format csv or --report lists "
+                         "them all)\n")
         emit(text, output)
     if saved is not None:
         folder, created = saved
