@@ -365,13 +365,120 @@ def test_compare_swipe_divider_moves_and_controls_are_shared(tmp_path, browser):
     page.close()
 
 
+FREEZE_LABEL_TEXT = "line of control (not an international border)"
+
+# Every along-line label drawn: the whole text once, every letter laid out on its path,
+# neighbouring letters turned by little (no jumble), each letter near the freeze line, and no
+# two labels overlapping. Distances in screen pixels.
+LABEL_CHECK = """() => {
+  const near = (x, y) => {
+    let best = 1e9;
+    document.querySelectorAll('.leaflet-loc-freeze-pane path.leaflet-interactive').forEach(p => {
+      const m = p.getScreenCTM(), n = p.getTotalLength();
+      for (let s = 0; s <= n; s += 2) {
+        const q = p.getPointAtLength(s);
+        best = Math.min(best, Math.hypot(m.a * q.x + m.e - x, m.d * q.y + m.f - y));
+      }
+    });
+    return best;
+  };
+  return Array.from(document.querySelectorAll('.loc-line-label')).map(t => {
+    const tp = t.querySelector('textPath'), n = t.getNumberOfChars();
+    const path = document.getElementById(tp.getAttribute('href').slice(1));
+    const m = t.getScreenCTM();
+    let turn = 0, far = 0;
+    for (let i = 0; i < n; i++) {
+      if (i) {
+        const d = Math.abs(t.getRotationOfChar(i) - t.getRotationOfChar(i - 1)) % 360;
+        turn = Math.max(turn, Math.min(d, 360 - d));
+      }
+      const p = t.getStartPositionOfChar(i), x = m.a * p.x + m.e, y = m.d * p.y + m.f;
+      const inView = x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight;
+      if (inView) { far = Math.max(far, near(x, y)); }
+    }
+    const r = t.getBoundingClientRect();
+    return {text: tp.textContent, fits: t.getComputedTextLength() <= path.getTotalLength(),
+            turn: turn, far: far, box: [r.left, r.top, r.right, r.bottom]};
+  });
+}"""
+
+
 def test_freeze_line_is_labelled_along_the_line(tmp_path, browser, snap_20250905):
     m = render(freeze=loc.freeze(snap_20250905), out=tmp_path)
     page, log = open_map(browser, m.loc_version.html_path)
     page.wait_for_timeout(300)
+    page.evaluate("window.locMap.left.map.setView([48.217, 36.911], 10, {animate: false})")
     text = page.locator(".loc-line-label textPath").first.text_content()
-    assert "line of control (not an international border)" in text
+    assert text == FREEZE_LABEL_TEXT
     assert "reddish purple dashed" in page.locator(".loc-subtitle").inner_text()
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+@pytest.mark.parametrize("centre", [None, (47.07, 33.62), (48.217, 36.911), (47.918, 36.588)])
+def test_freeze_line_label_reads_at_every_zoom(tmp_path, browser, snap_20250905, centre):
+    """The issue's map (Donetsk to ru): the label is whole, smooth and on the line."""
+    m = render(freeze=loc.freeze(snap_20250905, assign={"Donetsk": "ru"}), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    seen = 0
+    for z in ([6] if centre is None else [8, 9, 10, 11, 12]):
+        if centre is not None:
+            page.evaluate(f"window.locMap.left.map.setView({list(centre)}, {z}, "
+                          "{animate: false})")
+            page.wait_for_timeout(100)
+        labels = page.evaluate(LABEL_CHECK)
+        seen += len(labels)
+        assert len(labels) <= 4, z  # a few, not one every few letters
+        for lab in labels:
+            assert lab["text"] == FREEZE_LABEL_TEXT, z  # once, whole
+            assert lab["fits"], z  # no letter falls off the end of its path
+            assert lab["turn"] <= 25, (z, lab["turn"])  # letters follow a smooth curve
+            assert lab["far"] <= 20, (z, lab["far"])  # on the line
+        boxes = [lab["box"] for lab in labels]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]), z
+    if centre is not None:
+        assert seen >= 3  # drawn from zoom 8 on, where it fits
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_clicked_zone_has_no_focus_rectangle_but_keyboard_focus_shows(tmp_path, browser,
+                                                                      snap_20250905):
+    import geopandas as gpd
+
+    zone = gpd.GeoDataFrame({"zone": ["buffer 5 km"], "kind": ["buffer"], "area_km2": [1.0]},
+                            geometry=[shapely.Point(35.0, 49.5).buffer(0.4)], crs="OGC:CRS84")
+    m = render(snap_20250905, zones=zone, out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    sel = ".leaflet-loc-zone-pane path.leaflet-interactive"
+    x, y = page.evaluate(f"""(() => {{
+        const p = document.querySelector('{sel}'), r = p.getBoundingClientRect();
+        for (let y = r.top + 2; y < r.bottom; y += 3) for (let x = r.left + 2; x < r.right; x += 3)
+          if (document.elementFromPoint(x, y) === p) return [x, y];
+        return null; }})()""")
+    style = f"""(() => {{ const p = document.querySelector('{sel}'), c = getComputedStyle(p);
+        return [document.activeElement === p, c.outlineStyle, c.stroke]; }})()"""
+    stroke = page.evaluate(style)[2]
+    page.mouse.click(x, y)
+    page.wait_for_timeout(200)
+    assert page.locator(".leaflet-popup").count() == 1
+    focused, outline, after = page.evaluate(style)
+    assert focused and outline == "none" and after == stroke  # no rectangle on a click
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")  # from here on the keyboard moves the focus
+    page.evaluate(f"document.querySelector('{sel}').focus()")
+    focused, outline, after = page.evaluate(style)
+    assert focused and after == "rgb(11, 94, 168)"  # the shape's own outline, blue
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_first_slider_tick_of_each_year_carries_the_year(tmp_path, browser):
+    m = render(out=tmp_path)  # the bundled sample: 2024-07-08, 2025-01-08, 2025-09-05
+    page, log = open_map(browser, m.loc_version.html_path)
+    assert page.locator(".loc-tick-label").all_inner_texts() == ["2024-07", "2025", "09"]
     assert log.console_errors == [] and log.dialogs == []
     page.close()
 

@@ -197,44 +197,94 @@
             [base[0] - ux * size * 0.5, base[1] + uy * size * 0.5 / k]];
   }
 
+  // Stretches of a line (layer pixels) along which a label w px long reads: the line taken
+  // every 4 px and smoothed over 64 px; a stretch is kept where the smooth curve stays within
+  // 8 px of the line and turns gently (20° over 12 px, 35° over 32 px, 90° in all), drawn left
+  // to right, the next one at least three label widths further on. Pure: the same line and
+  // width give the same stretches.
+  function labelStretches(ring, w) {
+    var q = [], t = 0, k, i, j, n, a, b, d;
+    for (k = 1; k < ring.length; k++) {
+      a = ring[k - 1]; b = ring[k]; d = a.distanceTo(b);
+      for (; t < d; t += 4) { q.push(a.add(b.subtract(a).multiplyBy(t / d))); }
+      t -= d;
+    }
+    n = q.length;
+    var sx = [0], sy = [0], sm = [], arc = [0], ang = [], out = [];
+    for (k = 0; k < n; k++) { sx.push(sx[k] + q[k].x); sy.push(sy[k] + q[k].y); }
+    var turn = function (x) { return Math.atan2(Math.sin(x), Math.cos(x)) * 180 / Math.PI; };
+    for (k = 0; k < n; k++) {
+      a = Math.max(0, k - 8); b = Math.min(n, k + 9);
+      sm.push(L.point((sx[b] - sx[a]) / (b - a), (sy[b] - sy[a]) / (b - a)));
+      if (k) {
+        arc.push(arc[k - 1] + sm[k].distanceTo(sm[k - 1]));
+        ang.push(Math.atan2(sm[k].y - sm[k - 1].y, sm[k].x - sm[k - 1].x));
+      }
+    }
+    for (i = 0, k = 0; i < n; i++) {
+      while (k < n && arc[k] - arc[i] < w) { k++; }
+      if (k >= n) { break; }
+      for (j = i, d = 0; j <= k; j++) {
+        if (q[j].distanceTo(sm[j]) > 8 || j + 3 < k && Math.abs(turn(ang[j + 3] - ang[j])) > 20 ||
+            j + 8 < k && Math.abs(turn(ang[j + 8] - ang[j])) > 35) { break; }
+        if (j > i && j < k) { d += turn(ang[j] - ang[j - 1]); }
+      }
+      if (j <= k || Math.abs(d) > 90) { continue; }
+      var run = sm.slice(i, k + 1);
+      out.push(run[k - i].x < run[0].x ? run.reverse() : run);
+      for (d = arc[k] + 3 * w; i < n - 1 && arc[i + 1] < d;) { i++; }
+    }
+    return out;
+  }
+
+  // The label written along the line itself (SVG textPath), once on each stretch where it
+  // reads, on the stretches in view: the freeze line says what it is on itself. Redrawn with
+  // the line (its renderer's update); a zoom where no stretch fits shows none.
   var labelSeq = 0;
-  // Text repeated along a line (SVG textPath): the freeze line says what it is on itself.
   function lineLabel(layer, text, colour) {
+    var ns = "http://www.w3.org/2000/svg", seq = ++labelSeq, width = 0, runs = [], key = null;
+    var group = document.createElementNS(ns, "g");
+    group.setAttribute("pointer-events", "none");
+    var make = function (tag, attrs, parent) {
+      var e = document.createElementNS(ns, tag);
+      Object.keys(attrs).forEach(function (a) { e.setAttribute(a, attrs[a]); });
+      parent.appendChild(e);
+      return e;
+    };
     var draw = function () {
-      var path = layer._path;
-      if (!path || !path.ownerSVGElement) { return; }
-      if (!path.id) { path.id = "loc-line-" + (++labelSeq); }
-      var svg = path.ownerSVGElement, ns = "http://www.w3.org/2000/svg";
-      if (!layer._locText) {
-        layer._locText = document.createElementNS(ns, "text");
-        layer._locText.setAttribute("class", "loc-line-label");
-        layer._locText.setAttribute("dy", "-5");
-        layer._locText.setAttribute("fill", colour);
-        var tp = document.createElementNS(ns, "textPath");
-        tp.setAttribute("href", "#" + path.id);
-        layer._locText.appendChild(tp);
-        path.parentNode.appendChild(layer._locText);
+      var path = layer._path, rings = layer._rings || [];
+      if (!path || !path.parentNode || !layer._map) { return; }
+      path.parentNode.appendChild(group);
+      if (!width) {
+        var probe = make("text", {"class": "loc-line-label"}, group);
+        probe.textContent = text;
+        width = Math.max(probe.getComputedTextLength(), text.length * 5) + 16;
       }
-      var length = path.getTotalLength ? path.getTotalLength() : 0;
-      var unit = "\u2003\u2003" + text + "\u2003\u2003";
-      var times = Math.max(1, Math.min(60, Math.floor(length / (unit.length * 6.3))));
-      layer._locText.firstChild.textContent = new Array(times + 1).join(unit);
-      if (svg && layer._locText.parentNode !== path.parentNode) {
-        path.parentNode.appendChild(layer._locText);
+      group.textContent = "";
+      // the stretches change with the zoom (and the pixel origin) only, not with a pan
+      var now = rings.length && rings[0].length ? layer._map.getZoom() + ":" + rings[0][0] : "";
+      if (now !== key) {
+        key = now;
+        runs = [];
+        rings.forEach(function (ring) { runs.push.apply(runs, labelStretches(ring, width)); });
       }
+      runs.forEach(function (run, k) {
+        if (!layer._renderer._bounds.intersects(L.bounds(run))) { return; }
+        var id = "loc-line-" + seq + "-" + k;
+        make("path", {id: id, fill: "none", d: "M" + run.filter(function (p, j) { return j % 2 === 0; })
+          .map(function (p) { return p.x.toFixed(1) + " " + p.y.toFixed(1); }).join("L")}, group);
+        var t = make("text", {"class": "loc-line-label", fill: colour, dy: -5}, group);
+        make("textPath", {href: "#" + id, startOffset: "50%", "text-anchor": "middle"}, t).textContent = text;
+      });
     };
     layer.on("add", function () {
-      setTimeout(draw, 0);
-      this._map.on("zoomend", draw);
+      layer._renderer.on("update", draw);
+      draw();
     });
     layer.on("remove", function () {
-      if (this._map) { this._map.off("zoomend", draw); }
-      if (layer._locText && layer._locText.parentNode) {
-        layer._locText.parentNode.removeChild(layer._locText);
-      }
-      layer._locText = null;
+      layer._renderer.off("update", draw);
+      if (group.parentNode) { group.parentNode.removeChild(group); }
     });
-    layer._locDraw = draw;
   }
 
   function buildLayer(rt, spec, state) {
@@ -818,14 +868,17 @@
       var m = d.slice(0, 7);
       if (!months.length || months[months.length - 1][0] !== m) { months.push([m, i]); }
     });
-    var step = months.length > 24 ? 3 : (months.length > 12 ? 2 : 1);
+    var step = months.length > 24 ? 3 : (months.length > 12 ? 2 : 1), year = null;
     months.forEach(function (m, k) {
       var left = n > 1 ? 100 * m[1] / (n - 1) : 0;
       var t = el("span", "loc-tick");
       t.style.left = left + "%";
       ticks.appendChild(t);
       if (k % step === 0) {
-        var lab = el("span", "loc-tick-label", m[0].slice(5) === "01" ? m[0].slice(0, 4) : m[0].slice(5));
+        // the first label and the first of each year carry the year: 2024-07 · 2025 · 09
+        var y = m[0].slice(0, 4), text = y === year ? m[0].slice(5) : (m[0].slice(5) === "01" ? y : m[0]);
+        year = y;
+        var lab = el("span", "loc-tick-label", text);
         lab.style.left = left + "%";
         ticks.appendChild(lab);
       }
