@@ -4,7 +4,7 @@ The folder ``<report-id>/`` holds ``report.html`` (the map with the freeze line,
 breaches and incidents, and a panel with the verdicts and sortable evidence tables),
 ``verification.json`` (the ``loc verify --format json`` document), ``summary.md``,
 ``breaches.geojson``,
-``incidents.csv`` (with incident reports) and ``manifest.json``. The manifest records the
+``incidents.csv`` (the incidents cited as evidence) and ``manifest.json``. The manifest records the
 command and its arguments, every input with its role and SHA-256, and every file's SHA-256,
 so ``loc reproduce`` can run it again and compare the bytes.
 """
