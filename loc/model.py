@@ -356,9 +356,8 @@ def from_geometries(
     if ru is None:
         raise TypeError("the ru side must be a shapely geometry, not None (an empty "
                         "shapely.MultiPolygon() when nothing is held)")
-    sides = {k: geo.finite(g, f"the {k} side", path) for k, g in sides.items() if g is not None}
-    sides = {k: geo.polygonal(g) if checked else geo.checked_area(g, k, path)
-             for k, g in sides.items()}
+    sides = {k: geo.polygonal(geo.finite(g, f"the {k} side", path)) if checked
+             else geo.checked_area(g, k, path) for k, g in sides.items() if g is not None}
     ru = sides["ru"]
     given = {"ru": ru}
     if "contested" in sides and not sides["contested"].is_empty:

@@ -474,16 +474,13 @@ def people_in(zones: gpd.GeoDataFrame) -> pd.DataFrame:
     >>> int(people_in(z)["population"].iloc[0]) > 2_000_000
     True
     """
-    given = checks.frame(zones, "zones", ("zone", "kind", "side", "width_km"))
-    zones = lonlat_frame(given, "zones")
-    geoms = [lcrs.checked_area(g, f"zone {z!r}") for z, g in
-             zip(zones["zone"], zones.geometry.values, strict=True)]
-    counts, pops, largest = _people(geoms)
-    out = pd.DataFrame({"zone": zones["zone"].to_numpy(), "kind": zones["kind"].to_numpy(),
-                        "side": zones["side"].to_numpy(),
-                        "width_km": zones["width_km"].to_numpy(),
-                        "area_km2": [float(lcrs.area_km2(g)) if not g.is_empty else 0.0
-                                     for g in geoms],
-                        "settlements": counts, "population": pops, "largest": largest})
-    return out.sort_values(["population", "zone"], ascending=[False, True]).reset_index(
-        drop=True)
+    zones = lonlat_frame(checks.frame(zones, "zones", ("zone", "kind", "side", "width_km")),
+                         "zones")
+    counted = _frame([{"zone": z, "kind": k, "side": s, "width_km": w,
+                       "geometry": lcrs.checked_area(g, f"zone {z!r}")}
+                      for z, k, s, w, g in zip(zones["zone"], zones["kind"], zones["side"],
+                                               zones["width_km"], zones.geometry.values,
+                                               strict=True)])
+    return (pd.DataFrame(counted[COLUMNS]).sort_values(["population", "zone"],
+                                                       ascending=[False, True])
+            .reset_index(drop=True))

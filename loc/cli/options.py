@@ -399,14 +399,44 @@ def reading(*paths) -> None:
         path = Path(ref[0]) if ref else Path(p)
         if path.is_file():
             seen.add(_identity(path))
-    outputs = [(flag, given, os.path.realpath(given)) for name, flag in _OUTPUTS
-               if (given := ctx.params.get(name)) is not None and str(given) != "-"]
-    for flag, given, _ in outputs:
-        if Path(given).is_file() and _identity(Path(given)) in seen:  # links, hard or not
+    for name, flag in _OUTPUTS:
+        given = ctx.params.get(name)
+        if given is not None and str(given) != "-" and Path(given).is_file() \
+                and _identity(Path(given)) in seen:  # links, hard or not
             raise OptionError(f"{flag} {given} is an input of this command: write the result "
                               "elsewhere")
-    if len(outputs) == 2 and outputs[0][2] == outputs[1][2]:
-        raise OptionError("-o and --chart name one file: give each its own")
+    outputs_apart(*_OUTPUTS)
+
+
+def outputs_apart(*outputs: tuple[str, str]) -> None:
+    """Refuse two of a command's outputs (``(parameter, option)`` pairs) naming one file:
+    the second write would replace the first (``-o`` and ``--chart``, ``-o`` and
+    ``--store``).
+
+    Parameters
+    ----------
+    *outputs : (str, str)
+        The parameters' names and their options, as shown.
+
+    Raises
+    ------
+    OptionError
+        Naming both options.
+    """
+    from loc.errors import OptionError
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    seen: dict[str, str] = {}
+    for name, flag in outputs:
+        given = ctx.params.get(name)
+        if given is None or str(given) == "-":
+            continue
+        real = os.path.realpath(given)
+        if real in seen:
+            raise OptionError(f"{seen[real]} and {flag} name one file: give each its own")
+        seen[real] = flag
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from loc.cli.options import (
     offline_opt,
     output_format,
     output_opt,
+    outputs_apart,
     parse_party,
     progress_bar,
     report_opt,
@@ -50,12 +50,7 @@ def fetch_deepstate(date, store, output, offline) -> None:
     area is refused and neither cached nor stored."""
     from loc.io.fetch import fetch_deepstate as get
 
-    if output is not None and store is not None and str(output) != "-" \
-            and os.path.realpath(output) == os.path.realpath(store):
-        from loc.errors import OptionError
-
-        raise OptionError("-o and --store name one file: the download would replace the "
-                          "store; give each its own")
+    outputs_apart(("output", "-o"), ("store", "--store"))
     snap, download = get(date, offline=offline)
     say(f"{snap.label} deepstate: {snap.occupied_km2():,.1f} km² occupied "
         f"({'cache' if download.from_cache else 'downloaded'}, sha256 "

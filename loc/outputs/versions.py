@@ -122,7 +122,7 @@ def file_record(path: str | Path) -> dict:
     Returns
     -------
     dict
-        ``path`` (:func:`recorded_path`) and ``sha256``.
+        ``path`` (:func:`loc.io.inputs.tidy_path`) and ``sha256``.
     """
     return {"path": tidy_path(path), "sha256": file_sha256(path)}
 
