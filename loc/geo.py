@@ -201,13 +201,16 @@ def geodesic_length_km(geom) -> float:
     return total / 1e3
 
 
-def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
+def polygonal(geom: BaseGeometry | None, *, valid: bool = False) -> BaseGeometry:
     """Only the polygonal parts of a geometry, as one (Multi)Polygon (maybe empty).
 
     Parameters
     ----------
     geom : shapely geometry or None
         Any geometry.
+    valid : bool
+        The geometry is known to be valid (read by loc's readers, or an overlay of valid
+        areas): a Polygon or MultiPolygon is returned as it is, not checked again.
 
     Returns
     -------
@@ -221,7 +224,7 @@ def polygonal(geom: BaseGeometry | None) -> BaseGeometry:
     """
     if geom is None or geom.is_empty:
         return shapely.MultiPolygon()
-    if geom.geom_type in ("Polygon", "MultiPolygon") and geom.is_valid:
+    if geom.geom_type in ("Polygon", "MultiPolygon") and (valid or geom.is_valid):
         return geom
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     if not parts:

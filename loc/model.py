@@ -35,7 +35,15 @@ SIDES = ("ru", "ua", "contested")
 class Sides(dict):
     """The sides a source gave, read-only: a snapshot's figures are kept once computed (and
     its geometry's hash keys caches), so changing a side in place would leave them stale.
-    Build another snapshot instead (:func:`from_geometries`)."""
+    Build another snapshot instead (:func:`from_geometries`).
+
+    ``origin`` is the SHA-256 of the input these sides were read from (None: built in
+    memory): a snapshot keeps its ``sha256`` only with the sides it was read with.
+    """
+
+    def __init__(self, sides=(), origin: str | None = None) -> None:
+        super().__init__(sides)
+        self.origin = origin
 
     def _refuse(self, *_args, **_kwargs):
         raise TypeError("a snapshot's sides cannot be changed: build another snapshot with "
@@ -45,7 +53,13 @@ class Sides(dict):
     clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self):
-        return Sides, (dict(self),)
+        return _sides, (dict(self), self.origin)
+
+
+def _sides(sides: dict, origin: str | None) -> Sides:
+    """Unpickle :class:`Sides` (a worker process started by spawning gets its snapshots
+    pickled)."""
+    return Sides(sides, origin)
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,7 +80,8 @@ class Snapshot:
         The input read (a file, or ``STORE.gpkg@YYYY-MM-DD``), if any.
     sha256 : str or None
         SHA-256 of that input's bytes (a file), or of the stored geometry (a store's date);
-        None for a snapshot built or changed in memory.
+        None for a snapshot built or changed in memory (``dataclasses.replace`` with other
+        sides drops it: the hash names the sides read from the input, see :class:`Sides`).
     meta : dict
         Anything else worth recording (e.g. what a freeze scenario changed).
     """
@@ -83,6 +98,10 @@ class Snapshot:
     def __post_init__(self) -> None:
         if not isinstance(self.given, Sides):
             object.__setattr__(self, "given", Sides(self.given))
+        if self.sha256 is not None and self.given.origin != self.sha256:
+            # the sides are not those read from that input (``dataclasses.replace`` with
+            # other sides keeps the hash): a manifest must not name the input's bytes
+            object.__setattr__(self, "sha256", None)
 
     def not_ua(self) -> BaseGeometry:
         """The Russian-held and contested areas together (lon/lat): what the ``ua`` side is
@@ -356,7 +375,7 @@ def from_geometries(
     if ru is None:
         raise TypeError("the ru side must be a shapely geometry, not None (an empty "
                         "shapely.MultiPolygon() when nothing is held)")
-    sides = {k: geo.polygonal(geo.finite(g, f"the {k} side", path)) if checked
+    sides = {k: geo.polygonal(geo.finite(g, f"the {k} side", path), valid=True) if checked
              else geo.checked_area(g, k, path) for k, g in sides.items() if g is not None}
     ru = sides["ru"]
     given = {"ru": ru}
@@ -365,6 +384,6 @@ def from_geometries(
     if "ua" in sides:
         given["ua"] = _ua_apart(sides["ua"], [g for g in given.values() if not g.is_empty],
                                 path)
-    return Snapshot(given=given, date=parse_date(date, path) if date is not None else None,
+    return Snapshot(given=Sides(given, origin=sha256), date=parse_date(date, path) if date is not None else None,
                     source=str(source), license=license, path=path, sha256=sha256,
                     meta=dict(meta or {}))

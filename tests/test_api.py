@@ -138,6 +138,25 @@ def test_a_snapshot_cannot_change_under_its_figures():
     assert loc.stats(s)["occupied_km2"].sum() == before
     for again in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s)):
         assert again.geometry_sha256 == s.geometry_sha256
+        assert again.sha256 == s.sha256 is not None
+
+
+def test_a_snapshot_given_other_sides_loses_its_file_hash():
+    """``dataclasses.replace`` with other sides kept the file's SHA-256, so a map manifest
+    named the file's bytes for a geometry that was not in it."""
+    import dataclasses
+
+    from loc.outputs.versions import input_record
+
+    s = loc.read(loc.sample_paths()[-1])
+    moved = dataclasses.replace(s, given={"ru": shapely.box(37.5, 47.5, 38.5, 48.5)})
+    assert s.sha256 is not None and moved.sha256 is None
+    assert input_record(moved)["sha256"] is None
+    assert dataclasses.replace(s, given=dict(s.given)).sha256 is None
+    # the sides read from the file, another date or path: still that file's bytes
+    assert dataclasses.replace(s, source="x").sha256 == s.sha256
+    assert input_record(dataclasses.replace(s, date=s.date))["sha256"] == s.sha256
+    assert loc.from_geometries(s.side("ru"), sha256="ab" * 32).sha256 == "ab" * 32
 
 
 @pytest.mark.parametrize(("call", "match"), [
@@ -164,7 +183,7 @@ def test_a_snapshot_replaced_in_python_is_compared_by_its_geometry(tmp_path):
     loc.import_snapshots([snap], store)
     grown = dataclasses.replace(snap, given={"ru": shapely.union(
         snap.side("ru"), shapely.box(35.0, 48.4, 35.1, 48.5))})  # near Dnipro: held by ua
-    assert grown.sha256 == snap.sha256  # the hash it inherited
+    assert grown.sha256 is None  # the file's hash is not inherited with other sides
     with pytest.raises(LocError, match="already holds a different snapshot"):
         loc.import_snapshots([grown], store)
 

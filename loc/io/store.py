@@ -368,7 +368,8 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
                            meta={"store": str(store), "file_sha256": rows["sha256"].iloc[0]},
                            checked=True)  # the checks above
     # a store's date is identified by its geometry: the hash a manifest records
-    object.__setattr__(snap, "sha256", snap.geometry_sha256)
+    snap.given.origin = snap.geometry_sha256
+    object.__setattr__(snap, "sha256", snap.given.origin)
     return snap
 
 
