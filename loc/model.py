@@ -24,9 +24,9 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.dates import parse_date
-from loc.errors import LocWarning, OptionError
+from loc.errors import GeometryError, LocWarning, OptionError
 from loc.reference import settlements as _settlements
-from loc.reference.regions import ukraine
+from loc.reference.regions import REACH_KM, ukraine, ukraine_reach
 
 SIDES = ("ru", "ua", "contested")
 """Sides in a snapshot: Russian-controlled, Ukrainian-controlled, contested (grey zone)."""
@@ -375,8 +375,9 @@ def from_geometries(
     if ru is None:
         raise TypeError("the ru side must be a shapely geometry, not None (an empty "
                         "shapely.MultiPolygon() when nothing is held)")
-    sides = {k: geo.polygonal(geo.finite(g, f"the {k} side", path), valid=True) if checked
-             else geo.checked_area(g, k, path) for k, g in sides.items() if g is not None}
+    sides = _within_reach({
+        k: geo.polygonal(geo.finite(g, f"the {k} side", path), valid=True) if checked
+        else geo.checked_area(g, k, path) for k, g in sides.items() if g is not None}, path)
     ru = sides["ru"]
     given = {"ru": ru}
     if "contested" in sides and not sides["contested"].is_empty:
@@ -384,6 +385,35 @@ def from_geometries(
     if "ua" in sides:
         given["ua"] = _ua_apart(sides["ua"], [g for g in given.values() if not g.is_empty],
                                 path)
-    return Snapshot(given=Sides(given, origin=sha256), date=parse_date(date, path) if date is not None else None,
+    return Snapshot(given=Sides(given, origin=sha256),
+                    date=parse_date(date, path) if date is not None else None,
                     source=str(source), license=license, path=path, sha256=sha256,
                     meta=dict(meta or {}))
+
+
+def _within_reach(sides: dict[str, BaseGeometry], path) -> dict[str, BaseGeometry]:
+    """The sides without their polygons lying outside
+    :func:`~loc.reference.regions.ukraine_reach` (a part written lat/lon, a box in another
+    country), with a warning; every polygon that far is refused."""
+    reach = ukraine_reach()
+    out, dropped, total = {}, 0, 0
+    for side, geom in sides.items():
+        parts = geo.polygon_parts(geom)
+        near = shapely.intersects(reach, parts) if len(parts) else np.zeros(0, dtype=bool)
+        total += len(parts)
+        if near.all():
+            out[side] = geom
+            continue
+        dropped += int((~near).sum())
+        kept = parts[near]
+        out[side] = (kept[0] if len(kept) == 1 else shapely.multipolygons(kept) if len(kept)
+                     else shapely.MultiPolygon())
+    where = f"{path}: " if path else ""
+    if dropped and dropped == total:
+        raise GeometryError(f"every polygon lies outside Ukraine (over {REACH_KM:g} km beyond "
+                            "the hull of its land): is this a control map of Ukraine in "
+                            "lon/lat?", path)
+    if dropped:
+        warnings.warn(f"{where}dropped {dropped} polygon(s) lying outside Ukraine (over "
+                      f"{REACH_KM:g} km beyond the hull of its land)", LocWarning, stacklevel=4)
+    return out

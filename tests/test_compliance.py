@@ -1,8 +1,10 @@
+import datetime as dt
 import filecmp
 import importlib
 import json
 import re
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -459,3 +461,25 @@ def test_the_deepest_point_of_a_bay_is_inside_it():
     poly = shapely.box(0, 0, 500, 1000)
     got = compliance_mod._Reach(line).farthest(poly) * 1e3
     assert 250 - compliance_mod.DEPTH_STEP_M <= got <= 250 + 1e-6
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_incident_times_keep_the_day_written_in_every_format(tmp_path, suffix, engine):
+    """pyogrio read a GeoJSON `2025-01-09T00:30:00+02:00` as 2025-01-08 22:30 UTC, so the
+    incident fell out of its phase (met where the CSV copy said breached)."""
+    from loc.analysis.verify import _incident_dates
+
+    rows = {"event_id": ["K1", "K2", "K3"],
+            "event_date": ["2025-01-09T00:30:00+02:00", "2025-01-12T23:30:00-05:00",
+                           "2025-01-08"]}
+    path = tmp_path / f"inc{suffix}"
+    gpd.GeoDataFrame(rows, geometry=[shapely.Point(35.77, 47.33)] * 3,
+                     crs=4326).to_file(path)
+    csv_path = tmp_path / "inc.csv"
+    csv_path.write_text("event_id,event_date,latitude,longitude\n" + "".join(
+        f"{i},{d},47.33,35.77\n" for i, d in zip(rows["event_id"], rows["event_date"],
+                                                  strict=True)))
+    want = [dt.date(2025, 1, 9), dt.date(2025, 1, 12), dt.date(2025, 1, 8)]
+    got = _incident_dates(loc.read_incidents(path, engine=engine), "x")
+    assert list(got) == want == list(_incident_dates(loc.read_incidents(csv_path), "x"))

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import warnings
 
 import pytest
 import shapely
@@ -243,6 +244,26 @@ def test_limits_tolerate_small_breaches_and_few_incidents(world, tmp_path):
     assert c[("no_advance", None)].status == "met"  # 30 km² and 3 km deep: within limits
     assert c[("zone_clear", "buffer")].status == "met"
     assert len(c[("zone_clear", "buffer")].evidence) == 2
+
+
+@pytest.mark.parametrize(("limits", "status"), [
+    ("max_km2 = 40", "met"),           # 30 km²: within the one limit written, however deep
+    ("max_depth_km = 5", "met"),       # 3 km deep: within it, however large
+    ("max_km2 = 20", "breached"), ("max_depth_km = 2", "breached"), ("", "breached"),
+])
+def test_a_limit_written_alone_is_the_only_one(world, tmp_path, limits, status):
+    """`max_km2 = 10` alone tolerated nothing: the depth limit it left out was 0, and a
+    breach counts when larger or deeper."""
+    folder, agreement, snaps, incidents, _ = world
+    shutil.copytree(snaps, tmp_path / "snaps")
+    path = tmp_path / "agreement.toml"
+    path.write_text(agreement.read_text().replace('kind = "no_advance"',
+                                                  f'kind = "no_advance"\n{limits}'))
+    with pytest.warns(loc.LocWarning):
+        v = loc.verify_agreement(path, tmp_path / "snaps", incidents, as_of=day(24))
+    c = {x.kind: x for x in conditions(v, "violations")}["no_advance"]
+    assert c.status == status
+    assert c.text.count("than") == (1 if limits else 2), c.text
 
 
 def test_incidents_cover_and_no_incidents(world):
@@ -819,3 +840,30 @@ def test_verify_says_how_far_it_is(world):
                              progress=lambda k, n: seen.append((k, n)))
     assert seen and [k for k, _ in seen] == list(range(1, len(seen) + 1))
     assert {n for _, n in seen} == {20} and seen[-1][0] <= 20
+
+
+def test_a_crossing_counts_incidents_within_its_reach_on_the_ellipsoid(world, tmp_path):
+    """The crossing test measured in the conformal CRS: points 3.002 km away on the
+    ellipsoid counted as within 3 km, outside the geodesic circle the report draws."""
+    folder, agreement, snaps, _, _ = world
+    cross = at(0, -20_000)
+    lines = ["event_id,event_date,event_type,latitude,longitude",
+             f"S,{day(0):%Y-%m-%d},Protests,{at(100_000).y:.8f},{at(100_000).x:.8f}",
+             f"T,{day(19):%Y-%m-%d},Protests,{at(100_000).y:.8f},{at(100_000).x:.8f}"]
+    for km in (2.99, 2.999, 3.001, 3.002):
+        for az in (0, 90, 180, 270):
+            lon, lat, _ = lcrs.GEOD.fwd(cross.x, cross.y, az, km * 1e3)
+            lines.append(f"K{km}-{az},{day(13):%Y-%m-%d},Battles,{lat:.8f},{lon:.8f}")
+    path = tmp_path / "ring.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loc.LocWarning)
+        v = loc.verify_agreement(agreement, snaps, path, as_of=day(24))
+    c = {x.kind: x for x in conditions(v, "violations")}["crossing_open"]
+    ids = sorted(r["id"] for r in c.evidence)
+    assert ids == sorted(f"K{km}-{az}" for km in (2.99, 2.999) for az in (0, 90, 180, 270))
+    zones = v.zones[v.zones["kind"] == "crossing"].geometry.values
+    inside = shapely.intersects(shapely.union_all(zones), shapely.points(
+        [(float(line.split(",")[4]), float(line.split(",")[3])) for line in lines[3:]]))
+    assert sorted(line.split(",")[0] for line, i in zip(lines[3:], inside, strict=True)
+                  if i) == ids

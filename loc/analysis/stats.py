@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from loc import geo
 from loc.analysis.line import length_by_region, line_of_contact
+from loc.errors import LocWarning
 from loc.model import Snapshot
 from loc.reference import settlements
 from loc.reference.regions import OUTSIDE, km2_by_region, region_groups, registry
 
 OUTSIDE_NAME = "outside every region (sea, abroad)"
+ABROAD_SHARE = 0.5
+"""When more of the occupied area than this share lies outside every region, :func:`stats`
+warns: a control map of Ukraine shifted or misread (DeepState's snapshots hold 1-2 %)."""
 
 
 def stats(snapshot: Snapshot) -> pd.DataFrame:
@@ -51,6 +57,12 @@ def _stats(snapshot: Snapshot) -> pd.DataFrame:
     groups, areas = region_groups()
     index = pd.Index([*groups.index, OUTSIDE], name="region")
     occ = km2_by_region(geo.project(snapshot.side("ru"), geo.EQUAL_AREA))
+    total = sum(occ.values())
+    if total > 0 and occ.get(OUTSIDE, 0.0) > ABROAD_SHARE * total:
+        where = f"{snapshot.path}: " if snapshot.path else ""
+        warnings.warn(f"{where}{occ[OUTSIDE]:,.0f} of the {total:,.0f} km² held by ru lie "
+                      "outside every region of Ukraine (at sea, abroad): is the file shifted, "
+                      "or in another CRS than it says?", LocWarning, stacklevel=3)
     con = km2_by_region(geo.project(snapshot.side("contested"), geo.EQUAL_AREA))
     names = registry().dissolve(by="group")["name"].reindex(groups.index)
     names.loc["crimea"] = "Crimea (with Sevastopol)"

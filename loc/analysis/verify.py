@@ -22,7 +22,8 @@ covered. A phase is ``breached`` if any condition is, ``met`` if all are, ``pend
 are, else ``no-data``.
 
 ``no_advance`` checks every snapshot of the window against the freeze (:func:`loc.check`):
-a breach counts when it is larger than ``max_km2`` or deeper than ``max_depth_km``. The
+a breach counts when it is larger than ``max_km2`` or deeper than ``max_depth_km`` (a limit
+written alone is the only criterion; with neither, every breach counts). The
 evidence lists the breaches standing on the window's last snapshot (exactly as
 :func:`loc.check` finds them for the freeze and that snapshot), with the day each was first
 seen (following overlapping breaches back day by day), then the breaches seen earlier in the
@@ -254,8 +255,10 @@ def describe(condition: Condition, terms: Terms) -> str:
     """
     p = condition.params
     if condition.kind == "no_advance":
-        return (f"no advance beyond the frozen line larger than {p['max_km2']:g} km² or deeper "
-                f"than {p['max_depth_km']:g} km")
+        limits = [f"{word} than {p[key]:g} {unit}" for key, word, unit in (
+            ("max_km2", "larger", "km²"), ("max_depth_km", "deeper", "km"))
+            if p[key] is not None]
+        return "no advance beyond the frozen line " + " or ".join(limits)
     what = ("incidents of " + ", ".join(p["classes"])) if p.get("classes") else \
         "armed incidents"
     limit = f"at most {p['max_incidents']}"
@@ -408,7 +411,8 @@ def _no_advance(c: Condition, days: list[dt.date], store: _Days,
     ended: list[dict] = []
     for day in present:
         b = store.report(day).breaches
-        keep = b[(b["km2"] > max_km2) | (b["depth_km"] > max_depth)]
+        keep = b[((b["km2"] > max_km2) if max_km2 is not None else False)
+                 | ((b["depth_km"] > max_depth) if max_depth is not None else False)]
         recs = keep.drop(columns="geometry").to_dict(orient="records")
         cur_geoms = list(keep.geometry.values)
         links = _overlapping(prev, cur_geoms)
@@ -573,13 +577,16 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
             if c.kind == "corridor_open":
                 target = _area_of(zones, (zones["zone"] == p["corridor"])
                                   & (zones["kind"] == "corridor"))
-            else:
+                place = (shapely.dwithin(geo.project(pts, geo.CONFORMAL),
+                                         geo.project(target, geo.CONFORMAL),
+                                         p["within_km"] * 1e3)
+                         if len(pts) else np.zeros(0, dtype=bool))
+            else:  # on the ellipsoid, as the crossing's circle is drawn (geodesic_circle)
                 x = next(x for x in terms.crossings if x["name"] == p["crossing"])
-                target = shapely.Point(x["lon"], x["lat"])
-            place = (shapely.dwithin(geo.project(pts, geo.CONFORMAL),
-                                     geo.project(target, geo.CONFORMAL),
-                                     p["within_km"] * 1e3)
-                     if len(pts) else np.zeros(0, dtype=bool))
+                xy = shapely.get_coordinates(pts)
+                _, _, metres = geo.GEOD.inv(xy[:, 0], xy[:, 1], np.full(len(xy), x["lon"]),
+                                            np.full(len(xy), x["lat"]))
+                place = np.asarray(metres) <= p["within_km"] * 1e3
     hits = sorted((int(i) for i in np.flatnonzero(in_window & kind
                                                   & np.asarray(place, dtype=bool))),
                   key=lambda i: (inc.dates[i], i))

@@ -187,10 +187,12 @@ class Condition:
         One of :data:`CONDITION_KINDS`.
     params : dict
         Its checked parameters with defaults filled in: ``max_km2`` and ``max_depth_km``
-        (``no_advance``); ``zone`` (``zone_clear``), ``weapon_class`` (``withdrawn``: the
-        class id), ``corridor`` or ``crossing``, ``within_km`` (``corridor_open``,
-        ``crossing_open``); ``classes`` (incident classes, empty for every armed incident)
-        and ``max_incidents`` (every kind but ``no_advance``).
+        (``no_advance``; both 0 when neither is written, None for the one not written when
+        the other is: a limit written alone is the only one); ``zone`` (``zone_clear``),
+        ``weapon_class`` (``withdrawn``: the class id), ``corridor`` or ``crossing``,
+        ``within_km`` (``corridor_open``, ``crossing_open``); ``classes`` (incident classes,
+        empty for every armed incident) and ``max_incidents`` (every kind but
+        ``no_advance``).
     """
 
     kind: str
@@ -424,8 +426,12 @@ def _condition(t: _Table, zones: dict[str, str], belts: Agreement | None,
                      + ", ".join(CONDITION_KINDS))
     params: dict = {}
     if kind == "no_advance":
-        params["max_km2"] = t.number("max_km2", 0.0, hi=1e6)
-        params["max_depth_km"] = t.number("max_depth_km", 0.0)
+        # a limit written alone is the only criterion: with max_km2 = 10 and no depth, a
+        # breach of 0.03 km² is tolerated, however deep (a depth of 0 would count them all)
+        written = {key: t.get(key, None) is not None for key in ("max_km2", "max_depth_km")}
+        for key, hi in (("max_km2", 1e6), ("max_depth_km", MAX_KM)):
+            params[key] = (t.number(key, hi=hi) if written[key]
+                           else None if any(written.values()) else 0.0)
     elif kind == "zone_clear":
         zone = t.text("zone", hint="buffer or a site or corridor name")
         if zone == BUFFER:

@@ -210,7 +210,9 @@ def _lines(numbers) -> str:
 def _vector_points(path: Path, engine: str | None) -> gpd.GeoDataFrame:
     """The points of a vector file with their feature numbers (``source_line``); a
     MultiPoint of one point is that point, any other feature is skipped with a warning."""
-    gdf = read_features(path, engine)  # indexed by the features' places in the file
+    # indexed by the features' places in the file; a date-time with an offset stays as
+    # written (its day is the one written, as in a CSV), not converted to UTC
+    gdf = read_features(path, engine, as_written=True)
     numbers = gdf.index.to_numpy() + 1
     geoms = gdf.geometry.values
     single = shapely.get_num_geometries(geoms) == 1

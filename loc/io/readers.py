@@ -174,13 +174,18 @@ def _layers(gdal_path: str, name: str) -> list[tuple[str | None, str | None]]:
     return [(str(n), None if t is None else str(t)) for n, t in pyogrio.list_layers(gdal_path)]
 
 
-def _read_layer(gdal_path: str, layer: str | None, name: str) -> gpd.GeoDataFrame:
+def _read_layer(gdal_path: str, layer: str | None, name: str,
+                as_written: bool = False) -> gpd.GeoDataFrame:
+    # pyogrio turns date-time fields with an offset into UTC (an incident at 00:30+02:00
+    # moves to the day before); as_written keeps them as the file writes them (fiona does)
+    extra = {"datetime_as_string": True} if as_written and name == "pyogrio" else {}
     if layer is None:
-        return gpd.read_file(gdal_path, engine=name)
-    return gpd.read_file(gdal_path, layer=layer, engine=name)
+        return gpd.read_file(gdal_path, engine=name, **extra)
+    return gpd.read_file(gdal_path, layer=layer, engine=name, **extra)
 
 
-def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:
+def read_frames(path: str | Path, engine: str | None = None,
+                as_written: bool = False) -> gpd.GeoDataFrame:
     """Every layer of a vector file read with GDAL, as one GeoDataFrame (a ``layer`` column
     says which layer each row came from when there are several).
 
@@ -190,6 +195,9 @@ def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame
         The file; ``.zip`` and ``.kmz`` archives are unpacked first (within the size limit).
     engine : {"pyogrio", "fiona"}, optional
         GDAL binding (default :func:`loc.config.engine`).
+    as_written : bool
+        Date and time fields as the file writes them (text, offsets kept), not converted
+        to UTC datetimes.
 
     Returns
     -------
@@ -210,16 +218,16 @@ def read_frames(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame
     _check_size(path.stat().st_size, "file", path)
     if path.suffix.lower() in (".zip", ".kmz"):
         with _unpacked(path) as folder:
-            return _read_all(_inner(folder, path), name, path)
-    return _read_all(path, name, path)
+            return _read_all(_inner(folder, path), name, path, as_written)
+    return _read_all(path, name, path, as_written)
 
 
-def _read_all(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
+def _read_all(real: Path, name: str, path: Path, as_written: bool) -> gpd.GeoDataFrame:
     with gdal_path(real) as safe:
-        return _read_layers(safe, name, path)
+        return _read_layers(safe, name, path, as_written)
 
 
-def _read_layers(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
+def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.GeoDataFrame:
     single = real.suffix.lower() in (".geojson", ".json", ".fgb")
     try:
         layers: list[tuple[str | None, str | None]] = (
@@ -233,7 +241,7 @@ def _read_layers(real: Path, name: str, path: Path) -> gpd.GeoDataFrame:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                frame = _read_layer(str(real), layer, name)
+                frame = _read_layer(str(real), layer, name, as_written)
         except LocError:
             raise
         except Exception as exc:  # GDAL raises many kinds; all mean an unreadable layer
@@ -368,7 +376,8 @@ def lonlat_frame(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     return to_lonlat(gdf, what)
 
 
-def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:
+def read_features(path: str | Path, engine: str | None = None,
+                  as_written: bool = False) -> gpd.GeoDataFrame:
     """Features of any vector file, checked (finite, within limits) and in lon/lat: the
     reader of sites, exchanges and incident points.
 
@@ -378,6 +387,8 @@ def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFra
         The file.
     engine : {"pyogrio", "fiona"}, optional
         GDAL binding.
+    as_written : bool
+        Date and time fields as written (see :func:`read_frames`).
 
     Returns
     -------
@@ -386,7 +397,7 @@ def read_features(path: str | Path, engine: str | None = None) -> gpd.GeoDataFra
         file (0 for the first feature). A feature without a geometry is left out with a
         :class:`~loc.errors.LocWarning` naming its number.
     """
-    gdf = read_frames(path, engine).reset_index(drop=True)
+    gdf = read_frames(path, engine, as_written).reset_index(drop=True)
     kept = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not kept.all():
         gone = [str(i + 1) for i in np.flatnonzero(~kept.to_numpy())]
@@ -533,14 +544,7 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     if len(polys) == 0:
         raise GeometryError("has no control-area polygons (no layer is ru, ua or contested)",
                             origin)
-    near = shapely.box(*geo.UKRAINE_BBOX)
-    outside = ~polys.geometry.intersects(near)
-    if outside.all():
-        raise GeometryError("every polygon lies outside Ukraine", origin)
-    if outside.any():
-        warnings.warn(f"{origin}: dropped {int(outside.sum())} polygon(s) lying outside "
-                      "Ukraine", LocWarning, stacklevel=3)
-        polys = polys[~outside]
+    # polygons far outside Ukraine are dropped, one by one, by from_geometries
     if not polys["side"].isin(("ru", "contested")).any():
         warnings.warn(f"{origin}: every polygon is ua: nothing is Russian-held or contested "
                       "(is the side column right?)", LocWarning, stacklevel=3)

@@ -238,6 +238,29 @@ def ukraine() -> BaseGeometry:
     return geom
 
 
+REACH_KM = 50.0
+"""A polygon farther than this (km) from the convex hull of Ukraine's land is no control
+area of Ukraine (a part written lat/lon, a box in another country): readers and
+:func:`loc.from_geometries` drop it with a warning. Islands and spits lie well within."""
+
+
+@lru_cache(maxsize=1)
+def ukraine_reach() -> BaseGeometry:
+    """The convex hull of Ukraine's land (all regions) widened by :data:`REACH_KM`
+    (CONFORMAL CRS), in lon/lat, prepared.
+
+    Returns
+    -------
+    shapely.Polygon
+        The area, lon/lat.
+    """
+    xy = shapely.get_coordinates(registry().geometry.values)
+    hull = shapely.convex_hull(shapely.multipoints(geo.project_coords(xy, geo.CONFORMAL)))
+    geom = geo.unproject(shapely.buffer(hull, REACH_KM * 1e3, quad_segs=8))
+    shapely.prepare(geom)
+    return geom
+
+
 @lru_cache(maxsize=1)
 def _region_index():
     """Prepared region geometries (lon/lat) and an STRtree of them, in registry order."""
