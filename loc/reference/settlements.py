@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from loc import geo
 from loc.reference.bundled import data_path
-from loc.reference.regions import registry
+from loc.reference.regions import registry, ukraine
 
 ATTRIBUTION = "Settlements: GeoNames (CC BY 4.0), geonames.org"
 
@@ -71,7 +71,36 @@ def inside(geom) -> np.ndarray:
     if geom is None or shapely.is_empty(geom):
         return np.zeros(len(t), dtype=bool)
     shapely.prepare(geom)
-    return shapely.contains_xy(geom, t["lon"].to_numpy(), t["lat"].to_numpy())
+    out = shapely.contains_xy(geom, t["lon"].to_numpy(), t["lat"].to_numpy())
+    off, ashore = _ashore()
+    if len(off):  # the land nearest lies on the area's edge when the area is clipped to land
+        out[off] |= shapely.dwithin(geom, ashore, ASHORE_TOLERANCE_DEG)
+    return out
+
+
+OFF_LAND_KM = 5.0
+"""A settlement whose point lies off Ukraine's land (GeoNames' point just off Natural
+Earth's coarse coastline or border, e.g. Skadovsk by 150 m) within this distance counts in
+an area where the land nearest to it is: areas clipped to the land (zones, belts) would
+otherwise leave it out, while :meth:`loc.model.Snapshot.settlement_sides` gives it a side."""
+ASHORE_TOLERANCE_DEG = 1e-7
+"""How near (degrees, about 1 cm) an area must come to a settlement's nearest land point."""
+
+
+@lru_cache(maxsize=1)
+def _ashore() -> tuple[np.ndarray, np.ndarray]:
+    """The settlements off Ukraine's land within :data:`OFF_LAND_KM` (positions in
+    :func:`table`) and the nearest point of the land to each (CONFORMAL CRS, back in
+    lon/lat)."""
+    t = table()
+    land = ukraine()
+    off = np.flatnonzero(~shapely.contains_xy(land, t["lon"].to_numpy(), t["lat"].to_numpy()))
+    if not len(off):
+        return off, np.array([], dtype=object)
+    pts_m = geo.project(t.geometry.values[off], geo.CONFORMAL)
+    to_land = shapely.shortest_line(pts_m, geo.project(land, geo.CONFORMAL))
+    near = shapely.length(to_land) <= OFF_LAND_KM * 1e3
+    return off[near], geo.unproject(shapely.get_point(to_land[near], 1))
 
 
 def settlements_in(geom) -> gpd.GeoDataFrame:
