@@ -1019,9 +1019,17 @@ def test_a_key_pair_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_a_full_standard_output_is_one_line():
+@pytest.mark.parametrize("args", [["stats"], ["regions"], ["render", "-o", "{tmp}", "--name",
+                                                           "s", "--no-settlements"],
+                                  ["maps", "list", "{tmp}"]])
+def test_a_full_standard_output_is_one_line(args, tmp_path):
+    """`loc regions`, `loc render` and `loc maps list/verify` printed with click and died
+    with an internal OSError on a full standard output."""
+    if args[0] == "maps":  # a map to list
+        assert _run("render", "-o", tmp_path, "--name", "s", "--no-settlements").exit_code == 0
     with open("/dev/full", "wb") as full:
-        p = subprocess.run([sys.executable, "-m", "loc", "-q", "stats"], cwd=ROOT, stdout=full,
+        p = subprocess.run([sys.executable, "-m", "loc", "-q",
+                            *(a.format(tmp=tmp_path) for a in args)], cwd=ROOT, stdout=full,
                            stderr=subprocess.PIPE, timeout=120)
     assert p.returncode == 2
     assert p.stderr.decode().strip() == ("loc: error: cannot write to standard output: No "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import Option, say, trust_opt
+from loc.cli.options import Option, emit, say, trust_opt
 
 
 @click.group("maps")
@@ -29,12 +29,14 @@ def list_cmd(folder, old_out) -> None:
     if not versions:
         say(f"no map versions in {folder}")
         return
+    lines = []
     for v in versions:
         dates = v["dates"]
         span = f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
         kind = v["kind"] if v["status"] == "ok" else v["status"].upper()
-        click.echo(f"{v['name']:<20} {v['id']}  {kind:<8} {span:<23} "
-                   f"{(v['bytes'] or 0) / 1024:7,.0f} KB  {v['path']}")
+        lines.append(f"{v['name']:<20} {v['id']}  {kind:<8} {span:<23} "
+                     f"{(v['bytes'] or 0) / 1024:7,.0f} KB  {v['path']}\n")
+    emit("".join(lines), None)
 
 
 @command.command("verify")
@@ -50,7 +52,7 @@ def verify_cmd(path, trust) -> None:
     from loc.outputs.versions import verify
 
     results = verify(path, list(trust) or None)
-    for what, ok, detail in results:
-        click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
+    emit("".join(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}\n"
+                 for what, ok, detail in results), None)
     if not all(ok for _, ok, _ in results):
         raise SystemExit(1)

@@ -7,6 +7,7 @@ import click
 from loc.cli.options import (
     assign_opt,
     date_opt,
+    emit,
     every_opt,
     load_series,
     load_snapshot,
@@ -100,7 +101,7 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
                    options=options, progress=lambda done, total: bar.update(1))
     version = m.loc_version
     assert version is not None  # saved: an output folder was given
-    click.echo(str(version.html_path))
+    emit(f"{version.html_path}\n", None)
     size = version.html_path.stat().st_size
     state = "written" if version.created else "exists already, unchanged"
     say(f"map {version.name} version {version.id}: {state} ({size / 1024:,.0f} KB)")
