@@ -37,8 +37,13 @@ class Sides(dict):
     its geometry's hash keys caches), so changing a side in place would leave them stale.
     Build another snapshot instead (:func:`from_geometries`).
 
-    ``origin`` is the SHA-256 of the input these sides were read from (None: built in
-    memory): a snapshot keeps its ``sha256`` only with the sides it was read with.
+    Parameters
+    ----------
+    sides : dict or iterable of pairs
+        Side name (``ru``, ``ua``, ``contested``) to lon/lat polygons.
+    origin : str, optional
+        The SHA-256 of the input these sides were read from (None: built in memory): a
+        snapshot keeps its ``sha256`` only with the sides it was read with.
     """
 
     def __init__(self, sides=(), origin: str | None = None) -> None:
