@@ -66,9 +66,13 @@ def test_warm_cache_parses_nothing(deepstate_dir, cache, monkeypatch):
     def boom(*args):
         raise AssertionError("parsed a file although the cache holds it")
 
-    monkeypatch.setattr(importlib.import_module("loc.analysis.timeline"), "_polygons_of", boom)
+    mod = importlib.import_module("loc.analysis.timeline")
+    monkeypatch.setattr(mod, "_polygons_of", boom)
+    monkeypatch.setattr(mod, "read_file", boom)  # nor read again to check it
     second = loc.timeline(files)
     assert second.equals(first)
+    monkeypatch.setenv("LOC_MAX_VERTICES", "2000000")  # a larger limit: nothing to check
+    assert loc.timeline(files).equals(first)
 
 
 def test_break_is_flagged_not_reported(cache):
@@ -350,8 +354,15 @@ def test_figures_do_not_depend_on_what_the_cache_holds(cache):
     pd.testing.assert_frame_equal(warmed, fresh, check_exact=True)
 
 
-@pytest.mark.parametrize("text", ['{"version": 6}', '{"version": 6, "files": {}, "pairs": '
-                                  '{"a:b": {"gained_km2": "1e9"}}}', "{not json"])
+VERSION = importlib.import_module("loc.analysis.timeline").CACHE_VERSION
+
+
+@pytest.mark.parametrize("text", [f'{{"version": {VERSION}}}',
+                                  f'{{"version": {VERSION}, "files": {{}}, "pairs": '
+                                  '{"a:b": {"gained_km2": "1e9"}}, "checked": {}}',
+                                  f'{{"version": {VERSION}, "files": {{}}, "pairs": {{}}, '
+                                  '"checked": {"k": {"names": [], "limits": [0, 1, 1], '
+                                  '"warnings": []}}}', "{not json"])
 def test_a_broken_cache_is_set_aside_with_a_warning(cache, text):
     files = deepstate_files()[:3]
     want = loc.timeline(files, use_cache=False)
@@ -417,3 +428,171 @@ def test_a_failed_output_takes_its_chart_back(cache, tmp_path):
     r = CliRunner().invoke(cli, ["movement", *files, "--chart", str(chart), "-o",
                                  str(blocker / "m.csv")])
     assert r.exit_code == 2 and chart.read_bytes() == b"the old chart"
+
+
+# -- a warm cache gives the verdict of a cold run: errors, warnings, figures ---------------
+
+# a square passing twice through one point of its top edge: a self-intersecting ring,
+# repaired with a warning (the area changes by some 8.7 km²); each file a little wider
+BOWTIE = [[37.0, 47.5], [38.0, 47.5], [38.0, 48.5], [37.55, 48.5], [37.45, 48.52],
+          [37.45, 48.48], [37.55, 48.5], [37.0, 48.5], [37.0, 47.5]]
+
+
+def _invalid_series(folder, count: int) -> list:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(count):
+        ring = [[x + 0.01 * i if x == 38.0 else x, y] for x, y in BOWTIE]
+        path = folder / f"x_202501{i + 1:02d}.geojson"
+        path.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+            "type": "Polygon", "coordinates": [ring]}}))
+        files.append(path)
+    return files
+
+
+def _timeline_warnings(*args, **kwargs) -> tuple[pd.DataFrame, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = loc.timeline(*args, **kwargs)
+    return df, [str(w.message) for w in caught if issubclass(w.category, loc.LocWarning)]
+
+
+def test_a_file_renamed_against_its_date_is_refused_with_a_warm_cache(cache, tmp_path):
+    """A file whose name says another date than its date property was refused without the
+    cache and accepted with it (its figures put on the name's date): a hit never read the
+    file."""
+    folder = tmp_path / "series"
+    folder.mkdir()
+    (folder / "x_20250101.geojson").write_text(_fc(_rings(SQUARE)))
+    dated = folder / "x_20250103.geojson"
+    dated.write_text(_fc(_rings(GROWN), '{"date": "2025-01-03"}'))
+    loc.timeline(folder)  # right name: fills the cache
+    dated.rename(folder / "x_20250102.geojson")
+    with pytest.raises(loc.LocError) as cold:
+        loc.timeline(folder, use_cache=False)
+    assert "its name says 2025-01-02 but its date property says 2025-01-03" in str(cold.value)
+    with pytest.raises(loc.LocError) as warm:
+        loc.timeline(folder)
+    assert str(warm.value) == str(cold.value)
+
+
+def test_a_warm_cache_keeps_the_size_limits(cache, tmp_path, monkeypatch):
+    files = _invalid_series(tmp_path / "inv", 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loc.LocWarning)
+        want = loc.timeline(files)  # fills the cache
+        monkeypatch.setenv("LOC_MAX_VERTICES", "5")
+        with pytest.raises(loc.LocError) as cold:
+            loc.timeline(files, use_cache=False)
+        assert "over the limit of 5" in str(cold.value)
+        with pytest.raises(loc.LocError) as warm:
+            loc.timeline(files)
+        assert str(warm.value) == str(cold.value)
+        monkeypatch.delenv("LOC_MAX_VERTICES")
+        assert loc.timeline(files).equals(want)
+
+
+def test_repairs_are_reported_with_or_without_the_cache(cache, tmp_path):
+    """The first run said "repaired invalid ru polygon ... area changed by ..." for each
+    file, the second (from the cache) nothing; moved elsewhere, the files are named where
+    they are now."""
+    files = _invalid_series(tmp_path / "inv", 3)
+    cold, said = _timeline_warnings(files, use_cache=False)
+    assert len(said) == 3 and all("repaired invalid ru polygon" in w and "area changed by"
+                                  in w for w in said)
+    first, said_first = _timeline_warnings(files)
+    warm, said_warm = _timeline_warnings(files)
+    assert said_first == said_warm == said
+    assert warm.equals(cold) and first.equals(cold)
+    moved = tmp_path / "moved"
+    (tmp_path / "inv").rename(moved)
+    _, said_moved = _timeline_warnings(moved)
+    assert said_moved == [w.replace(str(tmp_path / "inv"), str(moved)) for w in said]
+
+
+@pytest.mark.parametrize("in_process", [10_000, 1])
+def test_each_repair_is_reported_once(cache, tmp_path, monkeypatch, in_process):
+    """A cold timeline reported the repair of the first file twice (its measure and its
+    pair read it), and with worker processes the file where they met twice (the worker's
+    warnings, in the library, were lost): once each, in date order."""
+    monkeypatch.setattr(importlib.import_module("loc.analysis.timeline"), "IN_PROCESS",
+                        in_process)
+    files = _invalid_series(tmp_path / "inv", 14)
+    _, said = _timeline_warnings(files, use_cache=False)
+    assert [w.split(":")[0] for w in said] == [str(f) for f in files]
+
+
+def test_a_break_is_a_change_too_large_for_the_days_it_took(cache):
+    """break_km2 is per day of gap: a change of 1,600 km² is a break from one day to the
+    next, not across two days (a 198-day gap read as a break and lost its 2,528 km²)."""
+    a = loc.from_geometries(shapely.box(37.0, 47.5, 38.0, 48.5), date="2025-01-01")
+    one = loc.from_geometries(shapely.box(37.0, 47.5, 38.2, 48.5), date="2025-01-02")
+    two = loc.from_geometries(shapely.box(37.0, 47.5, 38.2, 48.5), date="2025-01-03")
+    gained = loc.diff(a, one).gained_km2
+    assert 1000 < gained < 2000
+    df = loc.timeline([a, one], use_cache=False)
+    assert bool(df["break"].iloc[1]) and df["gained_km2"].isna().iloc[1]
+    df = loc.timeline([a, two], use_cache=False)
+    assert not df["break"].iloc[1]
+    assert df["gained_km2"].iloc[1] == pytest.approx(gained, abs=1e-6)
+    assert bool(loc.timeline([a, two], use_cache=False, break_km2=700)["break"].iloc[1])
+
+
+def test_cli_a_long_gap_is_not_a_break_and_breaks_are_counted_apart(cache):
+    from tests.conftest import deepstate_path
+
+    a, b = deepstate_path("20240912"), deepstate_path("20250329")
+    r = CliRunner().invoke(cli, ["timeline", "--no-cache", str(a), str(b), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    row = r.stdout.splitlines()[2].split(",")
+    header = r.stdout.splitlines()[0].split(",")
+    got = dict(zip(header, row, strict=True))
+    d = loc.diff(loc.read(a), loc.read(b))
+    assert got["days_since_prev"] == "198" and got["break"] == "False"
+    assert float(got["gained_km2"]) == pytest.approx(d.gained_km2, abs=0.01)  # 2,528.51
+    assert float(got["lost_km2"]) == pytest.approx(d.lost_km2, abs=0.01)  # 14.96
+    assert "newly occupied 2,528.5 km², no longer occupied 15.0 km², occupied" in r.stderr
+    r = CliRunner().invoke(cli, ["timeline", "--no-cache", str(a), str(b), "--break-km2", "5",
+                                 "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[2].endswith(",198,True")
+    assert ("(1 gaps, 1 breaks); newly occupied 0.0 km², no longer occupied 0.0 km² (not "
+            "counting the change at 1 break), occupied 110,000.8 -> 112,514.4 km²") in r.stderr
+
+
+def test_cli_a_renamed_file_is_refused_with_a_warm_cache(cache, tmp_path):
+    """The reviewer's case on a real file: a copy of 2025-09-03 with its date property,
+    named for 2025-09-02 after a run that cached it under its right name."""
+    from tests.conftest import deepstate_path
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "deepstatemap_data_20250901.geojson").write_bytes(
+        deepstate_path("20250901").read_bytes())
+    doc = json.loads(deepstate_path("20250903").read_text())
+    doc["features"][0]["properties"] = {"date": "2025-09-03"}
+    (folder / "X_20250903.geojson").write_text(json.dumps(doc))
+    assert CliRunner().invoke(cli, ["timeline", str(folder)]).exit_code == 0
+    (folder / "X_20250903.geojson").rename(folder / "X_20250902.geojson")
+    cold = CliRunner().invoke(cli, ["timeline", str(folder), "--no-cache"])
+    warm = CliRunner().invoke(cli, ["timeline", str(folder)])
+    assert cold.exit_code == warm.exit_code == 2
+    assert "its name says 2025-09-02 but its date property says 2025-09-03" in cold.stderr
+    assert warm.stderr == cold.stderr and warm.stdout == cold.stdout == ""
+
+
+def test_cli_table_keeps_a_column_of_zeros(cache, tmp_path):
+    """A week without losses dropped lost_km2 from the table, so 0 lost read as not
+    computed."""
+    bump = [[37.0, 47.5], [38.0, 47.5], [38.1, 48.0], [38.0, 48.5], [37.0, 48.5],
+            [37.0, 47.5]]  # the square and more: nothing lost
+    (tmp_path / "x_20250101.geojson").write_text(_fc(_rings(SQUARE)))
+    (tmp_path / "x_20250102.geojson").write_text(_fc(_rings(bump)))
+    r = CliRunner().invoke(cli, ["timeline", str(tmp_path / "x_20250101.geojson"),
+                                 str(tmp_path / "x_20250102.geojson"), "--no-cache"])
+    assert r.exit_code == 0, r.output
+    header, _, first, second = r.stdout.splitlines()
+    assert header.split()[-2:] == ["gained_km2", "lost_km2"]
+    assert second.split()[-1] == "0.0" and float(second.split()[-2].replace(",", "")) > 300
+    # the first date's change is not computed: its cells are left empty
+    assert len(first.split()) == len(header.split()) - 2 == len(second.split()) - 2

@@ -14,7 +14,10 @@ abroad) it counts as ``outside``, as in :func:`loc.stats` and :func:`loc.diff` (
 :func:`loc.reference.regions.km2_by_region`). The occupied area and the per-region areas
 are measured in full on the first date and carried forward with the changes. Results are
 cached by content (a file's SHA-256, a snapshot's geometry hash) in a JSON file under the
-user cache folder, so a second run only hashes the files.
+user cache folder, so a second run only hashes the files. With the figures the cache keeps,
+for each file content, what reading it found beyond them (:func:`_record`): the names and
+size limits it was read under, and its warnings; a file met under another name or tighter
+limits is read again, so a warm run refuses and warns exactly as a cold one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -54,16 +58,23 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 BREAK_KM2 = 1_000.0
-"""A day-to-day change larger than this (km²) is a break in the series (a source that starts
-or stops mapping a whole area, e.g. Crimea before September 2022), not a gain or loss."""
+"""A change larger than this (km²) per day between two dates (``BREAK_KM2 ×
+days_since_prev``) is a break in the series (a source that starts or stops mapping a whole
+area, e.g. Crimea before September 2022), not a gain or loss."""
+LIMITS = ("vertices", "bytes", "depth")
+"""The size limits of :mod:`loc.config` a file is read under (see :func:`_record`)."""
+NAMES_KEPT = 16
+"""Names a file's content is remembered under (the latest; another is read again)."""
+_HERE = "\0"
+"""What stands for the file's path at the start of a warning kept in the cache."""
 
 
 def _load_cache(path: Path) -> dict:
     """The cache, or an empty one: when there is none, it is of another version, or (with
     a warning) it cannot be read or is not of the form loc writes."""
-    empty = {"version": CACHE_VERSION, "files": {}, "pairs": {}}
+    empty = {"version": CACHE_VERSION, "files": {}, "pairs": {}, "checked": {}}
     if path.exists() and not path.is_file():  # a folder or a pipe: never read, never written
         warnings.warn(f"{path}: timeline cache is not a file; computing afresh", LocWarning,
                       stacklevel=3)
@@ -92,21 +103,31 @@ def _load_cache(path: Path) -> dict:
 def _digest(cache: dict) -> str:
     """The SHA-256 of a cache's figures, written with them: a cache edited or damaged
     since (a figure changed, still a number) is not used."""
-    return bytes_sha256(json.dumps({"files": cache["files"], "pairs": cache["pairs"]},
+    return bytes_sha256(json.dumps({"files": cache["files"], "pairs": cache["pairs"],
+                                    "checked": cache["checked"]},
                                    sort_keys=True, separators=(",", ":")).encode())
 
 
 def _cache_form(doc: dict) -> bool:
     """Whether a cache holds what loc writes: exact measures of files and figures of pairs,
-    every number finite."""
+    every number finite, and what reading each file found (:func:`_record`)."""
     def number(v) -> bool:
         return isinstance(v, float | int) and not isinstance(v, bool) and math.isfinite(v)
 
     def figures(d) -> bool:
         return isinstance(d, dict) and all(number(v) for v in d.values())
 
-    files, pairs = doc.get("files"), doc.get("pairs")
-    return (isinstance(files, dict) and isinstance(pairs, dict)
+    def texts(v) -> bool:
+        return isinstance(v, list) and all(isinstance(t, str) for t in v)
+
+    files, pairs, checked = doc.get("files"), doc.get("pairs"), doc.get("checked")
+    return (isinstance(files, dict) and isinstance(pairs, dict) and isinstance(checked, dict)
+            and all(isinstance(e, dict) and set(e) == {"names", "limits", "warnings"}
+                    and texts(e["names"]) and texts(e["warnings"])
+                    and isinstance(e["limits"], list) and len(e["limits"]) == len(LIMITS)
+                    and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                            for v in e["limits"])
+                    for e in checked.values())
             and all(isinstance(e, dict) and set(e) == {"occupied_km2", "regions"}
                     and number(e["occupied_km2"]) and figures(e["regions"])
                     for e in files.values())
@@ -136,14 +157,17 @@ def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
     return reader.from_geometry(_occupied(item))
 
 
-def _measure(item) -> dict:
-    """Occupied km² of a snapshot in total (EQUAL_AREA CRS) and per region group, by the
-    rule :func:`loc.stats` uses; a file that is not plain and valid goes to the general
-    reader, which repairs it (or refuses it)."""
-    raw = None if isinstance(item, Snapshot) else plain_bytes(item)
-    lonlat = PlainReader(geo.UKRAINE_BBOX).geometry(raw) if raw is not None else None
-    if lonlat is None:
-        lonlat = _occupied(item)
+def _measure(item, records: dict[int, dict]) -> dict:
+    """Occupied km² of a snapshot (the first of the series) in total (EQUAL_AREA CRS) and
+    per region group, by the rule :func:`loc.stats` uses; a file that is not plain and
+    valid goes to the general reader, which repairs it (or refuses it), and what reading
+    it found goes to ``records[0]`` (see :func:`_record`)."""
+    def read() -> shapely.Geometry:
+        raw = None if isinstance(item, Snapshot) else plain_bytes(item)
+        lonlat = PlainReader(geo.UKRAINE_BBOX).geometry(raw) if raw is not None else None
+        return _occupied(item) if lonlat is None else lonlat
+
+    lonlat = read() if isinstance(item, Snapshot) else _record(item, read, records, 0)
     projected = geo.project(lonlat, geo.EQUAL_AREA)
     return {"occupied_km2": float(shapely.area(projected)) / 1e6,
             "regions": km2_by_region(projected)}
@@ -162,10 +186,14 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     since, until : str or datetime.date, optional
         First and last date.
     use_cache : bool
-        Read and write the cache (keyed by content) in :func:`loc.config.cache_dir`.
+        Read and write the cache (keyed by content) in :func:`loc.config.cache_dir`. The
+        result, the errors and the warnings are the same either way: a file the cache
+        holds is read again when it is met under a name or within size limits it was not
+        read under, and the warnings its reading gave (a repair, say) are given again.
     break_km2 : float
-        A change larger than this between two dates is flagged ``break`` and its gain and
-        loss are left empty.
+        A change larger than this per day between two dates (``break_km2 ×
+        days_since_prev``: by default 1,000 km² from one day to the next, 7,000 km² across
+        a week's gap) is flagged ``break`` and its gain and loss are left empty.
     progress : callable, optional
         Called with 1 after each snapshot (e.g. a progress bar's ``update``).
 
@@ -185,6 +213,12 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         For an empty series, an undated snapshot, two snapshots of one date, or a file
         that cannot be read (named).
 
+    Warns
+    -----
+    LocWarning
+        Once for each file and problem, in date order (a polygon repaired, with the area
+        it changed), whether the file was read or its figures came from the cache.
+
     Examples
     --------
     >>> import loc
@@ -195,9 +229,11 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     checks.number(break_km2, "break_km2", lo=0, lo_open=True)
     items = series(source, since=since, until=until)
     cache_path = config.cache_dir() / "timeline.json"
-    cache = _load_cache(cache_path) if use_cache else {"files": {}, "pairs": {}}
+    cache = (_load_cache(cache_path) if use_cache
+             else {"files": {}, "pairs": {}, "checked": {}})
     keys: list[str] = []
     first: dict = {}
+    records: dict[int, dict] = {}  # what reading each file found, by position
 
     def meanwhile() -> None:
         """Work for this process while the workers compute pairs: hash the files (if not
@@ -205,16 +241,23 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         if not keys:
             keys.extend(_key(x) for _, x in items)
         if items and "regions" not in cache["files"].get(keys[0], {}):
-            first.update(_measure(items[0][1]))
+            first.update(_measure(items[0][1], records))
 
-    if cache["pairs"]:
-        keys.extend(_key(item) for _, item in items)
-        missing = [i for i in range(1, len(items))
-                   if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
-    else:  # nothing cached: every pair is computed, and the files hashed meanwhile
-        missing = list(range(1, len(items)))
-    computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile)
-    dirty = bool(computed)
+    try:
+        if cache["pairs"]:
+            keys.extend(_key(item) for _, item in items)
+            missing = [i for i in range(1, len(items))
+                       if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
+        else:  # nothing cached: every pair is computed, and the files hashed meanwhile
+            missing = list(range(1, len(items)))
+        computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile,
+                                  records=records)
+        dirty = _checked(items, keys, records, cache["checked"])
+    except BaseException:
+        _show(items, records)  # what the files read so far gave, then the error
+        raise
+    _show(items, records)
+    dirty = dirty or bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures
     rows: list[dict] = []
@@ -251,6 +294,89 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         except LocError as exc:  # the figures stand; only the next run is slower
             warnings.warn(f"timeline cache not written ({exc})", LocWarning, stacklevel=2)
     return _frame(rows)
+
+
+def _limits() -> list[int]:
+    """The size limits files are read under now (:data:`LIMITS`)."""
+    return [config.limit(k) for k in LIMITS]
+
+
+T = TypeVar("T")
+
+
+def _record(item: Path, read: Callable[[], T], records: dict[int, dict], j: int) -> T:
+    """``read()``, the reading of the file ``item`` (the ``j``-th of the series), keeping in
+    ``records[j]`` (unless a record is there already) what it found beyond the figures: the
+    file's name and the size limits it was read under, and the :class:`LocWarning` texts
+    it gave, held back here for :func:`_show` (other warnings pass on). A failed read keeps
+    its warnings too, to be shown before its error."""
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            return read()
+    finally:
+        origin, kept = str(item), []
+        for w in caught:
+            if issubclass(w.category, LocWarning):
+                text = str(w.message)
+                kept.append(_HERE + text[len(origin):] if text.startswith(origin + ": ")
+                            else text)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        records.setdefault(j, {"names": [item.name], "limits": _limits(), "warnings": kept})
+
+
+def _checked(items: list, keys: list[str], records: dict[int, dict], checked: dict) -> bool:
+    """Make sure every file of the series has been read, in this run or an earlier one,
+    as it is met now, and keep what each reading found in the cache's ``checked``
+    (whether that changed is returned).
+
+    A file this run did not read (its pairs and measure were cached) is taken as read
+    when the cache's record of its content holds its name (the date in the name must
+    agree with the file's own; an archive's name gives its source) and size limits no
+    tighter than the present ones (a file within a limit is within any larger one); any
+    other is read now, by the general reader, which refuses it as a cold run does, and
+    the record is updated."""
+    now = _limits()
+    dirty = False
+    for j, (_, item) in enumerate(items):
+        if isinstance(item, Snapshot):
+            continue
+        rec = records.get(j)
+        old = checked.get(keys[j])
+        if rec is None:
+            if (old is not None and item.name in old["names"]
+                    and all(a <= b for a, b in zip(old["limits"], now, strict=True))):
+                records[j] = old
+                continue
+            _record(item, lambda item=item: read_file(item), records, j)
+            rec = records[j]
+        if old is None or old["warnings"] != rec["warnings"]:
+            new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"]}
+        elif item.name in old["names"] and all(
+                a <= b for a, b in zip(old["limits"], rec["limits"], strict=True)):
+            continue  # what the cache says already
+        else:  # one more name: each of them read within the larger of the limits
+            names = [n for n in old["names"] if n != item.name][-(NAMES_KEPT - 1):]
+            new = {"names": [*names, item.name],
+                   "limits": [max(a, b) for a, b in zip(old["limits"], rec["limits"],
+                                                        strict=True)],
+                   "warnings": rec["warnings"]}
+        checked[keys[j]] = new
+        dirty = True
+    return dirty
+
+
+def _show(items: list, records: dict[int, dict]) -> None:
+    """The warnings of each file read (or taken from the cache), once each, in date
+    order."""
+    for j in sorted(records):
+        item = items[j][1]
+        for text in records[j]["warnings"]:
+            if text.startswith(_HERE):
+                text = str(item) + text[len(_HERE):]
+            warnings.warn(text, LocWarning, stacklevel=3)
 
 
 CHUNK = 8
@@ -298,15 +424,21 @@ class _Walker:
     """Computes pairs with one ring reader, reading each file once while it walks the
     series forward (a worker) or backward (this process)."""
 
-    def __init__(self, items: list, forward: bool) -> None:
+    def __init__(self, items: list, forward: bool, records: dict[int, dict]) -> None:
         self.items = items
         self.forward = forward
+        self.records = records  # what reading each file found (see _record)
         self.reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
         self.held: dict[int, list[Polygon]] = {}  # the reader's last two files
         self.valid: set = set()  # polygons of the last file found valid
 
     def _read(self, j: int) -> None:
-        polys = _polygons_of(self.reader, self.items[j][1], self.valid)
+        item = self.items[j][1]
+
+        def read() -> list[Polygon]:
+            return _polygons_of(self.reader, item, self.valid)
+
+        polys = read() if isinstance(item, Snapshot) else _record(item, read, self.records, j)
         last = max(self.held) if self.forward and self.held else (
             min(self.held) if self.held else None)
         self.held = {k: v for k, v in self.held.items() if k == last}
@@ -323,26 +455,29 @@ class _Walker:
 
 def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
     """A worker process: claim pairs from the low end and send back what was computed (or
-    the error that stopped it)."""
+    the error that stopped it), with what reading each file found (see :func:`_record`)."""
     out: list = []
+    records: dict[int, dict] = {}
     try:
-        walker = _Walker(items, forward=True)
+        walker = _Walker(items, forward=True, records=records)
         while (got := claims.low(k)) is not None:
             out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
-        conn.send(("ok", out))
+        conn.send(("ok", out, records))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        conn.send(("error", exc))
+        conn.send(("error", exc, records))
     finally:
         conn.close()
 
 
 def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None]) -> dict[int, dict]:
+                   meanwhile: Callable[[], None], records: dict[int, dict]
+                   ) -> dict[int, dict]:
     """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``. For files, worker processes (one
     per core but one, started first) claim pairs from the first on while this process calls
     ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
     shared out as it goes, however busy the cores are. Snapshot objects and short series
-    are computed here."""
+    are computed here. What reading each file found, wherever it was read, goes to
+    ``records`` (the first reading of a file: every reading finds the same)."""
     cores = processes.cores()
     files_only = not any(isinstance(x, Snapshot) for _, x in items)
     workers = (_start(items, missing, cores - 1)
@@ -350,7 +485,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     out: dict[int, dict] = {}
     if workers is None:
         meanwhile()
-        walker = _Walker(items, forward=True)
+        walker = _Walker(items, forward=True, records=records)
         for i in missing:
             out[i] = walker.pair(i)
             if progress:
@@ -360,7 +495,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     try:
         start = time.monotonic()
         meanwhile()
-        walker = _Walker(items, forward=False)
+        walker = _Walker(items, forward=False, records=records)
         while (pos := claims.high()) is not None:
             out[missing[pos]] = walker.pair(missing[pos])
             if progress:
@@ -370,7 +505,9 @@ def _compute_pairs(items: list, missing: list[int], progress,
             got = processes.receive(proc, conn, own)
             if got is None:  # the worker died or hangs: its pairs are computed below
                 continue
-            status, value = got
+            status, value, found = got
+            for j, rec in found.items():
+                records.setdefault(j, rec)
             if status == "error":
                 raise value
             out.update(value)
@@ -384,7 +521,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
             conn.close()
     lost = [i for i in missing if i not in out]
     if lost:
-        walker = _Walker(items, forward=True)
+        walker = _Walker(items, forward=True, records=records)
         for i in lost:
             out[i] = walker.pair(i)
     return out
@@ -511,10 +648,11 @@ def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> d
         row.update(gained_km2=np.nan, lost_km2=np.nan, days_since_prev=np.nan,
                    **{"break": False})
         return row
-    big = max(pair["gained_km2"], pair["lost_km2"]) > break_km2
+    days = (date - prev_date).days
+    big = max(pair["gained_km2"], pair["lost_km2"]) > break_km2 * days  # km² per day of gap
     row.update(gained_km2=np.nan if big else pair["gained_km2"],
                lost_km2=np.nan if big else pair["lost_km2"],
-               days_since_prev=(date - prev_date).days, **{"break": big})
+               days_since_prev=days, **{"break": big})
     return row
 
 
