@@ -4,11 +4,14 @@ import numpy as np
 import pytest
 import shapely
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from shapely.geometry import box
 
 import loc
 from loc import geo as lcrs
+from loc.analysis.movement import APPEARED_PIECE, TOUCH_M
 from loc.cli import cli
 from loc.errors import OptionError
 from tests.conftest import deepstate_files, deepstate_path
@@ -98,7 +101,13 @@ def test_front_km_add_up_to_the_line_whatever_the_step(snap_20250108, snap_20250
     mv = loc.movement(snap_20250108, snap_20250905, step_km=step)
     summary = loc.sector_summary(mv)
     line = loc.analysis.line.contact_only(loc.line_of_contact(snap_20250108))
-    assert summary["front_km"].sum() == pytest.approx(line["length_km"].sum(), rel=1e-9)
+    appeared = mv["piece"] == APPEARED_PIECE  # the Sumy incursion: a front that appeared
+    assert mv.loc[appeared, "length_km"].sum() > 30
+    assert summary["front_km"].sum() == pytest.approx(
+        line["length_km"].sum() + mv.loc[appeared, "length_km"].sum(), rel=1e-9)
+    assert mv.loc[~appeared, "length_km"].sum() == pytest.approx(line["length_km"].sum(),
+                                                                 rel=1e-9)
+    summary = loc.sector_summary(mv[~appeared])
     parts = summary[["moved_km", "retreat_km", "minor_km", "static_km"]].sum(axis=1)
     assert parts.to_numpy() == pytest.approx(summary["front_km"].to_numpy(), rel=1e-12)
     assert summary["minor_km"].sum() > 1.0  # moved, but less than the threshold
@@ -156,3 +165,132 @@ def test_no_sector_names_is_one_line_not_an_internal_error(sectors):
         loc.movement(a, b, sectors=[])
     with pytest.raises(TypeError, match="sectors must be"):
         loc.movement(a, b, sectors=5)
+
+
+# -- the front cannot move farther than the changed territory reaches -----------------------
+
+def _farthest_m(pt_m, geom_m):
+    """Largest distance (m, CONFORMAL) from a point to a polygon: to its farthest vertex."""
+    xy = shapely.get_coordinates(geom_m)
+    return float(np.hypot(*(xy - [pt_m.x, pt_m.y]).T).max())
+
+
+def _pocket(lon, lat, km2):
+    """A round pocket of ``km2`` (CONFORMAL CRS) centred at lon/lat, returned in lon/lat."""
+    c = lcrs.project(shapely.Point(lon, lat))
+    return lcrs.unproject(c.buffer(np.sqrt(km2 * 1e6 / np.pi), quad_segs=16))
+
+
+def test_vanished_pocket_near_udy_retreats_no_farther_than_its_size(snap_20240708):
+    """2024-07-08 -> 08-01: the pocket near Udy (piece 4) is gone; its sample was matched to
+    the line 35 km away (-35.44 km), making Kharkiv's mean advance of the month -0.33 km."""
+    b = loc.read(deepstate_path("20240801"))
+    mv = loc.movement(snap_20240708, b)
+    p = shapely.Point(35.9269, 50.4288)
+    i = int(np.argmin(shapely.distance(mv.geometry.values, p)))
+    row = mv.iloc[i]
+    assert row["piece"] == 4 and row["direction"] == "retreat"
+    p_m = lcrs.project(row.geometry)
+    pocket = [g for g in lcrs.polygon_parts(lcrs.project(snap_20240708.side("ru")))
+              if g.distance(p_m) < 1.0][0]
+    assert pocket.area / 1e6 < 2  # a small pocket (1.8 km², 4.1 x 1.2 km)
+    assert -row["displacement_km"] <= _farthest_m(p_m, pocket) / 1e3 * 1.01
+    assert -row["displacement_km"] < 1.5  # withdrew across the pocket, 1.2 km wide
+    to = lcrs.project(shapely.from_wkt(row["to"]))
+    assert to.distance(pocket) < TOUCH_M  # went somewhere on the pocket, not 35 km away
+    summary = loc.sector_summary(mv)
+    assert summary.loc["kharkiv", "mean_advance_km"] > -0.05
+
+
+def _real_sides():
+    s = loc.read(deepstate_path("20250905"))
+    return s, s.side("ru"), s.side("contested")
+
+
+def test_vanished_pocket_far_from_the_front_is_bounded_by_the_pocket():
+    """A 262 km² pocket near Romny (Sumy region, ~100 km from the front) gone a day later:
+    every sample on it was matched to the front far away (Sumy mean -58 km)."""
+    s, ru, contested = _real_sides()
+    pocket = _pocket(33.48, 50.75, 262.0)
+    a = loc.from_geometries(shapely.union(ru, pocket), contested, date="2025-09-05")
+    b = loc.from_geometries(ru, contested, date="2025-09-06")
+    mv = loc.movement(a, b)
+    pocket_m = lcrs.project(pocket)
+    pts_m = lcrs.project(mv.geometry.values)
+    on = shapely.distance(pts_m, pocket_m) < TOUCH_M
+    diameter_km = 2 * np.sqrt(262.0 / np.pi)
+    assert on.sum() > 50
+    assert (mv.loc[on, "direction"] == "retreat").all()
+    assert (-mv.loc[on, "displacement_km"] <= diameter_km * 1.01).all()
+    assert (mv.loc[~on, "direction"] == "static").all()
+    summary = loc.sector_summary(mv)
+    share = mv.loc[on, "length_km"].sum() / summary.loc["sumy", "front_km"]
+    assert summary.loc["sumy", "mean_advance_km"] >= -diameter_km * share * 1.01
+    assert summary.loc["sumy", "retreat_km"] == pytest.approx(mv.loc[on, "length_km"].sum())
+
+
+def test_appeared_pocket_is_an_advance():
+    """A 20 km² pocket appearing near Dnipro: the earlier line had no sample there, so the
+    sector read 0.00 advance, all static, while loc diff said +20 km²."""
+    s, ru, contested = _real_sides()
+    pocket = _pocket(35.0, 48.45, 20.0)
+    b = loc.from_geometries(shapely.union(ru, pocket), contested, date="2025-09-06")
+    assert loc.diff(s, b).summary.loc["dnipropetrovsk", "gained_km2"] == pytest.approx(
+        20.0, rel=0.01)
+    mv = loc.movement(s, b)
+    new = mv[mv["piece"] == APPEARED_PIECE]
+    assert len(new) >= 10 and (new["direction"] == "advance").all()
+    assert mv.dtypes["piece"] == np.dtype(int) and mv.dtypes["length_km"] == np.dtype(float)
+    perimeter_km = 2 * np.pi * np.sqrt(20.0 / np.pi)
+    assert new["length_km"].sum() == pytest.approx(perimeter_km, rel=0.02)
+    diameter_km = 2 * np.sqrt(20.0 / np.pi)
+    assert (new["displacement_km"] <= diameter_km * 1.01).all()
+    ends = lcrs.project(shapely.from_wkt(new["to"].to_numpy()))
+    assert shapely.distance(ends, lcrs.project(pocket)).max() < TOUCH_M
+    summary = loc.sector_summary(mv)
+    d = summary.loc["dnipropetrovsk"]
+    assert d["max_advance_km"] > diameter_km / 2 and d["mean_advance_km"] > 0.5
+    assert d["moved_km"] == pytest.approx(new["length_km"].sum())
+    line = loc.analysis.line.contact_only(loc.line_of_contact(s))
+    assert summary["front_km"].sum() == pytest.approx(
+        line["length_km"].sum() + new["length_km"].sum(), rel=1e-9)
+
+
+KINDS = ("vanish", "appear", "bulge", "cut")
+
+
+@settings(max_examples=12, deadline=None)
+@given(kind=st.sampled_from(KINDS), size_km=st.floats(0.6, 6.0),
+       gap_km=st.floats(-3.0, 25.0), y_km=st.floats(-10.0, 10.0))
+@example(kind="vanish", size_km=2.0, gap_km=15.0, y_km=0.0)
+@example(kind="appear", size_km=2.0, gap_km=15.0, y_km=0.0)
+def test_no_sample_moves_farther_than_the_changed_area_reaches(kind, size_km, gap_km, y_km):
+    """|displacement| never exceeds the largest distance from the sample to the changed areas
+    touching it (+ the touch tolerance, 1 % for geodesic against CONFORMAL distances); a
+    sample no changed area touches did not move."""
+    base = rect_m()
+    x1 = base.bounds[2]
+    y = CENTRE.y + y_km * 1e3
+    if kind in ("vanish", "appear"):
+        x = x1 + max(gap_km, 1.0) * 1e3 + size_km * 1e3
+        extra = box(x - size_km * 1e3, y - size_km * 1e3, x + size_km * 1e3,
+                    y + size_km * 1e3)
+    else:
+        extra = box(x1 - size_km * 1e3, y - size_km * 1e3, x1 + size_km * 1e3,
+                    y + size_km * 1e3)
+    ga = shapely.union(base, extra) if kind == "vanish" else base
+    gb = {"vanish": base, "appear": shapely.union(base, extra),
+          "bulge": shapely.union(base, extra), "cut": shapely.difference(base, extra)}[kind]
+    a, b = snap_m(ga, "2025-01-01"), snap_m(gb, "2025-01-02")
+    mv = loc.movement(a, b, step_km=0.5)
+    ra, rb = lcrs.project(a.side("ru")), lcrs.project(b.side("ru"))
+    changed = lcrs.polygon_parts(shapely.union(shapely.difference(ra, rb),
+                                               shapely.difference(rb, ra)))
+    pts = lcrs.project(mv.geometry.values)
+    for p, d in zip(pts, mv["displacement_km"].to_numpy(), strict=True):
+        touching = [g for g in changed if g.distance(p) <= TOUCH_M + 1.0]
+        bound_m = max((_farthest_m(p, g) for g in touching), default=0.0)
+        assert abs(d) * 1e3 <= bound_m * 1.01 + TOUCH_M + 1.0, (kind, p, d, bound_m)
+    if kind == "appear":
+        assert (mv["piece"] == APPEARED_PIECE).sum() > 0
+        assert mv["displacement_km"].max() > 0

@@ -6,6 +6,23 @@ measured on the WGS 84 ellipsoid (:class:`pyproj.Geod`). The sign says which way
 went: positive when the sample now lies inside the later Russian-held area (an advance into
 land held by Ukraine), negative when it does not (a retreat). Samples within ``static_m`` of
 the later line did not move.
+
+The front cannot move farther than the territory that changed hands reaches. The changed
+areas (``gained``: Russian-held later and not earlier; ``lost``: the reverse; CONFORMAL CRS)
+are cut into connected parts. A sample's *reach* is the largest distance from it to the
+parts of its own kind (gained for an advance, lost for a retreat) that touch it (within
+:data:`TOUCH_M`): the distance to their farthest vertex. A sample whose nearest point of the
+later line is farther than its reach (plus :data:`TOUCH_M`) was matched to some other front
+(a pocket that vanished, a stretch of the later line that is now coast or border): it moved
+to the nearest point of those parts' boundary that is not the earlier line (the border or
+coast it withdrew to, the far side of a strip), or, for a part bounded by the earlier line
+alone (a pocket that vanished whole), to the farthest vertex. With no changed part touching
+it (the line there changed kind, not hands) it did not move. Where a front appeared (a
+gained part that does not touch the earlier line: a new pocket, an incursion across the
+state border), the earlier line has no sample there: the later line is sampled too, and each
+of its samples on such a part advanced from the nearest point of the part's boundary that is
+not the later line (the border it came from), or from the part's farthest vertex for a
+pocket that appeared whole.
 """
 
 from __future__ import annotations
@@ -20,6 +37,7 @@ import shapely
 
 from loc import checks
 from loc import geo as lcrs
+from loc.analysis.diff import windowed_difference
 from loc.analysis.history import line_history
 from loc.analysis.line import MIN_STEP_KM, contact_only, line_of_contact
 from loc.errors import OptionError
@@ -32,23 +50,123 @@ from loc.reference.settlements import table as settlements_table
 STATIC_M = 50.0
 """Displacements under this (m) are 'did not move' (vertex noise between two drawings)."""
 
+TOUCH_M = 10.0
+"""A changed area this close to a sample (m, CONFORMAL CRS) touches it. The lines keep their
+polygons' own vertices, so a sample lies on the boundary of what changed to within cm."""
 
-def _samples(line: gpd.GeoDataFrame,
-             step_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+APPEARED_PIECE = -1
+"""``piece`` of the samples of a front that appeared (they lie on no piece of the earlier
+line)."""
+
+
+def _samples(line: gpd.GeoDataFrame, step_km: float,
+             geoms_m: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Points about every ``step_km`` along each piece (CONFORMAL CRS; at least one a
     piece, in the middle of equal parts), their piece numbers, and the km of line each
-    stands for (the piece's geodesic ``length_km`` over its number of samples)."""
-    pts, piece, weight = [], [], []
-    for p, km, geom in zip(line["piece"], line["length_km"],
-                           lcrs.project(line.geometry.values), strict=True):
-        n = max(1, int(np.floor(geom.length / (step_km * 1e3))))
-        d = (np.arange(n) + 0.5) * geom.length / n
-        pts.append(shapely.line_interpolate_point(geom, d))
-        piece.append(np.full(n, p))
-        weight.append(np.full(n, float(km) / n))
-    if not pts:
+    stands for (the piece's geodesic ``length_km`` over its number of samples).
+    ``geoms_m``: the pieces already in the CONFORMAL CRS."""
+    if geoms_m is None:
+        geoms_m = lcrs.project(line.geometry.values)
+    if len(geoms_m) == 0:
         return np.array([], dtype=object), np.array([], dtype=int), np.array([])
-    return np.concatenate(pts), np.concatenate(piece), np.concatenate(weight)
+    length = shapely.length(geoms_m)
+    n = np.maximum(1, np.floor(length / (step_km * 1e3)).astype(int))
+    owner = np.repeat(np.arange(len(geoms_m)), n)
+    k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    pts = _along(geoms_m, owner, (k + 0.5) * length[owner] / n[owner])
+    return (pts, line["piece"].to_numpy()[owner],
+            (line["length_km"].to_numpy(dtype=float) / n)[owner])
+
+
+def _along(lines: np.ndarray, owner: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Points at distance ``d`` along ``lines[owner]`` (shapely's
+    ``line_interpolate_point``, for many distances along many lines at once: it walks the
+    line for every point)."""
+    parts, part_of = shapely.get_parts(lines, return_index=True)
+    xy, at = shapely.get_coordinates(parts, return_index=True)
+    line_of = part_of[at]
+    seg = np.hypot(*np.diff(xy, axis=0).T) * (at[1:] == at[:-1])  # no jump between parts
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    first = np.searchsorted(line_of, np.arange(len(lines)))
+    last = np.searchsorted(line_of, np.arange(len(lines)), side="right") - 1
+    m = cum[first[owner]] + d
+    j = np.clip(np.searchsorted(cum, m, side="right") - 1, first[owner],
+                np.maximum(first[owner], last[owner] - 1))
+    s = np.where(seg[np.minimum(j, len(seg) - 1)] > 0, seg[np.minimum(j, len(seg) - 1)], 1.0)
+    t = np.clip((m - cum[j]) / s, 0.0, 1.0)[:, None]
+    nxt = np.minimum(j + 1, len(xy) - 1)
+    return shapely.points(xy[j] + t * (xy[nxt] - xy[j]))
+
+
+def _changed(ra_m, rb_m) -> tuple[np.ndarray, np.ndarray]:
+    """The connected parts of what changed hands, CONFORMAL CRS: (gained, lost) polygons."""
+    gained, lost = windowed_difference(ra_m, rb_m)
+    return lcrs.polygon_parts(np.array(gained, dtype=object)), lcrs.polygon_parts(
+        np.array(lost, dtype=object))
+
+
+def _reach(pts_m: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How far each point's changed territory reaches: the distance (m, CONFORMAL CRS) from
+    the point to the farthest vertex of the ``parts`` within :data:`TOUCH_M` of it (0 with
+    none), and that vertex (x, y; the point itself with none). The farthest point of a
+    polygon from a point is a vertex of its convex hull: only those are measured."""
+    xy = shapely.get_coordinates(pts_m)
+    reach, far = np.zeros(len(xy)), xy.copy()
+    if len(xy) == 0 or len(parts) == 0:
+        return reach, far
+    pi, pc = shapely.STRtree(parts).query(pts_m, predicate="dwithin", distance=TOUCH_M)
+    if len(pi) == 0:
+        return reach, far
+    hull_xy, owner = shapely.get_coordinates(shapely.convex_hull(parts), return_index=True)
+    count = np.bincount(owner, minlength=len(parts))
+    start = np.cumsum(count) - count
+    n = count[pc]  # every hull vertex of each touching part, against its point
+    row = np.repeat(pi, n)
+    vertex = hull_xy[np.repeat(start[pc], n) + np.arange(n.sum()) - np.repeat(
+        np.cumsum(n) - n, n)]
+    d2 = ((vertex - xy[row]) ** 2).sum(axis=1)
+    order = np.lexsort((-d2, row))  # by point, farthest first
+    first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
+    reach[row[first]] = np.sqrt(d2[first])
+    far[row[first]] = vertex[first]
+    return reach, far
+
+
+def _base(pts_m: np.ndarray, parts: np.ndarray, lines_m: np.ndarray,
+          far: np.ndarray) -> np.ndarray:
+    """Where the front at each point went when the other line does not say: the nearest
+    point of the changed ``parts`` touching it whose boundary is not on ``lines_m`` (the
+    line the point lies on): the state border or the coast it withdrew to or advanced from,
+    the far side of a strip. A part bounded by that line alone (a pocket that vanished or
+    appeared whole) has no such side: its farthest vertex ``far`` (x, y) is kept."""
+    out = far.copy()
+    pi, pc = shapely.STRtree(parts).query(pts_m, predicate="dwithin", distance=TOUCH_M)
+    best = np.full(len(pts_m), np.inf)
+    tree = shapely.STRtree(lines_m)
+    for c in np.unique(pc):
+        part = parts[c]
+        ring = shapely.boundary(part)
+        on = tree.query(part, predicate="dwithin", distance=TOUCH_M)
+        if len(on):
+            x0, y0, x1, y1 = part.bounds
+            near = shapely.clip_by_rect(shapely.union_all(lines_m[on]), x0 - 2 * TOUCH_M,
+                                        y0 - 2 * TOUCH_M, x1 + 2 * TOUCH_M, y1 + 2 * TOUCH_M)
+            ring = shapely.difference(ring, shapely.buffer(near, TOUCH_M))
+        if ring.is_empty:
+            continue
+        at = pi[pc == c]
+        to = shapely.get_point(shapely.shortest_line(pts_m[at], ring), 1)
+        d = shapely.distance(pts_m[at], to)
+        better = d < best[at]
+        best[at[better]] = d[better]
+        out[at[better]] = shapely.get_coordinates(to[better])
+    return out
+
+
+def _geodesic_m(p_ll: np.ndarray, q_ll: np.ndarray) -> np.ndarray:
+    """Geodesic distances (m, WGS 84) between lon/lat points, pairwise."""
+    pc, qc = shapely.get_coordinates(p_ll), shapely.get_coordinates(q_ll)
+    return lcrs.GEOD.inv(pc[:, 0], pc[:, 1], qc[:, 0], qc[:, 1])[2]
 
 
 def _axes(names: Iterable[str]) -> tuple[list[str], np.ndarray]:
@@ -93,10 +211,15 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         One lon/lat point per sample with ``piece``, ``length_km`` (the km of the earlier
         line the sample stands for: its piece's geodesic length over the piece's number of
         samples, so they add up to the line's length), ``distance_km`` (geodesic, ≥ 0),
-        ``displacement_km`` (signed: + advance, − retreat), ``direction`` (``advance``,
-        ``retreat``, ``static``), ``region``, ``sector``, ``settlement`` (nearest) and a
-        ``to`` column holding the matched point of the later line (lon/lat, WKT). The
-        ``attrs`` hold the dates, step and threshold.
+        ``displacement_km`` (signed: + advance, − retreat; never farther than the changed
+        area touching the sample reaches, see the module notes), ``direction``
+        (``advance``, ``retreat``, ``static``), ``region``, ``sector``, ``settlement``
+        (nearest) and a ``to`` column holding where the sample went (lon/lat, WKT): the
+        matched point of the later line, or the point of the changed area it is bounded
+        by, or the sample itself when it did not move. A front that appeared adds samples
+        with ``piece`` -1 (:data:`APPEARED_PIECE`): the point it advanced from, the km of
+        the later line each stands for as ``length_km``, and its point on the later line
+        as ``to``. The ``attrs`` hold the dates, step and threshold.
 
     Examples
     --------
@@ -113,22 +236,66 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
     la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
-    pts_m, piece, weight = _samples(la, step_km)
+    la_m, lb_m = lcrs.project(la.geometry.values), lcrs.project(lb.geometry.values)
+    pts_m, piece, weight = _samples(la, step_km, la_m)
     cols = ["piece", "length_km", "distance_km", "displacement_km", "direction", "region",
             "sector", "settlement", "to"]
-    if len(pts_m) == 0 or lb.empty:
+    if len(pts_m) == 0 and lb.empty:
         return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry",
                                 crs="OGC:CRS84")
-    line_b = lcrs.project(shapely.union_all(lb.geometry.values))
-    near_m = shapely.get_point(shapely.shortest_line(pts_m, line_b), 1)
+    gained, lost = _changed(lcrs.project(a.side("ru")), lcrs.project(b.side("ru")))
     p_ll = lcrs.unproject(pts_m)
-    q_ll = lcrs.unproject(near_m)
-    pc, qc = shapely.get_coordinates(p_ll), shapely.get_coordinates(q_ll)
-    _, _, dist_m = lcrs.GEOD.inv(pc[:, 0], pc[:, 1], qc[:, 0], qc[:, 1])
-    dist_m = np.where(dist_m < static_m, 0.0, dist_m)
+    pc = shapely.get_coordinates(p_ll)
     ru_b = b.side("ru")
     shapely.prepare(ru_b)
     inside = shapely.contains_xy(ru_b, pc[:, 0], pc[:, 1])
+    if lb.empty:  # no later line: every sample is measured by its reach
+        near_m, gap_m = pts_m.copy(), np.full(len(pts_m), np.inf)
+    else:
+        line_b = shapely.union_all(lb_m)
+        near_m = shapely.get_point(shapely.shortest_line(pts_m, line_b), 1)
+        gap_m = shapely.distance(pts_m, near_m)
+    # the front cannot move farther than the changed territory reaches: a sample matched
+    # beyond its reach moved to its part's base (or farthest vertex), none when no changed
+    # area touches it. Only samples that moved at all are looked at.
+    for parts, side in ((gained, inside), (lost, ~inside)):
+        at = np.flatnonzero(side & (gap_m > TOUCH_M))
+        if len(at) == 0:
+            continue
+        reach, far = _reach(pts_m[at], parts)
+        beyond = at[gap_m[at] > reach + TOUCH_M]
+        if len(beyond):
+            near_m[beyond] = shapely.points(_base(pts_m[beyond], parts, la_m,
+                                                  far[gap_m[at] > reach + TOUCH_M]))
+    q_ll = lcrs.unproject(near_m)
+    dist_m = _geodesic_m(p_ll, q_ll)
+    piece = np.asarray(piece, dtype=int)
+    # a front that appeared (a gained part the earlier line does not touch) has no sample
+    # on the earlier line: the later line's samples on it advanced from its base (or from
+    # its farthest vertex)
+    touch = np.zeros(len(gained), dtype=bool)
+    touch[shapely.STRtree(la_m).query(gained, predicate="dwithin", distance=TOUCH_M)[0]] = True
+    # the later line's pieces along a new front (only those are sampled)
+    along = np.unique(shapely.STRtree(lb_m).query(gained[~touch], predicate="dwithin",
+                                                  distance=TOUCH_M)[1])
+    if len(along):
+        r_m, _, r_km = _samples(lb.iloc[along], step_km, lb_m[along])
+        ri, rc = shapely.STRtree(gained).query(r_m, predicate="dwithin", distance=TOUCH_M)
+        keep = np.zeros(len(r_m), dtype=bool)
+        keep[ri] = True
+        keep[ri[touch[rc]]] = False  # on a part the earlier line's samples measure
+        new = gained[~touch]
+        start_m = shapely.points(_base(r_m[keep], new, lb_m, _reach(r_m[keep], new)[1]))
+        start_ll = lcrs.unproject(start_m)
+        end_ll = lcrs.unproject(r_m[keep])
+        p_ll = np.concatenate([p_ll, start_ll])
+        q_ll = np.concatenate([q_ll, end_ll])
+        pts_m = np.concatenate([pts_m, start_m])
+        dist_m = np.concatenate([dist_m, _geodesic_m(start_ll, end_ll)])
+        inside = np.concatenate([inside, np.ones(int(keep.sum()), dtype=bool)])
+        piece = np.concatenate([piece, np.full(int(keep.sum()), APPEARED_PIECE)])
+        weight = np.concatenate([weight, r_km[keep]])
+    dist_m = np.where(dist_m < static_m, 0.0, dist_m)
     signed = np.where(inside, dist_m, -dist_m) / 1e3 + 0.0  # + 0.0 turns -0.0 into 0.0
     direction = np.where(dist_m == 0, "static", np.where(inside, "advance", "retreat"))
     regions = registry()["group"].to_numpy()[regions_at(p_ll)]
@@ -162,8 +329,9 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
     threshold, km that retreated more than it, km that moved less than it either way, km
     that did not move (under ``static_m``); deepest advance first. The four add up to
     ``front_km``, and the fronts to the geodesic length of the earlier line's contact
-    pieces, whatever the step; a sector's share is placed by its samples, so it is right to
-    within about one step at each end of the sector.
+    pieces plus the front that appeared (the later line's km along new pockets, see
+    :func:`movement`), whatever the step; a sector's share is placed by its samples, so it
+    is right to within about one step at each end of the sector.
 
     Parameters
     ----------
