@@ -1021,15 +1021,19 @@ def test_a_key_pair_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [["stats"], ["regions"], ["render", "-o", "{tmp}", "--name",
                                                            "s", "--no-settlements"],
-                                  ["maps", "list", "{tmp}"]])
+                                  ["maps", "list", "{tmp}"], ["maps", "verify", "{html}"]])
 def test_a_full_standard_output_is_one_line(args, tmp_path):
-    """`loc regions`, `loc render` and `loc maps list/verify` printed with click and died
-    with an internal OSError on a full standard output."""
-    if args[0] == "maps":  # a map to list
+    """`loc regions`, `loc render` and `loc maps list/verify` (whose OK/FAIL lines `loc
+    reproduce` and `loc signatures` share) printed with click and died with an internal
+    OSError on a full standard output."""
+    html = ""
+    if "{tmp}" in args[-1] or "{html}" in args[-1]:  # a map to list or verify
         assert _run("render", "-o", tmp_path, "--name", "s", "--no-settlements").exit_code == 0
+        html = str(next(p for p in (tmp_path / "s").glob("*.html") if p.stem != "index"))
     with open("/dev/full", "wb") as full:
         p = subprocess.run([sys.executable, "-m", "loc", "-q",
-                            *(a.format(tmp=tmp_path) for a in args)], cwd=ROOT, stdout=full,
+                            *(a.format(tmp=tmp_path, html=html) for a in args)], cwd=ROOT,
+                           stdout=full,
                            stderr=subprocess.PIPE, timeout=120)
     assert p.returncode == 2
     assert p.stderr.decode().strip() == ("loc: error: cannot write to standard output: No "

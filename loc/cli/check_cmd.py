@@ -126,6 +126,6 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
             say(f"{len(classified)} incidents: {len(v)} violations "
                 f"({int(v['uncertain'].sum())} with an uncertain location)")
         if folder is not None:
-            click.echo(str(folder))
+            emit(f"{folder}\n", None)
     if folder is not None:
         say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import Option, emit, say, trust_opt
+from loc.cli.options import Option, emit, emit_checks, say, trust_opt
 
 
 @click.group("maps")
@@ -52,7 +52,5 @@ def verify_cmd(path, trust) -> None:
     from loc.outputs.versions import verify
 
     results = verify(path, list(trust) or None)
-    emit("".join(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}\n"
-                 for what, ok, detail in results), None)
-    if not all(ok for _, ok, _ in results):
+    if not emit_checks(results):
         raise SystemExit(1)

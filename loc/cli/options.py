@@ -692,6 +692,25 @@ def emit(data: str | bytes, output: Path | None) -> None:
         raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
+def emit_checks(results) -> bool:
+    """Checks as ``OK``/``FAIL`` lines on stdout (``loc maps verify``, ``loc reproduce``,
+    ``loc signatures``).
+
+    Parameters
+    ----------
+    results : list of (str, bool, str)
+        What was checked, whether it passed, and the detail.
+
+    Returns
+    -------
+    bool
+        Whether every check passed.
+    """
+    emit("".join(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}\n"
+                 for what, ok, detail in results), None)
+    return all(ok for _, ok, _ in results)
+
+
 def emit_frame(gdf, output: Path | None, fmt: str, layer: str) -> None:
     """Records (a GeoDataFrame) as csv, geojson or gpkg, to ``-o`` or stdout (GeoPackage
     needs ``-o``).

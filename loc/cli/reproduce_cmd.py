@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import say, trust_opt
+from loc.cli.options import emit_checks, say, trust_opt
 
 
 @click.command("reproduce")
@@ -25,9 +25,7 @@ def command(manifest, trust) -> None:
     from loc.outputs.reproduce import reproduce
 
     results = reproduce(manifest, list(trust) or None)
-    for what, ok, detail in results:
-        click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
-    if not all(ok for _, ok, _ in results):
+    if not emit_checks(results):
         say("not reproduced")
         raise SystemExit(1)
     say("reproduced: every output is byte-identical")

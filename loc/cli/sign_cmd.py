@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import key_opt, party_opt, say, trust_opt
+from loc.cli.options import emit, emit_checks, key_opt, party_opt, say, trust_opt
 
 
 @click.command("keygen")
@@ -43,7 +43,7 @@ def sign(manifest, key) -> None:
         what, detail = bad[0]
         more = f" (and {len(bad) - 1} more; loc maps verify lists them)" if len(bad) > 1 else ""
         raise InputError(f"not signed: {what}: {detail}{more}", found)
-    click.echo(str(make(found, key)))
+    emit(f"{make(found, key)}\n", None)
 
 
 @click.command("signatures")
@@ -65,7 +65,5 @@ def signatures(manifest, trust) -> None:
         say(f"no signatures beside {found}")
         raise SystemExit(1)
     results = verify_files(found) + signatures
-    for what, ok, detail in results:
-        click.echo(f"{'OK  ' if ok else 'FAIL'}  {what}: {detail}")
-    if not all(ok for _, ok, _ in results):
+    if not emit_checks(results):
         raise SystemExit(1)

@@ -128,8 +128,8 @@ def cache_list() -> None:
     """List cached downloads: sha256, bytes, URL."""
     from loc.io.fetch import cache_root, list_cache
 
-    for e in list_cache():
-        click.echo(f"{str(e.get('sha256'))[:12]}  {int(e.get('bytes') or 0):>10,}  {e['url']}")
+    emit("".join(f"{str(e.get('sha256'))[:12]}  {int(e.get('bytes') or 0):>10,}  {e['url']}\n"
+                 for e in list_cache()), None)
     say(f"cache: {cache_root()}")
 
 
@@ -197,5 +197,8 @@ def compare_cmd(a, b, fmt, output, report) -> None:
         emit(text, output)
     if saved is not None:
         folder, created = saved
-        click.echo(str(folder), err=fmt != "table")
+        if fmt == "table":  # the folder is the result; with data on stdout, a note (-q: none)
+            emit(f"{folder}\n", None)
+        else:
+            say(str(folder))
         say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")

@@ -65,6 +65,6 @@ def command(agreement, snapshots, incidents, as_of, incidents_cover, fmt, output
                 for p in v.phases for c in p.conditions]
         emit(table(pd.DataFrame(rows).set_index("phase")), None)
         if folder is not None:
-            click.echo(str(folder))
+            emit(f"{folder}\n", None)
     if folder is not None:
         say(f"report {folder.name}: {'written' if created else 'exists already, unchanged'}")
