@@ -101,9 +101,9 @@ class Snapshot:
     _memo: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.given, Sides):
-            object.__setattr__(self, "given", Sides(self.given))
-        if self.sha256 is not None and self.given.origin != self.sha256:
+        given = self.given if isinstance(self.given, Sides) else Sides(self.given)
+        object.__setattr__(self, "given", given)
+        if self.sha256 is not None and given.origin != self.sha256:
             # the sides are not those read from that input (``dataclasses.replace`` with
             # other sides keeps the hash): a manifest must not name the input's bytes
             object.__setattr__(self, "sha256", None)

@@ -198,7 +198,8 @@ def test_snapshots_built_in_memory_are_cached_by_content(cache):
 def test_a_file_reaching_beyond_ukraines_box_is_read_the_general_way(cache, tmp_path):
     inside = shapely.box(37.0, 47.5, 38.0, 48.5)
     grown = shapely.box(37.0, 47.5, 38.01, 48.5)
-    beyond = shapely.union(grown, shapely.box(40.6, 47.0, 40.8, 47.2))  # east of 40.5° E
+    # east of 40.5° E (out of the box the text reader takes), within reach of Ukraine
+    beyond = shapely.union(grown, shapely.box(40.55, 49.2, 40.7, 49.4))
     files = []
     for day, geom in (("01", inside), ("02", beyond), ("03", inside)):
         path = tmp_path / f"x_202501{day}.geojson"
@@ -209,7 +210,7 @@ def test_a_file_reaching_beyond_ukraines_box_is_read_the_general_way(cache, tmp_
     a, b = lcrs.project(inside, lcrs.EQUAL_AREA), lcrs.project(beyond, lcrs.EQUAL_AREA)
     gained, lost = (shapely.area(shapely.difference(b, a)) / 1e6,
                     shapely.area(shapely.difference(a, b)) / 1e6)  # the naive way
-    assert gained > 420 and lost > 0.1  # parallels bend in the projection: slivers lost
+    assert gained > 320 and lost > 0.1  # parallels bend in the projection: slivers lost
     assert list(df["gained_km2"].iloc[1:]) == pytest.approx([gained, lost], abs=1e-6)
     assert list(df["lost_km2"].iloc[1:]) == pytest.approx([lost, gained], abs=1e-6)
 

@@ -27,6 +27,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -350,7 +351,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
                     and all(a <= b for a, b in zip(old["limits"], now, strict=True))):
                 records[j] = old
                 continue
-            _record(item, lambda item=item: read_file(item), records, j)
+            _record(item, partial(read_file, item), records, j)
             rec = records[j]
         if old is None or old["warnings"] != rec["warnings"]:
             new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"]}

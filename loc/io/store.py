@@ -28,7 +28,7 @@ from loc.errors import DateError, InputError, OutputError, first_line
 from loc.geo import repair
 from loc.io.readers import check_finite, gdal_path, read_file, to_lonlat
 from loc.io.writers import locked, write_gpkg
-from loc.model import SIDES, Snapshot, from_geometries
+from loc.model import SIDES, Sides, Snapshot, from_geometries
 
 LAYER = "control"
 COLUMNS = ["date", "source", "license", "sha256", "side"]
@@ -368,8 +368,10 @@ def _snapshot(store: Path, rows: gpd.GeoDataFrame, day: str) -> Snapshot:
                            meta={"store": str(store), "file_sha256": rows["sha256"].iloc[0]},
                            checked=True)  # the checks above
     # a store's date is identified by its geometry: the hash a manifest records
-    snap.given.origin = snap.geometry_sha256
-    object.__setattr__(snap, "sha256", snap.given.origin)
+    given = snap.given
+    assert isinstance(given, Sides)  # a snapshot's sides always are
+    given.origin = snap.geometry_sha256
+    object.__setattr__(snap, "sha256", given.origin)
     return snap
 
 
