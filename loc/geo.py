@@ -453,13 +453,45 @@ def finite(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
     """
     if not isinstance(geom, BaseGeometry):
         raise TypeError(f"{what} must be a shapely geometry, not {type(geom).__name__}")
-    coords = shapely.get_coordinates(geom)
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    bad = first_nonfinite(np.array([geom], dtype=object))
+    if bad is not None:
         raise GeometryError(f"{what} has a coordinate that is not a finite number (vertex "
-                            f"{i}: {coords[i].tolist()}): refused, not repaired", where)
+                            f"{bad[1]}: {bad[2]}): refused, not repaired", where)
     return geom
+
+
+def first_nonfinite(geoms: np.ndarray) -> tuple[int, int, list] | None:
+    """The first vertex with a coordinate (x, y, or z where a geometry has z) that is not a
+    finite number: the one check of finiteness, for every reader and for geometries given
+    in Python.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        The geometries (None allowed: no vertices).
+
+    Returns
+    -------
+    (int, int, list) or None
+        The geometry's place, the vertex's place in it (both 0-based) and its coordinates
+        (rounded to 6 decimals where finite); None when every coordinate is finite.
+
+    Examples
+    --------
+    >>> first_nonfinite(np.array([shapely.Point(1, 2), shapely.Point(1, 2, float("nan"))]))
+    (1, 0, [1.0, 2.0, nan])
+    """
+    coords, which = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+    has_z = shapely.has_z(geoms)[which] if len(which) else np.zeros(0, dtype=bool)
+    # a 2-D geometry's z is NaN here: only a geometry that has a z is checked on it
+    bad = ~np.isfinite(coords[:, :2]).all(axis=1) | (has_z & ~np.isfinite(coords[:, 2]))
+    if not bad.any():
+        return None
+    k = int(np.flatnonzero(bad)[0])
+    feat = int(which[k])
+    vertex = k - int(np.flatnonzero(which == feat)[0])
+    shown = coords[k] if has_z[k] else coords[k, :2]
+    return feat, vertex, [round(v, 6) if math.isfinite(v) else v for v in shown.tolist()]
 
 
 def checked_area(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:

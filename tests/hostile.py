@@ -84,6 +84,33 @@ def _nan_vector(folder: Path, kind: str, ext: str, driver: str) -> Path:
     raise AssertionError(f"no coordinate {MARK} in {path}")
 
 
+def _nan_z_vector(folder: Path, kind: str, ext: str, driver: str) -> Path:
+    """A valid 3-D file of ``driver`` with one vertex's z patched to NaN in its bytes (and
+    in the envelope a GeoPackage keeps of it)."""
+    poly = shapely.Polygon([(37.0, 47.5, 0), (38.5, 47.5, MARK), (38.5, 48.5, 0),
+                            (37.0, 47.5, 0)])
+    path = _vector(folder, kind, ext, driver, [poly])
+    data = path.read_bytes()
+    mark, nan = struct.pack("<d", MARK), struct.pack("<d", float("nan"))
+    assert mark in data, path
+    path.write_bytes(data.replace(mark, nan))
+    return path
+
+
+def _vrt(folder: Path, kind: str, ext: str) -> Path:
+    """A VRT naming the bundled sample (GDAL reads the VRT by content, whatever its name)."""
+    from loc import sample_paths
+
+    src = sample_paths()[-1]
+    return _write(folder, kind, ext, f'<OGRVRTDataSource><OGRVRTLayer name="{src.stem}">'
+                  f"<SrcDataSource>{src}</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>")
+
+
+LINK_CRS = {"type": "link", "properties": {"href": "http://127.0.0.1:9/crs.prj",
+                                           "type": "proj4"}}
+"""A GeoJSON CRS GDAL fetches over HTTP (a port where nothing listens)."""
+
+
 def _zip(folder: Path, kind: str, ext: str, members: dict[str, bytes]) -> Path:
     path = folder / _name(kind, ext)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -205,7 +232,23 @@ SNAPSHOTS: dict[str, tuple[Callable[[Path], Path], str]] = {
         box(37.0, 47.5, 38.0, 95.0))])), "not lon/lat"),
     "unknown_crs": (lambda d: _geojson(d, "unknown_crs", {**_fc([mapping(DONBAS)]), "crs": {
         "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::999999"}}}), "crs"),
+    "link_crs": (lambda d: _geojson(d, "link_crs", {**_fc([mapping(DONBAS)]), "crs": LINK_CRS}),
+                 "CRS by a link"),
+    # files that make GDAL read other files, or the network
+    "vrt": (lambda d: _vrt(d, "vrt", "vrt"), "give the data file itself"),
+    "vrt_named_geojson": (lambda d: _vrt(d, "vrt_named_geojson", "geojson"),
+                          "give the data file itself"),
+    # tables without geometry
+    "csv_no_geometry": (lambda d: _write(d, "csv_no_geometry", "csv", "a,b\n1,2\n"),
+                        "has no geometry"),
+    "csv_lat_lon": (lambda d: _write(d, "csv_lat_lon", "csv", "lat,lon\n48,37\n"),
+                    "has no geometry"),
+    # a z that is not a number, in a binary format
+    "nan_z_gpkg": (lambda d: _nan_z_vector(d, "nan_z_gpkg", "gpkg", "GPKG"),
+                   "not a finite number"),
     # content that cannot be read as control areas
+    "side_null": (lambda d: _geojson(d, "side_null", _fc([mapping(DONBAS)], side=None)),
+                  "unknown side"),
     "unknown_side": (lambda d: _geojson(d, "unknown_side", _fc([mapping(DONBAS)],
                                                               side="martians")),
                      "unknown side"),
@@ -271,6 +314,10 @@ SITES: dict[str, Callable[[Path], Path]] = {
         "type": "Point", "coordinates": [34.5, 47.5]}], name="plant", radius_km="R"))
         .replace('"R"', "NaN")),
     "sites_garbage": lambda d: _write(d, "sites_garbage", "geojson", os.urandom(100)),
+    "sites_overflow": lambda d: _write(d, "sites_overflow", "geojson", json.dumps(_fc([{
+        "type": "Point", "coordinates": ["X", 47.5]}], name="plant", radius_km=5))
+        .replace('"X"', "1e999")),
+    "sites_csv": lambda d: _write(d, "sites_csv", "csv", "name,lat,lon\nplant,47.5,34.5\n"),
 }
 """Hostile site files."""
 
@@ -282,6 +329,16 @@ EXCHANGES: dict[str, Callable[[Path], Path]] = {
     "exchange_garbage": lambda d: _write(d, "exchange_garbage", "geojson", os.urandom(64)),
     "exchange_far_away": lambda d: _geojson(d, "exchange_far_away",
                                             _fc([mapping(box(-60, -10, -59, -9))])),
+    # checked as a snapshot is: every coordinate, z too, and the JSON before GDAL reads it
+    "exchange_overflow": lambda d: _write(d, "exchange_overflow", "geojson",
+                                          _poly_text(_ring_with("[1e999, {y}]"))),
+    "exchange_nan_first_vertex": lambda d: _write(d, "exchange_nan_first_vertex", "geojson",
+                                                  _poly_text(_ring_with("[NaN, NaN]", 0))),
+    "exchange_nan_z_gpkg": lambda d: _nan_z_vector(d, "exchange_nan_z_gpkg", "gpkg", "GPKG"),
+    "exchange_link_crs": lambda d: _geojson(d, "exchange_link_crs",
+                                            {**_fc([mapping(DONBAS)]), "crs": LINK_CRS}),
+    "exchange_vrt": lambda d: _vrt(d, "exchange_vrt", "vrt"),
+    "exchange_csv": lambda d: _write(d, "exchange_csv", "csv", "a,b\n1,2\n"),
 }
 """Hostile exchange files (polygons moved to a side)."""
 

@@ -376,8 +376,8 @@ def test_a_series_read_with_reuse_equals_each_file_read_alone(tmp_path_factory, 
 def test_plain_files_skip_gdal_and_others_do_not(tmp_path, monkeypatch):
     """The plain path is taken (it is what makes a series fast), and only for plain files."""
     calls = []
-    real = readers_mod.read_frames
-    monkeypatch.setattr(readers_mod, "read_frames",
+    real = readers_mod._read_layers  # GDAL's reading
+    monkeypatch.setattr(readers_mod, "_read_layers",
                         lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     plain, other = tmp_path / "a_20250108.geojson", tmp_path / "b_20250108.geojson"
     plain.write_text(_fc(_rings(SQUARE)))
@@ -403,8 +403,8 @@ def test_the_depth_limit_counts_the_coordinates(tmp_path, monkeypatch):
 
 def test_loc_engine_reads_plain_files_with_gdal(tmp_path, monkeypatch):
     calls = []
-    real = readers_mod.read_frames
-    monkeypatch.setattr(readers_mod, "read_frames",
+    real = readers_mod._read_layers  # GDAL's reading
+    monkeypatch.setattr(readers_mod, "_read_layers",
                         lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     plain = tmp_path / "a_20250108.geojson"
     plain.write_text(_fc(_rings(SQUARE)))

@@ -4,6 +4,7 @@ import warnings
 import zipfile
 
 import geopandas as gpd
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import Polygon, box, mapping
@@ -115,7 +116,8 @@ def test_deepstate_api_names(tmp_path):
         {"type": "Feature", "properties": {"name": "x///Unit///y"},
          "geometry": {"type": "Point", "coordinates": [37.5, 48.0, 0]}},
     ]
-    snap = loc.read(write_fc(tmp_path / "api.geojson", feats))
+    with pytest.warns(loc.LocWarning, match="1 point.s. or line.s. left out"):
+        snap = loc.read(write_fc(tmp_path / "api.geojson", feats))
     assert snap.source == "deepstate"
     assert float(crs.area_km2(snap.occupied)) == pytest.approx(
         crs.geodesic_area_km2(DONBAS), rel=1e-3)
@@ -311,14 +313,13 @@ def test_a_geometry_collection_of_polygons_is_read(tmp_path):
     gc = shapely.GeometryCollection([a, shapely.Point(37.5, 47.7), b,
                                      shapely.LineString([(37, 47), (38, 48)])])
     path = write_fc(tmp_path / "gc_20250905.geojson", [feature(gc)])
-    with pytest.warns(loc.LocWarning, match="2 point.s. or line.s. inside geometry "
-                                            "collections left out"):
+    with pytest.warns(loc.LocWarning, match="2 point.s. or line.s. left out"):
         snap = loc.read(path)
     want = loc.from_geometries(shapely.union(a, b), date="2025-09-05")
     assert snap.occupied_km2() == pytest.approx(want.occupied_km2(), rel=1e-12)
     only_lines = write_fc(tmp_path / "l_20250905.geojson", [feature(shapely.GeometryCollection(
         [shapely.LineString([(37, 47), (38, 48)])]))])
-    with pytest.raises(loc.LocError, match="has no polygons"), pytest.warns(loc.LocWarning):
+    with pytest.raises(loc.LocError, match="has no polygons"):
         loc.read(only_lines)
 
 
@@ -415,3 +416,138 @@ def test_a_ua_side_over_the_ru_side_is_theirs_and_said(tmp_path):
          "geometry": mapping(box(37, 47, 38, 48))}]}))
     with pytest.warns(loc.LocWarning, match="every polygon is ua: nothing is Russian-held"):
         assert loc.read(only).occupied_km2() == 0.0
+
+
+def test_a_shapefiles_hash_covers_every_file_gdal_reads(tmp_path):
+    """A .prj moving the prime meridian by 0.5 deg moved the geometry while the recorded
+    sha256 (of the .shp alone) still matched, so `loc maps verify` said OK."""
+    from loc.io.hashing import read_set
+    from loc.outputs.versions import check_input, input_record
+
+    shp = tmp_path / "area_2025-09-05.shp"
+    gpd.GeoDataFrame(geometry=[DONBAS], crs="EPSG:4326").to_file(shp, engine="pyogrio")
+    assert {p.suffix for p in read_set(shp)} == {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+    manifest = tmp_path / "manifest.json"
+    before = loc.read(shp)
+    rec = input_record(before)
+    assert check_input(rec, manifest)[1]
+    shp.with_suffix(".prj").write_text(
+        pyproj.CRS("+proj=longlat +datum=WGS84 +pm=0.5").to_wkt("WKT1_ESRI"))
+    after = loc.read(shp)
+    assert after.occupied.bounds[0] == pytest.approx(before.occupied.bounds[0] + 0.5)
+    assert after.sha256 != before.sha256
+    path, ok, why = check_input(rec, manifest)
+    assert not ok and "differs" in why
+
+
+def test_a_geojsons_hash_is_its_bytes_hash(tmp_path):
+    from loc.io.hashing import file_sha256
+
+    path = write_fc(tmp_path / "a.geojson", [feature(DONBAS)])
+    (tmp_path / "a.prj").write_text("not read for a GeoJSON")
+    assert loc.read(path).sha256 == file_sha256(path)
+
+
+VRT = ('<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{src}</SrcDataSource>'
+       '</OGRVRTLayer></OGRVRTDataSource>')
+
+
+@pytest.mark.parametrize("name", ["x.vrt", "x_2025-09-05.geojson", "x.txt"])
+def test_a_vrt_is_refused_whatever_its_suffix(tmp_path, name):
+    """A VRT is hashed alone while GDAL reads the file it names: swapping that file changed
+    the figures (111,938 against 114,781 km²) and `loc maps verify` still said OK."""
+    src = loc.sample_paths()[-1]
+    path = tmp_path / name
+    path.write_text(VRT.format(layer=src.stem, src=src))
+    with pytest.raises(InputError, match="VRT.*give the data file itself") as err:
+        loc.read(path)
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "what"), [
+    ('<OGRWFSDataSource><URL>http://example.com/wfs</URL></OGRWFSDataSource>', "WFS"),
+    ('{"type": "gdal_streamed_alg", "command_line": "gdal vector pipeline ! read '
+     '/vsicurl/http://example.com/a.geojson"}', "GDALG"),
+])
+def test_formats_that_read_elsewhere_are_refused(tmp_path, text, what):
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=f"{what}.*give the data file itself"):
+        loc.read(path)
+
+
+@pytest.mark.parametrize("crs_member", [
+    {"type": "link", "properties": {"href": "http://example.com/crs.prj", "type": "proj4"}},
+    {"type": "link", "properties": {"href": "crs.prj", "type": "proj4"}},
+    {"type": "name", "properties": {"name": "https://example.com/crs/4326"}},
+])
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_a_crs_by_link_is_refused_before_gdal_opens_the_file(tmp_path, monkeypatch,
+                                                              crs_member, engine):
+    """GDAL fetched a link CRS's href over HTTP (a connect to port 80) outside loc fetch."""
+    from loc.io import readers
+
+    def opened(*args, **kwargs):
+        raise AssertionError("GDAL opened the file")
+
+    monkeypatch.setattr(readers, "_read_layers", opened)
+    path = write_fc(tmp_path / "a.geojson", [feature(DONBAS)], crs=crs_member)
+    for read in (lambda: loc.read(path, engine=engine),
+                 lambda: readers.read_features(path, engine=engine)):
+        with pytest.raises(InputError, match="CRS by a link.*outside loc fetch") as err:
+            read()
+        assert "\n" not in str(err.value)
+
+
+def test_an_ogc_crs_url_is_read_offline(tmp_path):
+    path = write_fc(tmp_path / "a.geojson", [feature(DONBAS)], crs={
+        "type": "name", "properties": {"name": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}})
+    assert loc.read(path, engine="pyogrio").occupied_km2() > 0
+
+
+@pytest.mark.parametrize("rows", ["a,b\n1,2\n", "lat,lon\n48,37\n"])
+def test_a_table_without_geometry_is_refused_in_one_line(tmp_path, rows):
+    from loc.io.readers import read_features
+
+    path = tmp_path / "p_20250905.csv"
+    path.write_text(rows)
+    for read in (loc.read, read_features):
+        with pytest.raises(GeometryError, match="has no geometry"):
+            read(path)
+
+
+def test_a_null_side_is_named_not_a_crash(tmp_path):
+    path = write_fc(tmp_path / "a.geojson", [feature(DONBAS, side=None),
+                                             feature(box(36, 47, 36.5, 47.4), side="ru")])
+    with pytest.raises(GeometryError, match="unknown side value.*null"):
+        loc.read(path)
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+def test_points_and_lines_beside_polygons_are_left_out_with_a_warning(tmp_path, suffix):
+    """The same rule as points and lines inside a geometry collection."""
+    geoms = [DONBAS, shapely.Point(37.2, 48.0), shapely.LineString([(37, 48), (38, 48.2)])]
+    path = tmp_path / f"mixed{suffix}"
+    gpd.GeoDataFrame(geometry=geoms, crs="OGC:CRS84").to_file(path, engine="pyogrio")
+    with pytest.warns(loc.LocWarning, match="2 point.s. or line.s. left out"):
+        snap = loc.read(path)
+    assert snap.occupied_km2() == pytest.approx(crs.area_km2(DONBAS))
+    collection = tmp_path / "collection.geojson"
+    write_fc(collection, [{"type": "Feature", "properties": {},
+                           "geometry": mapping(shapely.GeometryCollection(geoms))}])
+    with pytest.warns(loc.LocWarning, match="2 point.s. or line.s. left out"):
+        loc.read(collection)
+
+
+@pytest.mark.parametrize("kind", ["exchange_overflow", "exchange_nan_first_vertex",
+                                  "exchange_nan_z_gpkg", "sites_overflow"])
+def test_side_inputs_are_checked_as_snapshots_are(tmp_path, kind):
+    """Exchanges and sites got GDAL's "Unrecognized number: 1e999" or "LinearRing not
+    closed", or were read with a NaN z, where a snapshot gets loc's finite-number check."""
+    from loc.io.readers import read_features
+    from tests import hostile
+
+    path = {**hostile.EXCHANGES, **hostile.SITES}[kind](tmp_path)
+    with pytest.raises(GeometryError, match="not a finite number") as err:
+        read_features(path)
+    assert "\n" not in str(err.value)

@@ -39,7 +39,7 @@ from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
-from loc.io.hashing import bytes_sha256, file_sha256
+from loc.io.hashing import bytes_sha256, input_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import read_file
 from loc.io.rings import (
@@ -663,7 +663,7 @@ def _key(item: Item) -> str:
     inherited."""
     if isinstance(item, Snapshot):
         return "geom:" + item.geometry_sha256
-    return file_sha256(item)
+    return input_sha256(item)
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

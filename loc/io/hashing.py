@@ -45,3 +45,74 @@ def bytes_sha256(data: bytes) -> str:
     'e3b0c44298fc'
     """
     return hashlib.sha256(data).hexdigest()
+
+
+SIDECARS: dict[str, tuple[str, ...]] = {
+    ".shp": (".shx", ".dbf", ".prj", ".cpg"),
+    ".csv": (".csvt", ".prj"),
+    ".gml": (".gfs", ".xsd"),
+    ".tab": (".dat", ".map", ".id", ".ind"),
+    ".mif": (".mid",),
+}
+"""The files GDAL reads beside a file of each suffix (a shapefile's index, attributes, CRS
+and encoding; a CSV's field types and CRS; a GML's schemas; a MapInfo table's parts). A
+GeoPackage's write-ahead log (``-wal``) is read too."""
+
+
+def read_set(path: str | Path) -> list[Path]:
+    """The files GDAL reads when it opens ``path``: the file and those of its sidecars
+    (:data:`SIDECARS`) that exist, found as GDAL finds them (the suffix in lower, then upper
+    case).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file named.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file first, then its sidecars in the order of :data:`SIDECARS`.
+
+    Examples
+    --------
+    >>> read_set("no-such-file.geojson")
+    [PosixPath('no-such-file.geojson')]
+    """
+    path = Path(path)
+    found = [path]
+    for ext in SIDECARS.get(path.suffix.lower(), ()):
+        for candidate in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+            if candidate.is_file():
+                found.append(candidate)
+                break
+    if path.suffix.lower() == ".gpkg":
+        wal = path.with_name(path.name + "-wal")
+        if wal.is_file():
+            found.append(wal)
+    return found
+
+
+def input_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of everything GDAL reads for an input (:func:`read_set`): the file's
+    bytes alone when it has no sidecars (so a GeoJSON's is :func:`file_sha256`), else of
+    each file's suffix and SHA-256 in turn. The one hash a snapshot records and that
+    verification recomputes: a changed ``.prj`` or ``.dbf`` changes it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file named.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
+    files = read_set(path)
+    if len(files) == 1:
+        return file_sha256(files[0])
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.name[len(Path(path).stem):].lower()}\0{file_sha256(f)}\n".encode())
+    return h.hexdigest()

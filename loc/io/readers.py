@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import glob
 import math
 import os
 import shutil
@@ -44,7 +43,7 @@ from loc.errors import (
     first_line,
 )
 from loc.geo import repair
-from loc.io.hashing import bytes_sha256, file_sha256
+from loc.io.hashing import bytes_sha256, input_sha256, read_set
 from loc.io.rings import PlainReader, plain_bytes
 from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
@@ -111,8 +110,9 @@ def gdal_path(path: Path) -> Iterator[Path]:
     """A path the GDAL bindings open as the file it names.
 
     pyogrio and fiona parse a path as a URI, so ``a;b.geojson`` opens ``a`` and ``x!y`` an
-    archive; such a file (and a shapefile's sidecar files) is linked, or copied where links
-    are not allowed, into a temporary folder under a plain name.
+    archive; such a file (and the sidecar files GDAL reads with it,
+    :func:`loc.io.hashing.read_set`) is linked, or copied where links are not allowed, into a
+    temporary folder under a plain name.
 
     Parameters
     ----------
@@ -129,10 +129,7 @@ def gdal_path(path: Path) -> Iterator[Path]:
         return
     tmp = Path(tempfile.mkdtemp(prefix="loc-path-"))
     try:
-        siblings = sorted(path.parent.glob(glob.escape(path.stem) + ".*")) or [path]
-        for f in siblings:
-            if not f.is_file():
-                continue
+        for f in read_set(path):
             target = tmp / ("input" + f.name[len(path.stem):])
             try:
                 os.symlink(f.resolve(), target)
@@ -164,10 +161,128 @@ def _inner(folder: Path, path: Path) -> Path:
     return found[0]
 
 
+_INDIRECT = {
+    b"<ogrvrtdatasource": "is an OGR VRT, a file that points GDAL at other files (or URLs)",
+    b"<ogrwfsdatasource": "is a WFS description, a file that points GDAL at a web service",
+    b"gdal_streamed_alg": "is a GDALG file, a GDAL command that reads other files (or URLs)",
+}
+"""Content (lower case, in a file's first bytes, whatever its suffix: GDAL finds the driver
+by content) of formats that make GDAL read files other than the one named, or the network:
+a snapshot's sha256 would not cover what was read, and ``loc fetch`` alone goes online."""
+
+_NO_FETCH = {"GML_DOWNLOAD_WFS_SCHEMA": "NO", "GML_SKIP_RESOLVE_ELEMS": "ALL",
+             "LIBKML_RESOLVE_STYLE": "NO", "LIBKML_EXTERNAL_STYLE": "NO"}
+"""GDAL settings under which the GML and KML drivers fetch no schema, linked element or
+style (the defaults of this GDAL, set so that no environment turns them on)."""
+
+_HEAD = 1 << 16
+
+
+def _url_in(node, level: int = 0) -> str | None:
+    """A URL (``scheme://``) in a GeoJSON ``crs`` member, other than the OGC's CRS names
+    (``http://www.opengis.net/def/crs/EPSG/0/4326``), which GDAL resolves offline."""
+    if isinstance(node, str):
+        text = node.strip().lower()
+        offline = text.split("://", 1)[-1].removeprefix("www.").startswith(
+            "opengis.net/def/crs/")
+        return node if "://" in text and not offline else None
+    if level < 8 and isinstance(node, dict):
+        node = list(node.values())
+    if level < 8 and isinstance(node, list):
+        for v in node:
+            found = _url_in(v, level + 1)
+            if found:
+                return found
+    return None
+
+
+def _crs_problem(doc) -> str | None:
+    """Why a GeoJSON ``crs`` member would make GDAL go online: one of type ``link`` (GDAL
+    fetches its ``href``) or naming a URL (a name GDAL takes as a URL to fetch)."""
+    member = doc.get("crs") if isinstance(doc, dict) else None
+    if member is None:
+        return None
+    url = _url_in(member)
+    if isinstance(member, dict) and member.get("type") == "link" or url:
+        shown = f" ({url[:60]})" if url else ""
+        return (f"names its CRS by a link{shown}: loc reads nothing over the network outside "
+                "loc fetch; name the CRS (\"urn:ogc:def:crs:EPSG::4326\") or reproject to "
+                "lon/lat")
+    return None
+
+
+def checked_before_gdal(real: Path, path: Path) -> object | None:
+    """Refuse, before GDAL opens it, a file GDAL would read in part, repair quietly, or
+    read beside other files or the network: an indirect format (:data:`_INDIRECT`), a JSON
+    file (by suffix or content) that is not valid JSON within the limits, whose geometry
+    :func:`geojson_problem` finds wrong, or whose CRS is a link.
+
+    Parameters
+    ----------
+    real : pathlib.Path
+        The file GDAL will open (an archive's member, say).
+    path : pathlib.Path
+        The file the user named, for the messages.
+
+    Returns
+    -------
+    object or None
+        The parsed JSON document, or None for a file that is not JSON.
+
+    Raises
+    ------
+    LocError
+        One line naming the file.
+    """
+    with open(real, "rb") as fh:
+        head = fh.read(_HEAD)
+    low = head.lower()
+    for mark, what in _INDIRECT.items():
+        if mark in low:
+            raise InputError(f"{what}: give the data file itself", path)
+    if real.suffix.lower() not in (".json", ".geojson") and not head.lstrip(
+            b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    # GDAL's JSON parser recurses: check depth and size before it sees the text
+    raw = real.read_bytes()
+    try:
+        doc = loads(raw, str(path))
+    except LimitError:
+        raise
+    except InputError as exc:
+        raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}", path) from None
+    problem = geojson_problem(doc, booleans=b"true" in raw or b"false" in raw)
+    if problem is not None:
+        raise GeometryError(f"{problem}: refused, not repaired; fix the file", path)
+    problem = _crs_problem(doc)
+    if problem is not None:
+        raise InputError(problem, path)
+    return doc
+
+
+def _fiona_reads(gdal_file: str) -> None:
+    """Let fiona read KML and KMZ (fiona lists neither driver as supported, though its GDAL
+    may have them); a GDAL without them is said in one line."""
+    if Path(gdal_file).suffix.lower() not in (".kml", ".kmz"):
+        return
+    import fiona
+    from fiona import drvsupport
+
+    with fiona.Env() as env:
+        present = set(env.drivers())
+    kml = [d for d in ("LIBKML", "KML") if d in present]
+    if not kml:
+        raise InputError("the GDAL of engine fiona has no KML driver: use --engine pyogrio",
+                         gdal_file)
+    for d in kml:
+        drvsupport.supported_drivers.setdefault(d, "r")
+
+
 def _layers(gdal_path: str, name: str) -> list[tuple[str | None, str | None]]:
     if name == "fiona":
         import fiona
 
+        _fiona_reads(gdal_path)
         return [(n, "Unknown") for n in fiona.listlayers(gdal_path)]
     import pyogrio
 
@@ -178,10 +293,29 @@ def _read_layer(gdal_path: str, layer: str | None, name: str,
                 as_written: bool = False) -> gpd.GeoDataFrame:
     # pyogrio turns date-time fields with an offset into UTC (an incident at 00:30+02:00
     # moves to the day before); as_written keeps them as the file writes them (fiona does)
-    extra = {"datetime_as_string": True} if as_written and name == "pyogrio" else {}
-    if layer is None:
+    extra: dict = {"datetime_as_string": True} if as_written and name == "pyogrio" else {}
+    if name == "fiona":
+        _fiona_reads(gdal_path)
+    if layer is not None:
+        extra["layer"] = layer
+    with _no_fetch():
         return gpd.read_file(gdal_path, engine=name, **extra)
-    return gpd.read_file(gdal_path, layer=layer, engine=name, **extra)
+
+
+@contextlib.contextmanager
+def _no_fetch() -> Iterator[None]:
+    """GDAL's settings :data:`_NO_FETCH` while a file is read (as environment variables,
+    which both bindings' GDAL read), then as they were."""
+    saved = {k: os.environ.get(k) for k in _NO_FETCH}
+    os.environ.update(_NO_FETCH)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def read_frames(path: str | Path, engine: str | None = None,
@@ -215,6 +349,13 @@ def read_frames(path: str | Path, engine: str | None = None,
         raise InputError("no such file", path)
     if path.is_dir():
         raise InputError("is a directory: give one file", path)
+    return _read_checked(path, name, as_written)[0]
+
+
+def _read_checked(path: Path, name: str, as_written: bool
+                  ) -> tuple[gpd.GeoDataFrame, object | None]:
+    """:func:`read_frames` of an existing file, with the JSON document
+    :func:`checked_before_gdal` parsed (None for other files)."""
     _check_size(path.stat().st_size, "file", path)
     if path.suffix.lower() in (".zip", ".kmz"):
         with _unpacked(path) as folder:
@@ -222,9 +363,14 @@ def read_frames(path: str | Path, engine: str | None = None,
     return _read_all(path, name, path, as_written)
 
 
-def _read_all(real: Path, name: str, path: Path, as_written: bool) -> gpd.GeoDataFrame:
+def _read_all(real: Path, name: str, path: Path, as_written: bool
+              ) -> tuple[gpd.GeoDataFrame, object | None]:
+    try:
+        doc = checked_before_gdal(real, path)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
     with gdal_path(real) as safe:
-        return _read_layers(safe, name, path, as_written)
+        return _read_layers(safe, name, path, as_written), doc
 
 
 def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.GeoDataFrame:
@@ -247,6 +393,11 @@ def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.Geo
         except Exception as exc:  # GDAL raises many kinds; all mean an unreadable layer
             what = f"cannot read layer '{layer}'" if layer is not None else _GDAL_HINT
             raise InputError(f"{what}; {first_line(exc)}", path) from None
+        if not isinstance(frame, gpd.GeoDataFrame):  # a table: a CSV without WKT, say
+            if len(layers) > 1:
+                continue
+            raise GeometryError("has no geometry: GDAL reads it as a table without a "
+                                "geometry column (a CSV needs a WKT column)", path)
         if len(layers) > 1:
             frame["layer"] = layer
         frames.append(frame)
@@ -259,8 +410,8 @@ def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.Geo
 
 
 def check_finite(gdf: gpd.GeoDataFrame, path: str | Path | None) -> None:
-    """Refuse features with a coordinate that is not a finite number, and more vertices
-    than the limit.
+    """Refuse features with a coordinate (x, y or z) that is not a finite number
+    (:func:`loc.geo.first_nonfinite`), and more vertices than the limit.
 
     Parameters
     ----------
@@ -282,16 +433,12 @@ def check_finite(gdf: gpd.GeoDataFrame, path: str | Path | None) -> None:
     if int(counts.sum()) > limit:
         raise LimitError(f"holds {int(counts.sum()):,} vertices, over the limit of "
                          f"{limit:,} (raise LOC_MAX_VERTICES if it is genuine)", path)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)  # z is dropped anyway
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        feat = int(which[k])
-        vertex = k - int(np.flatnonzero(which == feat)[0])
+    bad = geo.first_nonfinite(geoms)  # z too: a NaN z is no more a number than a NaN x
+    if bad is not None:
+        feat, vertex, shown = bad
         raise GeometryError(
             f"feature {feat} has a coordinate that is not a finite number (vertex {vertex}: "
-            f"{[round(v, 6) if math.isfinite(v) else v for v in coords[k].tolist()]}): "
-            "refused, not repaired; fix the file", path)
+            f"{shown}): refused, not repaired; fix the file", path)
 
 
 def to_lonlat(gdf: gpd.GeoDataFrame, path: str | Path | None) -> gpd.GeoDataFrame:
@@ -418,13 +565,17 @@ def _assign_sides(gdf: gpd.GeoDataFrame, path, names=None) -> tuple[pd.Series, s
     (``isw``), else every feature ``ru`` (``default``)."""
     columns = {c.lower(): c for c in gdf.columns if c != gdf.geometry.name}
     if "side" in columns:
-        raw = gdf[columns["side"]].astype(str).str.strip().str.casefold()
-        sides = raw.map(_SIDE_WORDS)
-        bad = sorted(set(raw[sides.isna()]))
+        values = gdf[columns["side"]]
+        missing = values.isna()
+        # a missing value (JSON null) is no side: named as null, never read as a word
+        raw = values.where(~missing, "").map(lambda v: str(v).strip().casefold())
+        sides = raw.where(~missing).map(_SIDE_WORDS)
+        bad = (["null"] if missing.any() else []) + sorted(
+            repr(b[:30]) for b in set(raw[sides.isna() & ~missing]))
         if bad:
             raise GeometryError(
-                f"unknown side value(s) {', '.join(repr(b[:30]) for b in bad[:3])} in column "
-                "'side': use ru, ua or contested", path)
+                f"unknown side value(s) {', '.join(bad[:3])} in column 'side': use ru, ua or "
+                "contested", path)
         return sides, "side"
     if "name" in columns and deepstate.is_deepstate_names(gdf[columns["name"]]):
         sides = gdf[columns["name"]].map(deepstate.side_of_name)
@@ -474,21 +625,22 @@ def _own_date(gdf: gpd.GeoDataFrame | None, origin: str, name: str | None
     return in_name
 
 
-def _collections_opened(geoms: np.ndarray, origin: str) -> np.ndarray:
+def _collections_opened(geoms: np.ndarray) -> tuple[np.ndarray, int]:
     """Geometry collections (KML's MultiGeometry, say) as the polygons they hold, as drawn
     (one MultiPolygon, not joined: overlapping parts are the repair's to join, with its
-    warning); their points and lines are left out, with a warning."""
+    warning), and how many points and lines the features hold, in collections or not: they
+    are left out (:func:`snapshot_from_frame` says so)."""
     out = geoms.copy()
     dropped = 0
-    for i in np.flatnonzero(shapely.get_type_id(geoms) == 7):  # GeometryCollection
+    types = shapely.get_type_id(geoms)
+    for i in np.flatnonzero(types == 7):  # GeometryCollection
         polys, other = geo.drawn_polygons(geoms[i])
         dropped += other
         if polys:
             out[i] = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-    if dropped:
-        warnings.warn(f"{origin}: {dropped} point(s) or line(s) inside geometry collections "
-                      "left out (control areas are polygons)", LocWarning, stacklevel=4)
-    return out
+    lines_points = ~np.isin(types, (3, 6, 7))  # Polygon, MultiPolygon, GeometryCollection
+    dropped += int(lines_points.sum())
+    return out, dropped
 
 
 def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
@@ -530,13 +682,17 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                             "empty, or every geometry is null or broken)", origin)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     check_finite(gdf, origin)
-    gdf = gdf.set_geometry(_collections_opened(shapely.force_2d(gdf.geometry.values), origin))
+    opened, dropped = _collections_opened(shapely.force_2d(gdf.geometry.values))
+    gdf = gdf.set_geometry(opened)
     polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if len(polys) == 0:
         kinds = ", ".join(sorted(set(gdf.geom_type)))
         raise GeometryError(
             f"has no polygons (found {kinds or 'nothing'}): loc needs control areas as "
             "polygons", origin)
+    if dropped:
+        warnings.warn(f"{origin}: {dropped} point(s) or line(s) left out (control areas are "
+                      "polygons)", LocWarning, stacklevel=3)
     polys = to_lonlat(polys, origin)
     sides, scheme = _assign_sides(polys, origin, names)
     polys = polys.assign(side=sides.values)
@@ -811,26 +967,11 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         gdf, api_date = api
         hint = "deepstate"
     else:
-        doc = None
-        if path.suffix.lower() in (".json", ".geojson"):
-            # GDAL's JSON parser recurses: check depth and size before it sees the text
-            raw = path.read_bytes()
-            try:
-                doc = loads(raw, str(path))
-            except LimitError:
-                raise
-            except InputError as exc:
-                raise InputError(f"{_GDAL_HINT}; {str(exc).split(': ', 1)[-1]}",
-                                 path) from None
-        problem = (geojson_problem(doc, booleans=b"true" in raw or b"false" in raw)
-                   if doc is not None else None)
-        if problem is not None:
-            raise GeometryError(f"{problem}: refused, not repaired; fix the file", path)
-        gdf = read_frames(path, engine)
+        gdf, doc = _read_checked(path, config.engine(engine), False)
         _check_named_crs(gdf, doc, path)
         hint = None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
-                               names=names, sha256=file_sha256(path), file_name=path.name,
+                               names=names, sha256=input_sha256(path), file_name=path.name,
                                scheme_hint=hint)
 
 

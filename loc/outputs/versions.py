@@ -23,7 +23,7 @@ from pathlib import Path
 
 from loc import checks
 from loc.errors import InputError, LocError, LocWarning, OptionError, OutputError
-from loc.io.hashing import file_sha256
+from loc.io.hashing import file_sha256, input_sha256
 from loc.io.inputs import tidy_path
 from loc.io.store import read_store, split_reference
 from loc.io.writers import dumps, locked, write_atomic
@@ -124,7 +124,7 @@ def file_record(path: str | Path) -> dict:
     dict
         ``path`` (:func:`loc.io.inputs.tidy_path`) and ``sha256``.
     """
-    return {"path": tidy_path(path), "sha256": file_sha256(path)}
+    return {"path": tidy_path(path), "sha256": input_sha256(path)}
 
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
@@ -407,7 +407,7 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
         src = _resolve_input(path, manifest_path)
         if not src.is_file():
             return path, False, "input not found"
-        digest = file_sha256(src)
+        digest = input_sha256(src)  # as the reader recorded it: sidecars too
     ok = digest == want
     return path, ok, "sha256 matches" if ok else f"sha256 {str(digest)[:12]}… differs"
 
