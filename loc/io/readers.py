@@ -690,7 +690,7 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
         raise GeometryError(
             f"has no polygons (found {kinds or 'nothing'}): loc needs control areas as "
             "polygons", origin)
-    if dropped:
+    if dropped and scheme_hint != "deepstate":  # DeepStateMap's answers: markers, expected
         warnings.warn(f"{origin}: {dropped} point(s) or line(s) left out (control areas are "
                       "polygons)", LocWarning, stacklevel=3)
     polys = to_lonlat(polys, origin)
