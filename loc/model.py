@@ -396,6 +396,13 @@ def from_geometries(
                     meta=dict(meta or {}))
 
 
+ABROAD_KM2 = 100.0
+"""Polygons lying wholly off Ukraine's land larger than this in all (km²) are said: DeepState's
+snapshots hold islets and sea slivers of 0.5 to 5 km² so; a box in Moldova or Rostov region
+(within :func:`~loc.reference.regions.ukraine_reach`) is counted as ``outside`` with a
+warning, not in silence."""
+
+
 def _within_reach(sides: dict[str, BaseGeometry], path) -> dict[str, BaseGeometry]:
     """The sides without their polygons lying outside
     :func:`~loc.reference.regions.ukraine_reach` (a part written lat/lon, a box in another
@@ -414,6 +421,13 @@ def _within_reach(sides: dict[str, BaseGeometry], path) -> dict[str, BaseGeometr
         out[side] = (kept[0] if len(kept) == 1 else shapely.multipolygons(kept) if len(kept)
                      else shapely.MultiPolygon())
     where = f"{path}: " if path else ""
+    abroad = [p for side in ("ru", "contested") if side in out
+              for p in geo.polygon_parts(out[side]) if not shapely.intersects(ukraine(), p)]
+    km2 = float(geo.area_km2(shapely.union_all(abroad))) if abroad else 0.0
+    if km2 > ABROAD_KM2:
+        warnings.warn(f"{where}{len(abroad)} polygon(s) held by ru or contested lie wholly "
+                      f"outside Ukraine's land (at sea or abroad), {km2:,.1f} km²: counted as "
+                      "outside, in no region", LocWarning, stacklevel=4)
     if dropped and dropped == total:
         raise GeometryError(f"every polygon lies outside Ukraine (over {REACH_KM:g} km beyond "
                             "the hull of its land): is this a control map of Ukraine in "

@@ -203,6 +203,19 @@ def test_a_far_part_of_a_multipolygon_is_dropped_like_a_far_feature(tmp_path, en
         api.occupied_km2()
 
 
+def test_a_box_abroad_within_reach_is_said(deepstate_dir):
+    """A box near Chisinau (within the hull of Ukraine's land) added 507 km² to the
+    occupied area, counted as outside, without a word; DeepState's own islets and sea
+    slivers (0.5 to 5 km² wholly off the land) are not worth one."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        real = loc.read(deepstate_dir / "deepstatemap_data_20251231.geojson")
+    with pytest.warns(loc.LocWarning, match=r"wholly outside Ukraine's land .*, 5\d\d\.\d km²"):
+        grown = loc.from_geometries(shapely.union(real.side("ru"),
+                                                  box(28.6, 46.9, 28.9, 47.1)))
+    assert grown.occupied_km2() - real.occupied_km2() == pytest.approx(507.3, abs=0.1)
+
+
 def test_a_snapshot_shifted_off_ukraine_is_said(tmp_path):
     """A snapshot moved 5° east (into Russia) read as 114,781 km² occupied, 0 km² in every
     region and 0 km of line, without a word."""

@@ -83,24 +83,26 @@ OFF_LAND_KM = 5.0
 Earth's coarse coastline or border, e.g. Skadovsk by 150 m) within this distance counts in
 an area where the land nearest to it is: areas clipped to the land (zones, belts) would
 otherwise leave it out, while :meth:`loc.model.Snapshot.settlement_sides` gives it a side."""
-ASHORE_TOLERANCE_DEG = 1e-7
-"""How near (degrees, about 1 cm) an area must come to a settlement's nearest land point."""
+ASHORE_TOLERANCE_DEG = 1e-9
+"""How near (degrees, 0.1 mm) an area must come to a settlement's nearest land point (which
+lies on the land's edge, in lon/lat)."""
 
 
 @lru_cache(maxsize=1)
 def _ashore() -> tuple[np.ndarray, np.ndarray]:
     """The settlements off Ukraine's land within :data:`OFF_LAND_KM` (positions in
-    :func:`table`) and the nearest point of the land to each (CONFORMAL CRS, back in
-    lon/lat)."""
+    :func:`table`; the distance measured in the CONFORMAL CRS) and the nearest point of the
+    land to each, on its edge (found in lon/lat: a point found in metres and taken back to
+    lon/lat lies up to 1e-5 degrees off the edge)."""
     t = table()
     land = ukraine()
     off = np.flatnonzero(~shapely.contains_xy(land, t["lon"].to_numpy(), t["lat"].to_numpy()))
     if not len(off):
         return off, np.array([], dtype=object)
-    pts_m = geo.project(t.geometry.values[off], geo.CONFORMAL)
-    to_land = shapely.shortest_line(pts_m, geo.project(land, geo.CONFORMAL))
-    near = shapely.length(to_land) <= OFF_LAND_KM * 1e3
-    return off[near], geo.unproject(shapely.get_point(to_land[near], 1))
+    pts = t.geometry.values[off]
+    near = shapely.dwithin(geo.project(land, geo.CONFORMAL),
+                           geo.project(pts, geo.CONFORMAL), OFF_LAND_KM * 1e3)
+    return off[near], shapely.get_point(shapely.shortest_line(pts[near], land), 1)
 
 
 def settlements_in(geom) -> gpd.GeoDataFrame:
