@@ -483,3 +483,35 @@ def test_incident_times_keep_the_day_written_in_every_format(tmp_path, suffix, e
     want = [dt.date(2025, 1, 9), dt.date(2025, 1, 12), dt.date(2025, 1, 8)]
     got = _incident_dates(loc.read_incidents(path, engine=engine), "x")
     assert list(got) == want == list(_incident_dates(loc.read_incidents(csv_path), "x"))
+
+
+def test_incident_days_written_as_numbers_beside_a_null(tmp_path):
+    """A vector file's YYYYMMDD dates are read as numbers, as floats once one row has
+    none: 20250110.0 was unreadable, and every row was skipped (no-data where the CSV said
+    breached)."""
+    from loc.analysis.verify import _incident_dates
+
+    path = tmp_path / "num.geojson"
+    gpd.GeoDataFrame({"event_id": ["N0", "N1"], "event_date": [20250110, None]},
+                     geometry=[shapely.Point(35.77, 47.33)] * 2, crs=4326).to_file(path)
+    with pytest.warns(loc.LocWarning, match=r"1 incident row\(s\) without a readable "
+                                            r"event_date skipped \(line\(s\) 2\)"):
+        got = _incident_dates(loc.read_incidents(path), "x")
+    assert list(got) == [dt.date(2025, 1, 10), None]
+
+
+def test_gdal_fetches_no_schema_while_it_lists_layers(tmp_path, monkeypatch):
+    """Listing a GML's layers ran outside the no-fetch settings: GDAL asked a WFS for the
+    schema (a connection outside loc fetch)."""
+    import pyogrio
+
+    from loc.io import readers
+
+    seen = []
+    real = pyogrio.list_layers
+    monkeypatch.setattr(pyogrio, "list_layers", lambda p: seen.append(
+        __import__("os").environ.get("GML_DOWNLOAD_WFS_SCHEMA")) or real(p))
+    path = tmp_path / "a.gpkg"
+    gpd.GeoDataFrame(geometry=[shapely.box(37, 47.5, 38, 48.5)], crs=4326).to_file(path)
+    readers.read_frames(path, "pyogrio")
+    assert seen == ["NO"]

@@ -564,3 +564,63 @@ def test_side_inputs_are_checked_as_snapshots_are(tmp_path, kind):
     with pytest.raises(GeometryError, match="not a finite number") as err:
         read_features(path)
     assert "\n" not in str(err.value)
+
+
+KML_OVERLAY = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>37.5,47.9 37.9,47.9 37.9,48.2
+37.5,48.2 37.5,47.9</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
+<GroundOverlay><Icon><href>map.png</href></Icon><LatLonBox><north>49</north><south>47</south>
+<east>39</east><west>36</west></LatLonBox></GroundOverlay>
+</Document></kml>
+"""
+
+
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_a_kml_image_overlay_is_no_area(tmp_path, engine):
+    """pyogrio read a GroundOverlay's picture frame as a polygon: 49,768 km² occupied
+    where fiona read 995 (the one Placemark)."""
+    path = tmp_path / "overlay_20250905.kml"
+    path.write_text(KML_OVERLAY)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        snap = loc.read(path, engine=engine)
+    # GDAL's LIBKML driver gives the overlay (and is said); its KML driver skips it
+    assert all("image overlay(s) left out" in str(w.message) for w in seen)
+    assert snap.occupied_km2() == pytest.approx(
+        crs.geodesic_area_km2(box(37.5, 47.9, 37.9, 48.2)), rel=1e-3)
+
+
+def test_reading_a_geopackage_or_gml_changes_nothing_beside_it(tmp_path):
+    """GDAL folded a GeoPackage's -wal into it (and deleted the log), so the recorded
+    sha256 matched no state that was given; it wrote a .gfs beside a GML, which then
+    entered the input's hash (a false FAIL once it was removed)."""
+    import os
+    import sqlite3
+
+    from loc.io.hashing import input_sha256
+
+    src = tmp_path / "src.gpkg"
+    gpd.GeoDataFrame(geometry=[DONBAS], crs=4326).to_file(src, driver="GPKG")
+    con = sqlite3.connect(src)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("CREATE TABLE note (x TEXT)")
+    con.execute("INSERT INTO note VALUES ('given with its log')")
+    con.commit()
+    given = tmp_path / "given"
+    given.mkdir()
+    for suffix in ("", "-wal"):  # the state delivered: the file and its unmerged log
+        (given / f"x_20250905.gpkg{suffix}").write_bytes(
+            (tmp_path / f"src.gpkg{suffix}").read_bytes())
+    con.close()
+    gml = given / "area_20250905.gml"
+    gpd.GeoDataFrame({"side": ["ru"]}, geometry=[DONBAS], crs=4326).to_file(gml, driver="GML")
+    for f in given.glob("*.gfs"):
+        f.unlink()
+    before = {p.name: p.read_bytes() for p in given.iterdir()}
+    digest = input_sha256(given / "x_20250905.gpkg")
+    snap = loc.read(given / "x_20250905.gpkg")
+    loc.read(gml)
+    assert {p.name: p.read_bytes() for p in given.iterdir()} == before
+    assert snap.sha256 == digest and os.path.exists(given / "x_20250905.gpkg-wal")

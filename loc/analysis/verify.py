@@ -33,6 +33,7 @@ window and no longer standing, as on the last day they were seen.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -469,6 +470,8 @@ def _incident_dates(pts: gpd.GeoDataFrame, where: str) -> np.ndarray:
     bad = []
     for i, (value, line) in enumerate(zip(pts[column], pts.get("source_line", range(len(pts))),
                                           strict=True)):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)  # 20250110 read as 20250110.0 (a column with a null is float)
         try:
             out[i] = parse_date(str(value))
         except DateError:

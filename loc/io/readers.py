@@ -105,6 +105,13 @@ def _unpacked(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+WRITES_BESIDE = (".gpkg", ".gml", ".xml")
+"""Suffixes of files GDAL writes to, or beside, when it reads them: it folds a GeoPackage's
+``-wal`` into the file (and deletes the log), and writes a ``.gfs`` beside a GML. Read from
+a copy, so that the input stays as it was given and its recorded SHA-256 is that of what was
+given."""
+
+
 @contextlib.contextmanager
 def gdal_path(path: Path) -> Iterator[Path]:
     """A path the GDAL bindings open as the file it names.
@@ -112,7 +119,8 @@ def gdal_path(path: Path) -> Iterator[Path]:
     pyogrio and fiona parse a path as a URI, so ``a;b.geojson`` opens ``a`` and ``x!y`` an
     archive; such a file (and the sidecar files GDAL reads with it,
     :func:`loc.io.hashing.read_set`) is linked, or copied where links are not allowed, into a
-    temporary folder under a plain name.
+    temporary folder under a plain name. A file GDAL writes beside (:data:`WRITES_BESIDE`)
+    is copied there whatever its name: an input is never changed by reading it.
 
     Parameters
     ----------
@@ -124,13 +132,17 @@ def gdal_path(path: Path) -> Iterator[Path]:
     pathlib.Path
         The path to hand to GDAL.
     """
-    if not URI_LIKE.search(str(path)):
+    copy = path.suffix.lower() in WRITES_BESIDE
+    if not copy and not URI_LIKE.search(str(path)):
         yield path
         return
     tmp = Path(tempfile.mkdtemp(prefix="loc-path-"))
     try:
         for f in read_set(path):
             target = tmp / ("input" + f.name[len(path.stem):])
+            if copy:
+                shutil.copyfile(f, target)
+                continue
             try:
                 os.symlink(f.resolve(), target)
             except OSError:
@@ -173,7 +185,7 @@ a snapshot's sha256 would not cover what was read, and ``loc fetch`` alone goes 
 _NO_FETCH = {"GML_DOWNLOAD_WFS_SCHEMA": "NO", "GML_SKIP_RESOLVE_ELEMS": "ALL",
              "LIBKML_RESOLVE_STYLE": "NO", "LIBKML_EXTERNAL_STYLE": "NO"}
 """GDAL settings under which the GML and KML drivers fetch no schema, linked element or
-style (the defaults of this GDAL, set so that no environment turns them on)."""
+style (GDAL downloads a WFS schema by default), while a file is listed and read."""
 
 _HEAD = 1 << 16
 
@@ -283,10 +295,13 @@ def _layers(gdal_path: str, name: str) -> list[tuple[str | None, str | None]]:
         import fiona
 
         _fiona_reads(gdal_path)
-        return [(n, "Unknown") for n in fiona.listlayers(gdal_path)]
+        with _no_fetch():
+            return [(n, "Unknown") for n in fiona.listlayers(gdal_path)]
     import pyogrio
 
-    return [(str(n), None if t is None else str(t)) for n, t in pyogrio.list_layers(gdal_path)]
+    with _no_fetch():  # listing opens the file too (a GML asks a WFS for its schema)
+        return [(str(n), None if t is None else str(t))
+                for n, t in pyogrio.list_layers(gdal_path)]
 
 
 def _read_layer(gdal_path: str, layer: str | None, name: str,
@@ -398,6 +413,7 @@ def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.Geo
                 continue
             raise GeometryError("has no geometry: GDAL reads it as a table without a "
                                 "geometry column (a CSV needs a WKT column)", path)
+        frame = _without_overlays(frame, real, path)
         if len(layers) > 1:
             frame["layer"] = layer
         frames.append(frame)
@@ -407,6 +423,22 @@ def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.Geo
     if len(crs_values) > 1:
         frames = [f.to_crs("OGC:CRS84") if f.crs is not None else f for f in frames]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _without_overlays(frame: gpd.GeoDataFrame, real: Path, path: Path) -> gpd.GeoDataFrame:
+    """A KML layer without its image overlays (GroundOverlay: GDAL gives the picture's
+    frame as a polygon, with the image in ``icon``), left out with a warning: a picture's
+    box is no control area."""
+    if real.suffix.lower() != ".kml" or "icon" not in frame.columns:
+        return frame
+    icon = frame["icon"]
+    image = icon.notna() & (icon.astype(str).str.strip() != "")
+    if not image.any():
+        return frame
+    warnings.warn(f"{path}: {int(image.sum())} image overlay(s) left out (a KML "
+                  "GroundOverlay's box frames a picture: it is no area)", LocWarning,
+                  stacklevel=5)
+    return frame[~image.to_numpy()]
 
 
 def check_finite(gdf: gpd.GeoDataFrame, path: str | Path | None) -> None:
