@@ -12,17 +12,29 @@ areas (``gained``: Russian-held later and not earlier; ``lost``: the reverse; CO
 are cut into connected parts. A sample's *reach* is the largest distance from it to the
 parts of its own kind (gained for an advance, lost for a retreat) that touch it (within
 :data:`TOUCH_M`): the distance to their farthest vertex. A sample whose nearest point of the
-later line is farther than its reach (plus :data:`TOUCH_M`) was matched to some other front
-(a pocket that vanished, a stretch of the later line that is now coast or border): it moved
-to the nearest point of those parts' boundary that is not the earlier line (the border or
-coast it withdrew to, the far side of a strip), or, for a part bounded by the earlier line
-alone (a pocket that vanished whole), to the farthest vertex. With no changed part touching
-it (the line there changed kind, not hands) it did not move. Where a front appeared (a
-gained part that does not touch the earlier line: a new pocket, an incursion across the
-state border), the earlier line has no sample there: the later line is sampled too, and each
-of its samples on such a part advanced from the nearest point of the part's boundary that is
-not the later line (the border it came from), or from the part's farthest vertex for a
-pocket that appeared whole.
+later line is farther than its reach (plus :data:`TOUCH_M`), or none of whose parts touch
+the later line (a pocket that vanished, a strip given up to the border or coast), was
+matched to some other front across land that did not change hands: it moved to the nearest
+point of its parts' boundary that is not the earlier line (the border or coast it withdrew
+to, the far side of a strip). With no changed part touching it (the line there changed
+kind, not hands) it did not move.
+
+A part bounded by one line alone (a pocket that vanished whole, bounded by the earlier
+line; a pocket that appeared whole or a new hole, bounded by the later one) has no such
+side. Fronts closing a pocket from all sides meet on its medial axis, so every sample on it
+moved by the radius of the part's maximum inscribed circle (CONFORMAL CRS, measured on the
+ellipsoid from its centre to its rim): the radius of a round pocket, the half-width of an
+elongated one. A sample on a pocket that vanished moved to the circle's centre.
+
+Where a front is new (a changed part the earlier line does not touch: a gained one is a new
+pocket or an incursion across the state border, a lost one a hole that appeared inside
+Russian-held land or ground given up where the earlier line did not run, such as a spit
+bounded by the coast), the earlier line has no sample there: the later line is
+sampled too (``piece`` :data:`APPEARED_PIECE`), and each of its samples on such a part
+moved from the nearest point of the part's boundary that is not the later line (the border
+it came from, the coast given up) or, for a part bounded by the later line alone, from the
+centre of its inscribed circle by its radius. On a gained part that is an advance, on a
+lost part a retreat.
 """
 
 from __future__ import annotations
@@ -55,8 +67,9 @@ TOUCH_M = 10.0
 polygons' own vertices, so a sample lies on the boundary of what changed to within cm."""
 
 APPEARED_PIECE = -1
-"""``piece`` of the samples of a front that appeared (they lie on no piece of the earlier
-line)."""
+"""``piece`` of the samples of a new front, sampled on the later line: one that appeared
+(an advance) or one behind ground given up where the earlier line did not run (a
+retreat). They lie on no piece of the earlier line."""
 
 
 def _samples(line: gpd.GeoDataFrame, step_km: float,
@@ -105,18 +118,25 @@ def _changed(ra_m, rb_m) -> tuple[np.ndarray, np.ndarray]:
         np.array(lost, dtype=object))
 
 
-def _reach(pts_m: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _touching(pts_m: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (point, part) of the points and the ``parts`` within :data:`TOUCH_M` of each
+    other (CONFORMAL CRS)."""
+    if len(pts_m) == 0 or len(parts) == 0:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    pi, pc = shapely.STRtree(parts).query(pts_m, predicate="dwithin", distance=TOUCH_M)
+    return pi, pc
+
+
+def _reach(pts_m: np.ndarray, parts: np.ndarray) -> np.ndarray:
     """How far each point's changed territory reaches: the distance (m, CONFORMAL CRS) from
     the point to the farthest vertex of the ``parts`` within :data:`TOUCH_M` of it (0 with
-    none), and that vertex (x, y; the point itself with none). The farthest point of a
-    polygon from a point is a vertex of its convex hull: only those are measured."""
+    none). The farthest point of a polygon from a point is a vertex of its convex hull:
+    only those are measured."""
     xy = shapely.get_coordinates(pts_m)
-    reach, far = np.zeros(len(xy)), xy.copy()
-    if len(xy) == 0 or len(parts) == 0:
-        return reach, far
-    pi, pc = shapely.STRtree(parts).query(pts_m, predicate="dwithin", distance=TOUCH_M)
+    reach = np.zeros(len(xy))
+    pi, pc = _touching(pts_m, parts)
     if len(pi) == 0:
-        return reach, far
+        return reach
     hull_xy, owner = shapely.get_coordinates(shapely.convex_hull(parts), return_index=True)
     count = np.bincount(owner, minlength=len(parts))
     start = np.cumsum(count) - count
@@ -125,42 +145,67 @@ def _reach(pts_m: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     vertex = hull_xy[np.repeat(start[pc], n) + np.arange(n.sum()) - np.repeat(
         np.cumsum(n) - n, n)]
     d2 = ((vertex - xy[row]) ** 2).sum(axis=1)
-    order = np.lexsort((-d2, row))  # by point, farthest first
-    first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
-    reach[row[first]] = np.sqrt(d2[first])
-    far[row[first]] = vertex[first]
-    return reach, far
+    np.maximum.at(reach, row, d2)
+    return np.sqrt(reach)
 
 
-def _base(pts_m: np.ndarray, parts: np.ndarray, lines_m: np.ndarray,
-          far: np.ndarray) -> np.ndarray:
-    """Where the front at each point went when the other line does not say: the nearest
-    point of the changed ``parts`` touching it whose boundary is not on ``lines_m`` (the
-    line the point lies on): the state border or the coast it withdrew to or advanced from,
-    the far side of a strip. A part bounded by that line alone (a pocket that vanished or
-    appeared whole) has no such side: its farthest vertex ``far`` (x, y) is kept."""
-    out = far.copy()
-    pi, pc = shapely.STRtree(parts).query(pts_m, predicate="dwithin", distance=TOUCH_M)
-    best = np.full(len(pts_m), np.inf)
-    tree = shapely.STRtree(lines_m)
+def _base(pts_m: np.ndarray, parts: np.ndarray,
+          lines_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the front at each point went when the other line does not say (CONFORMAL CRS).
+
+    The nearest point of the changed ``parts`` touching it whose boundary is not on
+    ``lines_m`` (the line the point lies on): the state border or the coast it withdrew to
+    or advanced from, the far side of a strip. A part bounded by that line alone (a pocket
+    that vanished or appeared whole, a new hole) has no such side: fronts closing it from
+    all sides meet on its medial axis, so the front moved by the radius of its maximum
+    inscribed circle, to (or from) the circle's centre; of several such parts the widest.
+
+    Returns ``(to, rim)``, x/y arrays: the point, and where the displacement is a circle's
+    radius the point of that circle on the part's boundary (its distance from ``to`` is the
+    radius), else NaN. A point no part touches keeps its place (did not move)."""
+    out = shapely.get_coordinates(pts_m)
+    rim = np.full(out.shape, np.nan)
+    pi, pc = _touching(pts_m, parts)
+    best = np.full(len(pts_m), np.inf)  # distance to the nearest border or coast side
+    widest = np.full(len(pts_m), -1.0)  # radius of the widest whole part, if no side
+    tree = shapely.STRtree(lines_m) if len(lines_m) else None
     for c in np.unique(pc):
         part = parts[c]
         ring = shapely.boundary(part)
-        on = tree.query(part, predicate="dwithin", distance=TOUCH_M)
+        on = tree.query(part, predicate="dwithin", distance=TOUCH_M) if tree else []
         if len(on):
             x0, y0, x1, y1 = part.bounds
             near = shapely.clip_by_rect(shapely.union_all(lines_m[on]), x0 - 2 * TOUCH_M,
                                         y0 - 2 * TOUCH_M, x1 + 2 * TOUCH_M, y1 + 2 * TOUCH_M)
             ring = shapely.difference(ring, shapely.buffer(near, TOUCH_M))
-        if ring.is_empty:
-            continue
         at = pi[pc == c]
+        if ring.is_empty:  # bounded by the line alone: its maximum inscribed circle
+            circle = shapely.get_coordinates(shapely.maximum_inscribed_circle(
+                part, tolerance=TOUCH_M / 10))
+            r = float(np.hypot(*(circle[1] - circle[0])))
+            wider = np.isinf(best[at]) & (r > widest[at])
+            widest[at[wider]] = r
+            out[at[wider]], rim[at[wider]] = circle[0], circle[1]
+            continue
         to = shapely.get_point(shapely.shortest_line(pts_m[at], ring), 1)
         d = shapely.distance(pts_m[at], to)
         better = d < best[at]
         best[at[better]] = d[better]
         out[at[better]] = shapely.get_coordinates(to[better])
-    return out
+        rim[at[better]] = np.nan
+    return out, rim
+
+
+def _moved_m(p_ll: np.ndarray, q_ll: np.ndarray, rim_m: np.ndarray) -> np.ndarray:
+    """Geodesic displacement (m) from ``p_ll`` to ``q_ll`` (lon/lat points), or, where
+    ``rim_m`` (CONFORMAL x/y, NaN elsewhere) is given, the geodesic radius from ``q_ll``
+    (a circle's centre) to it."""
+    dist = _geodesic_m(p_ll, q_ll)
+    circle = np.flatnonzero(~np.isnan(rim_m[:, 0]))
+    if len(circle):
+        dist[circle] = _geodesic_m(q_ll[circle],
+                                   lcrs.unproject(shapely.points(rim_m[circle])))
+    return dist
 
 
 def _geodesic_m(p_ll: np.ndarray, q_ll: np.ndarray) -> np.ndarray:
@@ -212,14 +257,18 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         line the sample stands for: its piece's geodesic length over the piece's number of
         samples, so they add up to the line's length), ``distance_km`` (geodesic, ≥ 0),
         ``displacement_km`` (signed: + advance, − retreat; never farther than the changed
-        area touching the sample reaches, see the module notes), ``direction``
-        (``advance``, ``retreat``, ``static``), ``region``, ``sector``, ``settlement``
-        (nearest) and a ``to`` column holding where the sample went (lon/lat, WKT): the
-        matched point of the later line, or the point of the changed area it is bounded
-        by, or the sample itself when it did not move. A front that appeared adds samples
-        with ``piece`` -1 (:data:`APPEARED_PIECE`): the point it advanced from, the km of
+        area touching the sample reaches, and across a pocket bounded by one line alone
+        its inscribed radius, see the module notes), ``direction`` (``advance``,
+        ``retreat``, ``static``), ``region``, ``sector``, ``settlement`` (nearest) and a
+        ``to`` column holding where the sample went (lon/lat, WKT): the matched point of
+        the later line, or the point of the changed area it is bounded by (the centre of
+        a vanished pocket's inscribed circle), or the sample itself when it did not move.
+        A new front (a changed area the earlier line does not touch) adds samples with
+        ``piece`` -1 (:data:`APPEARED_PIECE`): the point it moved from (the border or
+        coast, or the centre of a whole pocket's or hole's inscribed circle), the km of
         the later line each stands for as ``length_km``, and its point on the later line
-        as ``to``. The ``attrs`` hold the dates, step and threshold.
+        as ``to``; an advance on a gained area, a retreat on a lost one. The ``attrs``
+        hold the dates, step and threshold.
 
     Examples
     --------
@@ -249,52 +298,65 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     ru_b = b.side("ru")
     shapely.prepare(ru_b)
     inside = shapely.contains_xy(ru_b, pc[:, 0], pc[:, 1])
-    if lb.empty:  # no later line: every sample is measured by its reach
+    if lb.empty:  # no later line: every sample is measured by its changed area
         near_m, gap_m = pts_m.copy(), np.full(len(pts_m), np.inf)
     else:
         line_b = shapely.union_all(lb_m)
         near_m = shapely.get_point(shapely.shortest_line(pts_m, line_b), 1)
         gap_m = shapely.distance(pts_m, near_m)
+    rim_m = np.full((len(pts_m), 2), np.nan)
     # the front cannot move farther than the changed territory reaches: a sample matched
-    # beyond its reach moved to its part's base (or farthest vertex), none when no changed
-    # area touches it. Only samples that moved at all are looked at.
+    # beyond its reach, or whose changed parts do not reach the later line at all (a pocket
+    # that vanished, a strip given up to the border or coast), moved to its parts' base
+    # (or by a whole pocket's inscribed radius), none when no changed area touches it.
+    # Only samples that moved at all are looked at.
     for parts, side in ((gained, inside), (lost, ~inside)):
         at = np.flatnonzero(side & (gap_m > TOUCH_M))
         if len(at) == 0:
             continue
-        reach, far = _reach(pts_m[at], parts)
-        beyond = at[gap_m[at] > reach + TOUCH_M]
+        meets_b = _touching(parts, lb_m)[0]
+        ti, tc = _touching(pts_m[at], parts)
+        on_b = np.zeros(len(at), dtype=bool)
+        on_b[ti[np.isin(tc, meets_b)]] = True
+        beyond = at[(gap_m[at] > _reach(pts_m[at], parts) + TOUCH_M) | ~on_b]
         if len(beyond):
-            near_m[beyond] = shapely.points(_base(pts_m[beyond], parts, la_m,
-                                                  far[gap_m[at] > reach + TOUCH_M]))
+            to, rim_m[beyond] = _base(pts_m[beyond], parts, la_m)
+            near_m[beyond] = shapely.points(to)
     q_ll = lcrs.unproject(near_m)
-    dist_m = _geodesic_m(p_ll, q_ll)
+    dist_m = _moved_m(p_ll, q_ll, rim_m)
     piece = np.asarray(piece, dtype=int)
-    # a front that appeared (a gained part the earlier line does not touch) has no sample
-    # on the earlier line: the later line's samples on it advanced from its base (or from
-    # its farthest vertex)
-    touch = np.zeros(len(gained), dtype=bool)
-    touch[shapely.STRtree(la_m).query(gained, predicate="dwithin", distance=TOUCH_M)[0]] = True
+    # a front that appeared (a gained part the earlier line does not touch) or a new front
+    # behind territory given up (a lost part it does not touch: a hole, a cut-off spit) has
+    # no sample on the earlier line: the later line's samples on it advanced from, or
+    # retreated from, its base (or by a whole pocket's or hole's inscribed radius)
+    fresh = [(parts, np.isin(np.arange(len(parts)), _touching(parts, la_m)[0]), adv)
+             for parts, adv in ((gained, True), (lost, False))]
     # the later line's pieces along a new front (only those are sampled)
-    along = np.unique(shapely.STRtree(lb_m).query(gained[~touch], predicate="dwithin",
-                                                  distance=TOUCH_M)[1])
+    along = np.unique(np.concatenate([_touching(parts[~touch], lb_m)[1]
+                                      for parts, touch, _ in fresh]))
     if len(along):
         r_m, _, r_km = _samples(lb.iloc[along], step_km, lb_m[along])
-        ri, rc = shapely.STRtree(gained).query(r_m, predicate="dwithin", distance=TOUCH_M)
-        keep = np.zeros(len(r_m), dtype=bool)
-        keep[ri] = True
-        keep[ri[touch[rc]]] = False  # on a part the earlier line's samples measure
-        new = gained[~touch]
-        start_m = shapely.points(_base(r_m[keep], new, lb_m, _reach(r_m[keep], new)[1]))
-        start_ll = lcrs.unproject(start_m)
-        end_ll = lcrs.unproject(r_m[keep])
-        p_ll = np.concatenate([p_ll, start_ll])
-        q_ll = np.concatenate([q_ll, end_ll])
-        pts_m = np.concatenate([pts_m, start_m])
-        dist_m = np.concatenate([dist_m, _geodesic_m(start_ll, end_ll)])
-        inside = np.concatenate([inside, np.ones(int(keep.sum()), dtype=bool)])
-        piece = np.concatenate([piece, np.full(int(keep.sum()), APPEARED_PIECE)])
-        weight = np.concatenate([weight, r_km[keep]])
+        taken = np.zeros(len(r_m), dtype=bool)
+        for parts, touch, adv in fresh:
+            ri, rc = _touching(r_m, parts)
+            keep = np.zeros(len(r_m), dtype=bool)
+            keep[ri] = True
+            keep[ri[touch[rc]]] = False  # on a part the earlier line's samples measure
+            keep &= ~taken
+            taken |= keep
+            if not keep.any():
+                continue
+            start, rim = _base(r_m[keep], parts[~touch], lb_m)
+            start_m = shapely.points(start)
+            start_ll, end_ll = lcrs.unproject(start_m), lcrs.unproject(r_m[keep])
+            p_ll = np.concatenate([p_ll, start_ll])
+            q_ll = np.concatenate([q_ll, end_ll])
+            pts_m = np.concatenate([pts_m, start_m])
+            # a whole pocket's radius runs from its centre (the start) to its rim
+            dist_m = np.concatenate([dist_m, _moved_m(end_ll, start_ll, rim)])
+            inside = np.concatenate([inside, np.full(int(keep.sum()), adv)])
+            piece = np.concatenate([piece, np.full(int(keep.sum()), APPEARED_PIECE)])
+            weight = np.concatenate([weight, r_km[keep]])
     dist_m = np.where(dist_m < static_m, 0.0, dist_m)
     signed = np.where(inside, dist_m, -dist_m) / 1e3 + 0.0  # + 0.0 turns -0.0 into 0.0
     direction = np.where(dist_m == 0, "static", np.where(inside, "advance", "retreat"))
@@ -329,7 +391,8 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
     threshold, km that retreated more than it, km that moved less than it either way, km
     that did not move (under ``static_m``); deepest advance first. The four add up to
     ``front_km``, and the fronts to the geodesic length of the earlier line's contact
-    pieces plus the front that appeared (the later line's km along new pockets, see
+    pieces plus the new fronts (the later line's km along changed areas the earlier line
+    does not touch: new pockets and holes, ground given up to the coast, see
     :func:`movement`), whatever the step; a sector's share is placed by its samples, so it
     is right to within about one step at each end of the sector.
 
