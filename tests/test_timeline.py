@@ -597,3 +597,119 @@ def test_cli_table_keeps_a_column_of_zeros(cache, tmp_path):
     assert second.split()[-1] == "0.0" and float(second.split()[-2].replace(",", "")) > 300
     # the first date's change is not computed: its cells are left empty
     assert len(first.split()) == len(header.split()) - 2 == len(second.split()) - 2
+
+
+# -- a file changed while the timeline reads it --------------------------------------------
+
+def _changed_between_hash_and_read(monkeypatch, target, new: bytes) -> None:
+    """The file ``target`` reads as ``new`` from now on, but hashes as it is on disk: as if
+    it were replaced after loc hashed it (and put back after loc read it)."""
+    from pathlib import Path
+
+    rings = importlib.import_module("loc.io.rings")
+    real = rings.plain_bytes
+
+    def changed(path):
+        return new if Path(path) == Path(target) else real(path)
+
+    for name in ("loc.io.rings", "loc.io.readers", "loc.analysis.timeline"):
+        monkeypatch.setattr(importlib.import_module(name), "plain_bytes", changed)
+
+
+@pytest.mark.parametrize(("in_process", "at"), [(10_000, 0), (10_000, 7), (1, 2), (1, 12)])
+def test_a_file_changed_while_it_is_read_is_an_error_not_cached(deepstate_dir, cache,
+                                                               monkeypatch, in_process, at):
+    """The reviewer's case: a file replaced between its hashing and its reading (and put
+    back later) had the figures of the new content cached under the old content's hash,
+    and every later warm run showed them (2024-12-15 occupied 84,228.1 km², Crimea 0, a
+    break). Whoever reads it (the first date's measure, this process, a worker), the run
+    stops with one line naming the file and caches nothing."""
+    mod = importlib.import_module("loc.analysis.timeline")
+    monkeypatch.setattr(mod, "IN_PROCESS", in_process)
+    files = month(deepstate_dir)[:14]
+    want = loc.timeline(files, use_cache=False)
+    other = month(deepstate_dir)[25].read_bytes()  # another day's content
+    with monkeypatch.context() as m:
+        _changed_between_hash_and_read(m, files[at], other)
+        with pytest.raises(loc.LocError) as got:
+            loc.timeline(files)
+    assert str(got.value) == f"{files[at]}: changed while loc read it: run again"
+    assert not (cache / "timeline.json").exists()  # nothing cached, for no content
+    assert loc.timeline(files).equals(want)  # the file as it is (put back): right figures
+    assert loc.timeline(files).equals(want)  # and warm
+
+
+def test_a_file_the_general_reader_read_changed_is_an_error_not_cached(cache, tmp_path,
+                                                                      monkeypatch):
+    """The same for a file read by the general reader: its snapshot's SHA-256 must be the
+    key, whether the change came before the reading or during GDAL's."""
+    files = []
+    for day, ring in (("01", SQUARE), ("02", GROWN), ("03", SQUARE)):
+        path = tmp_path / f"x_202501{day}.geojson"
+        path.write_text(_fc(_rings(ring), '{"side": "ru"}'))  # a property: GDAL reads it
+        files.append(path)
+    want = loc.timeline(files, use_cache=False)
+    mod = importlib.import_module("loc.analysis.timeline")
+    real = mod.read_file
+    with monkeypatch.context() as m:  # replaced after hashing: read as the third file
+        m.setattr(mod, "read_file",
+                  lambda p, *a, **k: real(files[2] if p == files[1] else p, *a, **k))
+        with pytest.raises(loc.LocError, match=r"x_20250102\.geojson: changed while loc "
+                                               "read it: run again$"):
+            loc.timeline(files)
+    assert not (cache / "timeline.json").exists()
+    readers = importlib.import_module("loc.io.readers")
+    read_checked = readers._read_checked
+    original = files[1].read_bytes()
+
+    def changes_while_gdal_reads(path, *args):
+        got = read_checked(path, *args)
+        if path == files[1]:
+            path.write_text(_fc(_rings(SQUARE), '{"side": "ru"}'))
+        return got
+
+    with monkeypatch.context() as m:
+        m.setattr(readers, "_read_checked", changes_while_gdal_reads)
+        for run in (loc.read, loc.timeline):  # the snapshot's hash is of what GDAL read
+            files[1].write_bytes(original)
+            with pytest.raises(loc.LocError, match="x_20250102.geojson: changed while loc "
+                                                   "read it"):
+                run(files[1] if run is loc.read else files)
+    assert not (cache / "timeline.json").exists()
+    files[1].write_bytes(original)  # put back
+    assert loc.timeline(files).equals(want)
+
+
+def test_cli_a_file_changed_while_it_is_read_is_one_line(deepstate_dir, cache, monkeypatch):
+    files = month(deepstate_dir)[:3]
+    _changed_between_hash_and_read(monkeypatch, files[1], files[2].read_bytes())
+    r = CliRunner().invoke(cli, ["timeline", *map(str, files)])
+    assert r.exit_code == 2
+    assert r.stderr == f"loc: error: {files[1]}: changed while loc read it: run again\n"
+    assert not (cache / "timeline.json").exists()
+
+
+def test_a_whole_region_appearing_across_a_sparse_gap_is_a_break(cache):
+    """break_km2 × days_since_prev let any change through across a long gap: a source that
+    starts mapping Crimea (+27,151.7 km²) 32 days later was read as a gain. The allowance
+    stops growing after BREAK_DAYS (7) days; 198 days of ordinary change (2,528 km²) stay
+    no break."""
+    from tests.conftest import deepstate_path
+
+    crimea = shapely.union_all(loc.regions().loc[["crimea", "sevastopol"]].geometry.values)
+    first = loc.read(deepstate_path("20241215"))
+    without = loc.from_geometries(shapely.difference(first.occupied, crimea),
+                                  date="2024-12-15")
+    later = loc.read(deepstate_path("20250116"))
+    df = loc.timeline([without, later], use_cache=False)
+    assert df["days_since_prev"].iloc[1] == 32
+    assert bool(df["break"].iloc[1]) and df["gained_km2"].isna().iloc[1]
+    gained = loc.timeline([without, later], use_cache=False, break_km2=1e9)["gained_km2"]
+    assert 27_000 < gained.iloc[1] < 32_000  # under 1,000 km² × 32 days
+    a, b = loc.read(deepstate_path("20240912")), loc.read(deepstate_path("20250329"))
+    df = loc.timeline([a, b], use_cache=False)
+    assert df["days_since_prev"].iloc[1] == 198 and not df["break"].iloc[1]
+    assert df["gained_km2"].iloc[1] == pytest.approx(loc.diff(a, b).gained_km2, abs=1e-6)
+    assert 2_500 < df["gained_km2"].iloc[1] < 7_000  # over 1,000 km², under a week's
+    mod = importlib.import_module("loc.analysis.timeline")
+    assert mod.BREAK_DAYS == 7

@@ -17,7 +17,11 @@ cached by content (a file's SHA-256, a snapshot's geometry hash) in a JSON file 
 user cache folder, so a second run only hashes the files. With the figures the cache keeps,
 for each file content, what reading it found beyond them (:func:`_record`): the names and
 size limits it was read under, and its warnings; a file met under another name or tighter
-limits is read again, so a warm run refuses and warns exactly as a cold one.
+limits is read again, so a warm run refuses and warns exactly as a cold one. Every
+reading of a file hashes the bytes it parsed (a plain file's bytes are read once, hashed and
+parsed; the general reader records its snapshot's SHA-256), and those hashes must be the
+keys the figures are cached under: a file changed while loc read it (replaced, then put
+back) is an error, never figures of one content cached under the hash of another.
 """
 
 from __future__ import annotations
@@ -61,9 +65,14 @@ from loc.reference.regions import (
 
 CACHE_VERSION = 7
 BREAK_KM2 = 1_000.0
-"""A change larger than this (km²) per day between two dates (``BREAK_KM2 ×
-days_since_prev``) is a break in the series (a source that starts or stops mapping a whole
-area, e.g. Crimea before September 2022), not a gain or loss."""
+"""A change larger than this (km²) per day between two dates, for up to
+:data:`BREAK_DAYS` days (``BREAK_KM2 × min(days_since_prev, BREAK_DAYS)``), is a break in
+the series (a source that starts or stops mapping a whole area, e.g. Crimea before
+September 2022: some 27,000 km²), not a gain or loss. So 1,000 km² from one day to the next,
+7,000 km² across a week's gap or any longer one: 198 days of ordinary change (2,528 km²) is
+no break, and a whole region appearing between monthly snapshots still is."""
+BREAK_DAYS = 7
+"""Days of gap beyond which the allowance of :data:`BREAK_KM2` stops growing (a week)."""
 LIMITS = ("vertices", "bytes", "depth")
 """The size limits of :mod:`loc.config` a file is read under (see :func:`_record`)."""
 NAMES_KEPT = 16
@@ -137,38 +146,45 @@ def _cache_form(doc: dict) -> bool:
                     and figures(e["gained"]) and figures(e["lost"]) for e in pairs.values()))
 
 
-def _occupied(item) -> shapely.Geometry:
-    """The occupied area (lon/lat) of a snapshot, or of a file read with the general
-    reader (which validates it and refuses, say, a coordinate that is not a number)."""
-    return item.side("ru") if isinstance(item, Snapshot) else read_file(item).side("ru")
-
-
-def _polygons_of(reader: RingReader, item, valid: set) -> list[Polygon]:
-    """The occupied polygons of a file or snapshot, as ring keys of ``reader``.
+def _polygons_of(reader: RingReader, item, valid: set) -> tuple[list[Polygon], str | None]:
+    """The occupied polygons of a file or snapshot, as ring keys of ``reader``, and the
+    SHA-256 of what was read (None for a snapshot).
 
     A plain file whose polygons make one valid lon/lat MultiPolygon is read by ``reader``
     alone (:func:`loc.io.rings.read_plain`; ``valid`` holds the polygons of the last file
-    found valid); any other goes to the general reader, which repairs it within its limit
-    or refuses it, as :func:`loc.read` does.
+    found valid), from bytes read once, which are hashed too; any other goes to the general
+    reader, which repairs it within its limit or refuses it, as :func:`loc.read` does, and
+    records the SHA-256 of what it read.
     """
-    if not isinstance(item, Snapshot):
-        polys = read_plain(reader, item, geo.UKRAINE_BBOX, valid)
+    if isinstance(item, Snapshot):
+        return reader.from_geometry(item.side("ru")), None
+    raw = plain_bytes(item)
+    if raw is not None:
+        polys = read_plain(reader, item, geo.UKRAINE_BBOX, valid, raw=raw)
         if polys is not None:
-            return polys
-    return reader.from_geometry(_occupied(item))
+            return polys, input_sha256(item, raw)
+    snap = read_file(item)
+    return reader.from_geometry(snap.side("ru")), snap.sha256
 
 
-def _measure(item, records: dict[int, dict]) -> dict:
+def _measure(item, records: dict[int, dict], digests: dict[int, set[str | None]]) -> dict:
     """Occupied km² of a snapshot (the first of the series) in total (EQUAL_AREA CRS) and
     per region group, by the rule :func:`loc.stats` uses; a file that is not plain and
-    valid goes to the general reader, which repairs it (or refuses it), and what reading
-    it found goes to ``records[0]`` (see :func:`_record`)."""
+    valid goes to the general reader, which repairs it (or refuses it), what reading it
+    found goes to ``records[0]`` (see :func:`_record`) and the SHA-256 of what was read to
+    ``digests[0]``."""
     def read() -> shapely.Geometry:
-        raw = None if isinstance(item, Snapshot) else plain_bytes(item)
+        raw = plain_bytes(item)
         lonlat = PlainReader(geo.UKRAINE_BBOX).geometry(raw) if raw is not None else None
-        return _occupied(item) if lonlat is None else lonlat
+        if lonlat is not None:
+            digests.setdefault(0, set()).add(input_sha256(item, raw))
+            return lonlat
+        snap = read_file(item)
+        digests.setdefault(0, set()).add(snap.sha256)
+        return snap.side("ru")
 
-    lonlat = read() if isinstance(item, Snapshot) else _record(item, read, records, 0)
+    lonlat = (item.side("ru") if isinstance(item, Snapshot)
+              else _record(item, read, records, 0))
     projected = geo.project(lonlat, geo.EQUAL_AREA)
     return {"occupied_km2": float(shapely.area(projected)) / 1e6,
             "regions": km2_by_region(projected)}
@@ -192,9 +208,11 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         holds is read again when it is met under a name or within size limits it was not
         read under, and the warnings its reading gave (a repair, say) are given again.
     break_km2 : float
-        A change larger than this per day between two dates (``break_km2 ×
-        days_since_prev``: by default 1,000 km² from one day to the next, 7,000 km² across
-        a week's gap) is flagged ``break`` and its gain and loss are left empty.
+        A change larger than this per day between two dates, for up to
+        :data:`BREAK_DAYS` (7) days of gap (``break_km2 × min(days_since_prev, 7)``: by
+        default 1,000 km² from one day to the next, 7,000 km² across a week's gap or any
+        longer one, so a source that starts mapping Crimea between monthly snapshots is a
+        break) is flagged ``break`` and its gain and loss are left empty.
     progress : callable, optional
         Called with 1 after each snapshot (e.g. a progress bar's ``update``).
 
@@ -211,8 +229,9 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     Raises
     ------
     LocError
-        For an empty series, an undated snapshot, two snapshots of one date, or a file
-        that cannot be read (named).
+        For an empty series, an undated snapshot, two snapshots of one date, a file
+        that cannot be read (named), or one that changed while loc read it (its hash is
+        not that of the bytes read: run again; nothing is cached).
 
     Warns
     -----
@@ -235,6 +254,7 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     keys: list[str] = []
     first: dict = {}
     records: dict[int, dict] = {}  # what reading each file found, by position
+    digests: dict[int, set[str | None]] = {}  # SHA-256 of each reading, by position
 
     def meanwhile() -> None:
         """Work for this process while the workers compute pairs: hash the files (if not
@@ -242,7 +262,7 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         if not keys:
             keys.extend(_key(x) for _, x in items)
         if items and "regions" not in cache["files"].get(keys[0], {}):
-            first.update(_measure(items[0][1], records))
+            first.update(_measure(items[0][1], records, digests))
 
     try:
         if cache["pairs"]:
@@ -252,8 +272,9 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         else:  # nothing cached: every pair is computed, and the files hashed meanwhile
             missing = list(range(1, len(items)))
         computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile,
-                                  records=records)
-        dirty = _checked(items, keys, records, cache["checked"])
+                                  records=records, digests=digests)
+        dirty = _checked(items, keys, records, cache["checked"], digests)
+        _same_content(items, keys, digests)
     except BaseException:
         _show(items, records)  # what the files read so far gave, then the error
         raise
@@ -328,7 +349,17 @@ def _record(item: Path, read: Callable[[], T], records: dict[int, dict], j: int)
         records.setdefault(j, {"names": [item.name], "limits": _limits(), "warnings": kept})
 
 
-def _checked(items: list, keys: list[str], records: dict[int, dict], checked: dict) -> bool:
+def _same_content(items: list, keys: list[str], digests: dict[int, set[str | None]]) -> None:
+    """Make sure each file was read as it was hashed: every reading's SHA-256 (of the bytes
+    parsed, or the one the general reader recorded) is the file's key, else the figures
+    (and what reading found) would be cached under the hash of another content."""
+    for j in sorted(digests):
+        if digests[j] != {keys[j]}:
+            raise LocError("changed while loc read it: run again", items[j][1])
+
+
+def _checked(items: list, keys: list[str], records: dict[int, dict], checked: dict,
+             digests: dict[int, set[str | None]]) -> bool:
     """Make sure every file of the series has been read, in this run or an earlier one,
     as it is met now, and keep what each reading found in the cache's ``checked``
     (whether that changed is returned).
@@ -338,7 +369,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
     agree with the file's own; an archive's name gives its source) and size limits no
     tighter than the present ones (a file within a limit is within any larger one); any
     other is read now, by the general reader, which refuses it as a cold run does, and
-    the record is updated."""
+    the record is updated (and the SHA-256 its snapshot records goes to ``digests``)."""
     now = _limits()
     dirty = False
     for j, (_, item) in enumerate(items):
@@ -351,7 +382,8 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
                     and all(a <= b for a, b in zip(old["limits"], now, strict=True))):
                 records[j] = old
                 continue
-            _record(item, partial(read_file, item), records, j)
+            snap = _record(item, partial(read_file, item), records, j)
+            digests.setdefault(j, set()).add(snap.sha256)
             rec = records[j]
         if old is None or old["warnings"] != rec["warnings"]:
             new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"]}
@@ -425,10 +457,12 @@ class _Walker:
     """Computes pairs with one ring reader, reading each file once while it walks the
     series forward (a worker) or backward (this process)."""
 
-    def __init__(self, items: list, forward: bool, records: dict[int, dict]) -> None:
+    def __init__(self, items: list, forward: bool, records: dict[int, dict],
+                 digests: dict[int, set[str | None]]) -> None:
         self.items = items
         self.forward = forward
         self.records = records  # what reading each file found (see _record)
+        self.digests = digests  # the SHA-256 of each reading of a file
         self.reader = RingReader(project=lambda c: geo.project_coords(c, geo.EQUAL_AREA))
         self.held: dict[int, list[Polygon]] = {}  # the reader's last two files
         self.valid: set = set()  # polygons of the last file found valid
@@ -437,9 +471,12 @@ class _Walker:
         item = self.items[j][1]
 
         def read() -> list[Polygon]:
-            return _polygons_of(self.reader, item, self.valid)
+            polys, digest = _polygons_of(self.reader, item, self.valid)
+            self.digests.setdefault(j, set()).add(digest)
+            return polys
 
-        polys = read() if isinstance(item, Snapshot) else _record(item, read, self.records, j)
+        polys = (_polygons_of(self.reader, item, self.valid)[0] if isinstance(item, Snapshot)
+                 else _record(item, read, self.records, j))
         last = max(self.held) if self.forward and self.held else (
             min(self.held) if self.held else None)
         self.held = {k: v for k, v in self.held.items() if k == last}
@@ -456,29 +493,32 @@ class _Walker:
 
 def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
     """A worker process: claim pairs from the low end and send back what was computed (or
-    the error that stopped it), with what reading each file found (see :func:`_record`)."""
+    the error that stopped it), with what reading each file found (see :func:`_record`)
+    and the SHA-256 of each file read, for the parent to compare with its keys."""
     out: list = []
     records: dict[int, dict] = {}
+    digests: dict[int, set[str | None]] = {}
     try:
-        walker = _Walker(items, forward=True, records=records)
+        walker = _Walker(items, forward=True, records=records, digests=digests)
         while (got := claims.low(k)) is not None:
             out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
-        conn.send(("ok", out, records))
+        conn.send(("ok", out, records, digests))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        conn.send(("error", exc, records))
+        conn.send(("error", exc, records, digests))
     finally:
         conn.close()
 
 
 def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None], records: dict[int, dict]
-                   ) -> dict[int, dict]:
+                   meanwhile: Callable[[], None], records: dict[int, dict],
+                   digests: dict[int, set[str | None]]) -> dict[int, dict]:
     """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``. For files, worker processes (one
     per core but one, started first) claim pairs from the first on while this process calls
     ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
     shared out as it goes, however busy the cores are. Snapshot objects and short series
     are computed here. What reading each file found, wherever it was read, goes to
-    ``records`` (the first reading of a file: every reading finds the same)."""
+    ``records`` (the first reading of a file: every reading finds the same), and the
+    SHA-256 of every reading to ``digests``."""
     cores = processes.cores()
     files_only = not any(isinstance(x, Snapshot) for _, x in items)
     workers = (_start(items, missing, cores - 1)
@@ -486,7 +526,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     out: dict[int, dict] = {}
     if workers is None:
         meanwhile()
-        walker = _Walker(items, forward=True, records=records)
+        walker = _Walker(items, forward=True, records=records, digests=digests)
         for i in missing:
             out[i] = walker.pair(i)
             if progress:
@@ -496,7 +536,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     try:
         start = time.monotonic()
         meanwhile()
-        walker = _Walker(items, forward=False, records=records)
+        walker = _Walker(items, forward=False, records=records, digests=digests)
         while (pos := claims.high()) is not None:
             out[missing[pos]] = walker.pair(missing[pos])
             if progress:
@@ -506,9 +546,11 @@ def _compute_pairs(items: list, missing: list[int], progress,
             got = processes.receive(proc, conn, own)
             if got is None:  # the worker died or hangs: its pairs are computed below
                 continue
-            status, value, found = got
+            status, value, found, read = got
             for j, rec in found.items():
                 records.setdefault(j, rec)
+            for j, seen in read.items():
+                digests.setdefault(j, set()).update(seen)
             if status == "error":
                 raise value
             out.update(value)
@@ -522,7 +564,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
             conn.close()
     lost = [i for i in missing if i not in out]
     if lost:
-        walker = _Walker(items, forward=True, records=records)
+        walker = _Walker(items, forward=True, records=records, digests=digests)
         for i in lost:
             out[i] = walker.pair(i)
     return out
@@ -650,7 +692,8 @@ def _row(date, entry: dict, pair: dict | None, prev_date, break_km2: float) -> d
                    **{"break": False})
         return row
     days = (date - prev_date).days
-    big = max(pair["gained_km2"], pair["lost_km2"]) > break_km2 * days  # km² per day of gap
+    # km² per day of gap, up to a week: a whole region appearing is a break at any gap
+    big = max(pair["gained_km2"], pair["lost_km2"]) > break_km2 * min(days, BREAK_DAYS)
     row.update(gained_km2=np.nan if big else pair["gained_km2"],
                lost_km2=np.nan if big else pair["lost_km2"],
                days_since_prev=days, **{"break": big})

@@ -200,10 +200,10 @@ noise_opt = _opt("--noise-km2", default=0.1, show_default=True, type=float, meta
                       "state border or the coast, under KM2 on Ukraine's land, is border "
                       "noise: listed apart, no zone is drawn on it (0: never).")
 break_opt = _opt("--break-km2", "break_km2", default=None, type=float, metavar="KM2",
-                 help="A change of more than KM2 per day since the previous date (KM2 × "
-                      "days_since_prev: 1,000 from one day to the next, 7,000 across a "
-                      "week's gap, by default) is a break: flagged, its gain and loss left "
-                      "empty and out of the totals.")
+                 help="A change of more than KM2 per day since the previous date, for up "
+                      "to 7 days (KM2 × min(days_since_prev, 7): 1,000 from one day to the "
+                      "next, 7,000 across a week's gap or any longer one, by default) is a "
+                      "break: flagged, its gain and loss left empty and out of the totals.")
 min_km2_opt = _opt("--min-km2", default=0.01, show_default=True, type=float,
                    help="Changes smaller than this (km²) are slivers, listed apart.")
 clip_opt = _opt("--clip", type=click.Choice(["land", "ukraine", "none"]), default="land",

@@ -93,7 +93,7 @@ def read_set(path: str | Path) -> list[Path]:
     return found
 
 
-def input_sha256(path: str | Path) -> str:
+def input_sha256(path: str | Path, data: bytes | None = None) -> str:
     """Hex SHA-256 of everything GDAL reads for an input (:func:`read_set`): the file's
     bytes alone when it has no sidecars (so a GeoJSON's is :func:`file_sha256`), else of
     each file's suffix and SHA-256 in turn. The one hash a snapshot records and that
@@ -103,16 +103,28 @@ def input_sha256(path: str | Path) -> str:
     ----------
     path : str or Path
         The file named.
+    data : bytes, optional
+        The file's bytes as the caller read them: hashed instead of the file (its sidecars
+        are read), so the hash is of the very bytes the caller parsed.
 
     Returns
     -------
     str
         64 hex digits.
+
+    Examples
+    --------
+    >>> input_sha256("no-such-file.geojson", data=b"") == bytes_sha256(b"")
+    True
     """
     files = read_set(path)
+
+    def sha(f: Path) -> str:
+        return file_sha256(f) if data is None or f != files[0] else bytes_sha256(data)
+
     if len(files) == 1:
-        return file_sha256(files[0])
+        return sha(files[0])
     h = hashlib.sha256()
     for f in files:
-        h.update(f"{f.name[len(Path(path).stem):].lower()}\0{file_sha256(f)}\n".encode())
+        h.update(f"{f.name[len(Path(path).stem):].lower()}\0{sha(f)}\n".encode())
     return h.hexdigest()

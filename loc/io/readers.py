@@ -927,8 +927,9 @@ def _check_named_crs(gdf: gpd.GeoDataFrame, doc, path: Path) -> None:
         raise refuse
 
 
-def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
-    """A DeepStateMap API answer saved to a file, parsed; None for any other file."""
+def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None, str] | None:
+    """A DeepStateMap API answer saved to a file, parsed, with the SHA-256 of the bytes
+    parsed; None for any other file."""
     if path.suffix.lower() not in (".json", ".geojson"):
         return None
     with open(path, "rb") as fh:
@@ -940,7 +941,7 @@ def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None] | None:
     doc = loads(data, str(path))
     if not deepstate.is_api_document(doc):
         return None
-    return deepstate.parse_api(data, str(path))
+    return (*deepstate.parse_api(data, str(path)), input_sha256(path, data))
 
 
 def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
@@ -996,14 +997,19 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
             return fast
     api_date = None
     if api is not None:
-        gdf, api_date = api
+        gdf, api_date, sha256 = api
         hint = "deepstate"
     else:
+        # GDAL reads the files itself: hashed before and after, so the hash recorded is
+        # that of what it read (a file changed meanwhile is refused)
+        sha256 = input_sha256(path)
         gdf, doc = _read_checked(path, config.engine(engine), False)
         _check_named_crs(gdf, doc, path)
+        if input_sha256(path) != sha256:
+            raise InputError("changed while loc read it: run again", path)
         hint = None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
-                               names=names, sha256=input_sha256(path), file_name=path.name,
+                               names=names, sha256=sha256, file_name=path.name,
                                scheme_hint=hint)
 
 

@@ -388,7 +388,7 @@ class RingReader:
 
 
 def read_plain(reader: RingReader, path, within: tuple[float, float, float, float],
-               valid: set) -> list[Polygon] | None:
+               valid: set, raw: bytes | None = None) -> list[Polygon] | None:
     """The polygons of a plain GeoJSON file (see :meth:`RingReader.read`) that lie inside
     the lon/lat box ``within`` and the size limits of :mod:`loc.config` and are valid
     together (:func:`valid_together`), read by ``reader`` (reusing what the previous file
@@ -407,13 +407,17 @@ def read_plain(reader: RingReader, path, within: tuple[float, float, float, floa
         ``(lon_min, lat_min, lon_max, lat_max)``.
     valid : set
         The polygons of the last file found valid (see :func:`valid_together`).
+    raw : bytes, optional
+        The file's bytes, read already by :func:`plain_bytes` (so the caller can hash the
+        bytes parsed); read here when not given.
 
     Returns
     -------
     list of Polygon or None
         The polygons, as ring keys of ``reader``.
     """
-    raw = plain_bytes(path)
+    if raw is None:
+        raw = plain_bytes(path)
     return None if raw is None else _valid_polygons(reader, raw, within, valid)
 
 
