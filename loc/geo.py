@@ -201,6 +201,32 @@ def geodesic_length_km(geom) -> float:
     return total / 1e3
 
 
+def geodesic_m(a, b) -> np.ndarray:
+    """Ellipsoidal (WGS 84) distances in metres between lon/lat points, pairwise.
+
+    Parameters
+    ----------
+    a, b : array of shapely.Point, or shapely.Point
+        Lon/lat points, as many in each (or one of them a single point, measured to
+        every point of the other).
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres, one per pair (:meth:`pyproj.Geod.inv`).
+
+    Examples
+    --------
+    >>> float(geodesic_m(shapely.Point(30, 50), np.array([shapely.Point(31, 50)]))[0]) > 71_000
+    True
+    """
+    pa, pb = shapely.get_coordinates(a), shapely.get_coordinates(b)
+    pa, pb = np.broadcast_arrays(pa, pb)
+    if len(pa) == 0:
+        return np.zeros(0)
+    return np.asarray(GEOD.inv(pa[:, 0], pa[:, 1], pb[:, 0], pb[:, 1])[2], dtype=float)
+
+
 def polygonal(geom: BaseGeometry | None, *, valid: bool = False) -> BaseGeometry:
     """Only the polygonal parts of a geometry, as one (Multi)Polygon (maybe empty).
 

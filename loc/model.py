@@ -407,22 +407,22 @@ def _within_reach(sides: dict[str, BaseGeometry], path) -> dict[str, BaseGeometr
     """The sides without their polygons lying outside
     :func:`~loc.reference.regions.ukraine_reach` (a part written lat/lon, a box in another
     country), with a warning; every polygon that far is refused."""
-    reach = ukraine_reach()
-    out, dropped, total = {}, 0, 0
+    reach, land = ukraine_reach(), ukraine()
+    out, dropped, total, abroad = {}, 0, 0, []
     for side, geom in sides.items():
         parts = geo.polygon_parts(geom)
-        near = shapely.intersects(reach, parts) if len(parts) else np.zeros(0, dtype=bool)
+        near = shapely.intersects(reach, parts)
         total += len(parts)
+        kept = parts[near]
+        if side != "ua":  # held by ru or contested, wholly off the land
+            abroad.extend(kept[~shapely.intersects(land, kept)])
         if near.all():
             out[side] = geom
             continue
         dropped += int((~near).sum())
-        kept = parts[near]
         out[side] = (kept[0] if len(kept) == 1 else shapely.multipolygons(kept) if len(kept)
                      else shapely.MultiPolygon())
     where = f"{path}: " if path else ""
-    abroad = [p for side in ("ru", "contested") if side in out
-              for p in geo.polygon_parts(out[side]) if not shapely.intersects(ukraine(), p)]
     km2 = float(geo.area_km2(shapely.union_all(abroad))) if abroad else 0.0
     if km2 > ABROAD_KM2:
         warnings.warn(f"{where}{len(abroad)} polygon(s) held by ru or contested lie wholly "

@@ -506,8 +506,7 @@ def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,
     pts_m = lcrs.project(geoms)
     xy = shapely.get_coordinates(geoms)
     near = shapely.get_point(shapely.shortest_line(pts_m, line_m), 1) if len(pts) else pts_m
-    nc = shapely.get_coordinates(lcrs.unproject(near)) if len(pts) else xy
-    dist = lcrs.GEOD.inv(xy[:, 0], xy[:, 1], nc[:, 0], nc[:, 1])[2] if len(pts) else np.array([])
+    dist = lcrs.geodesic_m(geoms, lcrs.unproject(near)) if len(pts) else np.array([])
     side = freeze.snapshot.side_at(xy[:, 0], xy[:, 1])
     side[side == ""] = "outside"
     on_line = dist < ON_LINE_M

@@ -200,18 +200,12 @@ def _moved_m(p_ll: np.ndarray, q_ll: np.ndarray, rim_m: np.ndarray) -> np.ndarra
     """Geodesic displacement (m) from ``p_ll`` to ``q_ll`` (lon/lat points), or, where
     ``rim_m`` (CONFORMAL x/y, NaN elsewhere) is given, the geodesic radius from ``q_ll``
     (a circle's centre) to it."""
-    dist = _geodesic_m(p_ll, q_ll)
+    dist = lcrs.geodesic_m(p_ll, q_ll)
     circle = np.flatnonzero(~np.isnan(rim_m[:, 0]))
     if len(circle):
-        dist[circle] = _geodesic_m(q_ll[circle],
+        dist[circle] = lcrs.geodesic_m(q_ll[circle],
                                    lcrs.unproject(shapely.points(rim_m[circle])))
     return dist
-
-
-def _geodesic_m(p_ll: np.ndarray, q_ll: np.ndarray) -> np.ndarray:
-    """Geodesic distances (m, WGS 84) between lon/lat points, pairwise."""
-    pc, qc = shapely.get_coordinates(p_ll), shapely.get_coordinates(q_ll)
-    return lcrs.GEOD.inv(pc[:, 0], pc[:, 1], qc[:, 0], qc[:, 1])[2]
 
 
 def _axes(names: Iterable[str]) -> tuple[list[str], np.ndarray]:

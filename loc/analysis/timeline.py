@@ -378,8 +378,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
         rec = records.get(j)
         old = checked.get(keys[j])
         if rec is None:
-            if (old is not None and item.name in old["names"]
-                    and all(a <= b for a, b in zip(old["limits"], now, strict=True))):
+            if old is not None and _covers(old, item.name, now):
                 records[j] = old
                 continue
             snap = _record(item, partial(read_file, item), records, j)
@@ -387,8 +386,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
             rec = records[j]
         if old is None or old["warnings"] != rec["warnings"]:
             new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"]}
-        elif item.name in old["names"] and all(
-                a <= b for a, b in zip(old["limits"], rec["limits"], strict=True)):
+        elif _covers(old, item.name, rec["limits"]):
             continue  # what the cache says already
         else:  # one more name: each of them read within the larger of the limits
             names = [n for n in old["names"] if n != item.name][-(NAMES_KEPT - 1):]
@@ -399,6 +397,14 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
         checked[keys[j]] = new
         dirty = True
     return dirty
+
+
+def _covers(record: dict, name: str, limits: list[int]) -> bool:
+    """Whether a cache's record of a file's content covers reading it as ``name`` under
+    ``limits``: that name among its names, and no limit tighter than one it was read
+    under (a file within a limit is within any larger one)."""
+    return name in record["names"] and all(
+        a <= b for a, b in zip(record["limits"], limits, strict=True))
 
 
 def _show(items: list, records: dict[int, dict]) -> None:

@@ -586,10 +586,8 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
                          if len(pts) else np.zeros(0, dtype=bool))
             else:  # on the ellipsoid, as the crossing's circle is drawn (geodesic_circle)
                 x = next(x for x in terms.crossings if x["name"] == p["crossing"])
-                xy = shapely.get_coordinates(pts)
-                _, _, metres = geo.GEOD.inv(xy[:, 0], xy[:, 1], np.full(len(xy), x["lon"]),
-                                            np.full(len(xy), x["lat"]))
-                place = np.asarray(metres) <= p["within_km"] * 1e3
+                place = (geo.geodesic_m(pts, shapely.Point(x["lon"], x["lat"]))
+                         <= p["within_km"] * 1e3)
     hits = sorted((int(i) for i in np.flatnonzero(in_window & kind
                                                   & np.asarray(place, dtype=bool))),
                   key=lambda i: (inc.dates[i], i))
