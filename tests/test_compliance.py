@@ -398,6 +398,32 @@ def test_cli_check_report_is_deterministic(tmp_path):
     assert "exists already" in r3.stderr
 
 
+def test_cli_check_judges_only_incidents_of_the_days_the_freeze_held(tmp_path):
+    # one armed incident inside the 5 km buffer, written on four days: before the freeze,
+    # on a day that does not exist, in the future, and within the freeze: only the last
+    # is judged (each other with a warning), and verify's reading of dates is the same
+    inc = tmp_path / "i.csv"
+    rows = ["1995-01-01", "2025-02-30", "2099-01-01", "2025-08-15"]
+    inc.write_text("event_date,latitude,longitude,event_type\n"
+                   + "".join(f"{d},48.60,37.90,Shelling\n" for d in rows))
+    args = ["check", "--freeze", str(deepstate_path("20250801")), "--snapshot",
+            str(deepstate_path("20250901")), "--incidents", str(inc), "--width", "5",
+            "--format", "json"]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["incidents"] == {"count": 1, "violations": 1}
+    assert "1 incident row(s) without a readable event_date skipped (line(s) 3)" in r.stderr
+    assert "dated before the freeze of 2025-08-01 left out (it did not hold yet): " \
+        "1995-01-01" in r.stderr
+    assert "dated after 2025-09-01, the day checked, left out (not observed as of " \
+        "then): 2099-01-01" in r.stderr
+    nodate = tmp_path / "n.csv"
+    nodate.write_text("latitude,longitude,event_type\n48.60,37.90,Shelling\n")
+    r = CliRunner().invoke(cli, [*args[:5], "--incidents", str(nodate), "--width", "5"])
+    assert r.exit_code == 2 and "no date column" in r.stderr
+
+
 def test_save_report_refuses_nothing_half_written(tmp_path, synthetic):
     frozen, zones = synthetic
     later = loc.from_geometries(shapely.buffer(frozen.snapshot.occupied, 0.01), date="2025-02-01")
@@ -468,7 +494,7 @@ def test_the_deepest_point_of_a_bay_is_inside_it():
 def test_incident_times_keep_the_day_written_in_every_format(tmp_path, suffix, engine):
     """pyogrio read a GeoJSON `2025-01-09T00:30:00+02:00` as 2025-01-08 22:30 UTC, so the
     incident fell out of its phase (met where the CSV copy said breached)."""
-    from loc.analysis.verify import _incident_dates
+    from loc.io.incidents import incident_dates
 
     rows = {"event_id": ["K1", "K2", "K3"],
             "event_date": ["2025-01-09T00:30:00+02:00", "2025-01-12T23:30:00-05:00",
@@ -481,22 +507,22 @@ def test_incident_times_keep_the_day_written_in_every_format(tmp_path, suffix, e
         f"{i},{d},47.33,35.77\n" for i, d in zip(rows["event_id"], rows["event_date"],
                                                   strict=True)))
     want = [dt.date(2025, 1, 9), dt.date(2025, 1, 12), dt.date(2025, 1, 8)]
-    got = _incident_dates(loc.read_incidents(path, engine=engine), "x")
-    assert list(got) == want == list(_incident_dates(loc.read_incidents(csv_path), "x"))
+    got = incident_dates(loc.read_incidents(path, engine=engine), "x")
+    assert list(got) == want == list(incident_dates(loc.read_incidents(csv_path), "x"))
 
 
 def test_incident_days_written_as_numbers_beside_a_null(tmp_path):
     """A vector file's YYYYMMDD dates are read as numbers, as floats once one row has
     none: 20250110.0 was unreadable, and every row was skipped (no-data where the CSV said
     breached)."""
-    from loc.analysis.verify import _incident_dates
+    from loc.io.incidents import incident_dates
 
     path = tmp_path / "num.geojson"
     gpd.GeoDataFrame({"event_id": ["N0", "N1"], "event_date": [20250110, None]},
                      geometry=[shapely.Point(35.77, 47.33)] * 2, crs=4326).to_file(path)
     with pytest.warns(loc.LocWarning, match=r"1 incident row\(s\) without a readable "
                                             r"event_date skipped \(line\(s\) 2\)"):
-        got = _incident_dates(loc.read_incidents(path), "x")
+        got = incident_dates(loc.read_incidents(path), "x")
     assert list(got) == [dt.date(2025, 1, 10), None]
 
 

@@ -30,7 +30,7 @@ from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, land_conformal
 from loc.errors import InputError, LocWarning, OptionError
 from loc.geo import clip_box, polygon_parts
-from loc.io.incidents import pick_column, read_incidents
+from loc.io.incidents import incident_dates, pick_column, read_incidents
 from loc.io.readers import lonlat_frame
 from loc.model import Snapshot
 from loc.reference.settlements import nearest
@@ -438,6 +438,67 @@ def _refuse_repeated_ids(pts: gpd.GeoDataFrame, where: str | None) -> None:
         raise InputError(f"incident {column} {first[:40]!r} is on {int((ids == first).sum())} "
                          f"rows ({len(set(repeated))} id(s) repeated): give each incident one "
                          "row", where)
+
+
+def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
+                  last: dt.date | None, where: str = "incidents") -> gpd.GeoDataFrame:
+    """The incidents a check of a freeze of ``first`` on ``last`` judges: those dated from
+    ``first`` to ``last``, both days included.
+
+    A row dated before the freeze (it did not hold yet), after the day checked (not
+    observed as of that day) or without a readable date
+    (:func:`loc.io.incidents.incident_dates`) is left out, with one warning for each kind
+    saying how many and the first such day. A bound that is None (an undated snapshot)
+    leaves that side open.
+
+    Parameters
+    ----------
+    incidents : geopandas.GeoDataFrame
+        Incidents as :func:`loc.read_incidents` gives them.
+    first, last : datetime.date or None
+        The freeze's date and the date checked.
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows kept, in file order, index reset.
+
+    Raises
+    ------
+    InputError
+        When no column holds dates.
+
+    Examples
+    --------
+    >>> import datetime as dt, geopandas as gpd, shapely
+    >>> pts = gpd.GeoDataFrame({"event_date": ["2025-01-01", "2025-09-06", "2099-01-01"]},
+    ...                        geometry=[shapely.Point(37.8, 48.4)] * 3, crs=4326)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):  # two rows left out, with a warning each
+    ...     kept = dated_between(pts, dt.date(2025, 9, 5), dt.date(2025, 9, 30))
+    >>> kept["event_date"].tolist()
+    ['2025-09-06']
+    """
+    dates = incident_dates(incidents, where)
+    known = np.array([d is not None for d in dates], dtype=bool)
+    keep = known.copy()
+    for bound, outside, what in (
+            (first, lambda d: d < first, "before the freeze of {} left out (it did not hold "
+                                         "yet)"),
+            (last, lambda d: d > last, "after {}, the day checked, left out (not observed "
+                                       "as of then)")):
+        if bound is None:
+            continue
+        out = np.array([d is not None and outside(d) for d in dates], dtype=bool)
+        if out.any():
+            days = sorted(d.isoformat() for d in dates[out])
+            span = days[0] if days[0] == days[-1] else f"{days[0]} to {days[-1]}"
+            warnings.warn(f"{where}: {int(out.sum())} incident row(s) dated "
+                          f"{what.format(bound.isoformat())}: {span}", LocWarning, stacklevel=2)
+        keep &= ~out
+    return incidents[keep].reset_index(drop=True)
 
 
 def classify(incidents: gpd.GeoDataFrame | str | Path, freeze: Freeze,

@@ -33,7 +33,6 @@ window and no longer standing, as on the last day they were seen.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,17 +55,15 @@ from loc.analysis.compliance import (
 from loc.analysis.freeze import Freeze, freeze
 from loc.analysis.zones import buffer_zone, protected_sites, withdrawal_belts
 from loc.dates import parse_date
-from loc.errors import DateError, InputError, LocError, LocWarning
+from loc.errors import DateError, LocError, LocWarning
 from loc.io.agreements import BUFFER, Condition, Phase, Terms, read_agreement, read_freeze
-from loc.io.incidents import pick_column
+from loc.io.incidents import incident_dates, pick_column
 from loc.io.inputs import Item, as_snapshot, series
 from loc.io.rings import PlainReader
 from loc.model import Snapshot
 
 STATUSES = ("met", "breached", "pending", "no-data")
 """The verdicts, in the words of the agreement's monitors."""
-DATE_NAMES = ("event_date", "date")
-"""Incident date columns (ACLED ``event_date``, VIINA and GeoConfirmed ``date``)."""
 ID_NAMES = ("event_id_cnty", "event_id", "id", "name")
 """Incident id columns, most preferred first."""
 CROSSING_KM = 1.0
@@ -461,28 +458,6 @@ class _Incidents:
     id_column: str | None
 
 
-def _incident_dates(pts: gpd.GeoDataFrame, where: str) -> np.ndarray:
-    column = pick_column(list(pts.columns), DATE_NAMES)
-    if column is None:
-        raise InputError("incidents have no date column (event_date or date): a verdict "
-                         "needs the day of each incident", where)
-    out = np.full(len(pts), None, dtype=object)
-    bad = []
-    for i, (value, line) in enumerate(zip(pts[column], pts.get("source_line", range(len(pts))),
-                                          strict=True)):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            value = int(value)  # 20250110 read as 20250110.0 (a column with a null is float)
-        try:
-            out[i] = parse_date(str(value))
-        except DateError:
-            bad.append(str(line))
-    if bad:
-        warnings.warn(f"{where}: {len(bad)} incident row(s) without a readable {column} "
-                      f"skipped (line(s) {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''})",
-                      LocWarning, stacklevel=3)
-    return out
-
-
 def _load_incidents(incidents, frozen: Freeze, zones: gpd.GeoDataFrame,
                     cover, when: dt.date) -> _Incidents | None:
     """The incidents dated up to ``when`` (a row dated later is not observed yet as of
@@ -491,7 +466,7 @@ def _load_incidents(incidents, frozen: Freeze, zones: gpd.GeoDataFrame,
         return None
     where = str(incidents) if isinstance(incidents, (str, Path)) else "incidents"
     pts = classify(incidents, frozen, zones)
-    dates = _incident_dates(pts, where)
+    dates = incident_dates(pts, where)
     later = np.array([d is not None and d > when for d in dates], dtype=bool)
     if later.any():
         warnings.warn(f"{where}: {int(later.sum())} incident row(s) dated after "

@@ -46,7 +46,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    from loc.analysis.compliance import check, check_series, classify
+    from loc.analysis.compliance import check, check_series, classify, dated_between
     from loc.analysis.freeze import freeze
     from loc.analysis.zones import buffer_zone, withdrawal_belts
     from loc.io.agreements import load_agreement
@@ -68,6 +68,8 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     reading(incidents, belts)
     frozen = freeze(base)
     last = series[-1]
+    if points is not None:  # the days the freeze held, up to the day checked
+        points = dated_between(points, base.date, last.date, str(incidents))
     report = check(frozen, last)
     zones = None
     if width is not None or belts:

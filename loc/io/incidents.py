@@ -11,13 +11,17 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from loc import config, geo
-from loc.errors import InputError, LimitError, LocWarning
+from loc.dates import parse_date
+from loc.errors import DateError, InputError, LimitError, LocWarning
 from loc.io.readers import read_features
 
+DATE_NAMES = ("event_date", "date")
+"""Incident date columns (ACLED ``event_date``, VIINA and GeoConfirmed ``date``)."""
 LAT_NAMES = ("lat", "latitude", "y")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -50,6 +54,55 @@ def pick_column(columns: list[str], names: tuple[str, ...]) -> str | None:
     """
     lower = {str(c).lower().strip(): c for c in columns}
     return next((lower[n] for n in names if n in lower), None)
+
+
+def incident_dates(pts: pd.DataFrame, where: str) -> np.ndarray:
+    """The day of each incident (:data:`DATE_NAMES` column), or None where it cannot be
+    read, with one warning naming the lines of those rows (they are to be skipped: a
+    verdict needs the day of each incident).
+
+    Parameters
+    ----------
+    pts : pandas.DataFrame
+        Incidents as :func:`read_incidents` gives them (``source_line`` names the rows).
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``datetime.date`` or None per row (object dtype).
+
+    Raises
+    ------
+    InputError
+        When no column holds dates.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"event_date": ["2025-09-06", 20250907.0]})
+    >>> [d.isoformat() for d in incident_dates(df, "x.csv")]
+    ['2025-09-06', '2025-09-07']
+    """
+    column = pick_column(list(pts.columns), DATE_NAMES)
+    if column is None:
+        raise InputError("incidents have no date column (event_date or date): a verdict "
+                         "needs the day of each incident", where)
+    out = np.full(len(pts), None, dtype=object)
+    bad = []
+    lines = pts["source_line"] if "source_line" in pts else range(1, len(pts) + 1)
+    for i, (value, line) in enumerate(zip(pts[column], lines, strict=True)):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)  # 20250110 read as 20250110.0 (a column with a null is float)
+        try:
+            out[i] = parse_date(str(value))
+        except DateError:
+            bad.append(str(line))
+    if bad:
+        warnings.warn(f"{where}: {len(bad)} incident row(s) without a readable {column} "
+                      f"skipped (line(s) {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''})",
+                      LocWarning, stacklevel=3)
+    return out
 
 
 def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:
