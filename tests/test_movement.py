@@ -93,6 +93,27 @@ def test_deepest_advance_2025(snap_20250108, snap_20250905):
     assert axes.index[0] == "Velyka Novosilka"
 
 
+def test_movement_arrows_say_what_the_sector_summary_says(snap_20250108, snap_20250905):
+    # the compare map's arrows carry loc diff --lines' figures: km of front that moved
+    # (not a count of samples), the length-weighted mean over the sector's front
+    from loc.outputs.render.layers import movement_layer
+
+    mv = loc.movement(snap_20250108, snap_20250905)
+    summary = loc.sector_summary(mv)
+    feats = {f.title.split(":")[0] + ("+" if "advance," in f.title else "-"): dict(f.rows)
+             for f in movement_layer(mv).features}
+    donetsk = feats["donetsk+"]
+    assert donetsk["front that advanced more than 0.5 km"] == (
+        f"{summary.loc['donetsk', 'moved_km']:,.1f} km of "
+        f"{summary.loc['donetsk', 'front_km']:,.1f} km")
+    assert donetsk["mean over the sector's front"] == \
+        f"{summary.loc['donetsk', 'mean_advance_km']:,.1f} km advance"
+    assert donetsk["largest advance"] == f"{summary.loc['donetsk', 'max_advance_km']:,.1f} km"
+    assert feats["kharkiv-"]["front that retreated more than 0.5 km"].startswith(
+        f"{summary.loc['kharkiv', 'retreat_km']:,.1f} km of ")
+    assert "kherson+" not in feats  # the Dnipro front did not move
+
+
 @pytest.mark.parametrize("step", [100.0, 7.0, 1.0])
 def test_front_km_add_up_to_the_line_whatever_the_step(snap_20250108, snap_20250905, step):
     """Each sample stands for its piece's length over its number of samples: a 1.4 km

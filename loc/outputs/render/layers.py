@@ -20,6 +20,7 @@ import shapely
 
 from loc import geo as lcrs
 from loc.analysis.freeze import FREEZE_LABEL
+from loc.analysis.movement import sector_summary
 from loc.analysis.stats import stats
 from loc.outputs.palette import (
     BELTS,
@@ -670,17 +671,17 @@ def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None) -> list[Laye
     return layers
 
 
-def movement_layer(mv: gpd.GeoDataFrame, threshold_km: float = 0.5) -> Layer:
+def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
     """Front movement as one arrow per sector and direction: from the earlier line to the
-    later one at the sample that moved most, labelled with the sector's mean and largest
-    displacement. Advances are wine, retreats teal.
+    later one at the sample that moved most, with the sector's figures of
+    :func:`loc.sector_summary` (as ``loc diff --lines`` prints them). Advances are wine,
+    retreats teal; a sector and direction whose largest movement is under the movement's
+    threshold (``mv.attrs["threshold_km"]``) gets no arrow.
 
     Parameters
     ----------
     mv : geopandas.GeoDataFrame
         :func:`loc.movement` samples (with the ``to`` column).
-    threshold_km : float
-        Sectors whose largest movement is under this get no arrow.
 
     Returns
     -------
@@ -688,20 +689,29 @@ def movement_layer(mv: gpd.GeoDataFrame, threshold_km: float = 0.5) -> Layer:
         The layer (kind ``arrow``: a line whose last vertex is the head).
     """
     feats = []
+    summary = sector_summary(mv)
+    threshold = float(mv.attrs.get("threshold_km", 0.5))
     moved = mv[mv["direction"] != "static"]
     for (sector, direction), g in moved.groupby(["sector", "direction"], sort=True):
         d = g["displacement_km"].to_numpy()
         i = int(np.argmax(np.abs(d)))
-        if abs(d[i]) < threshold_km:
+        if abs(d[i]) < threshold:
             continue
+        s = summary.loc[sector]
         start = g.geometry.values[i]
         end = shapely.from_wkt(g["to"].to_numpy()[i])
         word = "advance" if direction == "advance" else "retreat"
-        rows: list[Row] = [("sector", str(sector)), ("movement", word),
-                           ("front that moved", f"{len(g):,} km sampled"),
-                           ("mean", fmt_km(float(np.mean(np.abs(d))))),
-                           ("largest", fmt_km(float(abs(d[i])))),
-                           ("near", str(g["settlement"].to_numpy()[i]))]
+        km = s["moved_km"] if direction == "advance" else s["retreat_km"]
+        mean = float(s["mean_advance_km"])
+        rows: list[Row] = [
+            ("sector", str(sector)), ("movement", word),
+            (f"front that {'advanced' if direction == 'advance' else 'retreated'} more than "
+             f"{fmt_km(threshold)}",
+             f"{fmt_km(km)} of {fmt_km(s['front_km'])}"),
+            (f"largest {word}", fmt_km(float(abs(d[i])))),
+            ("mean over the sector's front",
+             f"{fmt_km(abs(mean))} {'advance' if mean >= 0 else 'retreat'}"),
+            ("near", str(g["settlement"].to_numpy()[i]))]
         feats.append(Feature(shapely.LineString([start, end]),
                              f"{sector}: {word}, up to {fmt_km(float(abs(d[i])))}", rows,
                              colour=WINE if direction == "advance" else TEAL))
