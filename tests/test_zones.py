@@ -350,3 +350,23 @@ def test_a_place_just_off_the_coast_counts_where_the_land_nearest_it_is(snap_202
     # what is left apart: a village inside DeepState's ru outline at sea whose nearest
     # shore is not Russian-held (the two outlines differ there)
     assert held - 0.0002 * held < z.loc["ru", "population"] <= held
+
+
+def test_freeze_map_draws_the_scenario_changes_of_the_trade_off(tmp_path, snap_20250905):
+    # Donetsk to ru gives ua nothing: no "To ua" layer of rounding slivers (28 of them,
+    # 0.00 km² each, were drawn), and the pieces drawn to ru add up to the trade-off
+    import re
+
+    from loc.outputs.render import render
+
+    f = loc.freeze(snap_20250905, assign={"Donetsk": "ru"})
+    html = render(freeze=f, out=tmp_path).loc_version.html_path.read_text(encoding="utf-8")
+    doc = json.loads(re.search(r'<script type="application/json" id="loc_data_\d+">(.*?)'
+                               r"</script>", html, re.S).group(1))
+    layers = {layer["id"]: layer for layer in doc["layers"]}
+    assert "change-ua" not in layers
+    drawn = layers["change-ru"]["features"]
+    km2 = [float(re.search(r"([\d,.]+) km²", feat["t"]).group(1).replace(",", ""))
+           for feat in drawn]
+    assert min(km2) >= 0.01
+    assert sum(km2) == pytest.approx(f.tradeoff["to_ru_km2"].sum(), abs=0.05 * len(km2))

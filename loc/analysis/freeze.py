@@ -90,6 +90,10 @@ def _region_reach(keys: tuple[str, ...]) -> BaseGeometry:
     return shapely.union(geom, shapely.difference(grown, ukraine()))
 
 
+SHOWN_KM2 = 0.01
+"""A scenario's change smaller than this (km²: a region's total in the trade-off, a piece on
+a map) is rounding of the overlays, not shown (the trade-off's figures still hold every
+piece)."""
 OVERLAP_KM2 = 1e-4
 """Two steps of a scenario that give one area (more than this, km²) to both sides are
 refused; steps that only touch pass."""
@@ -268,6 +272,6 @@ def tradeoff(before: Snapshot, after: Snapshot) -> pd.DataFrame:
             mask, df.index)
     df = df[["to_ru_km2", "settlements_to_ru", "population_to_ru",
              "to_ua_km2", "settlements_to_ua", "population_to_ua"]]
-    changed = (df["to_ru_km2"] > 0.01) | (df["to_ua_km2"] > 0.01) | \
+    changed = (df["to_ru_km2"] >= SHOWN_KM2) | (df["to_ua_km2"] >= SHOWN_KM2) | \
         (df["settlements_to_ru"] > 0) | (df["settlements_to_ua"] > 0)
     return df[changed]

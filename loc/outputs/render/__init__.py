@@ -17,7 +17,7 @@ import geopandas as gpd
 from loc import __version__, checks, processes
 from loc import geo as lcrs
 from loc.analysis.diff import diff
-from loc.analysis.freeze import Freeze
+from loc.analysis.freeze import SHOWN_KM2, Freeze
 from loc.analysis.history import line_history
 from loc.analysis.line import contact_only, line_of_contact
 from loc.analysis.movement import movement
@@ -352,10 +352,11 @@ def render(snapshots=None, *, compare=None, freeze=None, zones: gpd.GeoDataFrame
             yield movement_layer(movement_gdf)
         if freeze is not None:
             if freeze.scenario.get("steps"):
-                moved = diff(freeze.base, freeze.snapshot, min_km2=0.0,
+                moved = diff(freeze.base, freeze.snapshot, min_km2=SHOWN_KM2,
                              min_width_m=0.0).changes
-                yield from change_layers(moved, titles=("To ru under the scenario",
-                                                        "To ua under the scenario"))
+                yield from (layer for layer in change_layers(
+                    moved, titles=("To ru under the scenario", "To ua under the scenario"))
+                    if layer.features)  # no legend entry for a side given nothing
             yield from freeze_layers(freeze)
         yield from extra
 
