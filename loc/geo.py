@@ -423,7 +423,8 @@ def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
 
 def check_near_ukraine(bounds, path=None) -> None:
     """Refuse lon/lat bounds that do not meet Ukraine's box: lat/lon swapped (with that
-    hint) or far away.
+    hint) or far away, or that span over 180° of longitude (a ring across the antimeridian,
+    read flat, would circle the world through Ukraine's box).
 
     Parameters
     ----------
@@ -441,6 +442,11 @@ def check_near_ukraine(bounds, path=None) -> None:
     if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
         raise GeometryError(f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}): "
                             "give lon/lat degrees (EPSG:4326)", path)
+    if maxx - minx > 180:  # read flat, a ring across the antimeridian circles the world
+        raise GeometryError(
+            f"geometry spans {maxx - minx:.0f}° of longitude (lon {minx:.1f}..{maxx:.1f}): a "
+            "polygon across the antimeridian, or parts on both sides of the world, is no "
+            "control map of Ukraine (which spans about 20°)", path)
     overlaps = near_ukraine(bounds)
     if not overlaps and near_ukraine(bounds, swapped=True):
         raise GeometryError(

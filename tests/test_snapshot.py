@@ -236,6 +236,9 @@ ERRORS = {
     "projected": (GeometryError, "coordinates are not lon/lat"),
     "swapped": (GeometryError, "lat/lon swapped"),
     "outside": (GeometryError, "far outside Ukraine"),
+    # read flat, this 1° box at the antimeridian is a band round the world through Donetsk
+    # (it was read, 829 km² "outside", with a line of contact across Ukraine)
+    "antimeridian": (GeometryError, "spans 359° of longitude"),
     "bad_date": (DateError, "cannot parse date 'yesterday'"),
     "bad_side": (GeometryError, "unknown side value"),
 }
@@ -259,6 +262,9 @@ def make_bad_file(kind, tmp_path):
         write_fc(p, [feature(box(47.5, 37.0, 48.5, 38.5))])
     elif kind == "outside":
         write_fc(p, [feature(box(-100, 30, -99, 31))])
+    elif kind == "antimeridian":
+        write_fc(p, [feature(shapely.Polygon([(179.5, 48.0), (-179.5, 48.0), (-179.5, 48.1),
+                                              (179.5, 48.1)]))])
     elif kind == "bad_date":
         write_fc(p, [feature(DONBAS)])
         return p, {"date": "yesterday"}
@@ -340,6 +346,8 @@ def test_a_geometry_collection_of_polygons_is_read(tmp_path):
     (shapely.box(4e6, 5e6, 4.1e6, 5.1e6), "not lon/lat"),
     (shapely.box(48, 37, 49, 38), "lat/lon swapped"),
     (shapely.box(0, 0, 1, 1), "far outside Ukraine"),
+    (shapely.Polygon([(179.5, 48), (-179.5, 48), (-179.5, 48.1), (179.5, 48.1)]),
+     "across the antimeridian"),
     (shapely.Polygon([(37, 48), (38, 49), (38, 48), (37, 49)]), "cannot be repaired safely"),
 ])
 def test_geometries_given_in_python_get_the_checks_a_file_gets(geom, message):

@@ -33,8 +33,9 @@ FREEZE_LABEL = "line of control (not an international border)"
 """The label a freeze line carries wherever it is shown."""
 
 COAST_REACH_M = 10_000.0
-"""How far (m) beyond a region's land a reassignment reaches into the sea and abroad, so that
-a source's coastline drawn outside Natural Earth's goes with the region."""
+"""How far (m) beyond a region's land a reassignment to ``ua`` reaches into the sea and abroad,
+so that a source's coastline and border strip drawn outside Natural Earth's go with the
+region (and the freeze line does not follow the strip along the state border)."""
 
 
 @dataclass
@@ -144,8 +145,12 @@ def freeze(snapshot: Snapshot | Freeze, assign: dict[str, str] | None = None,
         Where to start (a Freeze starts from its adopted areas).
     assign : dict, optional
         ``{region: side}``: each region (any alias, or a group such as ``Donbas``) goes
-        wholly to ``ru`` or ``ua``, including the source's coastline drawn up to 10 km beyond
-        Natural Earth's. Applied in order; ``Crimea`` includes Sevastopol (as
+        wholly to ``ru`` or ``ua``. To ``ua``, it takes along what the source draws within
+        10 km beyond the region's Natural Earth outline, at sea and across the state border
+        (DeepState's outline runs up to 5 km into Russia along Luhansk and Donetsk, 846 km²
+        on 2025-09-05 for Donbas): that drawing is no longer ``ru``, and the trade-off lists
+        it in its ``outside`` row, which is not land Ukraine gains. To ``ru``, only
+        Ukraine's land is added. Applied in order; ``Crimea`` includes Sevastopol (as
         :func:`loc.stats` counts it); a region given both sides (say by ``Donetsk`` and
         ``Donbas``) is refused.
     exchanges : list of (geometry or path, side), optional
