@@ -569,3 +569,109 @@ def checked_area(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
     check_near_ukraine(shapely.total_bounds(polys), where)
     drawn = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
     return polygonal(repair(drawn, what, where))
+
+
+DEPTH_STEP_M = 10.0
+""":meth:`LineReach.farthest` finds the farthest point of a polygon to within this (m): it may
+lie on an edge or inside the polygon (one filling a bay of the line), not at a vertex."""
+
+
+class LineReach:
+    """Distances to one line (or a polygon's outline) in a metric CRS (CONFORMAL), for many
+    points at once: an STRtree of its segments.
+
+    Parameters
+    ----------
+    line_m : shapely geometry
+        Lines, or polygons (their outline is taken), in metres.
+
+    Examples
+    --------
+    >>> reach = LineReach(shapely.LineString([(0, 0), (1000, 0)]))
+    >>> m, (x, y) = reach.farthest(shapely.box(0, 0, 1000, 300))
+    >>> round(m), round(y)
+    (300, 300)
+    """
+
+    def __init__(self, line_m) -> None:
+        parts = shapely.get_parts(shapely.boundary(line_m) if shapely.get_dimensions(
+            line_m) == 2 else line_m)
+        xy, which = shapely.get_coordinates(parts, return_index=True)
+        same = which[1:] == which[:-1]
+        segs = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+        self.tree = shapely.STRtree(segs)
+
+    def distance(self, xy: np.ndarray) -> np.ndarray:
+        """Distance (m) of each ``(x, y)`` to the line.
+
+        Parameters
+        ----------
+        xy : numpy.ndarray
+            ``(n, 2)`` coordinates, metres.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``n`` distances, metres.
+        """
+        if not len(xy):
+            return np.zeros(0)
+        _, dist = self.tree.query_nearest(shapely.points(xy), return_distance=True,
+                                          all_matches=False)
+        return dist
+
+    def farthest(self, geom_m) -> tuple[float, tuple[float, float]]:
+        """The point of a polygon farthest from the line, and its distance: never more
+        than the true farthest distance, and at most :data:`DEPTH_STEP_M` less.
+
+        Branch and bound on square cells: the distance to a line changes by at most the
+        distance moved, so no point of a cell of side ``s`` is farther than its centre's
+        distance plus ``s / √2``. Cells that meet the polygon and could hold a point
+        farther than the best found so far are split in four, until they are a step wide.
+
+        Parameters
+        ----------
+        geom_m : shapely geometry
+            A polygon in the line's CRS.
+
+        Returns
+        -------
+        tuple
+            ``(metres, (x, y))``; ``(0.0, (nan, nan))`` for an empty polygon.
+        """
+        if geom_m.is_empty:
+            return 0.0, (math.nan, math.nan)
+        shapely.prepare(geom_m)
+        vertices = shapely.get_coordinates(geom_m)
+        d = self.distance(vertices)
+        best, at = float(d.max()), vertices[int(d.argmax())]
+        x0, y0, x1, y1 = geom_m.bounds
+        side = max(x1 - x0, y1 - y0, DEPTH_STEP_M)
+        cells = np.array([[x0 + side / 2, y0 + side / 2]])
+        while True:
+            d = self.distance(cells)
+            inside = shapely.contains_xy(geom_m, cells[:, 0], cells[:, 1])
+            if inside.any() and float(d[inside].max()) > best:
+                k = int(np.flatnonzero(inside)[d[inside].argmax()])
+                best, at = float(d[k]), cells[k]
+            if side <= DEPTH_STEP_M:
+                # a cell a step wide whose centre lies outside: the nearest point of the
+                # outline stands for it (within a step of any point of the cell)
+                out = shapely.points(cells[~inside])
+                if len(out):
+                    edge = shapely.boundary(geom_m)
+                    near = shapely.get_coordinates(shapely.line_interpolate_point(
+                        edge, shapely.line_locate_point(edge, out)))
+                    dn = self.distance(near)
+                    if float(dn.max()) > best:
+                        best, at = float(dn.max()), near[int(dn.argmax())]
+                return best, (float(at[0]), float(at[1]))
+            half = side / 2
+            boxes = shapely.box(cells[:, 0] - half, cells[:, 1] - half, cells[:, 0] + half,
+                                cells[:, 1] + half)
+            keep = (d + side / np.sqrt(2) > best) & shapely.intersects(geom_m, boxes)
+            if not keep.any():
+                return best, (float(at[0]), float(at[1]))
+            side = half
+            q = side / 2
+            cells = np.concatenate([cells[keep] + [dx, dy] for dx in (-q, q) for dy in (-q, q)])

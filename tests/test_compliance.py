@@ -476,8 +476,11 @@ def test_breach_depth_is_the_farthest_point_not_the_farthest_vertex(bumps, bay):
         return
     poly = max(shapely.get_parts(poly), key=lambda p: p.area)
     want = _brute_farthest_m(poly, line)
-    got = compliance_mod._Reach(line).farthest(poly) * 1e3
-    assert want - compliance_mod.DEPTH_STEP_M - 1.0 <= got <= want + 1.0
+    got, (x, y) = lcrs.LineReach(line).farthest(poly)
+    assert want - lcrs.DEPTH_STEP_M - 1.0 <= got <= want + 1.0
+    # the point found is that far from the line, and in the polygon (or on its outline)
+    assert shapely.distance(shapely.Point(x, y), line) == pytest.approx(got, abs=1e-6)
+    assert shapely.distance(shapely.Point(x, y), poly) < 1e-6
 
 
 def test_the_deepest_point_of_a_bay_is_inside_it():
@@ -485,8 +488,9 @@ def test_the_deepest_point_of_a_bay_is_inside_it():
     vertices); the farthest points lie inside, 250 m from the nearest shore."""
     line = shapely.LineString([(0, 0), (500, 0), (500, 1000), (0, 1000), (0, 0)])
     poly = shapely.box(0, 0, 500, 1000)
-    got = compliance_mod._Reach(line).farthest(poly) * 1e3
-    assert 250 - compliance_mod.DEPTH_STEP_M <= got <= 250 + 1e-6
+    got, (x, y) = lcrs.LineReach(line).farthest(poly)
+    assert 250 - lcrs.DEPTH_STEP_M <= got <= 250 + 1e-6
+    assert 240 <= x <= 260 and 240 <= y <= 760  # inside, on the medial axis
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])

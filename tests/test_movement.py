@@ -11,7 +11,7 @@ from shapely.geometry import box
 
 import loc
 from loc import geo as lcrs
-from loc.analysis.movement import APPEARED_PIECE, TOUCH_M
+from loc.analysis.movement import APPEARED_PIECE, DEEPEST_PIECE, TOUCH_M
 from loc.cli import cli
 from loc.errors import OptionError
 from tests.conftest import deepstate_files, deepstate_path
@@ -34,7 +34,10 @@ def test_straight_edge_moved_by_known_distance(shift_km):
     a = snap_m(rect_m(), "2025-01-01")
     b = snap_m(rect_m(dx1=shift_km * 1e3), "2025-01-02")
     mv = loc.movement(a, b, step_km=0.5)
-    east = mv[mv["direction"] == "advance"]
+    deepest = mv[mv["piece"] == DEEPEST_PIECE]
+    assert deepest["displacement_km"].tolist() == pytest.approx([shift_km], rel=0.01)
+    assert deepest["length_km"].tolist() == [0.0]
+    east = mv[(mv["direction"] == "advance") & (mv["piece"] != DEEPEST_PIECE)]
     assert len(east) == 60  # the whole 30 km edge, every 0.5 km
     # samples on the moved edge farther than the shift from its corners (nearer a corner, the
     # later line's corner is nearer than the shifted edge)
@@ -50,6 +53,26 @@ def test_straight_edge_moved_by_known_distance(shift_km):
     back = loc.movement(snap_m(rect_m(dx1=shift_km * 1e3), "2025-01-01"),
                         snap_m(rect_m(), "2025-01-02"), step_km=0.5)
     assert back["displacement_km"].min() == pytest.approx(-shift_km, rel=0.01)
+
+
+@pytest.mark.parametrize("width_km", [11.1, 4.0, 1.0])
+def test_a_thrust_narrower_than_twice_its_depth_is_as_deep_as_it_is(width_km):
+    """A box widened 7.46 km east: the samples across its old east edge find the later line
+    on the new flanks, at most half the box's height away (5.52 km for an 11 km box); the
+    advance is as deep as the ground taken reaches (was 5.52 km, 0.84 mean)."""
+    a = loc.from_geometries(box(37.0, 48.0, 37.1, 48.1), date="2025-01-01")
+    b = loc.from_geometries(shapely.union(box(37.0, 48.0, 37.1, 48.1),
+                                          box(37.1, 48.05 - width_km / 222.4, 37.2,
+                                              48.05 + width_km / 222.4)), date="2025-01-02")
+    depth = lcrs.GEOD.inv(37.1, 48.05, 37.2, 48.05)[2] / 1e3
+    mv = loc.movement(a, b, step_km=0.25)
+    summary = loc.sector_summary(mv)
+    assert summary.loc["donetsk", "max_advance_km"] == pytest.approx(depth, abs=0.02)
+    # the mean and the km that moved still come from the line's samples alone
+    samples = mv[mv["piece"] != DEEPEST_PIECE]
+    assert summary.loc["donetsk", "front_km"] == pytest.approx(samples["length_km"].sum())
+    assert summary.loc["donetsk", "moved_km"] == pytest.approx(
+        samples.loc[samples["displacement_km"] > 0.5, "length_km"].sum())
 
 
 @pytest.mark.parametrize("depth_km", [1.0, 3.0, 7.5])

@@ -29,7 +29,7 @@ from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, land_conformal
 from loc.errors import InputError, LocWarning, OptionError
-from loc.geo import clip_box, polygon_parts
+from loc.geo import LineReach, clip_box, polygon_parts
 from loc.io.incidents import incident_dates, pick_column, read_incidents
 from loc.io.readers import lonlat_frame
 from loc.model import Snapshot
@@ -107,17 +107,17 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     geoms = changes.geometry.values
     land, outline = land_conformal()
     depth, cross = [], []
-    line, border = _Reach(line_m), None
+    line, border = LineReach(line_m), None
     for g in lcrs.project(geoms):
         across = (not shapely.dwithin(line_m, g, LINE_TOUCH_M)
                   and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
                        or not shapely.intersects(land, g)))
         cross.append(bool(across))
         if across:  # how far into Ukraine (0 for a breach wholly abroad or at sea)
-            border = border or _Reach(outline)
+            border = border or LineReach(outline)
             depth.append(_depth_from_border(g, land, border))
         else:
-            depth.append(line.farthest(g))
+            depth.append(line.farthest(g)[0] / 1e3)
     near = nearest(shapely.point_on_surface(geoms))["name"].to_numpy()
     largest = [s.split(", ")[0] if s else n for s, n in zip(changes["settlements"], near,
                                                              strict=True)]
@@ -131,80 +131,13 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     return out.sort_values(["km2", "id"], ascending=[False, True]).reset_index(drop=True)
 
 
-DEPTH_STEP_M = 10.0
-"""Breach depths are found to within this (m): the farthest point of a breach from a line
-may lie on an edge or inside it (a breach filling a bay of the line), not at a vertex."""
-
-
-class _Reach:
-    """Distances to one line (CONFORMAL CRS), for many points at once: an STRtree of its
-    segments."""
-
-    def __init__(self, line_m) -> None:
-        parts = shapely.get_parts(shapely.boundary(line_m) if shapely.get_dimensions(
-            line_m) == 2 else line_m)
-        xy, which = shapely.get_coordinates(parts, return_index=True)
-        same = which[1:] == which[:-1]
-        segs = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
-        self.tree = shapely.STRtree(segs)
-
-    def distance(self, xy: np.ndarray) -> np.ndarray:
-        """Distance (m) of each ``(x, y)`` to the line."""
-        if not len(xy):
-            return np.zeros(0)
-        _, dist = self.tree.query_nearest(shapely.points(xy), return_distance=True,
-                                          all_matches=False)
-        return dist
-
-    def farthest(self, geom_m) -> float:
-        """How far (km) the farthest point of a CONFORMAL polygon lies from the line: never
-        more, and at most :data:`DEPTH_STEP_M` less.
-
-        Branch and bound on square cells: the distance to a line changes by at most the
-        distance moved, so no point of a cell of side ``s`` is farther than its centre's
-        distance plus ``s / √2``. Cells that meet the polygon and could hold a point
-        farther than the best found so far are split in four, until they are a step wide.
-        """
-        if geom_m.is_empty:
-            return 0.0
-        shapely.prepare(geom_m)
-        best = float(self.distance(shapely.get_coordinates(geom_m)).max())  # vertices
-        x0, y0, x1, y1 = geom_m.bounds
-        side = max(x1 - x0, y1 - y0, DEPTH_STEP_M)
-        cells = np.array([[x0 + side / 2, y0 + side / 2]])
-        while True:
-            d = self.distance(cells)
-            inside = shapely.contains_xy(geom_m, cells[:, 0], cells[:, 1])
-            if inside.any():
-                best = max(best, float(d[inside].max()))
-            if side <= DEPTH_STEP_M:
-                # a cell a step wide whose centre lies outside: the nearest point of the
-                # outline stands for it (within a step of any point of the cell)
-                out = shapely.points(cells[~inside])
-                if len(out):
-                    edge = shapely.boundary(geom_m)
-                    near = shapely.line_interpolate_point(edge, shapely.line_locate_point(
-                        edge, out))
-                    best = max(best, float(self.distance(shapely.get_coordinates(near)).max()))
-                return best / 1e3
-            half = side / 2
-            boxes = shapely.box(cells[:, 0] - half, cells[:, 1] - half, cells[:, 0] + half,
-                                cells[:, 1] + half)
-            keep = (d + side / np.sqrt(2) > best) & shapely.intersects(geom_m, boxes)
-            if not keep.any():
-                return best / 1e3
-            side = half
-            q = side / 2
-            cells = np.concatenate([cells[keep] + [dx, dy] for dx in (-q, q) for dy in (-q, q)])
-
-
-def _depth_from_border(geom_m, land, border: _Reach) -> float:
+def _depth_from_border(geom_m, land, border: LineReach) -> float:
     """How far (km) a CONFORMAL polygon reaches into Ukraine's land from its outline: the
     farthest point of its part on land (0 when no part is on land)."""
     if not geom_m.is_valid:  # projecting a valid lon/lat sliver can fold it
         geom_m = shapely.make_valid(geom_m)
     inside = polygon_parts(shapely.intersection(geom_m, clip_box(land, shapely.bounds(geom_m))))
-    return max((border.farthest(p) for p in inside), default=0.0)
+    return max((border.farthest(p)[0] / 1e3 for p in inside), default=0.0)
 
 
 def check(freeze: Freeze, later: Snapshot, *, min_km2: float = 0.01,

@@ -35,6 +35,16 @@ moved from the nearest point of the part's boundary that is not the later line (
 it came from, the coast given up) or, for a part bounded by the later line alone, from the
 centre of its inscribed circle by its radius. On a gained part that is an advance, on a
 lost part a retreat.
+
+Nearest points understate a thrust narrower than twice its depth: the samples on the
+earlier line across its base find the later line on its flanks, at most half its width
+away. So each changed part the earlier line touches also gets the sample of its deepest
+point (``piece`` :data:`DEEPEST_PIECE`): the point of the part farthest from its
+boundary that is not the later line (the earlier line, or the border or coast it came
+from or withdrew to; found to within :data:`loc.geo.DEPTH_STEP_M` in the CONFORMAL CRS
+and measured on the ellipsoid from the nearest point of that boundary), standing for no
+km of line. A sector's largest advance is then the depth of the ground taken, however
+narrow.
 """
 
 from __future__ import annotations
@@ -70,6 +80,12 @@ APPEARED_PIECE = -1
 """``piece`` of the samples of a new front, sampled on the later line: one that appeared
 (an advance) or one behind ground given up where the earlier line did not run (a
 retreat). They lie on no piece of the earlier line."""
+
+
+DEEPEST_PIECE = -2
+"""``piece`` of the sample of a changed part's deepest point (see the module notes): at the
+nearest point of the part's boundary not on the later line, moved to the point farthest
+from there; ``length_km`` 0 (it stands for no km of line, so the km still add up)."""
 
 
 def _samples(line: gpd.GeoDataFrame, step_km: float,
@@ -171,13 +187,7 @@ def _base(pts_m: np.ndarray, parts: np.ndarray,
     tree = shapely.STRtree(lines_m) if len(lines_m) else None
     for c in np.unique(pc):
         part = parts[c]
-        ring = shapely.boundary(part)
-        on = tree.query(part, predicate="dwithin", distance=TOUCH_M) if tree else []
-        if len(on):
-            x0, y0, x1, y1 = part.bounds
-            near = shapely.clip_by_rect(shapely.union_all(lines_m[on]), x0 - 2 * TOUCH_M,
-                                        y0 - 2 * TOUCH_M, x1 + 2 * TOUCH_M, y1 + 2 * TOUCH_M)
-            ring = shapely.difference(ring, shapely.buffer(near, TOUCH_M))
+        ring = _off_line(part, lines_m, tree)
         at = pi[pc == c]
         if ring.is_empty:  # bounded by the line alone: its maximum inscribed circle
             circle = shapely.get_coordinates(shapely.maximum_inscribed_circle(
@@ -194,6 +204,42 @@ def _base(pts_m: np.ndarray, parts: np.ndarray,
         out[at[better]] = shapely.get_coordinates(to[better])
         rim[at[better]] = np.nan
     return out, rim
+
+
+def _off_line(part, lines_m: np.ndarray, tree: shapely.STRtree | None):
+    """The boundary of a changed part (CONFORMAL CRS) that is not on ``lines_m`` (farther
+    than :data:`TOUCH_M` from it; ``tree`` indexes them, None for no lines): its border,
+    coast or far side, or the other line."""
+    ring = shapely.boundary(part)
+    on = tree.query(part, predicate="dwithin", distance=TOUCH_M) if tree else []
+    if len(on):
+        x0, y0, x1, y1 = part.bounds
+        near = shapely.clip_by_rect(shapely.union_all(lines_m[on]), x0 - 2 * TOUCH_M,
+                                    y0 - 2 * TOUCH_M, x1 + 2 * TOUCH_M, y1 + 2 * TOUCH_M)
+        ring = shapely.difference(ring, shapely.buffer(near, TOUCH_M))
+    return ring
+
+
+def _deepest(parts: np.ndarray, lines_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of the changed ``parts`` (CONFORMAL CRS), the nearest point of its boundary
+    not on ``lines_m`` (the later line) to its point farthest from that boundary, and that
+    point: ``(foot, deepest)`` point arrays, for the parts that have such a boundary and
+    are wider than :data:`TOUCH_M` somewhere (the farthest point is sought in what is)."""
+    tree = shapely.STRtree(lines_m) if len(lines_m) else None
+    foot, far = [], []
+    for part in parts:
+        origin = _off_line(part, lines_m, tree)
+        # what is wider than TOUCH_M: a difference of two drawings can leave a spike of no
+        # width along an edge, whose tip is no ground taken
+        body = shapely.buffer(shapely.buffer(part, -TOUCH_M / 2, quad_segs=2), TOUCH_M / 2,
+                              quad_segs=2)
+        if origin.is_empty or body.is_empty:  # bounded by the later line alone, or a sliver
+            continue
+        _, (x, y) = lcrs.LineReach(origin).farthest(body)
+        deep = shapely.Point(x, y)
+        far.append(deep)
+        foot.append(shapely.get_point(shapely.shortest_line(deep, origin), 1))
+    return np.array(foot, dtype=object), np.array(far, dtype=object)
 
 
 def _moved_m(p_ll: np.ndarray, q_ll: np.ndarray, rim_m: np.ndarray) -> np.ndarray:
@@ -261,8 +307,11 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         ``piece`` -1 (:data:`APPEARED_PIECE`): the point it moved from (the border or
         coast, or the centre of a whole pocket's or hole's inscribed circle), the km of
         the later line each stands for as ``length_km``, and its point on the later line
-        as ``to``; an advance on a gained area, a retreat on a lost one. The ``attrs``
-        hold the dates, step and threshold.
+        as ``to``; an advance on a gained area, a retreat on a lost one. Each changed
+        area the earlier line touches adds the sample of its deepest point (``piece`` -2,
+        :data:`DEEPEST_PIECE`, ``length_km`` 0): from the nearest point of its boundary
+        not on the later line to its point farthest from there. The ``attrs`` hold the
+        dates, step and threshold.
 
     Examples
     --------
@@ -351,6 +400,20 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
             inside = np.concatenate([inside, np.full(int(keep.sum()), adv)])
             piece = np.concatenate([piece, np.full(int(keep.sum()), APPEARED_PIECE)])
             weight = np.concatenate([weight, r_km[keep]])
+    # the deepest point of each changed part the earlier line touches: a thrust narrower
+    # than twice its depth is deeper than any sample's nearest point of the later line
+    for parts, touch, adv in fresh:
+        foot_m, far_m = _deepest(parts[touch], lb_m)
+        if not len(foot_m):
+            continue
+        foot_ll, far_ll = lcrs.unproject(foot_m), lcrs.unproject(far_m)
+        p_ll = np.concatenate([p_ll, foot_ll])
+        q_ll = np.concatenate([q_ll, far_ll])
+        pts_m = np.concatenate([pts_m, foot_m])
+        dist_m = np.concatenate([dist_m, lcrs.geodesic_m(foot_ll, far_ll)])
+        inside = np.concatenate([inside, np.full(len(foot_m), adv)])
+        piece = np.concatenate([piece, np.full(len(foot_m), DEEPEST_PIECE)])
+        weight = np.concatenate([weight, np.zeros(len(foot_m))])
     dist_m = np.where(dist_m < static_m, 0.0, dist_m)
     signed = np.where(inside, dist_m, -dist_m) / 1e3 + 0.0  # + 0.0 turns -0.0 into 0.0
     direction = np.where(dist_m == 0, "static", np.where(inside, "advance", "retreat"))
