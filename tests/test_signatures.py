@@ -59,6 +59,33 @@ def test_keygen_never_overwrites(keys):
     assert r.exit_code == 2 and "party 'u a' must be" in r.stderr
 
 
+def test_keygen_never_writes_a_key_to_stdout_or_a_file_named_dash(tmp_path, monkeypatch):
+    """`loc keygen -o -` wrote the private key to a file named `-` (and `-.pub`), exit 0;
+    elsewhere `-o -` is stdout, where a private key must never go by accident."""
+    monkeypatch.chdir(tmp_path)
+    r = run("keygen", "--party", "ru", "-o", "-")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == ("loc: error: -o/--output names the private key's file: a private key "
+                        "never goes to stdout\n")
+    assert list(tmp_path.iterdir()) == []
+    r = run("keygen", "--party", "ru")
+    assert r.exit_code == 2 and "Missing option '-o'" in r.stderr
+
+
+def test_signatures_of_a_file_that_is_no_manifest_is_an_error(tmp_path):
+    """`loc signatures` of garbage said "no signatures beside it" (exit 1) where sign, maps
+    verify and reproduce say "not a loc manifest" (exit 2): it now loads the manifest
+    first, as they do."""
+    garbage = tmp_path / "g.json"
+    garbage.write_text("garbage\n")
+    for command in ("signatures", "sign", "reproduce"):
+        extra = ["--key", tmp_path / "none.key"] if command == "sign" else []
+        r = run(command, garbage, *extra)
+        assert r.exit_code == 2, (command, r.output)
+        assert r.stderr.startswith(f"loc: error: {garbage}: not a loc manifest"), command
+        assert r.stderr.count("\n") == 1
+
+
 def test_two_parties_sign_and_every_check_lists_them(signed):
     out, keys = signed
     r = run("signatures", out, *trust(keys, "ua", "ru"))

@@ -22,7 +22,7 @@ from shapely.geometry import box, mapping
 import loc
 from loc.cli import cli
 from loc.errors import OptionError
-from loc.outputs.versions import verify
+from loc.outputs.versions import list_versions, verify, write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"type": "FeatureCollection", "features": [{
@@ -293,6 +293,86 @@ def test_an_orphan_page_is_listed_and_replaced(version, tmp_path):
     assert "ORPHAN" not in _run("maps", "list", tmp_path / "maps").stdout
 
 
+def test_a_truncated_or_missing_page_is_listed_as_such(version, tmp_path):
+    """`loc maps list` and index.html showed a page truncated to 1,000 bytes as a normal
+    version of the manifest's size: the size and status now come from the disk."""
+    src, html, manifest = version
+    folder = tmp_path / "copy" / "t"
+    folder.mkdir(parents=True)
+    (folder / manifest.name).write_bytes(manifest.read_bytes())
+    (folder / html.name).write_bytes(html.read_bytes()[:1000])
+    r = _run("maps", "list", tmp_path / "copy")
+    assert r.exit_code == 0
+    assert re.search(rf"t +{html.stem}  DAMAGED +2025-09-05 +1 KB", r.stdout), r.stdout
+    [row] = list_versions(tmp_path / "copy")
+    assert (row["status"], row["bytes"]) == ("damaged", 1000)
+    index = write_index(folder).read_text()
+    assert "damaged page: 1,000 bytes on disk" in index
+    (folder / html.name).unlink()
+    r = _run("maps", "list", tmp_path / "copy")
+    assert re.search(rf"t +{html.stem}  MISSING +2025-09-05 +- ", r.stdout), r.stdout
+    index = write_index(folder).read_text()
+    assert "page missing" in index and f'href="{html.stem}.html"' not in index
+    assert "DAMAGED" not in _run("maps", "list", html.parent.parent).stdout
+
+
+def _doctored(html: Path, manifest: Path) -> Path:
+    """The version's page edited, with its manifest's hash, size and id recomputed (the id
+    is a plain hash: anyone can recompute it) and the files renamed to that id."""
+    from loc.io.hashing import file_sha256
+    from loc.outputs.versions import version_id
+
+    doc = json.loads(manifest.read_text())
+    page = html.read_bytes().replace(b"Control areas", b"Contro1 areas")
+    core = {k: v for k, v in doc.items() if k not in ("id", "name", "html")}
+    fake = html.with_name("fake.html")
+    fake.write_bytes(page)
+    vid = version_id({**core, "html_sha256": file_sha256(fake)})
+    doc.update(id=vid, html={"file": f"{vid}.html", "sha256": file_sha256(fake),
+                             "bytes": len(page)})
+    target = fake.rename(html.with_name(f"{vid}.html"))
+    target.with_suffix(".json").write_text(json.dumps(doc))
+    return target
+
+
+def test_verify_says_what_it_proves_and_a_rerender_finds_a_doctored_map(version):
+    """A doctored page with its manifest and id recomputed verified with "INPUT: sha256
+    matches", as if the page was proven to come from that input. Verify now says what it
+    shows and what not, and --rerender renders the map again and compares the bytes."""
+    src, html, manifest = version
+    r = _run("maps", "verify", "--rerender", html)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[-1] == (f"OK    {html}: rendered again from the recorded "
+                                         "inputs and options: byte-identical")
+    assert "gives this page, byte for byte" in r.stderr
+    fake = _doctored(html, manifest)
+    r = _run("maps", "verify", fake)
+    assert r.exit_code == 0 and "FAIL" not in r.stdout  # page, manifest and id agree...
+    assert f"OK    {src}: sha256 matches the manifest's record" in r.stdout
+    assert "not checked: that the page was rendered from them" in r.stderr
+    assert "--rerender" in r.stderr
+    r = _run("maps", "verify", "--rerender", fake)  # ...but it is not what loc renders
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[-1].startswith(
+        f"FAIL  {fake}: differs from the page rendered again from the recorded inputs and "
+        f"options (version {html.stem})")
+    src.write_bytes(loc.sample_paths()[0].read_bytes())  # an input changed: not rendered
+    r = _run("maps", "verify", "--rerender", html)
+    assert r.exit_code == 1 and "not rendered again: an input is missing or changed" in r.stdout
+
+
+def test_a_rerender_is_refused_for_what_loc_render_did_not_make(tmp_path):
+    """A map given zones from Python records no render loc can repeat; a report is re-run
+    by loc reproduce."""
+    zones = loc.buffer_zone(loc.sample(), width_km=5)
+    m = loc.render(loc.sample(), zones=zones, out=tmp_path / "maps", settlements=False)
+    r = _run("maps", "verify", "--rerender", m.loc_version.html_path)
+    assert r.exit_code == 2 and "records no render loc can repeat" in r.stderr
+    assert r.stderr.count("\n") == 1
+    r = _run("maps", "verify", m.loc_version.html_path)
+    assert r.exit_code == 0
+
+
 @pytest.mark.parametrize("content", ["", "[]", '{"id": 5}', '{"id": "x", "inputs": "no"}',
                                      "{" * 500, '{"id": "x", "inputs": [], "html": 3}'])
 def test_a_malformed_manifest_is_one_line(tmp_path, content):
@@ -315,6 +395,7 @@ def test_a_map_from_a_store_date_verifies(tmp_path):
     assert all(ok for _, ok, _ in verify(html))
     loc.import_snapshots(loc.sample_paths()[2:], store)  # the store grows: that date holds
     assert all(ok for _, ok, _ in verify(html))
+    assert _run("maps", "verify", "--rerender", html).exit_code == 0
     other = tmp_path / "other.gpkg"  # the same date with another geometry in its place
     changed = loc.from_geometries(box(37, 47.5, 38, 48.5), date="2025-01-08",
                                   source="loc illustrative sample")

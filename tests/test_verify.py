@@ -600,6 +600,11 @@ def test_reproduce_names_a_new_input_and_a_changed_output(report):
     assert "FAIL  snaps/syn_20250122.geojson: read by the re-run but not in the manifest" \
         in r.stdout
     assert "verification.json: differs from the re-run's bytes" in r.stdout
+    # the conclusion follows from that: another input, not "every input the same"
+    last = r.stdout.splitlines()[-1]
+    assert last.startswith(f"FAIL  {out}/manifest.json: re-run with loc ")
+    assert "the re-run read other inputs than the manifest records (named above)" in last
+    assert "every input the same" not in r.stdout
 
 
 def test_reproduce_refuses_other_manifests_and_versions(report, tmp_path):

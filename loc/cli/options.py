@@ -105,7 +105,7 @@ every_opt = _opt("--every", default=1, show_default=True, type=click.IntRange(mi
 # -- outputs -----------------------------------------------------------------------------
 
 def output_opt(folder: bool = False, default: str | None = None, aliases=(),
-               what: str | None = None):
+               what: str | None = None, private: bool = False):
     """``-o/--output``: the file (or, for commands writing several files, the folder) the
     result goes to; stdout when not given.
 
@@ -119,6 +119,8 @@ def output_opt(folder: bool = False, default: str | None = None, aliases=(),
         Old names of the option, hidden.
     what : str, optional
         The help text, where the command's output is not a result that can go to stdout.
+    private : bool
+        The output is a private key: required, and ``-`` (stdout) is refused.
 
     Returns
     -------
@@ -127,20 +129,33 @@ def output_opt(folder: bool = False, default: str | None = None, aliases=(),
     """
     what = what or ("Write into this folder." if folder else "Write the result to this file "
                     "instead of stdout (- is stdout).")
+    if private:  # required: no default at all (click takes an explicit None for a value)
+        return _opt("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+                    metavar="FILE", help=what, callback=_a_key)
     return _opt("-o", "--output", "output", aliases=tuple(aliases), default=default,
                 show_default=default is not None, type=click.Path(path_type=Path),
                 metavar="DIR" if folder else "FILE", help=what,
                 callback=_a_folder if folder else None)
 
 
-def _a_folder(ctx, param, value: Path | None) -> Path | None:
-    """A folder option's value: ``-`` (stdout for a file) is refused, not made a folder."""
+def _not_stdout(param, value: Path | None, why: str) -> Path | None:
     from loc.errors import OptionError
 
     if value is not None and str(value) == "-":
         name = "/".join(o for o in param.opts if o not in getattr(param, "aliases", ()))
-        raise OptionError(f"{name} names a folder: several files cannot go to stdout")
+        raise OptionError(f"{name} {why}")
     return value
+
+
+def _a_folder(ctx, param, value: Path | None) -> Path | None:
+    """A folder option's value: ``-`` (stdout for a file) is refused, not made a folder."""
+    return _not_stdout(param, value, "names a folder: several files cannot go to stdout")
+
+
+def _a_key(ctx, param, value: Path | None) -> Path | None:
+    """A private key's file: ``-`` is refused, neither stdout nor a file named ``-``."""
+    return _not_stdout(param, value, "names the private key's file: a private key never "
+                       "goes to stdout")
 
 
 def format_opt(choices: tuple[str, ...], default: str | None = "table"):

@@ -7,18 +7,17 @@ from pathlib import Path
 
 import click
 
-from loc.cli.options import emit, emit_checks, key_opt, party_opt, say, trust_opt
+from loc.cli.options import emit, emit_checks, key_opt, output_opt, party_opt, say, trust_opt
 
 
 @click.command("keygen")
 @party_opt
-@click.option("-o", "--output", "output", required=True, metavar="KEY",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="The private key file (mode 0600); the public key goes to KEY.pub.")
+@output_opt(what="The private key file (mode 0600, never stdout); the public "
+            "key goes to FILE.pub.", private=True)
 def keygen(party, output) -> None:
-    """Make an Ed25519 key pair for a party: KEY (private, mode 0600, keep it to yourself)
-    and KEY.pub (give it to the other parties: loc signatures --trust KEY.pub). An existing
-    key is never overwritten."""
+    """Make an Ed25519 key pair for a party: FILE (private, mode 0600, keep it to yourself)
+    and FILE.pub (give it to the other parties: loc signatures --trust FILE.pub). An
+    existing key is never overwritten."""
     from loc.outputs.signatures import keygen as make
 
     private, public = make(party, output)
@@ -60,10 +59,11 @@ def signatures(manifest, trust) -> None:
     from loc.outputs.versions import manifest_path, verify_files
 
     found = manifest_path(manifest)
+    files = verify_files(found)  # loads the manifest first: anything else is refused
     signatures = check_signatures(found, list(trust) or None)
     if not signatures:
         say(f"no signatures beside {found}")
         raise SystemExit(1)
-    results = verify_files(found) + signatures
+    results = files + signatures
     if not emit_checks(results):
         raise SystemExit(1)

@@ -287,6 +287,30 @@ def orphans(folder: Path) -> list[Path]:
                   if _ID.fullmatch(p.stem) and not (folder / f"{p.stem}.json").exists())
 
 
+def page_status(folder: Path, doc: dict) -> tuple[str, int | None]:
+    """Whether a version's page is there as its manifest describes it, by its size on disk
+    (cheap enough for a listing; :func:`verify` hashes it).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The map name's folder.
+    doc : dict
+        A well-formed manifest of that folder (:func:`manifests`).
+
+    Returns
+    -------
+    (str, int or None)
+        ``ok``, ``damaged`` (a size other than the manifest's: truncated or edited) or
+        ``missing`` (no page), and the page's size on disk (None when missing).
+    """
+    page = folder / f"{doc['id']}.html"
+    if not page.is_file():
+        return "missing", None
+    size = page.stat().st_size
+    return ("ok" if size == doc["html"].get("bytes") else "damaged"), size
+
+
 def _span(dates: list) -> str:
     dates = [str(d) for d in dates or []]
     return f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")
@@ -311,14 +335,22 @@ def write_index(folder: Path) -> Path:
         vid = html.escape(doc["id"])
         inputs = ", ".join(Path(str(i.get("path", ""))).name for i in doc.get("inputs", [])
                            if isinstance(i, dict))
-        size = doc.get("html", {}).get("bytes") or 0
+        status, size = page_status(folder, doc)
+        link = f'<a href="{vid}.html">{vid}</a>' if size is not None else vid
+        if size is None:
+            shown = "page missing: render it again to restore it"
+        elif status == "damaged":
+            shown = (f"damaged page: {size:,} bytes on disk, {doc['html'].get('bytes')} in "
+                     "the manifest: render it again to restore it")
+        else:
+            shown = f"{size / 1024:,.0f} KB"
         rows.append(
-            f'<tr><td><a href="{vid}.html">{vid}</a></td>'
+            f"<tr><td>{link}</td>"
             f"<td>{html.escape(str(doc.get('kind', '')))}</td>"
             f"<td>{html.escape(_span(doc.get('data_dates', [])))}</td>"
             f"<td>{html.escape(str(doc.get('title', '')))}</td>"
             f"<td>{html.escape(inputs[:300])}</td>"
-            f"<td>{int(size) / 1024:,.0f} KB</td>"
+            f"<td>{html.escape(shown)}</td>"
             f"<td>{html.escape(str(doc.get('loc_version', '')))}</td>"
             f'<td><a href="{vid}.json">manifest</a></td></tr>')
     for p, status in strays(folder):
@@ -347,9 +379,11 @@ def list_versions(out_dir: str | Path) -> list[dict]:
     Returns
     -------
     list of dict
-        ``name``, ``id``, ``kind``, ``dates``, ``title``, ``bytes``, ``path`` and
-        ``status`` (``ok``, ``orphan`` for a page without a manifest, or ``broken`` for a
-        manifest changed outside loc).
+        ``name``, ``id``, ``kind``, ``dates``, ``title``, ``bytes`` (the page's size on
+        disk, None when it is missing), ``path`` and ``status``: ``ok``, ``damaged`` (the
+        page's size is not the manifest's: truncated or edited) or ``missing`` (no page;
+        see :func:`page_status`), ``orphan`` for a page without a manifest, or ``broken``
+        for a manifest changed outside loc.
     """
     root = Path(out_dir)
     out: list[dict] = []
@@ -357,9 +391,10 @@ def list_versions(out_dir: str | Path) -> list[dict]:
         return out
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         for doc in manifests(folder):
+            status, size = page_status(folder, doc)
             out.append({"name": folder.name, "id": doc["id"], "kind": doc.get("kind", ""),
                         "dates": doc.get("data_dates", []), "title": doc.get("title", ""),
-                        "bytes": doc["html"].get("bytes"), "status": "ok",
+                        "bytes": size, "status": status,
                         "path": str(folder / f"{doc['id']}.html")})
         for p, status in strays(folder):
             out.append({"name": folder.name, "id": p.stem, "kind": "", "dates": [],
@@ -409,7 +444,8 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
             return path, False, "input not found"
         digest = input_sha256(src)  # as the reader recorded it: sidecars too
     ok = digest == want
-    return path, ok, "sha256 matches" if ok else f"sha256 {str(digest)[:12]}… differs"
+    return path, ok, ("sha256 matches the manifest's record" if ok
+                      else f"sha256 {str(digest)[:12]}… differs")
 
 
 def _folder_name(manifest: Path) -> str:
@@ -685,7 +721,27 @@ def version_input(path: str | Path) -> tuple[str, dict]:
     if not ok:
         raise InputError(f"input {what}: {detail}; the map version cannot be re-created "
                          "from it", manifest_path)
-    ref = split_reference(what)
+    return input_location(rec, manifest_path), doc
+
+
+def input_location(rec: dict, manifest_path: Path) -> str:
+    """Where an input of a manifest is to be read from: its recorded path, else beside the
+    manifest; ``loc:`` for bundled data; ``STORE@DATE`` with its store found so.
+
+    Parameters
+    ----------
+    rec : dict
+        The input record (``path``).
+    manifest_path : pathlib.Path
+        The manifest.
+
+    Returns
+    -------
+    str
+        A file path or ``STORE@DATE``, for :func:`loc.io.inputs.read`.
+    """
+    path = str(rec.get("path"))
+    ref = split_reference(path)
     if ref is not None:
-        return f"{_resolve_input(str(ref[0]), manifest_path)}@{ref[1]}", doc
-    return str(_resolve_input(what, manifest_path)), doc
+        return f"{_resolve_input(str(ref[0]), manifest_path)}@{ref[1]}"
+    return str(_resolve_input(path, manifest_path))
