@@ -1,6 +1,7 @@
 import re
 import shutil
 import subprocess
+from itertools import pairwise
 
 import mgrs
 import numpy as np
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 import loc
 from loc import geo as lcrs
 from loc.cli import cli
-from loc.outputs.annex import NOTE, turning_points
+from loc.outputs.annex import NOTE, annex, turning_points
 from tests.conftest import deepstate_path
 
 ROW = re.compile(r"(\d+)\s+(\d+\.\d{5})° N\s+(\d+\.\d{5})° E\s+(\d{1,2}[C-X]) ([A-Z]{2}) "
@@ -73,6 +74,101 @@ def test_annex_pdf_text_table_and_bytes(tmp_path, snap_20250905):
     dm = shapely.distance(lcrs.project(shapely.points([[x[1], x[0]] for x in back])), line_m)
     assert dm.max() < 10.0
     assert sorted(int(r[0]) for r in rows) == list(range(1, len(rows) + 1))
+
+
+SVG_TEXT = re.compile(r'<text style="([^"]*)" x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>')
+HEADING = re.compile(r"Piece (\d+) \(([\w-]+)(, closed)?\)(?:: points |(, continued): )"
+                     r"(\d+)–(\d+)")
+CLOSING = re.compile(r"(\d+) joins (\d+): the piece is closed")
+
+
+def _printed_table(svg: str) -> list[tuple]:
+    """The coordinate table of an annex SVG as a reader reads it: column by column (each
+    under its "no" header), top to bottom: ``("column",)`` at the top of a column,
+    ``("head", piece, kind, first, last, continued, closed)`` for a piece's heading,
+    ``("row", no, lat, lon)`` for a point, ``("close", last, first)`` for a closed piece's
+    last point joining its first."""
+    texts = [(style, round(float(x), 1), round(float(y), 1), t)
+             for style, x, y, t in SVG_TEXT.findall(svg)]
+    tops = sorted((y, x) for style, x, y, t in texts if t == "no" and "Mono" in style)
+    cells: dict[float, list[tuple[float, str]]] = {}
+    for style, x, y, t in texts:
+        if "Mono" in style or t.startswith("Piece ") or CLOSING.fullmatch(t):
+            cells.setdefault(y, []).append((x, t))
+    events = []
+    for top, x0 in tops:  # a page's columns start at one height, the next page's below
+        bottom = min((y for y, _ in tops if y > top), default=float("inf"))
+        right = min((x for y, x in tops if y == top and x > x0), default=float("inf"))
+        events.append(("column",))
+        for y in sorted(y for y in cells if top < y < bottom):
+            row = sorted(c for c in cells[y] if x0 <= c[0] < right)
+            if not row:
+                continue
+            head, closing = HEADING.fullmatch(row[0][1]), CLOSING.fullmatch(row[0][1])
+            if closing:
+                events.append(("close", *map(int, closing.groups())))
+            elif head:
+                piece, kind, closed, cont, first, last = head.groups()
+                events.append(("head", int(piece), kind, int(first), int(last),
+                               cont is not None, closed is not None))
+            elif row[0][0] == x0:
+                no, lat, lon = row[0][1], row[1][1], row[2][1]
+                events.append(("row", int(no), float(lat.split("°")[0]),
+                               float(lon.split("°")[0])))
+    return events
+
+
+@pytest.mark.parametrize("paper,orientation", [("a4", "landscape"), ("a3", "portrait")])
+def test_the_printed_table_says_which_piece_each_point_is_on(snap_20250905, paper,
+                                                             orientation):
+    """The table numbered the points 1..N straight through all pieces and marked neither
+    where a piece ends nor that a pocket is a closed ring: a reader drawing the line from
+    it joined the main front's end (633, Dnipro liman) to the Sumy piece (634), 550 km.
+    Each point is listed under a heading naming its piece, that piece's kind and ends, and
+    whether it is closed; it lies within 10 m of that piece of the line (and nearer it than
+    any other); a new piece's heading comes exactly where the piece changes."""
+    frozen = loc.freeze(snap_20250905)
+    line = frozen.line.set_index("piece")
+    svg = annex(frozen, fmt="svg", paper=paper, orientation=orientation)
+    assert annex(frozen, fmt="svg", paper=paper, orientation=orientation) == svg
+    events = _printed_table(svg.decode())
+    rows = [e for e in events if e[0] == "row"]
+    assert [e[1] for e in rows] == list(range(1, len(turning_points(frozen.line).table) + 1))
+    pieces_m = lcrs.project(line.geometry.values)
+    stated, head, previous, closings = {}, None, ("column",), []
+    for e in events:
+        if e[0] == "head":
+            _, piece, kind, first, last, continued, closed = e
+            assert kind == line.loc[piece, "kind"]
+            assert closed == line.loc[piece].geometry.is_closed
+            # "continued": a piece going on at the top of a column, under its heading again
+            assert continued == (head is not None and head[1] == piece), e
+            assert not continued or previous == ("column",), e
+            head = e
+        elif e[0] == "row":
+            assert previous != ("column",), f"column starting at {e[1]} names no piece"
+            assert head is not None, f"point {e[1]} is listed under no piece"
+            assert head[3] <= e[1] <= head[4], (e, head)
+            if e[1] == head[3]:  # the first point of a piece: right under its heading
+                assert previous == head and not head[5], e
+            stated[e[1]] = head[1]
+        elif e[0] == "close":  # right under the last point of a closed piece
+            assert head[6] and previous == ("row", head[4], *previous[2:]), e
+            assert e[1:] == (head[4], head[3]), e
+            closings.append(head[1])
+        previous = e
+    # a closed piece's last point joins its first, and the table says so under it
+    assert closings == list(line.index[line.geometry.is_closed])
+    # the stated piece of each point is the piece of the line it lies on
+    pts = lcrs.project(shapely.points([[e[3], e[2]] for e in rows]))
+    d = shapely.distance(pts[:, None], pieces_m[None, :])
+    nearest = line.index.to_numpy()[d.argmin(axis=1)]
+    assert [stated[e[1]] for e in rows] == list(nearest)
+    assert d.min(axis=1).max() < 10.0, d.min(axis=1).max()
+    # the piece boundaries: where the stated piece changes, and only there, a piece starts
+    starts = [e[3] for e in events if e[0] == "head" and not e[5]]
+    changes = [rows[0][1]] + [b[1] for a, b in pairwise(rows) if stated[a[1]] != stated[b[1]]]
+    assert starts == changes and len(starts) == len(line)
 
 
 def test_annex_svg_renders_and_png(tmp_path):

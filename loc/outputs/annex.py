@@ -4,7 +4,8 @@ One page (A4 or A3, portrait or landscape) with the map in the CONFORMAL CRS (La
 conformal conic 46/51 N: shapes and directions true, scale error under 0.16 % over Ukraine),
 a graticule, a scale bar, a north arrow, a legend, the title and date, sources and licences,
 the note that the line is a line of control and not an international border, and a table of
-the line's turning points (lat/lon and MGRS), numbered on the map. A PDF continues the
+the line's turning points (lat/lon and MGRS), numbered on the map, under a heading per
+piece of the line (its kind, its points, and whether it is closed). A PDF continues the
 table on further pages when it does not fit the first; SVG and PNG stack those pages in one
 image.
 
@@ -15,7 +16,9 @@ inputs and options give the same bytes.
 from __future__ import annotations
 
 import io
+import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +63,10 @@ class TurningPoints:
     Attributes
     ----------
     table : geopandas.GeoDataFrame
-        ``no``, ``piece``, ``lat``, ``lon`` (5 decimals), ``mgrs`` (1 m), ``km`` (distance
-        along the piece, geodesic); lon/lat points.
+        ``no``, ``piece`` (the line's piece id), ``kind`` (the piece's kind, e.g. ``main``
+        or ``pocket``; empty when the line has none), ``closed`` (whether the piece is a
+        closed ring: its last point joins its first), ``lat``, ``lon`` (5 decimals),
+        ``mgrs`` (1 m), ``km`` (distance along the piece, geodesic); lon/lat points.
     spacing_km : float
         The spacing asked for.
     """
@@ -93,6 +98,11 @@ def mgrs_text(lat: float, lon: float) -> str:
     return f"{m[:-12]} {m[-12:-10]} {m[-10:-5]} {m[-5:]}"
 
 
+def _is_ring(xy_m: np.ndarray) -> bool:
+    """Whether the vertices of a piece close on themselves (a pocket drawn round)."""
+    return len(xy_m) > 3 and np.array_equal(xy_m[0], xy_m[-1])
+
+
 def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tuple[int, float]]:
     """Indices of the vertices of one piece to list, with their distance along it (km): the
     Douglas-Peucker vertices (a twentieth of the spacing), then a vertex about every
@@ -100,7 +110,7 @@ def _listed(xy_m: np.ndarray, along: np.ndarray, spacing_km: float) -> list[tupl
     polyline through them may stray: a tenth of the spacing in all); a closed piece (a
     pocket) is listed once round, from its start, with three points at least so that it
     can be drawn again."""
-    closed = len(xy_m) > 3 and np.array_equal(xy_m[0], xy_m[-1])
+    closed = _is_ring(xy_m)
     simple = shapely.get_coordinates(shapely.simplify(shapely.LineString(xy_m)
                                                       if len(xy_m) > 1 else
                                                       shapely.Point(xy_m[0]),
@@ -156,13 +166,16 @@ def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPo
     Returns
     -------
     TurningPoints
-        The points, numbered along each piece in order.
+        The points, numbered along each piece in order, the pieces one after the other:
+        the polyline of a piece never joins the next piece's first point, and that of a
+        closed piece goes back from its last point to its first.
     """
     if not (isinstance(spacing_km, (int, float)) and 0.1 <= spacing_km <= 500):
         raise OptionError(f"spacing {spacing_km!r} km: give 0.1 to 500 km")
     rows: list[dict] = []
     pieces = line["piece"].to_numpy() if "piece" in line else np.arange(len(line)) + 1
-    for piece, geom in zip(pieces, line.geometry.values, strict=True):
+    kinds = line["kind"].to_numpy() if "kind" in line else np.full(len(line), "")
+    for piece, kind, geom in zip(pieces, kinds, line.geometry.values, strict=True):
         for part in shapely.get_parts(geom):
             src = shapely.get_coordinates(part)  # lon/lat vertices of the source line
             if len(src) == 0:
@@ -170,14 +183,16 @@ def turning_points(line: gpd.GeoDataFrame, spacing_km: float = 5.0) -> TurningPo
             xy_m = shapely.get_coordinates(lcrs.project(part))
             steps = lcrs.GEOD.inv(src[:-1, 0], src[:-1, 1], src[1:, 0], src[1:, 1])[2]
             along = np.concatenate([[0.0], np.cumsum(steps)]) / 1e3  # geodesic, km
+            closed = _is_ring(xy_m)
             for j, km in _listed(xy_m, along, spacing_km):
-                rows.append({"piece": int(piece), "lon": float(src[j, 0]),
-                             "lat": float(src[j, 1]), "km": float(km)})
+                rows.append({"piece": int(piece), "kind": str(kind), "closed": closed,
+                             "lon": float(src[j, 0]), "lat": float(src[j, 1]),
+                             "km": float(km)})
     for i, r in enumerate(rows):
         r["no"] = i + 1
         r["lat"], r["lon"] = round(r["lat"], 5), round(r["lon"], 5)
         r["mgrs"] = mgrs_text(r["lat"], r["lon"])
-    cols = ["no", "piece", "lat", "lon", "mgrs", "km"]
+    cols = ["no", "piece", "kind", "closed", "lat", "lon", "mgrs", "km"]
     gdf = gpd.GeoDataFrame([{c: r[c] for c in cols} for r in rows], columns=cols,
                            geometry=gpd.points_from_xy([r["lon"] for r in rows],
                                                        [r["lat"] for r in rows]),
@@ -304,9 +319,11 @@ def _draw(freeze: Freeze, points: TurningPoints, fmt: str, paper: str, orientati
     else:
         map_box, table_box = [0.04, 0.42, 0.92, 0.48], [0.04, 0.12, 0.92, 0.28]
     more_box = [0.03, 0.06, 0.94, 0.86]
-    first = _table_capacity(table_box, w_mm, h_mm, scale)
-    per_page = _table_capacity(more_box, w_mm, h_mm, scale)
-    extra = max(0, math.ceil((len(rows) - first) / per_page))
+    (first_rows, first_cols), (more_rows, more_cols) = (
+        _table_capacity(b, w_mm, h_mm, scale) for b in (table_box, more_box))
+    columns = _table_columns(rows, itertools.chain(itertools.repeat(first_rows, first_cols),
+                                                   itertools.repeat(more_rows)))
+    extra = max(0, math.ceil((len(columns) - first_cols) / more_cols))
     # PDF: one figure per page; SVG and PNG: the pages stacked in one figure
     stacked = fmt != "pdf"
     n_pages = 1 + extra if stacked else 1
@@ -324,10 +341,13 @@ def _draw(freeze: Freeze, points: TurningPoints, fmt: str, paper: str, orientati
         page.text(0.02, 0.035, "Projection: Lambert conformal conic, standard parallels 46° N "
                   "and 51° N (WGS 84); coordinates WGS 84 lat/lon and MGRS (1 m). Turning "
                   f"points where the line turns and about every {points.spacing_km:g} km along "
-                  "straighter stretches, numbered along each piece: the line drawn through "
-                  f"them stays within {points.spacing_km * 100:g} m of the line.",
+                  "straighter stretches, numbered along each piece of the line; the table "
+                  "gives each piece under its own heading. Draw each piece through its own "
+                  "points only, never from the last point of one piece to the first of the "
+                  "next; a closed piece is a ring: its last point joins its first. The line "
+                  f"drawn so stays within {points.spacing_km * 100:g} m of the line.",
                   fontsize=6 * scale, va="top", wrap=True)
-        done = _table(page, table_box, rows.iloc[:first], scale, w_mm, h_mm)
+        _table(page, table_box, columns[:first_cols], scale, w_mm, h_mm)
         for k in range(extra):
             if stacked:
                 page = _Page(figs[0], k + 1, n_pages)
@@ -337,7 +357,8 @@ def _draw(freeze: Freeze, points: TurningPoints, fmt: str, paper: str, orientati
             page.text(0.02, 0.975, f"{title}: turning points (continued, page {k + 2})",
                       fontsize=10 * scale, fontweight="bold", va="top")
             page.text(0.02, 0.03, NOTE, fontsize=7 * scale, va="bottom")
-            done += _table(page, more_box, rows.iloc[done:done + per_page], scale, w_mm, h_mm)
+            start = first_cols + k * more_cols
+            _table(page, more_box, columns[start:start + more_cols], scale, w_mm, h_mm)
         buf = io.BytesIO()
         if fmt == "pdf":
             from matplotlib.backends.backend_pdf import PdfPages
@@ -379,42 +400,103 @@ ROW_MM, COLUMN_MM = 2.7, 62.0
 """Height of a table row and width of a column group (mm, A4; scaled for A3)."""
 
 
-def _table_capacity(box, w_mm: float, h_mm: float, scale: float) -> int:
-    """How many rows fit a table box (page fractions)."""
+def _table_capacity(box, w_mm: float, h_mm: float, scale: float) -> tuple[int, int]:
+    """How many rows fit one column group of a table box (page fractions), under its
+    header row, and how many column groups fit side by side."""
     per_col = max(5, int(box[3] * h_mm / (ROW_MM * scale)) - 1)
     cols = max(1, int(box[2] * w_mm / (COLUMN_MM * scale)))
-    return per_col * cols
+    return per_col, cols
 
 
-def _table(page: _Page, box, rows, scale: float, w_mm: float, h_mm: float) -> int:
-    """Draw the coordinate table in column groups; returns how many rows were drawn."""
+def piece_heading(point, continued: bool = False) -> str:
+    """The heading row of a piece in the coordinate table.
+
+    Parameters
+    ----------
+    point : namedtuple
+        A row of :attr:`TurningPoints.table` with the piece's first and last point
+        numbers as ``first`` and ``last``.
+    continued : bool
+        Whether the piece goes on from the column (or page) before.
+
+    Returns
+    -------
+    str
+        ``Piece ID (KIND[, closed]): points FIRST–LAST``, or ``Piece ID (KIND[, closed]),
+        continued: FIRST–LAST``.
+
+    Examples
+    --------
+    >>> from collections import namedtuple
+    >>> P = namedtuple("P", "piece kind closed first last")
+    >>> piece_heading(P(5, "pocket", True, 711, 714))
+    'Piece 5 (pocket, closed): points 711–714'
+    >>> piece_heading(P(0, "main", False, 1, 633), continued=True)
+    'Piece 0 (main), continued: 1–633'
+    """
+    what = ", ".join([point.kind] * bool(point.kind) + ["closed"] * bool(point.closed))
+    name = f"Piece {point.piece}" + (f" ({what})" if what else "")
+    span = f"{point.first}–{point.last}"
+    return f"{name}, continued: {span}" if continued else f"{name}: points {span}"
+
+
+Line = tuple[str, ...]
+"""A row of the printed coordinate table: ``("head", text)`` (a piece's heading),
+``("point", no, lat, lon, MGRS)`` or ``("close", text)`` (under a closed piece's last
+point: it joins the first)."""
+
+
+def _table_columns(rows: gpd.GeoDataFrame, heights: Iterator[int]) -> list[list[Line]]:
+    """The coordinate table in column groups of the given heights (rows under the header):
+    a heading before the first point of each piece and again at the top of a column the
+    piece goes on in, and under the last point of a closed piece the row saying it joins
+    the first. A heading never ends a column, nor a closing row begins one."""
+    ends = rows.groupby("piece", sort=False)["no"].agg(first="min", last="max")
+    columns: list[list[Line]] = []
+    room, piece = 0, None
+    for r in rows.join(ends, on="piece").itertuples():
+        starts = r.piece != piece
+        closes = bool(r.closed) and r.no == r.last
+        if room < 1 + starts + closes:
+            columns.append([])
+            room = next(heights)
+        head = starts or not columns[-1]
+        if head:
+            columns[-1].append(("head", piece_heading(r, continued=not starts)))
+        columns[-1].append(("point", f"{r.no}", _fmt_lat(r.lat), _fmt_lon(r.lon), r.mgrs))
+        if closes:
+            columns[-1].append(("close", f"{r.last} joins {r.first}: the piece is closed"))
+        room -= 1 + head + closes
+        piece = r.piece
+    return columns
+
+
+def _table(page: _Page, box, columns: list[list[Line]], scale: float, w_mm: float,
+           h_mm: float) -> None:
+    """Draw column groups of the coordinate table (:func:`_table_columns`) side by side."""
     row_h = ROW_MM * scale / h_mm
-    per_col = max(5, int(box[3] * h_mm / (ROW_MM * scale)) - 1)
     col_w = COLUMN_MM * scale / w_mm
     header = ("no", "lat", "lon", "MGRS")
     offsets = (0.0, 0.09, 0.34, 0.59)
-    x0 = box[0]
     page.text(box[0], box[1] + box[3] + 0.005, "Coordinate table: turning points of the "
               "line of control (WGS 84)", fontsize=7.5 * scale, fontweight="bold",
               va="bottom")
-    drawn = 0
-    for start in range(0, len(rows), per_col):
-        if x0 + col_w > box[0] + box[2] + 1e-6:
-            break
-        chunk = rows.iloc[start:start + per_col]
+    for k, column in enumerate(columns):
+        x0 = box[0] + k * col_w
         y = box[1] + box[3] - row_h
         for h, o in zip(header, offsets, strict=True):
             page.text(x0 + o * col_w, y, h, fontsize=5.8 * scale, fontweight="bold",
                       family="DejaVu Sans Mono")
-        for r in chunk.itertuples():
+        for what, *cells in column:
             y -= row_h
-            for text, o in zip((f"{r.no}", _fmt_lat(r.lat), _fmt_lon(r.lon), r.mgrs),
-                               offsets, strict=True):
-                page.text(x0 + o * col_w, y, text, fontsize=5.5 * scale,
-                          family="DejaVu Sans Mono")
-        drawn += len(chunk)
-        x0 += col_w
-    return drawn
+            if what == "point":
+                for text, o in zip(cells, offsets, strict=True):
+                    page.text(x0 + o * col_w, y, text, fontsize=5.5 * scale,
+                              family="DejaVu Sans Mono")
+            else:
+                page.text(x0 + (what == "close") * offsets[1] * col_w, y, cells[0],
+                          fontsize=5.5 * scale, fontweight="bold" if what == "head" else
+                          "normal", fontstyle="italic" if what == "close" else "normal")
 
 
 def _map(ax, freeze: Freeze, rows: gpd.GeoDataFrame, scale: float) -> None:
@@ -470,14 +552,35 @@ def _map(ax, freeze: Freeze, rows: gpd.GeoDataFrame, scale: float) -> None:
     # under the line (zorder 2), so that the line stays visible through dense points
     ax.plot(txy[:, 0], txy[:, 1], "o", ms=0.9 * scale, color="#000000", zorder=1.5)
     step = max(1, math.ceil(len(rows) / 60))
-    for k, (no, p) in enumerate(zip(rows["no"], txy, strict=True)):
-        if k % step == 0 or k == len(rows) - 1:
-            ax.annotate(str(no), tuple(p), xytext=(2, -6), textcoords="offset points",
-                        fontsize=4.8 * scale, color="#000000", zorder=6)
+    label_m = np.array(LABEL_MM) * scale * (x1 - x0) / (fw * 25.4)
+    for k in _numbered(rows, txy, step, label_m):
+        ax.annotate(str(rows["no"].iloc[k]), tuple(txy[k]), xytext=(2, -6),
+                    textcoords="offset points", fontsize=4.8 * scale, color="#000000",
+                    zorder=6)
     _graticule(ax, (x0, y0, x1, y1), scale)
     _scale_bar(ax, (x0, y0, x1, y1), scale)
     _north_arrow(ax, (x0, y0, x1, y1), scale)
     _legend(ax, scale, step)
+
+
+LABEL_MM = (3.4, 2.0)
+"""Width and height of a turning point's number on the map (mm, A4; scaled for A3)."""
+
+
+def _numbered(rows: gpd.GeoDataFrame, xy: np.ndarray, step: int,
+              label_m: np.ndarray) -> list[int]:
+    """Which turning points are numbered on the map: the ends of every piece (a closed
+    piece's first point only: its last is next to it), then one in ``step``, each only
+    where its number does not overlap one already placed (``label_m``: a number's width
+    and height in map metres)."""
+    piece = rows["piece"]
+    ends = (piece != piece.shift()) | ((piece != piece.shift(-1)) & ~rows["closed"])
+    order = [*np.flatnonzero(ends.to_numpy()), *range(0, len(rows), step)]
+    kept: list[int] = []
+    for k in dict.fromkeys(order):
+        if all((np.abs(xy[k] - xy[j]) >= label_m).any() for j in kept):
+            kept.append(int(k))
+    return kept
 
 
 def _graticule(ax, box, scale: float) -> None:
@@ -546,8 +649,9 @@ def _legend(ax, scale: float, step: int) -> None:
                Line2D([], [], color="#9a9a9a", lw=0.6, linestyle=(0, (4, 2)),
                       label="Region boundary"),
                Line2D([], [], color="#000000", marker="o", lw=0, ms=2,
-                      label="Turning point" + (f" (one in {step} numbered)" if step > 1
-                                               else " (numbered)")),
+                      label=f"Turning point (numbered: ends of pieces, about one in {step}"
+                      " where there is room)" if step > 1 else
+                      "Turning point (numbered where there is room)"),
                Line2D([], [], color="#222222", marker="o", mfc="white", lw=0, ms=3,
                       label="Settlement (50,000+)"),
                Patch(facecolor=NEIGHBOUR, edgecolor=BORDER, label="Neighbouring country"),
