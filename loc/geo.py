@@ -598,8 +598,39 @@ class LineReach:
             line_m) == 2 else line_m)
         xy, which = shapely.get_coordinates(parts, return_index=True)
         same = which[1:] == which[:-1]
-        segs = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
-        self.tree = shapely.STRtree(segs)
+        self._a, self._b = xy[:-1][same], xy[1:][same]
+        self.tree = shapely.STRtree(shapely.linestrings(np.stack([self._a, self._b], axis=1)))
+
+    def nearest(self, xy: np.ndarray) -> np.ndarray:
+        """The nearest point of the line to each ``(x, y)``.
+
+        Parameters
+        ----------
+        xy : numpy.ndarray
+            ``(n, 2)`` coordinates, metres.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, 2)`` coordinates of the nearest points.
+
+        Examples
+        --------
+        >>> LineReach(shapely.LineString([(0, 0), (1000, 0)])).nearest(
+        ...     np.array([[300.0, 50.0], [-20.0, 5.0]])).tolist()
+        [[300.0, 0.0], [0.0, 0.0]]
+        """
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if not len(xy):
+            return np.zeros((0, 2))
+        at, seg = self.tree.query_nearest(shapely.points(xy), all_matches=False)
+        a, b = self._a[seg], self._b[seg]
+        ab = b - a
+        den = (ab ** 2).sum(axis=1)
+        t = np.clip(((xy[at] - a) * ab).sum(axis=1) / np.where(den > 0, den, 1.0), 0.0, 1.0)
+        out = np.empty_like(xy)
+        out[at] = a + t[:, None] * ab
+        return out
 
     def distance(self, xy: np.ndarray) -> np.ndarray:
         """Distance (m) of each ``(x, y)`` to the line.

@@ -55,7 +55,11 @@ def test_buffer_edges_are_at_geodesic_width(day, width):
         geom = zones.loc[zones["side"] == side, "geometry"].iloc[0]
         dist = edge_distances(geom, line, snap.side(side))
         assert len(dist) > 100
-        assert np.all(np.abs(dist - width) <= 0.005 * width), (side, dist.min(), dist.max())
+        # at the width to 0.015 % (the CONFORMAL buffer reached 15.014 km at 48.5 N: 0.095 %);
+        # inside it where GEOS draws inside the offset (simplified corners: 0.3 %)
+        assert dist.max() <= width * (1 + 1.5e-4), (side, dist.max())
+        assert dist.min() >= width * (1 - 0.003), (side, dist.min())
+        assert np.median(dist) == pytest.approx(width, abs=0.002)
 
 
 def test_zones_stay_on_land(snap_20250905):
@@ -283,8 +287,10 @@ def test_a_grey_zone_has_its_own_rows(snap_20250905):
     z = loc.buffer_zone(snap, widths={"ru": 5, "ua": 15}).set_index("side")
     assert list(z.index) == ["ru", "ua", "contested"]
     assert z.loc["contested", "width_km"] == 15  # the non-Russian side's depth
-    near = lcrs.unproject(shapely.buffer(lcrs.project(shapely.union_all(
-        contact_only(loc.line_of_contact(snap)).geometry.values)), 15e3, quad_segs=16))
+    from loc.analysis.zones import _buffer_m  # the geodesic buffer every zone is drawn with
+
+    near = lcrs.unproject(_buffer_m(lcrs.project(shapely.union_all(
+        contact_only(loc.line_of_contact(snap)).geometry.values)), 15.0))
     want = float(lcrs.area_km2(shapely.intersection(
         shapely.intersection(near, shapely.union(snap.side("ua"), grey)), ukraine())))
     assert z.loc["ua", "area_km2"] + z.loc["contested", "area_km2"] == pytest.approx(want,

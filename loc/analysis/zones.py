@@ -1,9 +1,10 @@
 """Zones drawn from a line: demilitarized buffers, weapon withdrawal belts, protected sites.
 
-Every zone is built in the CONFORMAL CRS (Lambert conformal conic, 46 N / 51 N), where a
-buffer of ``w`` metres is ``w`` metres on the ground to within 0.16 % over Ukraine (checked in
-the tests against :class:`pyproj.Geod`), and returned in lon/lat (OGC:CRS84) with its area in
-km² (EQUAL_AREA CRS) and the settlements and population inside (bundled GeoNames table).
+Every zone is built in the CONFORMAL CRS (Lambert conformal conic, 46 N / 51 N), whose scale
+error is under 0.16 % over Ukraine: a buffer's outline is then moved to the geodesic width
+(WGS 84; within 0.015 %, checked in the tests against :class:`pyproj.Geod`) and a site is
+a geodesic circle. Zones are returned in lon/lat (OGC:CRS84) with their area in km²
+(EQUAL_AREA CRS) and the settlements and population inside (bundled GeoNames table).
 
 A side's part of a zone is the buffer around the line intersected with that side's control
 area, so a 15 km buffer on the ``ru`` side is the Russian-held land within 15 km of the line;
@@ -12,6 +13,7 @@ a grey zone (``contested``) has its own rows, at the Ukrainian side's depth.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Proj
 from shapely.geometry.base import BaseGeometry
 
 from loc import checks
@@ -92,8 +95,60 @@ def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df[COLUMNS + extra], geometry=geoms, crs="OGC:CRS84")
 
 
+ARC_SAGITTA_M = 1.0
+"""How far (m) a chord of a buffer's rounded ends and bends may lie inside the arc it stands
+for (the number of chords grows with the width)."""
+BUFFER_STEP_M = 100.0
+"""Longest edge (m, CONFORMAL CRS) of a buffer's outline before its vertices are moved out to
+the geodesic width (see :func:`_buffer_m`)."""
+
+
+def _least_scale(line_m, d: float) -> float:
+    """The CONFORMAL CRS's smallest scale factor over the latitudes within ``d`` metres
+    (and a margin) of a CONFORMAL line."""
+    x0, y0, x1, y1 = line_m.bounds
+    ll = shapely.get_coordinates(lcrs.unproject(shapely.points(
+        [(x0, y0 - 1.5 * d), (x0, y1 + 1.5 * d), (x1, y0 - 1.5 * d), (x1, y1 + 1.5 * d)])))
+    lat = np.linspace(max(ll[:, 1].min(), -89.0), min(ll[:, 1].max(), 89.0), 400)
+    proj = Proj(lcrs.CONFORMAL)
+    return float(proj.get_factors(np.full(len(lat), 32.0), lat).meridional_scale.min())
+
+
 def _buffer_m(line_m, width_km: float):
-    return shapely.buffer(line_m, width_km * 1e3, quad_segs=16)
+    """The area within ``width_km`` of a CONFORMAL line, measured on the WGS 84 ellipsoid
+    (CONFORMAL CRS; its edge at the width to 0.015 %, 2 m at 15 km): a buffer drawn in the
+    CONFORMAL CRS at the width times the CRS's smallest scale factor over its latitudes (so
+    no point of it is farther than the width), each vertex of its outline (at most
+    :data:`BUFFER_STEP_M` apart; a chord between two moved from different points of the
+    line, across a bend, may bow out a little) then
+    moved out along the ray from its nearest point of the line, by the factor that takes a
+    point of the offset (the width times that scale away) to the geodesic width there.
+    (The CRS's scale, 0.9990 to 1.0016 over Ukraine, made a plain 15 km buffer reach
+    15.014 km at 48.5 N.) Arcs are drawn with chords at most :data:`ARC_SAGITTA_M` inside;
+    what GEOS draws inside the offset besides (corners it simplifies, up to 0.3 % of the
+    width) stays as far inside."""
+    d = width_km * 1e3
+    base = d * _least_scale(line_m, d)  # no point of this buffer is farther than d
+    # arcs of chords at most ARC_SAGITTA_M inside (16 a quarter circle were 18 m at 15 km)
+    quad = max(16, math.ceil(math.pi / (4 * math.acos(1 - ARC_SAGITTA_M / base))))
+    poly = shapely.segmentize(shapely.buffer(line_m, base, quad_segs=quad), BUFFER_STEP_M)
+    if poly.is_empty:
+        return poly
+    xy = shapely.get_coordinates(poly)
+    foot = lcrs.LineReach(line_m).nearest(xy)
+    foot_ll = lcrs.unproject(shapely.points(foot))
+    ray = xy - foot
+    unit = ray / np.maximum(np.hypot(ray[:, 0], ray[:, 1]), 1e-9)[:, None]
+    reach = np.full(len(xy), base)  # how far along each ray lies the geodesic width
+    for _ in range(3):  # each pass takes the scale's change along the ray in
+        g = lcrs.geodesic_m(foot_ll, lcrs.unproject(shapely.points(foot + unit * reach[:, None])))
+        reach *= d / np.maximum(g, 1e-9)
+    # each vertex scaled about its foot: one on the outline's offset goes to the width, one
+    # on a chord just inside (a corner's, or where GEOS simplified) stays as far inside
+    xy = foot + ray * (reach / base)[:, None]
+    out = shapely.set_coordinates(poly, xy)
+    return out if out.is_valid else shapely.union_all(lcrs.polygon_parts(
+        shapely.make_valid(out)))
 
 
 def buffer_zone(source, width_km: float | None = None, widths: dict | None = None,
@@ -331,8 +386,7 @@ def protected_sites(sites: Iterable[dict] | str | Path,
                                   "with finite coordinates")
             _near_ukraine(xy, f"corridor {name!r}")
             line = lcrs.project(shapely.LineString(xy), lcrs.CONFORMAL)
-            geom = _clip_site(lcrs.unproject(shapely.buffer(line, width * 500.0,
-                                                            quad_segs=16), lcrs.CONFORMAL),
+            geom = _clip_site(lcrs.unproject(_buffer_m(line, width / 2), lcrs.CONFORMAL),
                               clip, f"corridor {name!r}")
             rows.append({"zone": name, "kind": "corridor", "side": "", "width_km": width,
                          "geometry": geom})
