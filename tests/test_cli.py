@@ -150,3 +150,76 @@ def test_render_compares_two_dates_of_a_series(tmp_path):
     assert a.read_text().count("2025-09-05") == b.read_text().count("2025-09-05") > 0
     r = run("render", str(folder), "--compare", "2024-07-08", "2025-01-01")
     assert r.exit_code == 2 and "2025-01-01" in r.stderr
+
+
+@pytest.mark.parametrize(("args", "out", "line"), [
+    (["line", "SAMPLE", "--format", "json"], "y.gpkg",
+     "--format json does not fit -o y.gpkg: give -o a .json file, or leave --format out"),
+    (["line", "SAMPLE", "--format", "gpkg"], "y.csv",
+     "--format gpkg does not fit -o y.csv: give -o a .gpkg file, or leave --format out"),
+    (["stats", "SAMPLE", "--format", "json"], "x.csv",
+     "--format json does not fit -o x.csv: give -o a .json file, or leave --format out"),
+    (["stats", "SAMPLE", "--format", "table"], "x.json",
+     "--format table does not fit -o x.json: give -o a .txt file, or leave --format out"),
+])
+def test_format_and_suffix_must_agree(tmp_path, args, out, line):
+    """`-o y.gpkg --format json` wrote JSON into y.gpkg, `-o y.csv --format gpkg` SQLite into
+    y.csv: a suffix naming another format than --format is an error."""
+    sample = str(loc.sample_paths()[-1])
+    r = run(*[sample if a == "SAMPLE" else a for a in args], "-o", tmp_path / out)
+    assert r.exit_code == 2 and r.stderr == f"loc: error: {line}\n", r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "out", "start"), [
+    (["stats", "SAMPLE", "--format", "json"], "x.txt", "{"),  # .txt names no format
+    (["line", "SAMPLE", "--format", "geojson"], "x.json", '{"type": "FeatureCollection"'),
+    (["stats", "SAMPLE"], "x.txt", "region"),
+])
+def test_a_suffix_that_fits_or_names_no_format_keeps_format(tmp_path, args, out, start):
+    sample = str(loc.sample_paths()[-1])
+    r = run("-q", *[sample if a == "SAMPLE" else a for a in args], "-o", tmp_path / out)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / out).read_text().lstrip().startswith(start)
+
+
+@pytest.fixture
+def sample_folder(tmp_path):
+    folder = tmp_path / "series"
+    folder.mkdir()
+    for p in loc.sample_paths():
+        (folder / p.name).write_bytes(p.read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["annex", "FOLDER", "-o", "a.pdf"], "give one snapshot file of it, or STORE.gpkg@DATE"),
+    (["diff", "FOLDER", "SAMPLE"], "give one snapshot file of it, or STORE.gpkg@DATE"),
+    (["check", "--freeze", "FOLDER", "--snapshot", "SAMPLE"],
+     "give one snapshot file of it, or STORE.gpkg@DATE"),
+    (["line", "FOLDER"], "give one snapshot file of it, or --date YYYY-MM-DD to pick one"),
+    (["render", "--compare", "FOLDER", "SAMPLE"],
+     "give one snapshot file of it or STORE.gpkg@DATE, or give it as the SERIES and two of "
+     "its dates to --compare"),
+])
+def test_a_folder_for_one_snapshot_names_what_the_command_takes(sample_folder, monkeypatch,
+                                                                 args, hint):
+    """annex, diff and check said "give one snapshot file, or a date to pick one" of a
+    folder, but have no --date."""
+    monkeypatch.chdir(sample_folder.parent)
+    sample = str(loc.sample_paths()[-1])
+    r = run(*[sample if a == "SAMPLE" else "series" if a == "FOLDER" else a for a in args])
+    assert r.exit_code == 2 and r.stderr == f"loc: error: series: is a directory: {hint}\n"
+    assert sorted(p.name for p in sample_folder.parent.iterdir()) == ["series"]
+
+
+def test_render_compare_of_a_series_takes_dates(tmp_path):
+    """`loc render A --compare A B` said "cannot parse date '/tmp/.../deepstatemap_'" (a
+    truncated path, as if it were a date)."""
+    a, b = (str(p) for p in loc.sample_paths()[::2])
+    r = run("render", a, "--compare", a, b, "-o", tmp_path)
+    assert r.exit_code == 2
+    assert r.stderr == (f"loc: error: --compare {a!r} is not a date: with a SERIES, --compare "
+                        "takes two of its dates (YYYY-MM-DD); without one, two snapshots "
+                        "(FILE or STORE.gpkg@DATE)\n")
+    assert list(tmp_path.iterdir()) == []

@@ -244,3 +244,99 @@ def test_a_failed_write_leaves_no_folder_it_made(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert writers.write_atomic(tmp_path / "a" / "b" / "t.csv", "x").read_text() == "x"
     assert os.path.isdir(tmp_path / "a" / "b")
+
+
+# -- writes that cannot or must not happen ------------------------------------------------
+
+def test_a_feature_output_never_replaces_a_store(corpus, tmp_path):
+    """`loc line X -o history.gpkg` replaced the store by the line layer (exit 0, and `loc
+    list` then failed): every command writing a GeoPackage refuses a store, through a link
+    too, and the store stays byte for byte; an import still adds to it."""
+    _, store = corpus
+    work = tmp_path / "history.gpkg"
+    work.write_bytes(store.read_bytes())
+    (tmp_path / "link.gpkg").symlink_to(work)
+    before = _digest(work)
+    for args in (["line", SAMPLE[-1], "-o", work], ["freeze", SAMPLE[-1], "-o", work],
+                 ["zones", SAMPLE[-1], "--width", "5", "-o", tmp_path / "link.gpkg"],
+                 ["diff", SAMPLE[0], SAMPLE[-1], "--format", "gpkg", "-o", work]):
+        r = CliRunner().invoke(cli, ["-q", *map(str, args)])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.strip().splitlines() == [
+            f"loc: error: {args[-1]}: is a loc store: refusing to replace it (write the result "
+            "elsewhere; loc import adds snapshots to a store)"]
+        assert _digest(work) == before
+    r = CliRunner().invoke(cli, ["-q", "import", SAMPLE[-1], "--store", str(work)])
+    assert r.exit_code == 0, r.output
+    assert len(loc.list_snapshots(work)) == 3
+
+
+def _limited(args: list[str], kib: int, cwd: Path) -> subprocess.CompletedProcess:
+    """``loc ARGS`` in a process whose files may grow to ``kib`` KiB (``ulimit -f``)."""
+    import os
+
+    script = ("import resource, sys; hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1];"
+              f"resource.setrlimit(resource.RLIMIT_FSIZE, ({kib << 10}, hard));"
+              f"from loc.cli import main; sys.argv = ['loc', *{args!r}]; main()")
+    root = str(Path(loc.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": root, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_a_write_over_the_file_size_limit_says_so_and_leaves_no_folder(tmp_path):
+    """Under `ulimit -f`, a render failed but left the folders locked() had made for it
+    (mm/ and mm/NAME/, empty), and a GeoPackage's error was GDAL's SQL ("sqlite3_exec(INSERT
+    INTO gpkg_contents ..."): the reason is now the limit, and nothing is left."""
+    r = _limited(["-q", "render", SAMPLE[-1], "--no-settlements", "-o", "mm/maps"], 50,
+                 tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "cannot write: the file size limit was reached (ulimit -f: 50 KiB); nothing was " \
+           "written" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+    r = _limited(["-q", "line", SAMPLE[-1], "-o", "out/l.gpkg"], 20, tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr == ("loc: error: out/l.gpkg: cannot write: the file size limit was "
+                        "reached (ulimit -f: 20 KiB) or the disk is full; nothing was "
+                        "written\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_gdal_error_is_said_without_its_sql(tmp_path, monkeypatch):
+    """GDAL's errors carried the SQL statement (and fiona's the whole record) it failed
+    on; the reason is said without them."""
+    import geopandas as gpd
+    import shapely
+
+    from loc.errors import OutputError
+    from loc.io import writers
+
+    def failed(*_a, **_k):
+        raise RuntimeError("GDAL Error: sqlite3_exec(INSERT INTO t (a) VALUES ('x')) failed: "
+                           "disk I/O error. Failed to write record: fiona.Feature(id='0')")
+
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(30, 50)], crs="OGC:CRS84")
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", failed)
+    with pytest.raises(OutputError) as info:
+        writers.write_gpkg(tmp_path / "x.gpkg", {"x": frame})
+    assert str(info.value).endswith("x.gpkg: cannot write: GDAL Error: disk I/O error. Failed "
+                                    "to write record; nothing was written")
+
+
+@pytest.mark.parametrize("args", [["annex", SAMPLE[-1], "-o", "afile/x.svg"],
+                                  ["line", SAMPLE[-1], "-o", "afile/x.geojson"],
+                                  ["check", "--freeze", SAMPLE[0], "--snapshot", SAMPLE[-1],
+                                   "-o", "afile"],
+                                  ["render", SAMPLE[-1], "--no-settlements", "-o", "afile/m"]])
+def test_a_file_where_a_folder_belongs_is_named(tmp_path, monkeypatch, args):
+    """`-o afile/x.svg` (or `check -o afile`) with `afile` a plain file said "cannot write:
+    File exists"; the file in the way is named."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("mine")
+    r = CliRunner().invoke(cli, ["-q", *args])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("loc: error: afile")
+    assert r.stderr.endswith(": cannot write: afile is a file, not a folder; nothing was "
+                             "written\n"), r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["afile"]
+    assert (tmp_path / "afile").read_text() == "mine"

@@ -701,17 +701,18 @@ def test_a_full_disk_under_a_geopackage_is_named(tmp_path, monkeypatch):
 @pytest.mark.parametrize("command", [["line", "IN"], ["zones", "IN", "--width", "5"],
                                      ["freeze", "IN"], ["stats", "IN", "--format", "json"],
                                      ["diff", "S", "IN", "--format", "geojson"],
-                                     ["timeline", "S", "IN", "--format", "csv"],
+                                     ["timeline", "S", "IN", "--format", "json"],
                                      ["freeze", "S", "--exchange", "IN=ua",
                                       "--format", "geojson"]])
 @pytest.mark.parametrize("how", ["same", "dot", "hard_link", "symlink"])
 def test_an_output_that_is_an_input_is_refused(tmp_path, monkeypatch, command, how):
     """`loc zones x.geojson --width 5 -o x.geojson` replaced the snapshot by its buffers
     (exit 0), and `loc stats x.geojson` then gave 5,032 km² occupied. An -o naming an
-    input, however it is reached, is now refused before anything is written."""
+    input, however it is reached, is now refused before anything is written (the snapshot
+    is a .json file where the command writes JSON: -o's suffix must fit --format)."""
     monkeypatch.chdir(tmp_path)
     first, last = loc.sample_paths()[0], loc.sample_paths()[-1]
-    snap = tmp_path / last.name
+    snap = tmp_path / (f"{last.stem}.json" if "json" in command else last.name)
     snap.write_bytes(last.read_bytes())
     given = snap.name
     out = {"same": given, "dot": f"./{given}"}.get(how)

@@ -111,7 +111,7 @@ def _least_scale(line_m, d: float) -> float:
         [(x0, y0 - 1.5 * d), (x0, y1 + 1.5 * d), (x1, y0 - 1.5 * d), (x1, y1 + 1.5 * d)])))
     lat = np.linspace(max(ll[:, 1].min(), -89.0), min(ll[:, 1].max(), 89.0), 400)
     proj = Proj(lcrs.CONFORMAL)
-    return float(proj.get_factors(np.full(len(lat), 32.0), lat).meridional_scale.min())
+    return float(np.min(proj.get_factors(np.full(len(lat), 32.0), lat).meridional_scale))
 
 
 def _buffer_m(line_m, width_km: float):

@@ -335,7 +335,7 @@ def engine() -> str | None:
     return ctx.find_root().meta.get("loc.engine") if ctx else None
 
 
-def load_snapshot(ref: str | None, date: str | None = None):
+def load_snapshot(ref: str | None, date: str | None = None, folder_hint: str | None = None):
     """One snapshot: FILE or STORE@DATE (``date`` selects, see ``--date``), or the bundled
     sample (its latest date, or ``date``) when ``ref`` is None.
 
@@ -345,17 +345,33 @@ def load_snapshot(ref: str | None, date: str | None = None):
         The argument given.
     date : str, optional
         ``--date``.
+    folder_hint : str, optional
+        What to give instead when ``ref`` is a folder and no date picks one of its
+        snapshots; by default ``--date`` where the command has it, else one file or
+        ``STORE.gpkg@DATE``.
 
     Returns
     -------
     loc.Snapshot
         The snapshot.
+
+    Raises
+    ------
+    InputError
+        For a folder without a date, saying what this command takes.
     """
+    from loc.errors import InputError
     from loc.io.inputs import read
     from loc.io.readers import sample
 
     if ref is None:
         return sample(date)
+    if date is None and Path(ref).is_dir():
+        ctx = click.get_current_context(silent=True)
+        has_date = ctx is not None and "date" in ctx.params
+        default = ("give one snapshot file of it, or --date YYYY-MM-DD to pick one" if has_date
+                   else "give one snapshot file of it, or STORE.gpkg@DATE")
+        raise InputError(f"is a directory: {folder_hint or default}", ref)
     snap = read(ref, date=date, engine=engine())
     reading(ref, snap.path)  # the file picked from a folder by --date too
     return snap
@@ -633,14 +649,26 @@ def output_format(output: Path | None, fmt: str | None, choices: tuple[str, ...]
     -------
     str
         The format.
+
+    Raises
+    ------
+    OptionError
+        When the format cannot be told, or ``--format`` and the suffix disagree.
+    OutputError
+        When a GeoPackage would replace a loc store (a store is added to by ``loc
+        import``, never replaced by a command's result).
     """
-    from loc.errors import OptionError
+    from loc.errors import OptionError, OutputError
+    from loc.io.store import is_store
     from loc.io.writers import infer_format
 
     found = default if fmt is None and output is None else infer_format(output, fmt, choices,
                                                                         default)
     if found == "gpkg" and (output is None or str(output) == "-"):
         raise OptionError("a GeoPackage cannot go to stdout: give -o FILE.gpkg")
+    if found == "gpkg" and output is not None and is_store(output):
+        raise OutputError("is a loc store: refusing to replace it (write the result "
+                          "elsewhere; loc import adds snapshots to a store)", output)
     return found
 
 

@@ -56,7 +56,8 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
     """
     from loc.analysis.freeze import freeze
     from loc.analysis.zones import buffer_zone
-    from loc.errors import OptionError
+    from loc.dates import parse_date
+    from loc.errors import DateError, OptionError
     from loc.io.inputs import as_snapshot, pick, read_items
     from loc.outputs.render import as_snapshots, render
     from loc.reference.sample import sample_paths
@@ -66,10 +67,19 @@ def command(inputs, output, name, date, since, until, every, compare, do_freeze,
         raise OptionError("--compare A B takes its two snapshots itself: give no --date, "
                           "--since, --until or --every with it")
     if compare and inputs:  # two dates of the series
+        for d in compare:
+            try:
+                parse_date(d)
+            except DateError:
+                raise OptionError(f"--compare {d!r} is not a date: with a SERIES, --compare "
+                                  "takes two of its dates (YYYY-MM-DD); without one, two "
+                                  "snapshots (FILE or STORE.gpkg@DATE)") from None
         items = load_series(inputs)
         compare = [as_snapshot(pick(items, d)[1]) for d in compare]
     elif compare:
-        compare = [load_snapshot(c) for c in compare]
+        hint = ("give one snapshot file of it or STORE.gpkg@DATE, or give it as the SERIES "
+                "and two of its dates to --compare")
+        compare = [load_snapshot(c, folder_hint=hint) for c in compare]
     if date and (since or until or every != 1):
         raise OptionError("--date picks one snapshot: give --since, --until or --every "
                           "without it")

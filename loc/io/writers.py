@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from loc import config
-from loc.errors import OptionError, OutputError
+from loc.errors import OptionError, OutputError, first_line
 
 FORMATS = ("geojson", "gpkg", "csv")
 """Feature formats a GeoDataFrame can be written in."""
@@ -179,18 +179,60 @@ def clean_leftovers(folder: str | Path) -> list[Path]:
 
 
 def _fail(exc: BaseException, path: Path) -> OutputError:
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError("cannot write: no space left on the disk; nothing was written",
-                           path)
+    """The one-line error of a write to ``path`` that failed with ``exc``: the cause in
+    plain words (a full disk, the file size limit, a file where a folder belongs), never
+    the SQL or the record GDAL was writing."""
     if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return OutputError(f"cannot write: {_NO_SPACE}; nothing was written", path)
+        if exc.errno == errno.EFBIG:
+            return OutputError(f"cannot write: {_size_limit()}; nothing was written", path)
+        if exc.errno == errno.ENOTDIR:  # the nearest part of the path that is there
+            in_way = next((p for p in path.parents if os.path.lexists(p)), None)
+            if in_way is not None and not in_way.is_dir():
+                return OutputError(f"cannot write: {in_way} is a file, not a folder; "
+                                   "nothing was written", path)
         return OutputError(f"cannot write: {exc.strerror or exc}; nothing was written", path)
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    if "No space left" in first or "disk" in first.lower() and "full" in first.lower() \
+    first = first_line(exc)
+    low = first.lower()
+    if "no space left" in low or "disk" in low and "full" in low \
             or _free_bytes(path) < FULL_BELOW:
         # GDAL's SQLite often names a consequence ("no such table: gpkg_contents")
-        return OutputError("cannot write: no space left on the disk; nothing was written",
-                           path)
-    return OutputError(f"cannot write: {first[:200]}; nothing was written", path)
+        return OutputError(f"cannot write: {_NO_SPACE}; nothing was written", path)
+    if _GDAL_WRITE.search(first) and _fsize_limit() is not None:
+        return OutputError(f"cannot write: {_size_limit()} or the disk is full; nothing was "
+                           "written", path)
+    first = _GDAL_DETAIL.sub("", first)
+    return OutputError(f"cannot write: {first}; nothing was written", path)
+
+
+_NO_SPACE = "no space left on the disk"
+"""Why a write failed on a full disk."""
+
+_GDAL_WRITE = re.compile(r"sqlite|write|add feature|I/O", re.IGNORECASE)
+"""What GDAL says when writing a record or a table failed (its SQLite names a consequence
+of a short write, not the cause)."""
+
+_GDAL_DETAIL = re.compile(r"sqlite3_exec\(.*?\) failed:\s*|(?<=Failed to write record):.*")
+"""The SQL statement and the record GDAL adds to an error: no reason for a reader."""
+
+
+def _fsize_limit() -> int | None:
+    """This process's file size limit (``ulimit -f``), bytes; None when unlimited."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _size_limit() -> str:
+    """Why a file could grow no more: the process's file size limit, or the file system's."""
+    limit = _fsize_limit()
+    if limit is None:
+        return "the file is larger than the file system takes"
+    return f"the file size limit was reached (ulimit -f: {limit / 1024:,.0f} KiB)"
 
 
 FULL_BELOW = 1 << 20
@@ -210,20 +252,65 @@ def _free_bytes(path: Path) -> float:
     return math.inf
 
 
+def _make_parents(path: Path) -> list[Path]:
+    """Make the missing folders above ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file or folder to be written.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders made, deepest first (for :func:`_remove_empty` when the write fails).
+
+    Raises
+    ------
+    NotADirectoryError
+        When a file (not a folder) is where one of them belongs; nothing is made.
+    OSError
+        When a folder cannot be made; none is left made.
+    """
+    made = []
+    for parent in path.parents:
+        if parent.is_dir():
+            break
+        if os.path.lexists(parent):  # a file, or a link to nothing
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        made.append(parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        _remove_empty(made)
+        raise
+    return made
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove folders, deepest first, each only if it is empty (:func:`_make_parents` made
+    them for a write that failed).
+
+    Parameters
+    ----------
+    folders : list of pathlib.Path
+        The folders, deepest first.
+    """
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty
+
+
 @contextlib.contextmanager
 def _staging(path: Path, folder: bool) -> Iterator[Path]:
     """A temporary file or folder beside ``path`` for a writer of this process (its name
     holds only safe characters and the process id), removed unless it has been renamed
     into place; the leftovers of dead writers in that folder are removed first. Folders
     made for it are removed again (if empty) when nothing was put in place."""
-    made = []  # the missing folders above path, deepest first
-    for parent in path.parents:
-        if parent.exists():
-            break
-        made.append(parent)
+    made: list[Path] = []
     tmp: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        made = _make_parents(path)
         clean_leftovers(path.parent)
         prefix = f".loc-{os.getpid()}-"
         if folder:
@@ -240,9 +327,7 @@ def _staging(path: Path, folder: bool) -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         if not os.path.lexists(path):
-            for folder_made in made:
-                with contextlib.suppress(OSError):
-                    folder_made.rmdir()  # only if empty
+            _remove_empty(made)
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
@@ -446,14 +531,41 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
     Raises
     ------
     OutputError
-        When the lock cannot be taken in time.
+        When the folder cannot be made or the lock cannot be taken in time.
+
+    Notes
+    -----
+    The folders made for the file are removed again (if empty) when the write fails.
     """
+    given = Path(path)  # as errors name it
     path = Path(os.path.realpath(path))  # one lock however the file is reached (a link)
     lock = path.parent / f".{path.name}.lock"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        made = _make_parents(path)
     except OSError as exc:
-        raise _fail(exc, path) from None
+        raise _fail(exc, given) from None
+    try:
+        fh = _take_lock(lock, timeout_s, given)
+    except BaseException:
+        _remove_empty(made)
+        raise
+    written = False
+    try:
+        yield
+        written = True
+    finally:
+        # removed while still held, so a process waiting on this file finds it gone and
+        # takes the next one; nothing is left beside the file
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        _unlock_file(fh)
+        fh.close()
+        if not written:
+            _remove_empty(made)  # the folders made for a write that failed
+
+
+def _take_lock(lock: Path, timeout_s: float, path: Path):
+    """The open lock file ``lock``, locked by this process (see :func:`locked`)."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -468,15 +580,7 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
             fh.close()
             raise
         fh.close()  # its holder removed the lock file meanwhile: take the one there now
-    try:
-        yield
-    finally:
-        # removed while still held, so a process waiting on this file finds it gone and
-        # takes the next one; nothing is left beside the file
-        with contextlib.suppress(OSError):
-            os.unlink(lock)
-        _unlock_file(fh)
-        fh.close()
+    return fh
 
 
 def _wait_for_lock(fh, deadline: float, lock: Path, timeout_s: float, path: Path) -> None:
@@ -630,6 +734,13 @@ def geojson_text(gdf: gpd.GeoDataFrame, precision: int = 6) -> str:
     return dumps({"type": "FeatureCollection", "features": features}, indent=None) + "\n"
 
 
+_SUFFIX_FORMATS = {"geojson": ("geojson",), "json": ("json", "geojson"), "gpkg": ("gpkg",),
+                  "csv": ("csv",)}
+"""The formats a file of each suffix holds, the first preferred where a command writes it
+(``-o x.json`` is a JSON document, or GeoJSON where there is none); ``--format`` must be
+one of them. A ``.txt`` file is a table unless ``--format`` says otherwise."""
+
+
 def infer_format(path: str | Path | None, fmt: str | None,
                  choices: tuple[str, ...] = FORMATS, default: str = "geojson") -> str:
     """The output format from an explicit ``--format`` or the file's suffix.
@@ -653,22 +764,25 @@ def infer_format(path: str | Path | None, fmt: str | None,
     Raises
     ------
     OptionError
-        When the suffix says nothing and no format is given, or the format is not a choice.
+        When the suffix says nothing and no format is given, the format is not a choice,
+        or the suffix names another format than the one given.
     """
+    suffix = Path(path).suffix.lower().lstrip(".") if path is not None else ""
     if fmt:
         if fmt not in choices:
             raise OptionError(f"unknown format '{fmt}': use " + ", ".join(choices))
+        if suffix in _SUFFIX_FORMATS and fmt not in _SUFFIX_FORMATS[suffix]:
+            raise OptionError(f"--format {fmt} does not fit -o {Path(str(path)).name}: give "
+                              f"-o a .{'txt' if fmt == 'table' else fmt} file, or leave "
+                              "--format out")
         return fmt
     if path is None:
         return default
-    suffix = Path(path).suffix.lower().lstrip(".")
-    mapping = {"geojson": "geojson", "json": "json" if "json" in choices else "geojson",
-               "gpkg": "gpkg", "csv": "csv", "txt": "table"}
-    found = mapping.get(suffix)
-    if found not in choices:
+    found = next((f for f in _SUFFIX_FORMATS.get(suffix, ("table",) if suffix == "txt" else ())
+                  if f in choices), None)
+    if found is None:
         raise OptionError(f"cannot tell the format from '{Path(path).name}': use --format "
                           + "|".join(choices))
-    assert found is not None
     return found
 
 
