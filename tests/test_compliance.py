@@ -424,6 +424,30 @@ def test_cli_check_judges_only_incidents_of_the_days_the_freeze_held(tmp_path):
     assert r.exit_code == 2 and "no date column" in r.stderr
 
 
+def test_a_freeze_written_by_loc_freeze_keeps_its_date_and_an_undated_one_is_said(tmp_path):
+    # `loc freeze -o` wrote no date: `loc check --freeze` of it judged a 1995 incident,
+    # silently; the file now reads back as of the freeze, and an undated freeze is warned of
+    inc = tmp_path / "i.csv"
+    inc.write_text("event_date,latitude,longitude,event_type\n"
+                   "1995-01-01,48.60,37.90,Shelling\n2025-08-15,48.60,37.90,Shelling\n")
+    fz = tmp_path / "fz.geojson"
+    r = CliRunner().invoke(cli, ["-q", "freeze", str(deepstate_path("20250801")), "-o", str(fz)])
+    assert r.exit_code == 0, r.output
+    back = loc.read(fz)
+    assert back.date == dt.date(2025, 8, 1) and back.source == "deepstate"
+    args = ["check", "--snapshot", str(deepstate_path("20250901")), "--incidents", str(inc),
+            "--width", "5", "--format", "json"]
+    r = CliRunner().invoke(cli, [*args, "--freeze", str(fz)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["incidents"] == {"count": 1, "violations": 1}
+    undated = tmp_path / "undated.geojson"
+    undated.write_bytes(deepstate_path("20250801").read_bytes())
+    r = CliRunner().invoke(cli, [*args, "--freeze", str(undated)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["incidents"] == {"count": 2, "violations": 2}
+    assert "the freeze is undated: rows dated before it cannot be told apart" in r.stderr
+
+
 def test_save_report_refuses_nothing_half_written(tmp_path, synthetic):
     frozen, zones = synthetic
     later = loc.from_geometries(shapely.buffer(frozen.snapshot.occupied, 0.01), date="2025-02-01")

@@ -135,6 +135,10 @@ def test_movement_arrows_say_what_the_sector_summary_says(snap_20250108, snap_20
     assert feats["kharkiv-"]["front that retreated more than 0.5 km"].startswith(
         f"{summary.loc['kharkiv', 'retreat_km']:,.1f} km of ")
     assert "kherson+" not in feats  # the Dnipro front did not move
+    # ground taken in Dnipropetrovsk, where the earlier front did not run: its depth, no mean
+    assert feats["dnipropetrovsk+"]["largest advance"] == \
+        f"{summary.loc['dnipropetrovsk', 'max_advance_km']:,.1f} km"
+    assert feats["dnipropetrovsk+"]["mean over the sector's front"].startswith("no front")
 
 
 @pytest.mark.parametrize("step", [100.0, 7.0, 1.0])
@@ -159,7 +163,13 @@ def test_front_km_add_up_to_the_line_whatever_the_step(snap_20250108, snap_20250
         cut = loc.analysis.line.contact_only(loc.line_of_contact(snap_20250108,
                                                                  by_region=True))
         km = cut.groupby("region")["length_km"].sum()
-        assert set(summary.index) == set(km.index)
+        # and a region the earlier front did not run through, where ground was taken
+        # across its edge (Dnipropetrovsk, from Donetsk), has its depth and no mean
+        run = summary[summary["front_km"] > 0]
+        assert set(run.index) == set(km.index)
+        across = summary[summary["front_km"] == 0]
+        assert list(across.index) == ["dnipropetrovsk"]
+        assert across["mean_advance_km"].isna().all() and (across["max_advance_km"] > 1).all()
         for region in km.index:
             assert summary.loc[region, "front_km"] == pytest.approx(km[region], abs=2.0)
 

@@ -381,8 +381,8 @@ def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
     A row dated before the freeze (it did not hold yet), after the day checked (not
     observed as of that day) or without a readable date
     (:func:`loc.io.incidents.incident_dates`) is left out, with one warning for each kind
-    saying how many and the first such day. A bound that is None (an undated snapshot)
-    leaves that side open.
+    saying how many and the days. A bound that is None (an undated snapshot) leaves that
+    side open, with a warning.
 
     Parameters
     ----------
@@ -417,6 +417,14 @@ def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
     dates = incident_dates(incidents, where)
     known = np.array([d is not None for d in dates], dtype=bool)
     keep = known.copy()
+    for bound, what in ((first, "the freeze is undated: rows dated before it cannot be told "
+                                "apart"),
+                        (last, "the snapshot checked is undated: rows dated after it cannot "
+                               "be told apart")):
+        if bound is None and known.any():
+            warnings.warn(f"{where}: {what}; every dated row on that side is judged (give "
+                          "dated snapshots: *_YYYYMMDD.* or a date property)", LocWarning,
+                          stacklevel=2)
     for bound, outside, what in (
             (first, lambda d: d < first, "before the freeze of {} left out (it did not hold "
                                          "yet)"),

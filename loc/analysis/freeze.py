@@ -71,15 +71,20 @@ class Freeze:
         return FREEZE_LABEL
 
     def areas(self) -> gpd.GeoDataFrame:
-        """The adopted control areas with a ``label`` column (lon/lat).
+        """The adopted control areas with a ``label`` column (lon/lat), and the date and
+        source they were frozen from, so a file written from them reads back as of that
+        date (``loc check --freeze FILE`` judges incidents from it on).
 
         Returns
         -------
         geopandas.GeoDataFrame
-            One row per side: ``side``, ``label``, geometry.
+            One row per side: ``side``, ``label``, ``date`` (``YYYY-MM-DD``, or empty for
+            an undated snapshot), ``source``, geometry.
         """
         areas = self.snapshot.sides.copy()
         areas["label"] = "adopted control area (" + areas["side"] + ")"
+        areas["date"] = self.snapshot.date.isoformat() if self.snapshot.date else None
+        areas["source"] = self.snapshot.source
         return areas
 
 

@@ -38,13 +38,16 @@ lost part a retreat.
 
 Nearest points understate a thrust narrower than twice its depth: the samples on the
 earlier line across its base find the later line on its flanks, at most half its width
-away. So each changed part the earlier line touches also gets the sample of its deepest
-point (``piece`` :data:`DEEPEST_PIECE`): the point of the part farthest from its
-boundary that is not the later line (the earlier line, or the border or coast it came
-from or withdrew to; found to within :data:`loc.geo.DEPTH_STEP_M` in the CONFORMAL CRS
-and measured on the ellipsoid from the nearest point of that boundary), standing for no
-km of line. A sector's largest advance is then the depth of the ground taken, however
-narrow.
+away. So each changed part the earlier line touches also gets, in each sector it spans
+(cut by region, or by the named axes' Voronoi cells), the sample of its deepest point
+(``piece`` :data:`DEEPEST_PIECE`): the point farthest from the earlier line and from the
+part's border or coast (its boundary on neither line), as :func:`loc.check` measures a
+breach's depth (found to within :data:`loc.geo.DEPTH_STEP_M` in the CONFORMAL CRS and
+measured on the ellipsoid from the nearest point of those), standing for no km of line
+and placed in its sector, with the settlement nearest that point. A sector's largest
+advance is then how far the ground taken reaches beyond the earlier front, however narrow
+the thrust; a sector the earlier front does not run through but where ground was taken
+across its edge has that depth and no mean.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ from loc.analysis.line import MIN_STEP_KM, contact_only, line_of_contact
 from loc.errors import OptionError
 from loc.io.inputs import read_items, series
 from loc.model import Snapshot, earlier_first
-from loc.reference.regions import regions_at, registry
+from loc.reference.regions import region_groups, regions_at, registry
 from loc.reference.settlements import nearest
 from loc.reference.settlements import table as settlements_table
 
@@ -220,26 +223,77 @@ def _off_line(part, lines_m: np.ndarray, tree: shapely.STRtree | None):
     return ring
 
 
-def _deepest(parts: np.ndarray, lines_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each of the changed ``parts`` (CONFORMAL CRS), the nearest point of its boundary
-    not on ``lines_m`` (the later line) to its point farthest from that boundary, and that
-    point: ``(foot, deepest)`` point arrays, for the parts that have such a boundary and
-    are wider than :data:`TOUCH_M` somewhere (the farthest point is sought in what is)."""
-    tree = shapely.STRtree(lines_m) if len(lines_m) else None
-    foot, far = [], []
+def _sector_cells(names: list[str] | None, axes_m: np.ndarray | None,
+                  bounds: tuple[float, float, float, float]) -> list[tuple[str, object]]:
+    """Where each sector lies around ``bounds``, ``(sector, CONFORMAL polygon)``, for
+    cutting changed areas as :func:`movement` places samples: the region groups meeting
+    the box (what lies in none, abroad or at sea, is left over), or with ``names`` the
+    named axes' Voronoi cells (each sample belongs to the nearest axis; one axis: None,
+    everywhere)."""
+    x0, y0, x1, y1 = bounds
+    if names is not None and axes_m is not None:
+        if len(axes_m) == 1:
+            return [(names[0], None)]
+        pad = 2 * max(x1 - x0, y1 - y0, 1e5)
+        cells = shapely.get_parts(shapely.voronoi_polygons(
+            shapely.multipoints(axes_m), extend_to=shapely.box(x0 - pad, y0 - pad, x1 + pad,
+                                                               y1 + pad), ordered=True))
+        # the cell of each axis (two axes at one place share the first's)
+        return [(names[i], c) for c in cells
+                for i in [int(np.flatnonzero(shapely.intersects(c, axes_m))[0])]]
+    groups, _ = region_groups()
+    box_ll = lcrs.unproject(shapely.box(x0, y0, x1, y1))
+    return [(str(key), lcrs.project(g)) for key, g in groups.items()
+            if shapely.intersects(g, box_ll)]
+
+
+def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[str] | None,
+             axes_m: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """The deepest point of each of the changed ``parts`` (CONFORMAL CRS) in each sector it
+    spans: the point farthest from the earlier line ``la_m`` and from the part's border or
+    coast (its boundary on neither line), the nearest point of those to it, and the
+    sector (None for what lies in no region: placed by its point), as ``(foot, deepest,
+    sectors)``. A part bounded by the later line alone is left to its
+    inscribed circle (see :func:`_base`); the point is sought where the part is wider than
+    :data:`TOUCH_M` (a difference of two drawings can leave a spike of no width along an
+    edge, whose tip is no ground taken)."""
+    foot: list = []
+    far: list = []
+    where: list[str | None] = []
+    if not len(parts):
+        return np.array(foot, dtype=object), np.array(far, dtype=object), where
+    tree_b = shapely.STRtree(lb_m) if len(lb_m) else None
+    line_a = shapely.union_all(la_m)
+    cells = _sector_cells(names, axes_m, shapely.total_bounds(parts))
     for part in parts:
-        origin = _off_line(part, lines_m, tree)
-        # what is wider than TOUCH_M: a difference of two drawings can leave a spike of no
-        # width along an edge, whose tip is no ground taken
+        off = _off_line(part, lb_m, tree_b)  # the earlier line's stretch, the border, coast
         body = shapely.buffer(shapely.buffer(part, -TOUCH_M / 2, quad_segs=2), TOUCH_M / 2,
                               quad_segs=2)
-        if origin.is_empty or body.is_empty:  # bounded by the later line alone, or a sliver
+        if off.is_empty or body.is_empty:
             continue
-        _, (x, y) = lcrs.LineReach(origin).farthest(body)
-        deep = shapely.Point(x, y)
-        far.append(deep)
-        foot.append(shapely.get_point(shapely.shortest_line(deep, origin), 1))
-    return np.array(foot, dtype=object), np.array(far, dtype=object)
+        x0, y0, x1, y1 = part.bounds
+        r = float(np.hypot(x1 - x0, y1 - y0))  # no point of it is farther from its base
+        reach = lcrs.LineReach(shapely.union(off, shapely.clip_by_rect(
+            line_a, x0 - r, y0 - r, x1 + r, y1 + r)))
+        pieces: list[tuple[str | None, object]] = []
+        taken = []
+        for name, cell in cells:
+            if cell is None:
+                pieces.append((name, body))
+            elif shapely.intersects(cell, body):
+                pieces.append((name, shapely.intersection(body, cell)))
+                taken.append(cell)
+        if names is None:  # what lies in no region (abroad, at sea): placed by its point
+            pieces.append((None, shapely.difference(body, shapely.union_all(taken))
+                           if taken else body))
+        for home, piece in pieces:
+            if shapely.is_empty(piece) or shapely.area(piece) <= 0:
+                continue
+            _, (x, y) = reach.farthest(piece)
+            far.append(shapely.Point(x, y))
+            foot.append(shapely.points(reach.nearest(np.array([[x, y]])))[0])
+            where.append(home)
+    return np.array(foot, dtype=object), np.array(far, dtype=object), where
 
 
 def _moved_m(p_ll: np.ndarray, q_ll: np.ndarray, rim_m: np.ndarray) -> np.ndarray:
@@ -308,9 +362,10 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         coast, or the centre of a whole pocket's or hole's inscribed circle), the km of
         the later line each stands for as ``length_km``, and its point on the later line
         as ``to``; an advance on a gained area, a retreat on a lost one. Each changed
-        area the earlier line touches adds the sample of its deepest point (``piece`` -2,
-        :data:`DEEPEST_PIECE`, ``length_km`` 0): from the nearest point of its boundary
-        not on the later line to its point farthest from there. The ``attrs`` hold the
+        area the earlier line touches adds, per sector it spans, the sample of its
+        deepest point (``piece`` -2, :data:`DEEPEST_PIECE`, ``length_km`` 0): from the
+        nearest point of the earlier line or the area's border or coast to its point
+        farthest from them (``to``), in that point's sector. The ``attrs`` hold the
         dates, step and threshold.
 
     Examples
@@ -327,6 +382,18 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     checks.number(step_km, "step_km", lo=MIN_STEP_KM, hi=100)
     checks.number(threshold_km, "threshold_km", lo=0)
     checks.number(static_m, "static_m", lo=0)
+    names: list[str] | None = None
+    axes_m = None
+    if isinstance(sectors, str):
+        if sectors != "region":
+            raise OptionError("sectors must be 'region' or a list of settlement names")
+    else:
+        if isinstance(sectors, dict) or not isinstance(sectors, Iterable):
+            raise TypeError("sectors must be 'region' or a list of settlement names, not "
+                            f"{type(sectors).__name__}")
+        names, axes_m = _axes(sectors)
+        if not names:
+            raise OptionError("sectors: give 'region' or one settlement name or more")
     la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
     la_m, lb_m = lcrs.project(la.geometry.values), lcrs.project(lb.geometry.values)
     pts_m, piece, weight = _samples(la, step_km, la_m)
@@ -402,10 +469,12 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
             weight = np.concatenate([weight, r_km[keep]])
     # the deepest point of each changed part the earlier line touches: a thrust narrower
     # than twice its depth is deeper than any sample's nearest point of the later line
+    placed: list[str | None] = []  # the sector of each deepest point, where it is known
     for parts, touch, adv in fresh:
-        foot_m, far_m = _deepest(parts[touch], lb_m)
+        foot_m, far_m, where = _deepest(parts[touch], la_m, lb_m, names, axes_m)
         if not len(foot_m):
             continue
+        placed.extend(where)
         foot_ll, far_ll = lcrs.unproject(foot_m), lcrs.unproject(far_m)
         p_ll = np.concatenate([p_ll, foot_ll])
         q_ll = np.concatenate([q_ll, far_ll])
@@ -417,20 +486,22 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     dist_m = np.where(dist_m < static_m, 0.0, dist_m)
     signed = np.where(inside, dist_m, -dist_m) / 1e3 + 0.0  # + 0.0 turns -0.0 into 0.0
     direction = np.where(dist_m == 0, "static", np.where(inside, "advance", "retreat"))
-    regions = registry()["group"].to_numpy()[regions_at(p_ll)]
-    if isinstance(sectors, str):
-        if sectors != "region":
-            raise OptionError("sectors must be 'region' or a list of settlement names")
-        sector = regions
+    # a sample is placed where it is; a deepest point's sample in the sector of the piece
+    # of its area it is the deepest point of (areas are cut by sector), or where that point
+    # is (what lies in no region)
+    deepest = piece == DEEPEST_PIECE
+    regions = registry()["group"].to_numpy()[regions_at(np.where(deepest, q_ll, p_ll))]
+    if axes_m is None or names is None:
+        sector = regions.copy()
     else:
-        if isinstance(sectors, dict) or not isinstance(sectors, Iterable):
-            raise TypeError("sectors must be 'region' or a list of settlement names, not "
-                            f"{type(sectors).__name__}")
-        names, axes_m = _axes(sectors)
-        if not names:
-            raise OptionError("sectors: give 'region' or one settlement name or more")
         sector = np.array(names, dtype=object)[shapely.STRtree(axes_m).nearest(pts_m)]
-    near_sett = nearest(p_ll)["name"].to_numpy()
+    at = np.flatnonzero(deepest)
+    for k, home in zip(at.tolist(), placed, strict=True):
+        if home is not None:
+            sector[k] = home
+            if axes_m is None:
+                regions[k] = home
+    near_sett = nearest(np.where(deepest, q_ll, p_ll))["name"].to_numpy()
     gdf = gpd.GeoDataFrame({
         "piece": piece, "length_km": weight, "distance_km": dist_m / 1e3,
         "displacement_km": signed,
@@ -486,7 +557,9 @@ def sector_summary(mv: gpd.GeoDataFrame, threshold_km: float | None = None) -> p
         deepest = g.loc[d.idxmax()] if len(g) else None
         rows.append({
             "sector": sector, "front_km": float(km.sum()),
-            "mean_advance_km": float(np.average(d, weights=km)),
+            # a sector the front does not run through (ground taken across its edge from
+            # the next one) has no mean
+            "mean_advance_km": float(np.average(d, weights=km)) if km.sum() > 0 else np.nan,
             "max_advance_km": float(d.max()),
             "moved_km": float(km[(d > threshold).to_numpy()].sum()),
             "retreat_km": float(km[(d < -threshold).to_numpy()].sum()),

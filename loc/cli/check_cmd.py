@@ -68,9 +68,9 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     reading(incidents, belts)
     frozen = freeze(base)
     last = series[-1]
+    report = check(frozen, last)  # refuses a snapshot older than the freeze
     if points is not None:  # the days the freeze held, up to the day checked
         points = dated_between(points, base.date, last.date, str(incidents))
-    report = check(frozen, last)
     zones = None
     if width is not None or belts:
         parts = []

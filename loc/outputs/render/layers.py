@@ -710,6 +710,7 @@ def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
              f"{fmt_km(km)} of {fmt_km(s['front_km'])}"),
             (f"largest {word}", fmt_km(float(abs(d[i])))),
             ("mean over the sector's front",
+             "no front of its own: ground taken across its edge" if np.isnan(mean) else
              f"{fmt_km(abs(mean))} {'advance' if mean >= 0 else 'retreat'}"),
             ("near", str(g["settlement"].to_numpy()[i]))]
         feats.append(Feature(shapely.LineString([start, end]),
