@@ -248,15 +248,17 @@ def _sector_cells(names: list[str] | None, axes_m: np.ndarray | None,
 
 
 def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[str] | None,
-             axes_m: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+             axes_m: np.ndarray | None, min_m: float
+             ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """The deepest point of each of the changed ``parts`` (CONFORMAL CRS) in each sector it
     spans: the point farthest from the earlier line ``la_m`` and from the part's border or
     coast (its boundary on neither line), the nearest point of those to it, and the
     sector (None for what lies in no region: placed by its point), as ``(foot, deepest,
     sectors)``. A part bounded by the later line alone is left to its
-    inscribed circle (see :func:`_base`); the point is sought where the part is wider than
-    :data:`TOUCH_M` (a difference of two drawings can leave a spike of no width along an
-    edge, whose tip is no ground taken)."""
+    inscribed circle (see :func:`_base`), and one smaller across than ``min_m`` (m: it
+    cannot reach that far) is not measured; the point is sought where the part is wider
+    than :data:`TOUCH_M` (a difference of two drawings can leave a spike of no width along
+    an edge, whose tip is no ground taken)."""
     foot: list = []
     far: list = []
     where: list[str | None] = []
@@ -266,13 +268,15 @@ def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[
     line_a = shapely.union_all(la_m)
     cells = _sector_cells(names, axes_m, shapely.total_bounds(parts))
     for part in parts:
+        x0, y0, x1, y1 = part.bounds
+        r = float(np.hypot(x1 - x0, y1 - y0))  # no point of it is farther from its base
+        if r < min_m:
+            continue
         off = _off_line(part, lb_m, tree_b)  # the earlier line's stretch, the border, coast
         body = shapely.buffer(shapely.buffer(part, -TOUCH_M / 2, quad_segs=2), TOUCH_M / 2,
                               quad_segs=2)
         if off.is_empty or body.is_empty:
             continue
-        x0, y0, x1, y1 = part.bounds
-        r = float(np.hypot(x1 - x0, y1 - y0))  # no point of it is farther from its base
         reach = lcrs.LineReach(shapely.union(off, shapely.clip_by_rect(
             line_a, x0 - r, y0 - r, x1 + r, y1 + r)))
         pieces: list[tuple[str | None, object]] = []
@@ -471,7 +475,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     # than twice its depth is deeper than any sample's nearest point of the later line
     placed: list[str | None] = []  # the sector of each deepest point, where it is known
     for parts, touch, adv in fresh:
-        foot_m, far_m, where = _deepest(parts[touch], la_m, lb_m, names, axes_m)
+        foot_m, far_m, where = _deepest(parts[touch], la_m, lb_m, names, axes_m, static_m)
         if not len(foot_m):
             continue
         placed.extend(where)

@@ -98,9 +98,12 @@ def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
 ARC_SAGITTA_M = 1.0
 """How far (m) a chord of a buffer's rounded ends and bends may lie inside the arc it stands
 for (the number of chords grows with the width)."""
-BUFFER_STEP_M = 100.0
-"""Longest edge (m, CONFORMAL CRS) of a buffer's outline before its vertices are moved out to
-the geodesic width (see :func:`_buffer_m`)."""
+BUFFER_STEP = 1 / 150
+"""Longest edge of a buffer's outline before its vertices are moved out to the geodesic width
+(see :func:`_buffer_m`), as a share of the width (100 m at 15 km), and at least
+:data:`BUFFER_STEP_MIN_M`: a chord between vertices moved out from points of the line that
+far apart bows out by a share of the move that grows with the chord over the width."""
+BUFFER_STEP_MIN_M = 100.0
 
 
 def _least_scale(line_m, d: float) -> float:
@@ -119,9 +122,9 @@ def _buffer_m(line_m, width_km: float):
     (CONFORMAL CRS; its edge at the width to 0.015 %, 2 m at 15 km): a buffer drawn in the
     CONFORMAL CRS at the width times the CRS's smallest scale factor over its latitudes (so
     no point of it is farther than the width), each vertex of its outline (at most
-    :data:`BUFFER_STEP_M` apart; a chord between two moved from different points of the
-    line, across a bend, may bow out a little) then
-    moved out along the ray from its nearest point of the line, by the factor that takes a
+    :data:`BUFFER_STEP` of the width apart; a chord between two moved from different
+    points of the line, across a bend, may bow out a little) then moved out along the ray
+    from its nearest point of the line, by the factor that takes a
     point of the offset (the width times that scale away) to the geodesic width there.
     (The CRS's scale, 0.9990 to 1.0016 over Ukraine, made a plain 15 km buffer reach
     15.014 km at 48.5 N.) Arcs are drawn with chords at most :data:`ARC_SAGITTA_M` inside;
@@ -131,7 +134,8 @@ def _buffer_m(line_m, width_km: float):
     base = d * _least_scale(line_m, d)  # no point of this buffer is farther than d
     # arcs of chords at most ARC_SAGITTA_M inside (16 a quarter circle were 18 m at 15 km)
     quad = max(16, math.ceil(math.pi / (4 * math.acos(1 - ARC_SAGITTA_M / base))))
-    poly = shapely.segmentize(shapely.buffer(line_m, base, quad_segs=quad), BUFFER_STEP_M)
+    poly = shapely.segmentize(shapely.buffer(line_m, base, quad_segs=quad),
+                              max(BUFFER_STEP_MIN_M, d * BUFFER_STEP))
     if poly.is_empty:
         return poly
     xy = shapely.get_coordinates(poly)
