@@ -423,8 +423,7 @@ def repair(geom: BaseGeometry, side: str, path) -> BaseGeometry:
 
 def check_near_ukraine(bounds, path=None) -> None:
     """Refuse lon/lat bounds that do not meet Ukraine's box: lat/lon swapped (with that
-    hint) or far away, or that span over 180° of longitude (a ring across the antimeridian,
-    read flat, would circle the world through Ukraine's box).
+    hint) or far away (a polygon across the antimeridian is :func:`check_lon_spans`'s).
 
     Parameters
     ----------
@@ -442,11 +441,6 @@ def check_near_ukraine(bounds, path=None) -> None:
     if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
         raise GeometryError(f"coordinates are not lon/lat (x from {minx:.6g} to {maxx:.6g}): "
                             "give lon/lat degrees (EPSG:4326)", path)
-    if maxx - minx > 180:  # read flat, a ring across the antimeridian circles the world
-        raise GeometryError(
-            f"geometry spans {maxx - minx:.0f}° of longitude (lon {minx:.1f}..{maxx:.1f}): a "
-            "polygon across the antimeridian, or parts on both sides of the world, is no "
-            "control map of Ukraine (which spans about 20°)", path)
     overlaps = near_ukraine(bounds)
     if not overlaps and near_ukraine(bounds, swapped=True):
         raise GeometryError(
@@ -457,6 +451,46 @@ def check_near_ukraine(bounds, path=None) -> None:
         raise GeometryError(
             f"geometry lies far outside Ukraine (bounds lon {minx:.1f}..{maxx:.1f}, lat "
             f"{miny:.1f}..{maxy:.1f}): is this a control map of Ukraine in lon/lat?", path)
+
+
+def check_lon_spans(geoms, where=None) -> None:
+    """Refuse a polygon spanning over 180° of longitude: read flat, as GeoJSON's coordinates
+    are, a ring across the antimeridian (179.5 E to 179.5 W) is a band round the world that
+    crosses Ukraine's box. Parts far apart (one in Ukraine, one by the antimeridian) are
+    the reach check's to drop.
+
+    Parameters
+    ----------
+    geoms : shapely geometry or array of them
+        Lon/lat polygons (collections and multi-parts are looked at part by part).
+    where : str or Path, optional
+        Where they came from, for the message.
+
+    Raises
+    ------
+    GeometryError
+        One line naming the widest such polygon.
+
+    Examples
+    --------
+    >>> check_lon_spans(shapely.box(37.0, 48.0, 38.0, 48.1))
+    >>> try:
+    ...     check_lon_spans(shapely.Polygon([(179.5, 48), (-179.5, 48), (-179.5, 48.1)]))
+    ... except GeometryError as exc:
+    ...     print(str(exc)[:45])
+    a polygon spans 359.0° of longitude (lon -179
+    """
+    parts = polygon_parts(geoms)
+    if not len(parts):
+        return
+    b = shapely.bounds(parts)
+    span = b[:, 2] - b[:, 0]
+    if (span > 180).any():
+        k = int(np.argmax(span))
+        raise GeometryError(
+            f"a polygon spans {span[k]:.1f}° of longitude (lon {b[k, 0]:.1f}..{b[k, 2]:.1f}): "
+            "a polygon across the antimeridian is no control area of Ukraine (which spans "
+            "about 20°): split it at 180°", where)
 
 
 def finite(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
@@ -567,6 +601,7 @@ def checked_area(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
         raise GeometryError(f"the {what} area is a {geom.geom_type} and holds no polygon: "
                             "give the area's polygons", where)
     check_near_ukraine(shapely.total_bounds(polys), where)
+    check_lon_spans(np.array(polys, dtype=object), where)
     drawn = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
     return polygonal(repair(drawn, what, where))
 

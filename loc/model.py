@@ -411,6 +411,7 @@ def _within_reach(sides: dict[str, BaseGeometry], path) -> dict[str, BaseGeometr
     out, dropped, total, abroad = {}, 0, 0, []
     for side, geom in sides.items():
         parts = geo.polygon_parts(geom)
+        geo.check_lon_spans(parts, path)
         near = shapely.intersects(reach, parts)
         total += len(parts)
         kept = parts[near]

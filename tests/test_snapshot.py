@@ -238,7 +238,7 @@ ERRORS = {
     "outside": (GeometryError, "far outside Ukraine"),
     # read flat, this 1° box at the antimeridian is a band round the world through Donetsk
     # (it was read, 829 km² "outside", with a line of contact across Ukraine)
-    "antimeridian": (GeometryError, "spans 359° of longitude"),
+    "antimeridian": (GeometryError, "spans 359.0° of longitude"),
     "bad_date": (DateError, "cannot parse date 'yesterday'"),
     "bad_side": (GeometryError, "unknown side value"),
 }
@@ -358,6 +358,19 @@ def test_geometries_given_in_python_get_the_checks_a_file_gets(geom, message):
         loc.from_geometries(geom, date="2025-09-01")
     with pytest.raises(loc.LocError, match=message):
         loc.freeze(loc.sample(), exchanges=[(geom, "ua")])
+
+
+def test_a_far_polygon_is_dropped_on_either_side_of_the_world():
+    """Beside a polygon in Ukraine, a stray one at 120 E was dropped with a warning but one at
+    141 W refused the file (the bounds spanned over 180°): both are dropped, and only a
+    polygon that itself spans over 180° (across the antimeridian) is refused."""
+    for far in (box(120.0, 40.0, 120.1, 40.1), box(-141.6, 60.0, -141.5, 60.1)):
+        with pytest.warns(loc.LocWarning, match="dropped 1 polygon"):
+            snap = loc.from_geometries(shapely.MultiPolygon([DONBAS, far]), date="2025-09-01")
+        assert snap.side("ru").equals(DONBAS)
+    across = shapely.Polygon([(179.5, 48), (-179.5, 48), (-179.5, 48.1), (179.5, 48.1)])
+    with pytest.raises(GeometryError, match="spans 359.0° of longitude"):
+        loc.from_geometries(shapely.MultiPolygon([DONBAS, across]), date="2025-09-01")
 
 
 def test_an_overlapping_collection_is_joined_with_a_warning():
