@@ -189,8 +189,8 @@ def buffer_zone(source, width_km: float | None = None, widths: dict | None = Non
     >>> z = loc.buffer_zone(loc.sample(), 15)
     >>> z[["side", "width_km"]].values.tolist()
     [['ru', 15.0], ['ua', 15.0]]
-    >>> [round(a, -2) for a in z["area_km2"]]
-    [11800.0, 11200.0]
+    >>> [round(a, -1) for a in z["area_km2"]]
+    [11750.0, 11190.0]
     """
     widths = _widths(width_km, widths)
     line, sides = _line_and_sides(source)
