@@ -226,6 +226,27 @@ def test_city_labels_visible_at_opening_view_without_overlaps(one_date_map, brow
     page.close()
 
 
+@pytest.mark.parametrize("viewport", [(1200, 800), (375, 667)])
+def test_no_place_label_lies_under_another_place_s_dot(one_date_map, browser, viewport):
+    """A city kept its dot even where the label of a larger city had been placed."""
+    page, log = open_map(browser, one_date_map, viewport=viewport)
+    hit = """() => { const out = [], dots = document.querySelectorAll('.loc-place'),
+      labels = document.querySelectorAll('.loc-place-label, .loc-fixed-label');
+      labels.forEach(l => { const a = l.getBoundingClientRect();
+        dots.forEach(d => { const b = d.getBoundingClientRect();
+          if (d.dataset.index !== l.dataset.index && a.left < b.right && a.right > b.left
+              && a.top < b.bottom && a.bottom > b.top) { out.push(l.textContent); } }); });
+      return out; }"""
+    for zoom in (None, 7, 8):
+        if zoom:
+            page.evaluate(f"window.locMap.left.map.setView([48.3, 36.0], {zoom}, "
+                          "{animate: false})")
+            page.wait_for_timeout(200)
+        assert page.evaluate(hit) == [], zoom
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
 def test_settlement_popup_names_the_side(one_date_map, browser, snap_20250905):
     page, log = open_map(browser, one_date_map)
     page.evaluate("window.locMap.left.map.setView([48.3, 37.9], 8, {animate: false})")
@@ -361,6 +382,42 @@ def test_compare_swipe_divider_moves_and_controls_are_shared(tmp_path, browser):
     assert not page.evaluate("window.locMap.right.map.hasLayer("
                              "window.locMap.right.containers['side-ru'])")
     assert page.locator(".leaflet-loc-finding-pane path").count() > 3  # movement arrows
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_compare_swipe_shows_b_right_of_the_divider_and_a_left(tmp_path, browser):
+    m = render(compare=(deepstate_path("20250108"), deepstate_path("20250905")), out=tmp_path)
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.locator(".loc-mode-swipe").click()
+    page.evaluate("window.locMap.left.map.setView([48.05, 37.6], 9, {animate: false})")
+    hit = """() => document.elementFromPoint(600, 400).closest('.leaflet-container').id"""
+
+    def drag_divider_to(x):
+        box = page.locator(".loc-divider").bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, 200)
+        page.mouse.down()
+        page.mouse.move(x, 200, steps=5)
+        page.mouse.up()
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(tmp_path / f"swipe_{x}.png"))
+        with Image.open(tmp_path / f"swipe_{x}.png") as im:
+            return np.asarray(im.convert("RGB"))[150:650, 320:880].astype(int)
+
+    def popup_at_centre():
+        page.mouse.click(600, 400)
+        page.wait_for_timeout(300)
+        text = page.locator(".leaflet-popup-content").inner_text()
+        page.evaluate("window.locMap.left.map.closePopup(); window.locMap.right.map.closePopup()")
+        return text
+
+    b_shown = drag_divider_to(300)  # the centre is right of the divider: B
+    assert page.evaluate(hit) == "loc-compare-right"
+    assert "2025-09-05" in popup_at_centre()
+    a_shown = drag_divider_to(900)  # left of it: A
+    assert page.evaluate(hit) != "loc-compare-right"
+    assert "2025-01-08" in popup_at_centre()
+    assert (np.abs(b_shown - a_shown).sum(axis=2) > 30).mean() > 0.01  # the dates differ
     assert log.console_errors == [] and log.dialogs == []
     page.close()
 
@@ -897,12 +954,32 @@ def test_place_popup_and_date_fields_follow_the_date(tmp_path, browser):
     ghost.fill("2025-03-01")
     ghost.dispatch_event("change")
     assert page.evaluate("window.locMap.slider.ghost()") == "2025-01-08"
+    ghost.blur()
     assert ghost.input_value() == "2025-01-08"
     field = page.locator(".loc-date-field")
     field.fill("2025-08-31")
     field.dispatch_event("change")
+    field.blur()
     assert field.input_value() == "2025-01-08" and page.locator(".loc-date").inner_text() \
         == "2025-01-08"
+    assert log.console_errors == [] and log.dialogs == []
+    page.close()
+
+
+def test_a_date_typed_key_by_key_into_the_slider_field_is_the_date_shown(tmp_path, browser):
+    days = [deepstate_path(f"202508{d:02d}") for d in range(1, 11)]
+    m = render(loc.read_series(days), out=tmp_path, settlements=False)
+    page, log = open_map(browser, m.loc_version.html_path)
+    page.locator(".loc-date-field").focus()  # its first part: the month
+    for key in "08032025":  # each key that completes a date fires change
+        page.keyboard.type(key)
+        page.wait_for_timeout(30)
+    page.keyboard.press("Enter")
+    assert page.locator(".loc-date").inner_text() == "2025-08-03"
+    assert page.locator(".loc-date-field").input_value() == "2025-08-03"
+    assert page.evaluate("window.locMap.left.date") == "2025-08-03"
+    page.locator(".loc-date-field").blur()
+    assert page.locator(".loc-date-field").input_value() == "2025-08-03"
     assert log.console_errors == [] and log.dialogs == []
     page.close()
 

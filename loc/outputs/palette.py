@@ -19,8 +19,12 @@ VERMILLION, BLUE, ORANGE, SKY, GREEN, YELLOW, PURPLE, GREY, BLACK = (
 SERIES = [VERMILLION, BLUE, GREEN, PURPLE, ORANGE, SKY, BLACK, GREY, YELLOW, WINE]
 """Colours for several series in one chart, in order."""
 
-BELTS = [(SKY, "8 4"), (ORANGE, "2 4"), (PURPLE, "12 4 2 4"), (YELLOW, "6 6"), (GREEN, "1 3")]
-"""Colour and dash pattern of each weapon class's withdrawal belt, in agreement order."""
+BELTS = [(SKY, "8 4"), (ORANGE, "2 4"), (BLUE, "12 4 2 4"), (YELLOW, "6 6"), (GREEN, "1 3")]
+"""Colour and dash pattern of each weapon class's withdrawal belt, in agreement order: never
+the freeze line's reddish purple (a belt's dashed edge would read as a line of control)."""
+ZONES = {"buffer": GREEN, "site": YELLOW, "corridor": ORANGE, "crossing": SKY}
+"""Fill colour of each kind of zone (drawn solid over a stronger fill than the dashed belts);
+other kinds are grey."""
 
 LAND, NEIGHBOUR, SEA, WATER, RIVER, BORDER = (
     "#f7f5ef", "#e3e0d8", "#dce8ef", "#c6dbe8", "#8fb4cc", "#9a968c")

@@ -27,18 +27,16 @@ from loc.outputs.palette import (
     BLACK,
     BLUE,
     BORDER,
-    GREEN,
     GREY,
     LAND,
     NEIGHBOUR,
-    ORANGE,
     PURPLE,
     RIVER,
     TEAL,
     VERMILLION,
     WATER,
     WINE,
-    YELLOW,
+    ZONES,
 )
 from loc.outputs.render.encode import encode_polyline
 from loc.reference.context import FINE_FROM_ZOOM, context
@@ -196,13 +194,15 @@ def fmt_count(value) -> str:
     return f"{int(round(float(value))):,}"
 
 
-def name_list(value) -> list[str]:
-    """Names from a comma-separated text or a list, de-duplicated in order.
+def name_list(value, sep: str = ",") -> list[str]:
+    """Names from a text of names separated by ``sep``, or a list, de-duplicated in order.
 
     Parameters
     ----------
     value : str or list
         ``"Kupiansk, Kupiansk, Izium"`` or a list.
+    sep : str
+        What separates the names in a text (``";"`` between zones, whose names hold commas).
 
     Returns
     -------
@@ -213,8 +213,10 @@ def name_list(value) -> list[str]:
     --------
     >>> name_list("Komar, Myrne, Komar, ")
     ['Komar', 'Myrne']
+    >>> name_list("Belt: Tornado-S, Uragan/ua;buffer/ua", ";")
+    ['Belt: Tornado-S, Uragan/ua', 'buffer/ua']
     """
-    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(sep)
     return list(dict.fromkeys(s.strip() for s in map(str, items) if s.strip()))
 
 
@@ -234,12 +236,14 @@ FIELDS: dict[str, tuple[str, Callable]] = {
     "distance_km": ("distance to the line", lambda v: f"{float(v):+,.1f} km"),
     "population": ("population", fmt_count), "settlement": ("settlement", str),
     "settlements": ("settlements", name_list), "largest": ("largest settlements", name_list),
-    "zones": ("zones", name_list), "weapon_class": ("weapon class", lambda v: str(v).replace(
-        "_", " ")),
+    "zones": ("zones", lambda v: name_list(v, ";")),
+    "weapon_class": ("weapon class", lambda v: str(v).replace("_", " ")),
     "rule": ("rule broken", str), "violation": ("violation", lambda v: "yes" if v else "no"),
     "uncertain": ("location", lambda v: "uncertain" if v else "exact"),
     "event_id_cnty": ("event", str), "event_id": ("event", str), "event_date": ("date", str),
-    "date": ("date", str), "event_type": ("type", str), "sub_event_type": ("sub-type", str),
+    "date": ("date", str), "first_seen": ("first seen", str), "last_seen": ("last seen", str),
+    "standing": ("status", lambda v: "standing" if v else "ended"),
+    "event_type": ("type", str), "sub_event_type": ("sub-type", str),
     "type": ("type", str), "notes": ("notes", str), "fatalities": ("fatalities", fmt_count),
     "geo_precision": ("location precision (1 exact, 3 region)", fmt_count),
     "actor1": ("actor", str), "location": ("place", str), "source": ("source", str),
@@ -532,7 +536,6 @@ def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
     list of Layer
         The layers.
     """
-    palette = {"buffer": GREEN, "site": YELLOW, "corridor": ORANGE}
     if "kind" not in zones:
         zones = zones.assign(kind="zone")
     out = []
@@ -540,7 +543,7 @@ def zone_layers(zones: gpd.GeoDataFrame) -> list[Layer]:
         part = zones[zones["kind"] == kind]
         if kind != "belt":
             out.append(_fill_layer(f"zone-{kind}", f"Zones: {kind}", part,
-                                   palette.get(kind, GREEN), _zone_title, opacity=0.25,
+                                   ZONES.get(kind, GREY), _zone_title, opacity=0.25,
                                    legend=f"Zone: {kind}"))
             continue
         classes = list(dict.fromkeys(part["zone"]))
@@ -726,23 +729,41 @@ def movement_layer(mv: gpd.GeoDataFrame) -> Layer:
 
 def breach_layers(breaches: gpd.GeoDataFrame) -> list[Layer]:
     """Breaches of a frozen line, by the side that advanced, drawn above every fill and
-    the settlements; each feature refers to its breach id.
+    the settlements; each feature refers to its breach id. A breach no longer standing
+    (``standing`` false: last seen before the date verified) is drawn apart, a dashed
+    outline without a fill, its popup saying when it was first and last seen.
 
     Parameters
     ----------
     breaches : geopandas.GeoDataFrame
-        :attr:`loc.Report.breaches`.
+        :attr:`loc.Report.breaches` (all standing), or the breaches of a verification
+        (``first_seen``, ``last_seen``, ``standing``).
 
     Returns
     -------
     list of Layer
-        Two layers.
+        Two layers of standing breaches, and one more for each side with ended ones.
     """
-    return [_fill_layer(f"breach-{side}", f"Breaches: {SIDE_TITLES[side].lower()} side advanced",
-                        breaches[breaches["advanced"] == side], colour,
-                        lambda rec: f"breach {rec['id']}: {fmt_km2(rec['km2'])}",
-                        weight=2, opacity=0.6, pane="finding", ref="id")
-            for side, colour in (("ru", WINE), ("ua", TEAL))]
+    standing = (breaches["standing"].astype(bool).to_numpy() if "standing" in breaches
+                else np.ones(len(breaches), dtype=bool))
+    layers = []
+    for ended in (False, True):
+        for side, colour in (("ru", WINE), ("ua", TEAL)):
+            part = breaches[(breaches["advanced"] == side).to_numpy() & (standing != ended)]
+            if ended and not len(part):
+                continue
+            word = "Ended breaches" if ended else "Breaches"
+            layers.append(_fill_layer(
+                f"breach-{side}{'-ended' if ended else ''}",
+                f"{word}: {SIDE_TITLES[side]} side advanced", part, colour, _breach_title,
+                weight=2, opacity=0.0 if ended else 0.6, dash="5 4" if ended else None,
+                pane="finding", ref="id"))
+    return layers
+
+
+def _breach_title(rec: dict) -> str:
+    ended = f" (ended, last seen {rec['last_seen']})" if not rec.get("standing", True) else ""
+    return f"breach {rec['id']}{ended}: {fmt_km2(rec['km2'])}"
 
 
 def incident_layer(incidents: gpd.GeoDataFrame) -> Layer:

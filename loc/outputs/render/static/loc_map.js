@@ -38,8 +38,17 @@
   // The one way text enters the page: as a text node.
   function el(tag, cls, text) {
     var e = document.createElement(tag);
+    if (tag === "button") { e.type = "button"; }
     if (cls) { e.className = cls; }
     if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  // An SVG element with these attributes, put into parent.
+  function svgEl(tag, attrs, parent) {
+    var e = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs).forEach(function (a) { e.setAttribute(a, attrs[a]); });
+    if (parent) { parent.appendChild(e); }
     return e;
   }
 
@@ -53,11 +62,13 @@
   function valueCell(value, fold) {
     var td = el("td"), k = fold || LIST_FOLD;
     if (!Array.isArray(value)) { td.textContent = String(value); return td; }
-    td.appendChild(el("span", null, value.slice(0, k).join(", ")));
+    // names that hold commas (a belt's weapons) are set apart by semicolons
+    var sep = /,/.test(value.join("")) ? "; " : ", ";
+    td.appendChild(el("span", null, value.slice(0, k).join(sep)));
     if (value.length > k) {
       var more = el("details", "loc-fold");
       more.appendChild(el("summary", null, "and " + (value.length - k) + " more"));
-      more.appendChild(el("span", null, value.slice(k).join(", ")));
+      more.appendChild(el("span", null, value.slice(k).join(sep)));
       td.appendChild(more);
     }
     return td;
@@ -242,21 +253,14 @@
   // the line (its renderer's update); a zoom where no stretch fits shows none.
   var labelSeq = 0;
   function lineLabel(layer, text, colour) {
-    var ns = "http://www.w3.org/2000/svg", seq = ++labelSeq, width = 0, runs = [], key = null;
-    var group = document.createElementNS(ns, "g");
-    group.setAttribute("pointer-events", "none");
-    var make = function (tag, attrs, parent) {
-      var e = document.createElementNS(ns, tag);
-      Object.keys(attrs).forEach(function (a) { e.setAttribute(a, attrs[a]); });
-      parent.appendChild(e);
-      return e;
-    };
+    var seq = ++labelSeq, width = 0, runs = [], key = null;
+    var group = svgEl("g", {"pointer-events": "none"});
     var draw = function () {
       var path = layer._path, rings = layer._rings || [];
       if (!path || !path.parentNode || !layer._map) { return; }
       path.parentNode.appendChild(group);
       if (!width) {
-        var probe = make("text", {"class": "loc-line-label"}, group);
+        var probe = svgEl("text", {"class": "loc-line-label"}, group);
         probe.textContent = text;
         width = Math.max(probe.getComputedTextLength(), text.length * 5) + 16;
       }
@@ -271,10 +275,10 @@
       runs.forEach(function (run, k) {
         if (!layer._renderer._bounds.intersects(L.bounds(run))) { return; }
         var id = "loc-line-" + seq + "-" + k;
-        make("path", {id: id, fill: "none", d: "M" + run.filter(function (p, j) { return j % 2 === 0; })
+        svgEl("path", {id: id, fill: "none", d: "M" + run.filter(function (p, j) { return j % 2 === 0; })
           .map(function (p) { return p.x.toFixed(1) + " " + p.y.toFixed(1); }).join("L")}, group);
-        var t = make("text", {"class": "loc-line-label", fill: colour, dy: -5}, group);
-        make("textPath", {href: "#" + id, startOffset: "50%", "text-anchor": "middle"}, t).textContent = text;
+        var t = svgEl("text", {"class": "loc-line-label", fill: colour, dy: -5}, group);
+        svgEl("textPath", {href: "#" + id, startOffset: "50%", "text-anchor": "middle"}, t).textContent = text;
       });
     };
     layer.on("add", function () {
@@ -393,8 +397,9 @@
   };
 
   // Labels placed greedily by population, each tried right, left, above and below its dot;
-  // a place whose label fits nowhere shows no label (a city keeps its dot). Only placed
-  // places exist in the page, so hidden ones take no mouse events.
+  // a place whose label fits nowhere shows no label (a city keeps its dot: the cities' dots
+  // are placed first, so that no label lies under one). Only placed places exist in the
+  // page, so hidden ones take no mouse events.
   function placeLayer(map, state, places, fixed) {
     var pane = map.getPane("loc-labels");
     var layer = {visible: true, shown: [], boxes: []};
@@ -410,10 +415,22 @@
       layer.boxes = [];
       layer.shown = [];
       if (!layer.visible) { return; }
-      var z = map.getZoom(), size = map.getSize();
+      var z = map.getZoom(), size = map.getSize(), i;
+      var dotAt = function (k) {
+        var pt = map.latLngToContainerPoint(places.coords[k]);
+        if (pt.x < -40 || pt.y < -20 || pt.x > size.x + 40 || pt.y > size.y + 20) { return null; }
+        var r = places.zoom[k] === 0 ? 3.5 : (places.zoom[k] <= 8 ? 2.5 : 2);
+        return {pt: pt, r: r, box: [pt.x - r, pt.y - r, pt.x + r, pt.y + r]};
+      };
+      // places come largest first: the cities (zoom 0) lead
+      for (i = 0; i < places.names.length && places.zoom[i] === 0; i++) {
+        var d = dotAt(i);
+        if (d) { layer.boxes.push(d.box); }
+      }
+      // country names in capitals, spaced: wider than the names of seas
       fixed.forEach(function (f) {
         var pt = map.latLngToContainerPoint([f[0], f[1]]);
-        var w = f[2].length * 7.5 + 8, box = [pt.x - w / 2, pt.y - 9, pt.x + w / 2, pt.y + 9];
+        var w = f[2].length * (f[3] === "sea" ? 7.5 : 11) + 8, box = [pt.x - w / 2, pt.y - 9, pt.x + w / 2, pt.y + 9];
         if (box[2] < 0 || box[0] > size.x || box[3] < 0 || box[1] > size.y || overlaps(box)) {
           return;
         }
@@ -422,13 +439,10 @@
         L.DomUtil.setPosition(div, map.containerPointToLayerPoint([box[0], box[1]]));
         pane.appendChild(div);
       });
-      for (var i = 0; i < places.names.length; i++) {
-        if (places.zoom[i] > z) { continue; }
-        var c = places.coords[i], pt = map.latLngToContainerPoint(c);
-        if (pt.x < -40 || pt.y < -20 || pt.x > size.x + 40 || pt.y > size.y + 20) { continue; }
-        var city = places.zoom[i] === 0, r = city ? 3.5 : (places.zoom[i] <= 8 ? 2.5 : 2);
-        var dot = [pt.x - r, pt.y - r, pt.x + r, pt.y + r];
-        if (overlaps(dot) && !city) { continue; }
+      for (i = 0; i < places.names.length; i++) {
+        var at = places.zoom[i] > z ? null : dotAt(i), city = places.zoom[i] === 0;
+        if (!at || !city && overlaps(at.box)) { continue; }
+        var pt = at.pt, r = at.r, dot = at.box;
         var name = places.names[i], w = name.length * (city ? 6.6 : 6) + 4, h = city ? 14 : 12;
         var tries = [[pt.x + r + 2, pt.y - h / 2], [pt.x - r - 2 - w, pt.y - h / 2],
                      [pt.x - w / 2, pt.y - r - h - 1], [pt.x - w / 2, pt.y + r + 1]];
@@ -440,7 +454,7 @@
           }
         }
         if (!box && !city) { continue; }
-        layer.boxes.push(dot);
+        if (!city) { layer.boxes.push(dot); }
         var div2 = el("div", "loc-place" + (city ? " loc-city" : ""));
         div2.style.width = (r * 2) + "px";
         div2.style.height = (r * 2) + "px";
@@ -472,7 +486,6 @@
   function collapsible(title, cls, startOpen) {
     var box = el("div", "loc-panel leaflet-bar " + cls);
     var head = el("button", "loc-panel-head", title);
-    head.type = "button";
     head.setAttribute("aria-expanded", startOpen ? "true" : "false");
     var body = el("div", "loc-panel-body");
     if (!startOpen) { body.style.display = "none"; }
@@ -489,22 +502,11 @@
   function swatch(item) {
     var sw = el("span", "loc-swatch loc-swatch-" + item.swatch);
     if (item.swatch === "line" || item.swatch === "arrow") {
-      var ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
-      svg.setAttribute("width", "24"); svg.setAttribute("height", "12");
-      var ln = document.createElementNS(ns, "line");
-      ln.setAttribute("x1", "1"); ln.setAttribute("y1", "6");
-      ln.setAttribute("x2", item.swatch === "arrow" ? "17" : "23"); ln.setAttribute("y2", "6");
-      ln.setAttribute("stroke", item.color);
-      ln.setAttribute("stroke-width", String(Math.min(item.weight || 3, 4)));
+      var svg = svgEl("svg", {width: 24, height: 12}, sw);
+      var ln = svgEl("line", {x1: 1, y1: 6, x2: item.swatch === "arrow" ? 17 : 23, y2: 6,
+                              stroke: item.color, "stroke-width": Math.min(item.weight || 3, 4)}, svg);
       if (item.dash) { ln.setAttribute("stroke-dasharray", item.dash === true ? "5 3" : item.dash); }
-      svg.appendChild(ln);
-      if (item.swatch === "arrow") {
-        var head = document.createElementNS(ns, "polygon");
-        head.setAttribute("points", "16,1 23,6 16,11");
-        head.setAttribute("fill", item.color);
-        svg.appendChild(head);
-      }
-      sw.appendChild(svg);
+      if (item.swatch === "arrow") { svgEl("polygon", {points: "16,1 23,6 16,11", fill: item.color}, svg); }
       return sw;
     }
     // a fill swatch is drawn as the fill is: its colour at its opacity over the land
@@ -598,7 +600,6 @@
     var box = el("div", "loc-attribution"), note = /not (an )?international border/i;
     var toggle = el("button", "loc-sources-toggle", "Sources");
     var rest = el("div", "loc-sources");
-    toggle.type = "button";
     toggle.addEventListener("click", function () { box.classList.toggle("loc-open"); });
     payload.attribution.forEach(function (line) {
       if (note.test(line)) { box.appendChild(el("div", "loc-note", line)); } else { rest.appendChild(el("div", null, line)); }
@@ -741,7 +742,6 @@
     var buttons = el("div", "loc-measure-buttons");
     [["distance", "Distance"], ["area", "Area"], ["clear", "Clear"]].forEach(function (b) {
       var btn = el("button", "loc-measure-" + b[0], b[1]);
-      btn.type = "button";
       btn.addEventListener("click", function () {
         tool.clear();
         tool.mode = b[0] === "clear" ? null : b[0];
@@ -891,10 +891,8 @@
     var box = el("div", "loc-slider leaflet-bar");
     var row = el("div", "loc-slider-row");
     var play = el("button", "loc-play", "▶ Play");
-    play.type = "button";
     var prev = el("button", "loc-prev", "◀");
     var next = el("button", "loc-next", "▶");
-    prev.type = next.type = "button";
     prev.setAttribute("aria-label", "previous date");
     next.setAttribute("aria-label", "next date");
     var field = el("input", "loc-date-field");
@@ -928,12 +926,14 @@
       for (var i = 0; i < n; i++) { if (dates[i] <= d) { best = i; } }
       return best;
     };
+    // a date field shows the date drawn, the latest on or before the one typed, once it
+    // loses focus: never under the keys typing it (each key that completes a date applies it)
+    var shows = function (f, d) { if (document.activeElement !== f) { f.value = d; } };
     var drawGhost = function () {
       ghost.clearLayers();
       ghostShown = null;
-      // the field shows the date whose line is drawn: the latest on or before the one typed
       var d = dates[onOrBefore(ghostDate.value || dates[0])];
-      ghostDate.value = d;
+      shows(ghostDate, d);
       if (!ghostBox.checked) { return; }
       var spec = state.specAt("line", d);
       if (!spec) { return; }
@@ -944,18 +944,18 @@
     };
     ghostBox.addEventListener("change", drawGhost);
     ghostDate.addEventListener("change", drawGhost);
+    ghostDate.addEventListener("blur", drawGhost);
     var set = function (i) {
       i = Math.max(0, Math.min(n - 1, i));
       input.value = i;
       var d = dates[i];
       state.setDate(d);
       label.textContent = d;
-      field.value = d;
+      shows(field, d);
     };
     input.addEventListener("input", function () { set(Number(input.value)); });
-    field.addEventListener("change", function () {
-      if (field.value) { set(onOrBefore(field.value)); } else { field.value = dates[Number(input.value)]; }
-    });
+    field.addEventListener("change", function () { if (field.value) { set(onOrBefore(field.value)); } });
+    field.addEventListener("blur", function () { field.value = dates[Number(input.value)]; });
     prev.addEventListener("click", function () { set(Number(input.value) - 1); });
     next.addEventListener("click", function () { set(Number(input.value) + 1); });
     var timer = null;
@@ -1034,7 +1034,6 @@
     var box = el("div", "loc-modes leaflet-bar");
     [["side", "Side by side"], ["swipe", "Swipe"]].forEach(function (m) {
       var btn = el("button", "loc-mode-" + m[0], m[1]);
-      btn.type = "button";
       btn.addEventListener("click", function () { mode = m[0]; apply(); });
       box.appendChild(btn);
     });

@@ -1,0 +1,113 @@
+"""Map layers without a browser: legend swatches, popup rows, breach layers."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import loc
+from loc.outputs.render.layers import (
+    breach_layers,
+    change_layers,
+    control_layers,
+    freeze_layers,
+    incident_layer,
+    line_layer,
+    people_rows,
+    region_layer,
+    zone_layers,
+)
+
+
+def _swatch(entry: dict) -> tuple:
+    """What tells a legend entry apart on the map: an outline (a fill's, a line's) of one
+    colour and dashed or not looks alike whatever its fill; dots and arrows are shapes of
+    their own."""
+    shape = entry["swatch"] if entry["swatch"] in ("dot", "arrow") else "outline"
+    fill = (entry.get("fill"), entry.get("opacity")) if entry["swatch"] == "fill" else None
+    return shape, entry["color"].upper(), bool(entry.get("dash")), fill if shape != "outline" \
+        else None
+
+
+def _legend(layers) -> list[dict]:
+    """The legend entries of a map of these layers (one per label, as the page has them)."""
+    out: dict[str, dict] = {}
+    for layer in layers:
+        if layer.legend:
+            out.setdefault(layer.legend["label"], layer.legend)
+    return list(out.values())
+
+
+def _box(x: float, y: float) -> shapely.Polygon:
+    return shapely.box(x, y, x + 0.1, y + 0.1)
+
+
+@pytest.fixture(scope="module")
+def maps() -> dict:
+    """The layers of each kind of map, with every kind of zone and five belts: a freeze
+    scenario, a report of breaches (``loc check``, ``loc verify``), a compare."""
+    snap = loc.sample()
+    frz = loc.freeze(snap)
+    kinds = ["buffer", "site", "corridor", "crossing"] + ["belt"] * 5
+    zones = gpd.GeoDataFrame({"zone": kinds[:4] + [f"weapons {i}" for i in range(5)],
+                              "kind": kinds},
+                             geometry=[_box(30 + i, 48) for i in range(9)], crs=4326)
+    breaches = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c", "d"], "advanced": ["ru", "ua", "ru", "ua"],
+         "km2": [1.0, 2.0, 3.0, 4.0], "first_seen": ["2025-01-09"] * 4,
+         "last_seen": ["2025-01-15", "2025-01-15", "2025-01-12", "2025-01-13"],
+         "standing": [True, True, False, False]},
+        geometry=[_box(36 + i, 47) for i in range(4)], crs=4326)
+    changes = gpd.GeoDataFrame({"to_side": ["ru", "ua"], "km2": [1.0, 1.0]},
+                               geometry=[_box(35, 46), _box(35.2, 46)], crs=4326)
+    incidents = gpd.GeoDataFrame({"violation": [True]}, geometry=[shapely.Point(37, 48)],
+                                 crs=4326)
+    contested = loc.from_geometries(_box(36, 47), contested=_box(37, 47), date="2025-01-01")
+    base = [region_layer(), *control_layers(snap), line_layer(loc.line_of_contact(snap))]
+    return {"freeze": base + zone_layers(zones) + change_layers(changes) + freeze_layers(frz),
+            "report": base + zone_layers(zones) + freeze_layers(frz) + breach_layers(breaches)
+            + [incident_layer(incidents)],
+            "compare": [region_layer(), *control_layers(contested),
+                        line_layer(loc.line_of_contact(snap))] + change_layers(changes)}
+
+
+@pytest.mark.parametrize("kind", ["freeze", "report", "compare"])
+def test_no_two_legend_entries_of_a_map_share_a_swatch(maps, kind):
+    legend = _legend(maps[kind])
+    assert len(legend) == {"freeze": 16, "report": 19, "compare": 7}[kind]
+    seen: dict[tuple, str] = {}
+    for entry in legend:
+        key = _swatch(entry)
+        assert key not in seen, f"{entry['label']!r} is drawn as {seen[key]!r} is"
+        seen[key] = entry["label"]
+
+
+def test_breaches_by_side_with_proper_titles_and_ended_ones_apart(maps):
+    layers = {layer.id: layer for layer in maps["report"] if layer.id.startswith("breach")}
+    assert [(k, v.title) for k, v in layers.items()] == [
+        ("breach-ru", "Breaches: Russian-controlled side advanced"),
+        ("breach-ua", "Breaches: Ukrainian-controlled side advanced"),
+        ("breach-ru-ended", "Ended breaches: Russian-controlled side advanced"),
+        ("breach-ua-ended", "Ended breaches: Ukrainian-controlled side advanced")]
+    assert [f.ref for f in layers["breach-ru"].features] == ["a"]
+    ended = layers["breach-ru-ended"]
+    assert [f.ref for f in ended.features] == ["c"]
+    assert ended.style["fillOpacity"] == 0 and ended.style["dashArray"]
+    rows = dict(ended.features[0].rows)
+    assert (rows["first seen"], rows["last seen"], rows["status"]) == \
+        ("2025-01-09", "2025-01-12", "ended")
+    assert "ended, last seen 2025-01-12" in ended.features[0].title
+    assert dict(layers["breach-ua"].features[0].rows)["status"] == "standing"
+
+
+def test_a_report_of_standing_breaches_only_has_two_breach_layers():
+    breaches = gpd.GeoDataFrame({"id": ["a"], "advanced": ["ru"], "km2": [1.0]},
+                                geometry=[_box(36, 47)], crs=4326)
+    assert [layer.id for layer in breach_layers(breaches)] == ["breach-ru", "breach-ua"]
+
+
+def test_incident_zones_are_split_between_zones_not_inside_belt_names():
+    rec = {"zones": "Tornado-S, Uragan, Smerch, Tochka (U)/ua;security zone/ua"}
+    assert people_rows(rec) == [("zones", ["Tornado-S, Uragan, Smerch, Tochka (U)/ua",
+                                           "security zone/ua"])]
