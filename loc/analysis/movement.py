@@ -247,11 +247,12 @@ def _sector_cells(names: list[str] | None, axes_m: np.ndarray | None,
             if shapely.intersects(g, box_ll)]
 
 
-def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[str] | None,
-             axes_m: np.ndarray | None, min_m: float
-             ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+def _deepest(parts: np.ndarray, line_a, lb_m: np.ndarray, cells: list, by_region: bool,
+             min_m: float) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """The deepest point of each of the changed ``parts`` (CONFORMAL CRS) in each sector it
-    spans: the point farthest from the earlier line ``la_m`` and from the part's border or
+    spans (``cells``, :func:`_sector_cells`; ``by_region``: what lies in no region is a
+    piece of its own): the point farthest from the earlier line ``line_a`` (one geometry)
+    and from the part's border or
     coast (its boundary on neither line), the nearest point of those to it, and the
     sector (None for what lies in no region: placed by its point), as ``(foot, deepest,
     sectors)``. A part bounded by the later line alone is left to its
@@ -265,8 +266,6 @@ def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[
     if not len(parts):
         return np.array(foot, dtype=object), np.array(far, dtype=object), where
     tree_b = shapely.STRtree(lb_m) if len(lb_m) else None
-    line_a = shapely.union_all(la_m)
-    cells = _sector_cells(names, axes_m, shapely.total_bounds(parts))
     for part in parts:
         x0, y0, x1, y1 = part.bounds
         r = float(np.hypot(x1 - x0, y1 - y0))  # no point of it is farther from its base
@@ -287,7 +286,7 @@ def _deepest(parts: np.ndarray, la_m: np.ndarray, lb_m: np.ndarray, names: list[
             elif shapely.intersects(cell, body):
                 pieces.append((name, shapely.intersection(body, cell)))
                 taken.append(cell)
-        if names is None:  # what lies in no region (abroad, at sea): placed by its point
+        if by_region:  # what lies in no region (abroad, at sea): placed by its point
             pieces.append((None, shapely.difference(body, shapely.union_all(taken))
                            if taken else body))
         for home, piece in pieces:
@@ -474,8 +473,15 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     # the deepest point of each changed part the earlier line touches: a thrust narrower
     # than twice its depth is deeper than any sample's nearest point of the later line
     placed: list[str | None] = []  # the sector of each deepest point, where it is known
+    touched = np.concatenate([parts[touch] for parts, touch, _ in fresh])
+    if len(touched):  # the sectors around every area measured, and the earlier line, once
+        cells = _sector_cells(names, axes_m, shapely.total_bounds(touched))
+        line_a = shapely.union_all(la_m)
     for parts, touch, adv in fresh:
-        foot_m, far_m, where = _deepest(parts[touch], la_m, lb_m, names, axes_m, static_m)
+        if not touch.any():
+            continue
+        foot_m, far_m, where = _deepest(parts[touch], line_a, lb_m, cells, axes_m is None,
+                                        static_m)
         if not len(foot_m):
             continue
         placed.extend(where)
