@@ -141,6 +141,18 @@ def test_movement_arrows_say_what_the_sector_summary_says(snap_20250108, snap_20
     assert feats["dnipropetrovsk+"]["mean over the sector's front"].startswith("no front")
 
 
+def test_an_axis_named_twice_is_one_sector(snap_20250108, snap_20250905):
+    """`--sectors Pokrovsk,Pokrovsk,Kupyansk` was an internal error (GEOS: two points in one
+    Voronoi cell): the axis named twice is one sector, and the figures are those of naming
+    it once."""
+    twice = loc.sector_summary(loc.movement(snap_20250108, snap_20250905,
+                                            sectors=["Pokrovsk", "Pokrovsk", "Kupyansk"]))
+    once = loc.sector_summary(loc.movement(snap_20250108, snap_20250905,
+                                           sectors=["Pokrovsk", "Kupyansk"]))
+    assert sorted(twice.index) == ["Kupyansk", "Pokrovsk"]
+    assert twice.sort_index().equals(once.sort_index())
+
+
 @pytest.mark.parametrize("step", [100.0, 7.0, 1.0])
 def test_front_km_add_up_to_the_line_whatever_the_step(snap_20250108, snap_20250905, step):
     """Each sample stands for its piece's length over its number of samples: a 1.4 km

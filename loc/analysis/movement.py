@@ -397,6 +397,10 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
         names, axes_m = _axes(sectors)
         if not names:
             raise OptionError("sectors: give 'region' or one settlement name or more")
+        # an axis named twice (or two at one place) is one sector: the first name given
+        _, first = np.unique(shapely.get_coordinates(axes_m), axis=0, return_index=True)
+        keep = np.sort(first)
+        names, axes_m = [names[i] for i in keep], axes_m[keep]
     la, lb = contact_only(line_of_contact(a)), contact_only(line_of_contact(b))
     la_m, lb_m = lcrs.project(la.geometry.values), lcrs.project(lb.geometry.values)
     pts_m, piece, weight = _samples(la, step_km, la_m)
