@@ -441,7 +441,9 @@ def test_a_freeze_written_by_loc_freeze_keeps_its_date_and_an_undated_one_is_sai
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["incidents"] == {"count": 1, "violations": 1}
     undated = tmp_path / "undated.geojson"
-    undated.write_bytes(deepstate_path("20250801").read_bytes())
+    undated.write_bytes(deepstate_path("20250801").read_bytes().replace(  # no layer name
+        b'"name": "deepstatemap_data_20250801",', b""))
+    assert loc.read(undated).date is None
     r = CliRunner().invoke(cli, [*args, "--freeze", str(undated)])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["incidents"] == {"count": 2, "violations": 2}
@@ -477,14 +479,19 @@ compliance_mod = importlib.import_module("loc.analysis.compliance")
 
 
 def _brute_farthest_m(poly, line) -> float:
-    """The farthest point of a small polygon from a line, by sampling it a metre apart."""
+    """The farthest point of a small polygon from a line, by sampling it a metre apart
+    (and its outline half a metre apart); distances to each segment of the line in numpy."""
     x0, y0, x1, y1 = poly.bounds
     gx, gy = np.meshgrid(np.arange(x0, x1 + 1, 1.0), np.arange(y0, y1 + 1, 1.0))
-    pts = shapely.points(gx.ravel(), gy.ravel())
-    pts = pts[shapely.contains(poly, pts)]
-    edge = shapely.get_parts(shapely.segmentize(shapely.boundary(poly), 0.5))
-    edge = shapely.points(np.concatenate([shapely.get_coordinates(e) for e in edge]))
-    return float(shapely.distance(np.concatenate([pts, edge]), line).max())
+    inside = shapely.contains_xy(poly, gx.ravel(), gy.ravel())
+    edge = shapely.get_coordinates(shapely.segmentize(shapely.boundary(poly), 0.5))
+    p = np.concatenate([np.column_stack([gx.ravel()[inside], gy.ravel()[inside]]), edge])
+    a = shapely.get_coordinates(line)
+    best = np.full(len(p), np.inf)
+    for s, e in zip(a[:-1], a[1:], strict=True):
+        t = np.clip(((p - s) @ (e - s)) / ((e - s) @ (e - s)), 0.0, 1.0)
+        best = np.minimum(best, np.hypot(*(p - s - t[:, None] * (e - s)).T))
+    return float(best.max())
 
 
 @settings(max_examples=25, deadline=None)

@@ -55,11 +55,22 @@ def check_line(line, name="", snap=None):
 
 @pytest.mark.slow
 def test_line_on_every_shared_snapshot(deepstate_dir):
+    """The acceptance properties on every date of the archive, from the line history (equal
+    to the line of contact date by date: checked here from scratch on every 25th date, over
+    the whole archive, as tests/test_history.py does on a month)."""
+    from tests.test_history import assert_same_lines
+
     files = deepstate_files()
     assert len(files) == 536
-    for path in files:
-        snap = loc.read(path)
-        check_line(loc.line_of_contact(snap), path.name, snap)
+    snaps = loc.read_series(files)
+    history = loc.line_history(snaps, remember=False)
+    days = dict(list(history.groupby("date", sort=True)))
+    assert list(days) == [s.date for s in snaps]
+    for k, (path, snap) in enumerate(zip(files, snaps, strict=True)):
+        line = days[snap.date].drop(columns="date").reset_index(drop=True)
+        check_line(line, path.name, snap)
+        if k % 25 == 0 or k == len(files) - 1:
+            assert_same_lines(line, loc.line_of_contact(snap), path.name)
 
 
 @pytest.mark.parametrize("day", sorted(PINNED_MAIN_KM))

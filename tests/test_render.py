@@ -100,7 +100,7 @@ def test_compare_view(tmp_path, browser):
     assert right.count("change-ru") == 1 and "movement" in right
     assert page.locator(".leaflet-loc-change-pane path").count() > 10
     # the two maps move together
-    page.evaluate("window.locMap.left.map.setView([48.0, 37.5], 9, {animate: false})")
+    page.evaluate("void window.locMap.left.map.setView([48.0, 37.5], 9, {animate: false})")
     center = page.evaluate("[window.locMap.right.map.getCenter().lat, "
                            "window.locMap.right.map.getZoom()]")
     assert center[0] == pytest.approx(48.0, abs=1e-6) and center[1] == 9
@@ -218,7 +218,7 @@ def test_city_labels_visible_at_opening_view_without_overlaps(one_date_map, brow
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
-    page.evaluate("window.locMap.left.map.setView([48.6, 37.8], 9, {animate: false})")
+    page.evaluate("void window.locMap.left.map.setView([48.6, 37.8], 9, {animate: false})")
     page.wait_for_timeout(200)
     towns = page.locator(".loc-place-label").all_inner_texts()
     assert "Pokrovsk" in towns and "Kostyantynivka" in towns
@@ -239,7 +239,7 @@ def test_no_place_label_lies_under_another_place_s_dot(one_date_map, browser, vi
       return out; }"""
     for zoom in (None, 7, 8):
         if zoom:
-            page.evaluate(f"window.locMap.left.map.setView([48.3, 36.0], {zoom}, "
+            page.evaluate(f"void window.locMap.left.map.setView([48.3, 36.0], {zoom}, "
                           "{animate: false})")
             page.wait_for_timeout(200)
         assert page.evaluate(hit) == [], zoom
@@ -249,7 +249,7 @@ def test_no_place_label_lies_under_another_place_s_dot(one_date_map, browser, vi
 
 def test_settlement_popup_names_the_side(one_date_map, browser, snap_20250905):
     page, log = open_map(browser, one_date_map)
-    page.evaluate("window.locMap.left.map.setView([48.3, 37.9], 8, {animate: false})")
+    page.evaluate("void window.locMap.left.map.setView([48.3, 37.9], 8, {animate: false})")
     page.wait_for_timeout(200)
     t = loc.settlements().set_index("name")
     for name in ("Donetsk", "Kramatorsk"):
@@ -302,7 +302,7 @@ def test_measure_tool_is_geodesic(one_date_map, browser):
     page.locator(".loc-measure-clear").click()
     page.locator(".loc-measure-distance").click()
     page.evaluate(f"window.locMap.measure.addPoint({kyiv}); "
-                  f"window.locMap.measure.addPoint({kharkiv})")
+                  f"void window.locMap.measure.addPoint({kharkiv})")
     got = page.evaluate("window.locMap.measure.distance()")
     assert abs(got - want) / want < 0.005
     assert abs(got - want) < 1.0  # Vincenty on WGS 84: well under a metre
@@ -390,7 +390,7 @@ def test_compare_swipe_shows_b_right_of_the_divider_and_a_left(tmp_path, browser
     m = render(compare=(deepstate_path("20250108"), deepstate_path("20250905")), out=tmp_path)
     page, log = open_map(browser, m.loc_version.html_path)
     page.locator(".loc-mode-swipe").click()
-    page.evaluate("window.locMap.left.map.setView([48.05, 37.6], 9, {animate: false})")
+    page.evaluate("void window.locMap.left.map.setView([48.05, 37.6], 9, {animate: false})")
     hit = """() => document.elementFromPoint(600, 400).closest('.leaflet-container').id"""
 
     def drag_divider_to(x):
@@ -408,7 +408,7 @@ def test_compare_swipe_shows_b_right_of_the_divider_and_a_left(tmp_path, browser
         page.mouse.click(600, 400)
         page.wait_for_timeout(300)
         text = page.locator(".leaflet-popup-content").inner_text()
-        page.evaluate("window.locMap.left.map.closePopup(); window.locMap.right.map.closePopup()")
+        page.evaluate("window.locMap.left.map.closePopup(); void window.locMap.right.map.closePopup()")
         return text
 
     b_shown = drag_divider_to(300)  # the centre is right of the divider: B
@@ -428,15 +428,19 @@ FREEZE_LABEL_TEXT = "line of control (not an international border)"
 # neighbouring letters turned by little (no jumble), each letter near the freeze line, and no
 # two labels overlapping. Distances in screen pixels.
 LABEL_CHECK = """() => {
+  // the freeze line's points every 2 px on screen, sampled once (within 40 px of the view:
+  // a letter in view farther than that from every one is farther than 20 px from the line)
+  const pts = [];
+  document.querySelectorAll('.leaflet-loc-freeze-pane path.leaflet-interactive').forEach(p => {
+    const m = p.getScreenCTM(), n = p.getTotalLength();
+    for (let s = 0; s <= n; s += 2) {
+      const q = p.getPointAtLength(s), x = m.a * q.x + m.e, y = m.d * q.y + m.f;
+      if (x > -40 && y > -40 && x < innerWidth + 40 && y < innerHeight + 40) pts.push([x, y]);
+    }
+  });
   const near = (x, y) => {
     let best = 1e9;
-    document.querySelectorAll('.leaflet-loc-freeze-pane path.leaflet-interactive').forEach(p => {
-      const m = p.getScreenCTM(), n = p.getTotalLength();
-      for (let s = 0; s <= n; s += 2) {
-        const q = p.getPointAtLength(s);
-        best = Math.min(best, Math.hypot(m.a * q.x + m.e - x, m.d * q.y + m.f - y));
-      }
-    });
+    for (const [px, py] of pts) best = Math.min(best, Math.hypot(px - x, py - y));
     return best;
   };
   return Array.from(document.querySelectorAll('.loc-line-label')).map(t => {
@@ -464,7 +468,7 @@ def test_freeze_line_is_labelled_along_the_line(tmp_path, browser, snap_20250905
     m = render(freeze=loc.freeze(snap_20250905), out=tmp_path)
     page, log = open_map(browser, m.loc_version.html_path)
     page.wait_for_timeout(300)
-    page.evaluate("window.locMap.left.map.setView([48.217, 36.911], 10, {animate: false})")
+    page.evaluate("void window.locMap.left.map.setView([48.217, 36.911], 10, {animate: false})")
     text = page.locator(".loc-line-label textPath").first.text_content()
     assert text == FREEZE_LABEL_TEXT
     assert "reddish purple dashed" in page.locator(".loc-subtitle").inner_text()
@@ -480,7 +484,7 @@ def test_freeze_line_label_reads_at_every_zoom(tmp_path, browser, snap_20250905,
     seen = 0
     for z in ([6] if centre is None else [8, 9, 10, 11, 12]):
         if centre is not None:
-            page.evaluate(f"window.locMap.left.map.setView({list(centre)}, {z}, "
+            page.evaluate(f"void window.locMap.left.map.setView({list(centre)}, {z}, "
                           "{animate: false})")
             page.wait_for_timeout(100)
         labels = page.evaluate(LABEL_CHECK)
@@ -583,7 +587,7 @@ def test_report_findings_on_top_hoverable_and_tabled(tmp_path, browser):
     largest = breaches.sort_values("km2", ascending=False).iloc[0]
     c = largest.geometry.centroid
     assert largest.geometry.contains(c)
-    page.evaluate(f"window.locMap.left.map.setView([{c.y}, {c.x}], 9, {{animate: false}})")
+    page.evaluate(f"void window.locMap.left.map.setView([{c.y}, {c.x}], 9, {{animate: false}})")
     page.wait_for_timeout(300)
     xy = page.evaluate(f"window.locMap.left.map.latLngToContainerPoint([{c.y}, {c.x}])")
     box = page.evaluate("window.locMap.left.map.getContainer().getBoundingClientRect().left")
@@ -841,12 +845,12 @@ def test_measure_formats_small_areas_and_matches_pyproj(one_date_map, browser):
     page.locator(".loc-measure-area").click()
     d_lat, d_lon = 0.5 / 111.2, 0.5 / (111.3 * float(np.cos(np.radians(48))))  # 500 m square
     for p in ([48, 37], [48, 37 + d_lon], [48 + d_lat, 37 + d_lon], [48 + d_lat, 37]):
-        page.evaluate(f"window.locMap.measure.addPoint({p})")
+        page.evaluate(f"void window.locMap.measure.addPoint({p})")
     text = page.locator(".loc-measure-result").inner_text()
     assert re.search(r"area 0\.2\d\d km²", text), text
     page.locator(".loc-measure-area").click()
     for p in ([48, 37], [48, 37.0001], [48.0001, 37.0001]):  # about 41 m²
-        page.evaluate(f"window.locMap.measure.addPoint({p})")
+        page.evaluate(f"void window.locMap.measure.addPoint({p})")
     text = page.locator(".loc-measure-result").inner_text()
     assert re.search(r"area [\d.]+ m² · perimeter [\d.]+ m$", text), text
     # geodesic on the ellipsoid: within 0.1 % of pyproj from 1 km² to 1,000,000 km²

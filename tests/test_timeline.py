@@ -603,11 +603,16 @@ def test_cli_table_keeps_a_column_of_zeros(cache, tmp_path):
 
 def _changed_between_hash_and_read(monkeypatch, target, new: bytes) -> None:
     """The file ``target`` reads as ``new`` from now on, but hashes as it is on disk: as if
-    it were replaced after loc hashed it (and put back after loc read it)."""
+    it were replaced after loc hashed it (and put back after loc read it). ``new``, another
+    day's file, carries the target's layer name, so that only the hash can tell."""
+    import re
     from pathlib import Path
 
     rings = importlib.import_module("loc.io.rings")
     real = rings.plain_bytes
+    new, n = re.subn(rb'"name": "[^"]*"', f'"name": "{Path(target).stem}"'.encode(), new,
+                     count=1)
+    assert n == 1
 
     def changed(path):
         return new if Path(path) == Path(target) else real(path)
@@ -713,3 +718,115 @@ def test_a_whole_region_appearing_across_a_sparse_gap_is_a_break(cache):
     assert 2_500 < df["gained_km2"].iloc[1] < 7_000  # over 1,000 km², under a week's
     mod = importlib.import_module("loc.analysis.timeline")
     assert mod.BREAK_DAYS == 7
+
+
+# -- a file copied under another date's name -----------------------------------------------
+
+def _copied_under(folder, deepstate_dir, days: list[str], copy: tuple[str, str]):
+    """Real archive files of ``days`` in ``folder``, and the file of ``copy[0]`` copied
+    byte for byte as ``copy[1]``'s (its layer name still says ``copy[0]``)."""
+    folder.mkdir()
+    for day in days:
+        name = f"deepstatemap_data_{day}.geojson"
+        (folder / name).write_bytes((deepstate_dir / name).read_bytes())
+    bad = folder / f"deepstatemap_data_{copy[1]}.geojson"
+    bad.write_bytes((deepstate_dir / f"deepstatemap_data_{copy[0]}.geojson").read_bytes())
+    return bad
+
+
+@pytest.mark.parametrize("in_process", [10_000, 1])
+@pytest.mark.parametrize("copy", [("20250905", "20250907"), ("20250905", "20250903")])
+def test_a_copy_under_another_dates_name_is_refused_cold_and_warm(deepstate_dir, cache,
+                                                                 tmp_path, monkeypatch,
+                                                                 in_process, copy):
+    """The stop-27 case: 2025-09-05's file copied as 2025-09-07's was put on 2025-09-07
+    (114,781.4 km², gained 2.0, lost 8.3), exit 0. Its layer name still says 2025-09-05:
+    every reader (this process, a worker, the general reader, a warm cache) refuses it
+    with one line naming both dates."""
+    monkeypatch.setattr(importlib.import_module("loc.analysis.timeline"), "IN_PROCESS",
+                        in_process)
+    folder = tmp_path / "hz"
+    bad = _copied_under(folder, deepstate_dir, ["20250904", "20250905", "20250906"], copy)
+    day = f"{copy[1][:4]}-{copy[1][4:6]}-{copy[1][6:]}"
+    want = (f"{bad}: its name says {day} but its layer name "
+            '("deepstatemap_data_20250905") says 2025-09-05: which is it? (a file copied '
+            "under another date's name, say)")
+    for use_cache in (False, True, True):
+        with pytest.raises(loc.LocError) as got:
+            loc.timeline(folder, use_cache=use_cache)
+        assert str(got.value) == want
+    bad.unlink()
+    loc.timeline(folder)  # the cache now holds every other file and pair
+    bad.write_bytes((folder / "deepstatemap_data_20250905.geojson").read_bytes())
+    with pytest.raises(loc.LocError) as got:
+        loc.timeline(folder)
+    assert str(got.value) == want
+    for engine in (None, "pyogrio", "fiona"):
+        with pytest.raises(loc.LocError) as got:
+            loc.read(bad, engine=engine)
+        assert str(got.value) == want
+    with pytest.raises(loc.LocError):
+        loc.read_series(folder)
+    r = CliRunner().invoke(cli, ["timeline", str(folder)])
+    assert r.exit_code == 2 and r.stderr == f"loc: error: {want}\n" and r.stdout == ""
+
+
+def test_a_file_named_without_a_date_takes_its_layer_names(deepstate_dir, tmp_path):
+    """A layer name is one more place a file says its date: a real file renamed map.geojson
+    is still of 2025-09-05, read without GDAL or with it."""
+    path = tmp_path / "map.geojson"
+    path.write_bytes((deepstate_dir / "deepstatemap_data_20250905.geojson").read_bytes())
+    for engine in (None, "pyogrio"):
+        assert loc.read(path, engine=engine).label == "2025-09-05"
+    with pytest.raises(loc.LocError, match="is of 2025-09-05, not 2025-09-06"):
+        loc.read(path, date="2025-09-06")
+    hostile = tmp_path / "x_20250906.geojson"  # a layer name is shown escaped
+    hostile.write_bytes(path.read_bytes().replace(b'"deepstatemap_data_20250905"',
+                                                  b'"\\u001b[31m\\n20250905"'))
+    with pytest.raises(loc.LocError) as got:
+        loc.read(hostile)
+    assert str(got.value) == (f"{hostile}: its name says 2025-09-06 but its layer name "
+                              '("\\u001b[31m 20250905") says 2025-09-05: which is it? (a '
+                              "file copied under another date's name, say)")
+
+
+def _without_layer_name(raw: bytes) -> bytes:
+    import re
+
+    out, n = re.subn(rb'"name": "deepstatemap_data_\d{8}",', b"", raw, count=1)
+    assert n == 1
+    return out
+
+
+def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
+        deepstate_dir, cache, tmp_path):
+    """Without a layer name the copy cannot be refused, but its bytes are those of a file
+    of another date with a different file between (A, B, A): a warning names both, in
+    the timeline (cold and warm) and in any series read; A, A (no change) is none."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for day in ("20250904", "20250905", "20250906"):
+        raw = (deepstate_dir / f"deepstatemap_data_{day}.geojson").read_bytes()
+        (folder / f"m_{day}.geojson").write_bytes(_without_layer_name(raw))
+    (folder / "m_20250907.geojson").write_bytes((folder / "m_20250905.geojson").read_bytes())
+    want = (f"{folder / 'm_20250907.geojson'}: its bytes are those of "
+            f"{folder / 'm_20250905.geojson'} (2025-09-05), with another content between: a "
+            "copy under the wrong date? Its figures are that date's")
+    for _ in range(2):  # cold, then warm
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = loc.timeline(folder)
+        assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [want]
+        assert df.loc[pd.Timestamp("2025-09-07").date(), "occupied_km2"] == pytest.approx(
+            df.loc[pd.Timestamp("2025-09-05").date(), "occupied_km2"], abs=1e-6)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loc.read_series(folder)
+    assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [want]
+    (folder / "m_20250906.geojson").unlink()  # 05, 07: the same map on two dates in a row
+    (folder / "m_20250904.geojson").write_bytes((folder / "m_20250905.geojson").read_bytes())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loc.timeline(folder)
+        loc.read_series(folder)
+    assert [w for w in caught if w.category is loc.LocWarning] == []

@@ -44,8 +44,8 @@ from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
 from loc.io.hashing import bytes_sha256, input_sha256
-from loc.io.inputs import Item, series
-from loc.io.readers import read_file
+from loc.io.inputs import Item, series, warn_repeated
+from loc.io.readers import file_date, read_file
 from loc.io.rings import (
     PlainReader,
     Polygon,
@@ -162,6 +162,7 @@ def _polygons_of(reader: RingReader, item, valid: set) -> tuple[list[Polygon], s
     if raw is not None:
         polys = read_plain(reader, item, geo.UKRAINE_BBOX, valid, raw=raw)
         if polys is not None:
+            file_date(str(item), item.name, reader.layer)  # its dates agree, as read_file's
             return polys, input_sha256(item, raw)
     snap = read_file(item)
     return reader.from_geometry(snap.side("ru")), snap.sha256
@@ -174,9 +175,10 @@ def _measure(item, records: dict[int, dict], digests: dict[int, set[str | None]]
     found goes to ``records[0]`` (see :func:`_record`) and the SHA-256 of what was read to
     ``digests[0]``."""
     def read() -> shapely.Geometry:
-        raw = plain_bytes(item)
-        lonlat = PlainReader(geo.UKRAINE_BBOX).geometry(raw) if raw is not None else None
+        raw, plain = plain_bytes(item), PlainReader(geo.UKRAINE_BBOX)
+        lonlat = plain.geometry(raw) if raw is not None else None
         if lonlat is not None:
+            file_date(str(item), item.name, plain.layer)
             digests.setdefault(0, set()).add(input_sha256(item, raw))
             return lonlat
         snap = read_file(item)
@@ -279,6 +281,8 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         _show(items, records)  # what the files read so far gave, then the error
         raise
     _show(items, records)
+    warn_repeated((day, None if key.startswith("geom:") else key, str(item))
+                  for (day, item), key in zip(items, keys, strict=True))
     dirty = dirty or bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures

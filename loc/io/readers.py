@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 import os
 import shutil
@@ -641,20 +642,70 @@ def _property(gdf: gpd.GeoDataFrame | None, name: str) -> str | None:
     return None
 
 
-def _own_date(gdf: gpd.GeoDataFrame | None, origin: str, name: str | None
+def file_date(origin: str, file_name: str | None, layer: str | None = None,
+              gdf: gpd.GeoDataFrame | None = None, given: dt.date | None = None
               ) -> dt.date | None:
-    """The date a file gives itself: a ``date`` property, else the date in its name; the
-    two must agree when both are there."""
-    in_name = date_from_name(name) if name else None
+    """The date a file gives itself, from every place it can say one, all of which must
+    agree: its container's (``given``: an API answer's ``datetime``), a ``date`` (else
+    ``datetime``, else ``as_of``) property, the date in the file's
+    name (:func:`loc.dates.date_from_name`), and the date in its layer name (a GeoJSON
+    FeatureCollection's ``name``: DeepStateMap's archive names each file's date there
+    too, so a file copied under another date's name is caught).
+
+    Parameters
+    ----------
+    origin : str
+        The file, for messages.
+    file_name : str, optional
+        Its name.
+    layer : str, optional
+        Its layer name.
+    gdf : geopandas.GeoDataFrame, optional
+        Its features, whose properties may hold a date.
+    given : datetime.date, optional
+        The date its container gave.
+
+    Returns
+    -------
+    datetime.date or None
+        The date (None when the file says none).
+
+    Raises
+    ------
+    DateError
+        When two of these places give different dates.
+
+    Examples
+    --------
+    >>> file_date("a.geojson", "deepstatemap_data_20250905.geojson",
+    ...          "deepstatemap_data_20250905")
+    datetime.date(2025, 9, 5)
+    >>> file_date("a.geojson", "map.geojson", "deepstatemap_data_20250905")
+    datetime.date(2025, 9, 5)
+    """
+    in_name = date_from_name(file_name) if file_name else None
+    said: list[tuple[str, dt.date]] = [("its name", in_name)] if in_name else []
+    if given is not None:
+        said.append(("its content", given))
     for prop in ("date", "datetime", "as_of"):
         value = _property(gdf, prop)
         if value:
-            day = parse_date(value, origin)
-            if in_name is not None and in_name != day:
-                raise DateError(f"its name says {in_name.isoformat()} but its {prop} property "
-                                f"says {day.isoformat()}: which is it?", origin)
-            return day
-    return in_name
+            said.append((f"its {prop} property", parse_date(value, origin)))
+            break
+    if isinstance(layer, str) and layer.strip():
+        with warnings.catch_warnings():  # a layer name need not hold a date
+            warnings.simplefilter("ignore", LocWarning)
+            in_layer = date_from_name(layer.replace("/", " ").replace("\\", " "))
+        if in_layer is not None:
+            shown = " ".join(layer.split())[:80]
+            said.append((f"its layer name ({json.dumps(shown, ensure_ascii=False)})",
+                         in_layer))
+    for what, day in said[1:]:
+        if day != said[0][1]:
+            raise DateError(f"{said[0][0]} says {said[0][1].isoformat()} but {what} says "
+                            f"{day.isoformat()}: which is it? (a file copied under "
+                            "another date's name, say)", origin)
+    return said[0][1] if said else None
 
 
 def _collections_opened(geoms: np.ndarray) -> tuple[np.ndarray, int]:
@@ -678,8 +729,8 @@ def _collections_opened(geoms: np.ndarray) -> tuple[np.ndarray, int]:
 def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                         own_date: dt.date | None = None, source: str | None = None,
                         names=None, sha256: str | None = None,
-                        file_name: str | None = None, scheme_hint: str | None = None
-                        ) -> Snapshot:
+                        file_name: str | None = None, scheme_hint: str | None = None,
+                        layer: str | None = None) -> Snapshot:
     """The one validation step: features as read from any format to a :class:`Snapshot`.
 
     Parameters
@@ -703,6 +754,9 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
         A file name to read a date from.
     scheme_hint : str, optional
         ``deepstate`` when the container says the data is DeepStateMap's.
+    layer : str, optional
+        The input's layer name (a GeoJSON FeatureCollection's ``name``), which may hold
+        a date too (see :func:`file_date`).
 
     Returns
     -------
@@ -748,16 +802,17 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                                     origin) from None
     return _described(geoms, origin, polys, date=date, own_date=own_date, source=source,
                       scheme=scheme, scheme_hint=scheme_hint, sha256=sha256,
-                      file_name=file_name)
+                      file_name=file_name, layer=layer)
 
 
 def _described(geoms: dict[str, BaseGeometry], origin: str, polys: gpd.GeoDataFrame | None,
                *, date, own_date: dt.date | None, source: str | None, scheme: str | None,
-               scheme_hint: str | None, sha256: str | None, file_name: str | None
-               ) -> Snapshot:
+               scheme_hint: str | None, sha256: str | None, file_name: str | None,
+               layer: str | None = None) -> Snapshot:
     """A snapshot of validated sides, dated and sourced from the features' properties
-    (``polys``; None: the input has none), the container and the file name."""
-    found = own_date or _own_date(polys, origin, file_name)
+    (``polys``; None: the input has none), the container, the file name and the layer
+    name (:func:`file_date`)."""
+    found = file_date(origin, file_name, layer, polys, own_date)
     when = found
     if date is not None:
         asked = parse_date(date, origin)
@@ -955,7 +1010,7 @@ def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
         return None
     return _described({"ru": geom}, str(path), None, date=date, own_date=None, source=source,
                       scheme="default", scheme_hint=None, sha256=bytes_sha256(raw),
-                      file_name=path.name)
+                      file_name=path.name, layer=plain.layer)
 
 
 def read_file(path: str | Path, date=None, source: str | None = None, names=None,
@@ -995,7 +1050,7 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
         if fast is not None:
             return fast
-    api_date = None
+    api_date = layer = None
     if api is not None:
         gdf, api_date, sha256 = api
         hint = "deepstate"
@@ -1008,9 +1063,11 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         if input_sha256(path) != sha256:
             raise InputError("changed while loc read it: run again", path)
         hint = None
+        if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+            layer = doc.get("name")
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
                                names=names, sha256=sha256, file_name=path.name,
-                               scheme_hint=hint)
+                               scheme_hint=hint, layer=layer)
 
 
 def snapshot_from_api(data: bytes, origin: str) -> Snapshot:

@@ -174,6 +174,7 @@ class RingReader:
         self._polygons: dict = {}
         self._lonlat: dict = {}
         self.kind = "MultiPolygon"  # the geometry type of the text read last
+        self.layer: str | None = None  # its FeatureCollection's name (a layer name)
 
     def ring(self, key: bytes) -> Ring:
         """The ring of a key of the current or the previous file.
@@ -256,7 +257,9 @@ class RingReader:
         type Polygon or MultiPolygon, with no properties (a side, a layer name, a date or
         a source is read the general way), no CRS other than lon/lat (CRS84), and its
         numbers written as JSON writes them; rings closed, with four
-        positions or more, every coordinate a finite number.
+        positions or more, every coordinate a finite number. The FeatureCollection's
+        ``name`` is kept in :attr:`layer`: a date there is the caller's to check against
+        the file's (:func:`loc.io.readers.file_date`).
 
         Parameters
         ----------
@@ -273,7 +276,7 @@ class RingReader:
         parsed = _split_plain(raw)
         if parsed is None:
             return None
-        kind, coords = parsed
+        kind, coords, layer = parsed
         depth = 4 if kind == "MultiPolygon" else 3
         if (not coords.startswith(b"[" * depth) or not coords.endswith(b"]" * depth)
                 or coords[depth:depth + 1] in (b"[", b"]")):
@@ -288,7 +291,7 @@ class RingReader:
             return None
         if within is not None and not all(_inside(rings[p[0]].bounds, within) for p in polys):
             return None
-        self.kind = kind
+        self.kind, self.layer = kind, layer
         return self._commit(polys, rings)
 
     def from_geometry(self, geom) -> list[Polygon]:
@@ -499,6 +502,11 @@ class PlainReader:
         parts = [self._rings.polygon(p, lonlat=True) for p in polys]
         return parts[0] if self._rings.kind == "Polygon" else shapely.multipolygons(parts)
 
+    @property
+    def layer(self) -> str | None:
+        """The layer name (a FeatureCollection's ``name``) of the text read last, or None."""
+        return self._rings.layer
+
 
 def valid_together(reader: RingReader, polys: list[Polygon], checked: set) -> bool:
     """Whether polygons read by ``reader`` make one valid lon/lat MultiPolygon, as the
@@ -616,9 +624,10 @@ LEAD_LIMIT = 1000
 before a document; longer leads are left to it)."""
 
 
-def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
-    """``(geometry type, coordinate text without white space)`` of a plain polygon
-    GeoJSON, else None.
+def _split_plain(raw: bytes) -> tuple[str, bytes, str | None] | None:
+    """``(geometry type, coordinate text without white space, layer name)`` of a plain
+    polygon GeoJSON, else None; the layer name is a FeatureCollection's ``name`` (None
+    without one).
 
     The coordinate array is cut out of the text; what is left (a mark in its place) must be
     a JSON document of the plain form, no member named twice, within the depth limit with
@@ -652,7 +661,8 @@ def _split_plain(raw: bytes) -> tuple[str, bytes] | None:
     if kind not in ("Polygon", "MultiPolygon") or open_at + (
             4 if kind == "MultiPolygon" else 3) > config.limit("depth"):
         return None
-    return kind, coords
+    layer = doc.get("name") if doc.get("type") == "FeatureCollection" else None
+    return kind, coords, layer
 
 
 def _marks(node) -> int:
