@@ -408,7 +408,8 @@ def test_compare_swipe_shows_b_right_of_the_divider_and_a_left(tmp_path, browser
         page.mouse.click(600, 400)
         page.wait_for_timeout(300)
         text = page.locator(".leaflet-popup-content").inner_text()
-        page.evaluate("window.locMap.left.map.closePopup(); void window.locMap.right.map.closePopup()")
+        page.evaluate("window.locMap.left.map.closePopup(); "
+                      "void window.locMap.right.map.closePopup()")
         return text
 
     b_shown = drag_divider_to(300)  # the centre is right of the divider: B
