@@ -474,6 +474,22 @@ def test_killed_imports_leave_the_store_as_it_was(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+def test_an_import_that_adds_nothing_still_cleans_what_a_killed_one_left(tmp_path):
+    """Flaky before: a kill that fell in the staging window left ``.loc-PID-….tmp``, and the
+    next import, which had nothing to add, wrote nothing and so cleaned nothing."""
+    store = tmp_path / "history.gpkg"
+    loc.import_snapshots(loc.sample_paths(), store)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f".loc-{dead.pid}-x1.tmp"
+    left.write_bytes(b"half a store")
+    mine = tmp_path / f".loc-{os.getpid()}-x2.tmp"  # a live writer's: kept
+    mine.write_bytes(b"being written")
+    r = _run("import", loc.sample_paths()[0], "--store", store)
+    assert r.exit_code == 0 and "0 snapshots added, 1 already there" in r.output
+    assert _leftovers(tmp_path) == [mine.name]
+
+
 def test_killed_renders_leave_no_orphan_after_the_next_run(tmp_path):
     maps = tmp_path / "maps"
     files = [str(p) for p in loc.sample_paths()]

@@ -535,7 +535,9 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
 
     Notes
     -----
-    The folders made for the file are removed again (if empty) when the write fails.
+    The folders made for the file are removed again (if empty) when the write fails. The
+    leftovers of dead writers beside it (:func:`clean_leftovers`) are removed once the lock
+    is taken, whether or not anything is written then.
     """
     given = Path(path)  # as errors name it
     path = Path(os.path.realpath(path))  # one lock however the file is reached (a link)
@@ -551,6 +553,7 @@ def locked(path: str | Path, timeout_s: float = 600.0) -> Iterator[None]:
         raise
     written = False
     try:
+        clean_leftovers(path.parent)  # what killed writers of it left, even if none follows
         yield
         written = True
     finally:
