@@ -63,7 +63,8 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8  # 8: a record of a file read under a name must mean its dates agreed,
+# layer name included (a cache of 7 may hold a file copied under another date's name)
 BREAK_KM2 = 1_000.0
 """A change larger than this (km²) per day between two dates, for up to
 :data:`BREAK_DAYS` days (``BREAK_KM2 × min(days_since_prev, BREAK_DAYS)``), is a break in
