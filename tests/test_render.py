@@ -454,13 +454,25 @@ LABEL_CHECK = """() => {
         const d = Math.abs(t.getRotationOfChar(i) - t.getRotationOfChar(i - 1)) % 360;
         turn = Math.max(turn, Math.min(d, 360 - d));
       }
-      const p = t.getStartPositionOfChar(i), x = m.a * p.x + m.e, y = m.d * p.y + m.f;
+      const e = t.getExtentOfChar(i);  // the letter's middle, above or below the line
+      const x = m.a * (e.x + e.width / 2) + m.e, y = m.d * (e.y + e.height / 2) + m.f;
       const inView = x >= 0 && y >= 0 && x <= innerWidth && y <= innerHeight;
       if (inView) { far = Math.max(far, near(x, y)); }
     }
+    // letters on a place's name or dot (extents in the text's user space, to the screen)
+    let onPlace = 0;
+    const places = Array.from(document.querySelectorAll('.loc-place-label, .loc-place'))
+      .map(e => e.getBoundingClientRect());
+    for (let i = 0; i < n; i++) {
+      const e = t.getExtentOfChar(i);
+      const x0 = m.a * e.x + m.e, y0 = m.d * e.y + m.f;
+      const x1 = m.a * (e.x + e.width) + m.e, y1 = m.d * (e.y + e.height) + m.f;
+      const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;  // the letter's middle
+      if (places.some(r => cx > r.left && cx < r.right && cy > r.top && cy < r.bottom)) onPlace++;
+    }
     const r = t.getBoundingClientRect();
     return {text: tp.textContent, fits: t.getComputedTextLength() <= path.getTotalLength(),
-            turn: turn, far: far, box: [r.left, r.top, r.right, r.bottom]};
+            turn: turn, far: far, onPlace: onPlace, box: [r.left, r.top, r.right, r.bottom]};
   });
 }"""
 
@@ -483,7 +495,7 @@ def test_freeze_line_label_reads_at_every_zoom(tmp_path, browser, snap_20250905,
     m = render(freeze=loc.freeze(snap_20250905, assign={"Donetsk": "ru"}), out=tmp_path)
     page, log = open_map(browser, m.loc_version.html_path)
     seen = 0
-    for z in ([6] if centre is None else [8, 9, 10, 11, 12]):
+    for z in ([6] if centre is None else [7, 8, 9, 10, 11, 12]):
         if centre is not None:
             page.evaluate(f"void window.locMap.left.map.setView({list(centre)}, {z}, "
                           "{animate: false})")
@@ -496,6 +508,7 @@ def test_freeze_line_label_reads_at_every_zoom(tmp_path, browser, snap_20250905,
             assert lab["fits"], z  # no letter falls off the end of its path
             assert lab["turn"] <= 25, (z, lab["turn"])  # letters follow a smooth curve
             assert lab["far"] <= 20, (z, lab["far"])  # on the line
+            assert lab["onPlace"] == 0, z  # on no place's name or dot
         boxes = [lab["box"] for lab in labels]
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:

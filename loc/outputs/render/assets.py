@@ -95,16 +95,35 @@ def compact(code: str) -> str:
     return "\n".join(out) + "\n"
 
 
-@lru_cache(maxsize=1)
-def loc_js() -> str:
+_LABELS_AT = "  // @labels: static/loc_label.js, in pages with a labelled line (assets.loc_js)\n"
+"""The line of ``loc_map.js`` where ``loc_label.js`` goes."""
+
+
+@lru_cache(maxsize=2)
+def loc_js(labels: bool = True) -> str:
     """loc's map runtime (``static/loc_map.js``), compacted.
+
+    Parameters
+    ----------
+    labels : bool
+        With the labels along lines (``static/loc_label.js``, about 4 KB), which only a page
+        with a labelled line needs.
 
     Returns
     -------
     str
         The script.
+
+    Examples
+    --------
+    >>> len(loc_js(False)) < len(loc_js(True))
+    True
     """
-    return compact((STATIC / "loc_map.js").read_text(encoding="utf-8"))
+    code = (STATIC / "loc_map.js").read_text(encoding="utf-8")
+    if code.count(_LABELS_AT) != 1:
+        raise AssertionError("loc_map.js has no single @labels line")
+    part = (STATIC / "loc_label.js").read_text(encoding="utf-8") if labels else ""
+    return compact(code.replace(_LABELS_AT, part))
 
 
 @lru_cache(maxsize=1)

@@ -249,10 +249,10 @@ class _Raw(Element):
         self.text = text
 
 
-def _inline_assets() -> _Raw:
+def _inline_assets(labels: bool) -> _Raw:
     css = assets.script_safe(assets.leaflet_css() + "\n" + assets.loc_css())
     js = assets.script_safe(assets.leaflet_js() + "\n" + assets.vendored_js() + "\n"
-                            + assets.loc_js())
+                            + assets.loc_js(labels))
     return _Raw(f"<style>{css}</style>\n<script>{js}</script>")
 
 
@@ -336,7 +336,8 @@ def build_map(payload: dict, *, tiles: str | None = None) -> LocMap:
         folium.TileLayer(url, attr=attr, name="OpenStreetMap", max_zoom=19).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(_inline_assets(), name="loc_assets")
+    labels = any(spec.get("label") for spec in payload["layers"])
+    root.header.add_child(_inline_assets(labels), name="loc_assets")
     if compare:
         compare["div"] = "loc-compare-right"
     m.add_child(_Data(payload, compare["div"] if compare else None))

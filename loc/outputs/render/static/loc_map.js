@@ -208,88 +208,16 @@
             [base[0] - ux * size * 0.5, base[1] + uy * size * 0.5 / k]];
   }
 
-  // Stretches of a line (layer pixels) along which a label w px long reads: the line taken
-  // every 4 px and smoothed over 64 px; a stretch is kept where the smooth curve stays within
-  // 8 px of the line and turns gently (20° over 12 px, 35° over 32 px, 90° in all), drawn left
-  // to right, the next one at least three label widths further on. Pure: the same line and
-  // width give the same stretches.
-  function labelStretches(ring, w) {
-    var q = [], t = 0, k, i, j, n, a, b, d;
-    for (k = 1; k < ring.length; k++) {
-      a = ring[k - 1]; b = ring[k]; d = a.distanceTo(b);
-      for (; t < d; t += 4) { q.push(a.add(b.subtract(a).multiplyBy(t / d))); }
-      t -= d;
+  // Whether box b (pixels) meets any of boxes.
+  function meets(boxes, b) {
+    for (var i = 0; i < boxes.length; i++) {
+      var o = boxes[i];
+      if (b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) { return true; }
     }
-    n = q.length;
-    var sx = [0], sy = [0], sm = [], arc = [0], ang = [], out = [];
-    for (k = 0; k < n; k++) { sx.push(sx[k] + q[k].x); sy.push(sy[k] + q[k].y); }
-    var turn = function (x) { return Math.atan2(Math.sin(x), Math.cos(x)) * 180 / Math.PI; };
-    for (k = 0; k < n; k++) {
-      a = Math.max(0, k - 8); b = Math.min(n, k + 9);
-      sm.push(L.point((sx[b] - sx[a]) / (b - a), (sy[b] - sy[a]) / (b - a)));
-      if (k) {
-        arc.push(arc[k - 1] + sm[k].distanceTo(sm[k - 1]));
-        ang.push(Math.atan2(sm[k].y - sm[k - 1].y, sm[k].x - sm[k - 1].x));
-      }
-    }
-    for (i = 0, k = 0; i < n; i++) {
-      while (k < n && arc[k] - arc[i] < w) { k++; }
-      if (k >= n) { break; }
-      for (j = i, d = 0; j <= k; j++) {
-        if (q[j].distanceTo(sm[j]) > 8 || j + 3 < k && Math.abs(turn(ang[j + 3] - ang[j])) > 20 ||
-            j + 8 < k && Math.abs(turn(ang[j + 8] - ang[j])) > 35) { break; }
-        if (j > i && j < k) { d += turn(ang[j] - ang[j - 1]); }
-      }
-      if (j <= k || Math.abs(d) > 90) { continue; }
-      var run = sm.slice(i, k + 1);
-      out.push(run[k - i].x < run[0].x ? run.reverse() : run);
-      for (d = arc[k] + 3 * w; i < n - 1 && arc[i + 1] < d;) { i++; }
-    }
-    return out;
+    return false;
   }
 
-  // The label written along the line itself (SVG textPath), once on each stretch where it
-  // reads, on the stretches in view: the freeze line says what it is on itself. Redrawn with
-  // the line (its renderer's update); a zoom where no stretch fits shows none.
-  var labelSeq = 0;
-  function lineLabel(layer, text, colour) {
-    var seq = ++labelSeq, width = 0, runs = [], key = null;
-    var group = svgEl("g", {"pointer-events": "none"});
-    var draw = function () {
-      var path = layer._path, rings = layer._rings || [];
-      if (!path || !path.parentNode || !layer._map) { return; }
-      path.parentNode.appendChild(group);
-      if (!width) {
-        var probe = svgEl("text", {"class": "loc-line-label"}, group);
-        probe.textContent = text;
-        width = Math.max(probe.getComputedTextLength(), text.length * 5) + 16;
-      }
-      group.textContent = "";
-      // the stretches change with the zoom (and the pixel origin) only, not with a pan
-      var now = rings.length && rings[0].length ? layer._map.getZoom() + ":" + rings[0][0] : "";
-      if (now !== key) {
-        key = now;
-        runs = [];
-        rings.forEach(function (ring) { runs.push.apply(runs, labelStretches(ring, width)); });
-      }
-      runs.forEach(function (run, k) {
-        if (!layer._renderer._bounds.intersects(L.bounds(run))) { return; }
-        var id = "loc-line-" + seq + "-" + k;
-        svgEl("path", {id: id, fill: "none", d: "M" + run.filter(function (p, j) { return j % 2 === 0; })
-          .map(function (p) { return p.x.toFixed(1) + " " + p.y.toFixed(1); }).join("L")}, group);
-        var t = svgEl("text", {"class": "loc-line-label", fill: colour, dy: -5}, group);
-        svgEl("textPath", {href: "#" + id, startOffset: "50%", "text-anchor": "middle"}, t).textContent = text;
-      });
-    };
-    layer.on("add", function () {
-      layer._renderer.on("update", draw);
-      draw();
-    });
-    layer.on("remove", function () {
-      layer._renderer.off("update", draw);
-      if (group.parentNode) { group.parentNode.removeChild(group); }
-    });
-  }
+  // @labels: static/loc_label.js, in pages with a labelled line (assets.loc_js)
 
   function buildLayer(rt, spec, state) {
     var group = L.featureGroup();
@@ -403,30 +331,20 @@
   function placeLayer(map, state, places, fixed) {
     var pane = map.getPane("loc-labels");
     var layer = {visible: true, shown: [], boxes: []};
-    var overlaps = function (b) {
-      for (var i = 0; i < layer.boxes.length; i++) {
-        var o = layer.boxes[i];
-        if (b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) { return true; }
-      }
-      return false;
-    };
+    var overlaps = function (b) { return meets(layer.boxes, b); };
     var redraw = function () {
       pane.textContent = "";
       layer.boxes = [];
       layer.shown = [];
       if (!layer.visible) { return; }
       var z = map.getZoom(), size = map.getSize(), i;
-      var dotAt = function (k) {
-        var pt = map.latLngToContainerPoint(places.coords[k]);
-        if (pt.x < -40 || pt.y < -20 || pt.x > size.x + 40 || pt.y > size.y + 20) { return null; }
-        var r = places.zoom[k] === 0 ? 3.5 : (places.zoom[k] <= 8 ? 2.5 : 2);
-        return {pt: pt, r: r, box: [pt.x - r, pt.y - r, pt.x + r, pt.y + r]};
-      };
-      // places come largest first: the cities (zoom 0) lead
-      for (i = 0; i < places.names.length && places.zoom[i] === 0; i++) {
-        var d = dotAt(i);
-        if (d) { layer.boxes.push(d.box); }
-      }
+      // places come largest first: the cities (zoom 0) lead; then the labels along lines
+      // (placed off the cities' dots), which every name keeps off
+      layer.boxes = layer.cityDots();
+      var lines = map.locLineBoxes || {}, o = map.layerPointToContainerPoint([0, 0]);
+      Object.keys(lines).forEach(function (k) {
+        lines[k].forEach(function (b) { layer.boxes.push([b[0] + o.x, b[1] + o.y, b[2] + o.x, b[3] + o.y]); });
+      });
       // country names in capitals, spaced: wider than the names of seas
       fixed.forEach(function (f) {
         var pt = map.latLngToContainerPoint([f[0], f[1]]);
@@ -471,13 +389,27 @@
         layer.shown.push(i);
       }
     };
+    var dotAt = function (k) {
+      var pt = map.latLngToContainerPoint(places.coords[k]), size = map.getSize();
+      if (pt.x < -40 || pt.y < -20 || pt.x > size.x + 40 || pt.y > size.y + 20) { return null; }
+      var r = places.zoom[k] === 0 ? 3.5 : (places.zoom[k] <= 8 ? 2.5 : 2);
+      return {pt: pt, r: r, box: [pt.x - r, pt.y - r, pt.x + r, pt.y + r]};
+    };
+    layer.cityDots = function () {
+      var out = [];
+      for (var i = 0; i < places.names.length && places.zoom[i] === 0; i++) {
+        var d = dotAt(i);
+        if (d) { out.push(d.box); }
+      }
+      return out;
+    };
     pane.addEventListener("click", function (ev) {
       var i = ev.target && ev.target.dataset ? ev.target.dataset.index : undefined;
       if (i === undefined) { return; }
       L.DomEvent.stopPropagation(ev);
       state.placePopup(Number(i));
     });
-    map.on("zoomend moveend resize", redraw);
+    map.on("zoomend moveend resize loc:lines", redraw);
     layer.redraw = redraw;
     return layer;
   }
@@ -709,7 +641,7 @@
         state.popup = L.popup({autoPan: true}).setLatLng(rt.places.coords[i])
           .setContent(state.placeContent(i)).openOn(map);
       };
-      state.places = placeLayer(map, state, rt.places, payload.labels || []);
+      state.places = map.locPlaces = placeLayer(map, state, rt.places, payload.labels || []);
     }
     return state;
   }
