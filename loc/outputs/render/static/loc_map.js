@@ -1044,16 +1044,20 @@
     if (!document.title && payload.title) { document.title = payload.title; }
     if (payload.places) { rt.places = new Places(payload); }
     panes(map, payload);
-    map.fitBounds(payload.bounds);
+    // on a phone a whole zoom step halves the map: quarter steps let the data fill the width
+    if (narrowScreen()) { map.options.zoomSnap = 0.25; }
+    map.fitBounds(payload.bounds, {animate: false});  // an animation would end after the
+    // compare maps are synced, and take them back to this zoom
     var result = {payload: payload, geodesicDistance: geodesicDistance, geodesicArea: geodesicArea,
                   searchKey: searchKey};
     var states;
     var title = titleBox(payload);
     if (payload.compare) {
       var other = document.getElementById(payload.compare.div);
-      var right = L.map(other, {zoomControl: false, attributionControl: false});
+      var right = L.map(other, {zoomControl: false, attributionControl: false,
+                                zoomSnap: map.options.zoomSnap});
       panes(right, payload);
-      right.fitBounds(payload.bounds);
+      right.fitBounds(payload.bounds, {animate: false});
       L.control.scale().addTo(right);
       result.left = setupMap(map, payload, rt, [payload.compare.a], "A");
       result.right = setupMap(right, payload, rt, [payload.compare.b], "B");
