@@ -8,6 +8,7 @@ propagate so that scripts can catch it. Repairs and dropped input are reported a
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 
@@ -82,3 +83,37 @@ def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     line = text[0] if text else type(exc).__name__
     return (line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__)[:200]
+
+
+def quoted(text: object, limit: int = 80) -> str:
+    """Text from an input file, in double quotes, for a one-line message: white space runs
+    to one space, control and format characters (an escape sequence, a right-to-left
+    override) and quotes escaped, and a text longer than ``limit`` characters cut to its
+    end (where a date in a name stands).
+
+    Parameters
+    ----------
+    text : object
+        The text (anything else is shown as its ``str``).
+    limit : int
+        Characters kept.
+
+    Returns
+    -------
+    str
+        The quoted text.
+
+    Examples
+    --------
+    >>> print(quoted("a\\u202eb\\n 'c\\""))
+    "a\\u202eb 'c\\""
+    >>> print(quoted("x" * 100 + "_20250905", limit=12))
+    "…xxx_20250905"
+    """
+    one = " ".join(str(text).split())
+    if len(one) > limit:
+        one = "…" + one[-limit:]
+    out = "".join(f"\\u{ord(c):04x}" if unicodedata.category(c)[0] == "C" else
+                  "\\" + c if c in '"\\' else c for c in one)
+    return f'"{out}"'
+

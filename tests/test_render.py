@@ -952,7 +952,8 @@ def test_phone_layout_keeps_title_date_and_note_visible(tmp_path, browser, kind)
         assert page.evaluate("window.locMap.modes.mode()") == "swipe"
         assert not _covered(page, ".loc-mode-side")
     # the map opens with the data as wide as the screen (at zoom 4 it took half of it)
-    span = page.evaluate("""(() => { const m = window.locMap.left.map, b = window.locMap.payload.bounds;
+    span = page.evaluate("""(() => {
+        const m = window.locMap.left.map, b = window.locMap.payload.bounds;
         const a = m.latLngToContainerPoint(b[0]), c = m.latLngToContainerPoint(b[1]);
         return [Math.abs(c.x - a.x), m.getSize().x]; })()""")
     assert 0.85 * span[1] <= span[0] <= span[1], span

@@ -645,3 +645,84 @@ def test_reading_a_geopackage_or_gml_changes_nothing_beside_it(tmp_path):
     loc.read(gml)
     assert {p.name: p.read_bytes() for p in given.iterdir()} == before
     assert snap.sha256 == digest and os.path.exists(given / "x_20250905.gpkg-wal")
+
+
+# -- the date a converted or archived copy says ----------------------------------------------
+
+_COPY = ("its name says 2025-09-07 but its layer name (\"deepstatemap_data_20250905\") says "
+         "2025-09-05: which is it? (a file copied under another date's name, say)")
+
+
+@pytest.mark.parametrize(("suffix", "driver"), [(".gpkg", "GPKG"), (".fgb", "FlatGeobuf"),
+                                                (".kml", "KML"), (".shp", "ESRI Shapefile")])
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_a_converted_copy_keeps_its_layer_names_date(tmp_path, suffix, driver, engine):
+    """The reviewer's case: 2025-09-05's file converted (its layer keeps the archive's name)
+    and saved as 2025-09-07's was read as of 2025-09-07 from GeoPackage, FlatGeobuf and KML
+    (refused as GeoJSON). A single layer's name is one more place a file says its date; a
+    shapefile's layer is its own name, so a renamed one is no copy."""
+    gdf = gpd.read_file(deepstate_path("20250905"))
+    for stem in ("deepstatemap_data_20250907", "map", "deepstatemap_data_20250905"):
+        (tmp_path / stem).mkdir()
+        gdf.to_file(tmp_path / stem / f"{stem}{suffix}", driver=driver,
+                    layer="deepstatemap_data_20250905", engine="pyogrio")
+    bad = tmp_path / "deepstatemap_data_20250907" / f"deepstatemap_data_20250907{suffix}"
+    undated = tmp_path / "map" / f"map{suffix}"
+    good = tmp_path / "deepstatemap_data_20250905" / f"deepstatemap_data_20250905{suffix}"
+    if suffix == ".shp":  # the layer is the file's name: no date but the name's
+        assert loc.read(bad, engine=engine).label == "2025-09-07"
+        assert loc.read(undated, engine=engine).date is None
+    else:
+        with pytest.raises(DateError) as got:
+            loc.read(bad, engine=engine)
+        assert str(got.value) == f"{bad}: {_COPY}"
+        assert loc.read(undated, engine=engine).label == "2025-09-05"
+    assert loc.read(good, engine=engine).label == "2025-09-05"
+
+
+def test_an_archived_copy_is_refused_by_its_members_name(tmp_path):
+    """A zip named without a date holding 2025-09-05's file as 2025-09-07's was read as of
+    2025-09-05, its member's name unread."""
+    raw = deepstate_path("20250905").read_bytes()
+    path = tmp_path / "nodate.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("deepstatemap_data_20250907.geojson", raw)
+    with pytest.raises(DateError) as got:
+        loc.read(path)
+    assert str(got.value) == (
+        f"{path}: its member's name (\"deepstatemap_data_20250907.geojson\") says 2025-09-07 "
+        "but its layer name (\"deepstatemap_data_20250905\") says 2025-09-05: which is it? (a "
+        "file copied under another date's name, say)")
+    with zipfile.ZipFile(tmp_path / "fine.zip", "w") as z:
+        z.writestr("deepstatemap_data_20250905.geojson", raw)
+    assert loc.read(tmp_path / "fine.zip").label == "2025-09-05"
+
+
+def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_path,
+                                                                          monkeypatch):
+    """A, B, A imported into a store: the import said nothing and a timeline of the store
+    could not tell (its snapshots are keyed by geometry); both now warn, naming both."""
+    import re
+
+    monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for day in ("20250904", "20250905"):
+        raw = re.sub(rb'"name": "deepstatemap_data_\d{8}",', b"",
+                     deepstate_path(day).read_bytes(), count=1)
+        (folder / f"m_{day}.geojson").write_bytes(raw)
+    (folder / "m_20250906.geojson").write_bytes((folder / "m_20250904.geojson").read_bytes())
+    store = tmp_path / "s.gpkg"
+    with pytest.warns(loc.LocWarning):
+        snaps = loc.read_series(folder)  # warns too
+    with pytest.warns(loc.LocWarning) as caught:
+        loc.import_snapshots(snaps, store)
+    assert [str(w.message) for w in caught] == [
+        f"{folder / 'm_20250906.geojson'}: its bytes are those of "
+        f"{folder / 'm_20250904.geojson'} (2025-09-04), with another content between: a copy "
+        "under the wrong date? Its figures are that date's"]
+    with pytest.warns(loc.LocWarning) as caught:
+        loc.timeline(store)
+    assert [str(w.message) for w in caught] == [
+        f"{store}@2025-09-06: its bytes are those of {store}@2025-09-04 (2025-09-04), with "
+        "another content between: a copy under the wrong date? Its figures are that date's"]

@@ -43,8 +43,8 @@ from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
-from loc.io.hashing import bytes_sha256, input_sha256
-from loc.io.inputs import Item, series, warn_repeated
+from loc.io.hashing import bytes_sha256, input_sha256, warn_repeated
+from loc.io.inputs import Item, series
 from loc.io.readers import file_date, read_file
 from loc.io.rings import (
     PlainReader,
@@ -282,7 +282,8 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         _show(items, records)  # what the files read so far gave, then the error
         raise
     _show(items, records)
-    warn_repeated((day, None if key.startswith("geom:") else key, str(item))
+    warn_repeated((day, item.sha256, str(item.path or item.label))
+                  if isinstance(item, Snapshot) else (day, key, str(item))
                   for (day, item), key in zip(items, keys, strict=True))
     dirty = dirty or bool(computed)
     for i, figures in computed.items():

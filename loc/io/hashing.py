@@ -1,9 +1,15 @@
-"""Content hashes: SHA-256 of files and bytes, the keys of caches and manifests."""
+"""Content hashes: SHA-256 of files and bytes, the keys of caches and manifests, and the
+warning for a series holding one file's bytes under two dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import warnings
+from collections.abc import Iterable
 from pathlib import Path
+
+from loc.errors import LocWarning
 
 
 def file_sha256(path: str | Path) -> str:
@@ -128,3 +134,44 @@ def input_sha256(path: str | Path, data: bytes | None = None) -> str:
     for f in files:
         h.update(f"{f.name[len(Path(path).stem):].lower()}\0{sha(f)}\n".encode())
     return h.hexdigest()
+
+
+def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str]]) -> None:
+    """Warn where a file of a series is byte for byte a file of an earlier date with
+    another content between (A, B, A): the same map published again after a change is
+    rare, a file copied under the wrong date's name is not, and its figures would be the
+    earlier date's. A run of identical files (A, A: nothing changed) is no warning.
+
+    Parameters
+    ----------
+    members : iterable of (datetime.date, str or None, str)
+        Each member's date, SHA-256 of its file (None: built in memory, not checked) and
+        name, oldest first.
+
+    Warns
+    -----
+    LocWarning
+        Once for each member whose content came before, naming the earlier one.
+
+    Examples
+    --------
+    >>> import datetime as dt, warnings
+    >>> d = [dt.date(2025, 9, k) for k in (5, 6, 7)]
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warn_repeated(zip(d, ["a", "b", "a"], ["x5", "x6", "x7"]))
+    >>> print(w[0].message)  # doctest: +ELLIPSIS
+    x7: its bytes are those of x5 (2025-09-05), with another content between: ...
+    """
+    first: dict[str, tuple[dt.date | None, str]] = {}
+    prev = None
+    for day, digest, where in members:
+        if digest is not None:
+            seen = first.get(digest)
+            if seen is not None and digest != prev:
+                when = f" ({seen[0].isoformat()})" if seen[0] else ""
+                warnings.warn(f"{where}: its bytes are those of {seen[1]}{when}, with another "
+                              "content between: a copy under the wrong date? Its figures "
+                              "are that date's", LocWarning, stacklevel=3)
+            first.setdefault(digest, (day, where))
+        prev = digest

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import math
 import os
 import shutil
@@ -25,6 +24,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +42,7 @@ from loc.errors import (
     LocError,
     LocWarning,
     first_line,
+    quoted,
 )
 from loc.geo import repair
 from loc.io.hashing import bytes_sha256, input_sha256, read_set
@@ -368,29 +369,43 @@ def read_frames(path: str | Path, engine: str | None = None,
     return _read_checked(path, name, as_written)[0]
 
 
-def _read_checked(path: Path, name: str, as_written: bool
-                  ) -> tuple[gpd.GeoDataFrame, object | None]:
-    """:func:`read_frames` of an existing file, with the JSON document
-    :func:`checked_before_gdal` parsed (None for other files)."""
+class _Read(NamedTuple):
+    """What :func:`_read_checked` read: the features, the JSON document
+    :func:`checked_before_gdal` parsed (None for other files), the name of the file's one
+    layer (None: several, or a JSON file's, which is its document's ``name``) and, for an
+    archive, the name of the member read."""
+
+    gdf: gpd.GeoDataFrame
+    doc: object | None
+    layer: str | None
+    member: str | None
+
+
+def _read_checked(path: Path, name: str, as_written: bool) -> _Read:
+    """:func:`read_frames` of an existing file, with what else it says (:class:`_Read`)."""
     _check_size(path.stat().st_size, "file", path)
     if path.suffix.lower() in (".zip", ".kmz"):
         with _unpacked(path) as folder:
-            return _read_all(_inner(folder, path), name, path, as_written)
+            inner = _inner(folder, path)
+            return _read_all(inner, name, path, as_written)._replace(member=inner.name)
     return _read_all(path, name, path, as_written)
 
 
-def _read_all(real: Path, name: str, path: Path, as_written: bool
-              ) -> tuple[gpd.GeoDataFrame, object | None]:
+def _read_all(real: Path, name: str, path: Path, as_written: bool) -> _Read:
     try:
         doc = checked_before_gdal(real, path)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
     with gdal_path(real) as safe:
-        return _read_layers(safe, name, path, as_written), doc
+        gdf, layer = _read_layers(safe, name, path, as_written, doc is not None)
+        return _Read(gdf, doc, layer, None)
 
 
-def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.GeoDataFrame:
-    single = real.suffix.lower() in (".geojson", ".json", ".fgb")
+def _read_layers(real: Path, name: str, path: Path, as_written: bool, json_doc: bool
+                 ) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The features of every layer, and the name of the file's one layer (None for a
+    JSON document, whose ``name`` is read from the document, or for several layers)."""
+    single = json_doc or real.suffix.lower() in (".geojson", ".json")
     try:
         layers: list[tuple[str | None, str | None]] = (
             [(None, "Unknown")] if single else _layers(str(real), name))
@@ -423,7 +438,8 @@ def _read_layers(real: Path, name: str, path: Path, as_written: bool) -> gpd.Geo
     crs_values = {str(f.crs) for f in frames}
     if len(crs_values) > 1:
         frames = [f.to_crs("OGC:CRS84") if f.crs is not None else f for f in frames]
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+    one = layers[0][0] if len(layers) == 1 else None
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs), one
 
 
 def _without_overlays(frame: gpd.GeoDataFrame, real: Path, path: Path) -> gpd.GeoDataFrame:
@@ -643,14 +659,16 @@ def _property(gdf: gpd.GeoDataFrame | None, name: str) -> str | None:
 
 
 def file_date(origin: str, file_name: str | None, layer: str | None = None,
-              gdf: gpd.GeoDataFrame | None = None, given: dt.date | None = None
-              ) -> dt.date | None:
+              gdf: gpd.GeoDataFrame | None = None, given: dt.date | None = None,
+              member: str | None = None) -> dt.date | None:
     """The date a file gives itself, from every place it can say one, all of which must
-    agree: its container's (``given``: an API answer's ``datetime``), a ``date`` (else
-    ``datetime``, else ``as_of``) property, the date in the file's
-    name (:func:`loc.dates.date_from_name`), and the date in its layer name (a GeoJSON
-    FeatureCollection's ``name``: DeepStateMap's archive names each file's date there
-    too, so a file copied under another date's name is caught).
+    agree: the date in the file's name (:func:`loc.dates.date_from_name`), in the name of the
+    archive member read (a zip's), its container's (``given``: an API answer's
+    ``datetime``), a ``date`` (else ``datetime``, else ``as_of``) property, and the date in
+    its layer name (a GeoJSON FeatureCollection's ``name``, or the one layer's name of a
+    GeoPackage, FlatGeobuf, KML or shapefile: DeepStateMap's archive names each file's date
+    there too, and a conversion keeps it, so a file copied under another date's name is
+    caught). A file of several layers has no layer name.
 
     Parameters
     ----------
@@ -664,6 +682,8 @@ def file_date(origin: str, file_name: str | None, layer: str | None = None,
         Its features, whose properties may hold a date.
     given : datetime.date, optional
         The date its container gave.
+    member : str, optional
+        The name of the archive member read.
 
     Returns
     -------
@@ -678,13 +698,25 @@ def file_date(origin: str, file_name: str | None, layer: str | None = None,
     Examples
     --------
     >>> file_date("a.geojson", "deepstatemap_data_20250905.geojson",
-    ...          "deepstatemap_data_20250905")
+    ...           "deepstatemap_data_20250905")
     datetime.date(2025, 9, 5)
     >>> file_date("a.geojson", "map.geojson", "deepstatemap_data_20250905")
     datetime.date(2025, 9, 5)
     """
+    said: list[tuple[str, dt.date]] = []
+
+    def in_text(what: str, text: object) -> None:
+        if isinstance(text, str) and text.strip():
+            with warnings.catch_warnings():  # a layer or member name need not hold a date
+                warnings.simplefilter("ignore", LocWarning)
+                day = date_from_name(text.replace("/", " ").replace("\\", " "))
+            if day is not None:
+                said.append((what.format(quoted(text)), day))
+
     in_name = date_from_name(file_name) if file_name else None
-    said: list[tuple[str, dt.date]] = [("its name", in_name)] if in_name else []
+    if in_name is not None:
+        said.append(("its name", in_name))
+    in_text("its member's name ({})", member)
     if given is not None:
         said.append(("its content", given))
     for prop in ("date", "datetime", "as_of"):
@@ -692,14 +724,7 @@ def file_date(origin: str, file_name: str | None, layer: str | None = None,
         if value:
             said.append((f"its {prop} property", parse_date(value, origin)))
             break
-    if isinstance(layer, str) and layer.strip():
-        with warnings.catch_warnings():  # a layer name need not hold a date
-            warnings.simplefilter("ignore", LocWarning)
-            in_layer = date_from_name(layer.replace("/", " ").replace("\\", " "))
-        if in_layer is not None:
-            shown = " ".join(layer.split())[:80]
-            said.append((f"its layer name ({json.dumps(shown, ensure_ascii=False)})",
-                         in_layer))
+    in_text("its layer name ({})", layer)
     for what, day in said[1:]:
         if day != said[0][1]:
             raise DateError(f"{said[0][0]} says {said[0][1].isoformat()} but {what} says "
@@ -730,7 +755,7 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                         own_date: dt.date | None = None, source: str | None = None,
                         names=None, sha256: str | None = None,
                         file_name: str | None = None, scheme_hint: str | None = None,
-                        layer: str | None = None) -> Snapshot:
+                        layer: str | None = None, member: str | None = None) -> Snapshot:
     """The one validation step: features as read from any format to a :class:`Snapshot`.
 
     Parameters
@@ -755,8 +780,10 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
     scheme_hint : str, optional
         ``deepstate`` when the container says the data is DeepStateMap's.
     layer : str, optional
-        The input's layer name (a GeoJSON FeatureCollection's ``name``), which may hold
-        a date too (see :func:`file_date`).
+        The input's layer name (a GeoJSON FeatureCollection's ``name``, a single layer's
+        name), which may hold a date too (see :func:`file_date`).
+    member : str, optional
+        The name of the archive member read, which may hold a date too.
 
     Returns
     -------
@@ -802,17 +829,17 @@ def snapshot_from_frame(gdf: gpd.GeoDataFrame, origin: str, *, date=None,
                                     origin) from None
     return _described(geoms, origin, polys, date=date, own_date=own_date, source=source,
                       scheme=scheme, scheme_hint=scheme_hint, sha256=sha256,
-                      file_name=file_name, layer=layer)
+                      file_name=file_name, layer=layer, member=member)
 
 
 def _described(geoms: dict[str, BaseGeometry], origin: str, polys: gpd.GeoDataFrame | None,
                *, date, own_date: dt.date | None, source: str | None, scheme: str | None,
                scheme_hint: str | None, sha256: str | None, file_name: str | None,
-               layer: str | None = None) -> Snapshot:
+               layer: str | None = None, member: str | None = None) -> Snapshot:
     """A snapshot of validated sides, dated and sourced from the features' properties
     (``polys``; None: the input has none), the container, the file name and the layer
     name (:func:`file_date`)."""
-    found = file_date(origin, file_name, layer, polys, own_date)
+    found = file_date(origin, file_name, layer, polys, own_date, member)
     when = found
     if date is not None:
         asked = parse_date(date, origin)
@@ -1050,7 +1077,7 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         fast = _plain_snapshot(path, plain or PlainReader(geo.UKRAINE_BBOX), date, source)
         if fast is not None:
             return fast
-    api_date = layer = None
+    api_date = layer = member = None
     if api is not None:
         gdf, api_date, sha256 = api
         hint = "deepstate"
@@ -1058,16 +1085,16 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         # GDAL reads the files itself: hashed before and after, so the hash recorded is
         # that of what it read (a file changed meanwhile is refused)
         sha256 = input_sha256(path)
-        gdf, doc = _read_checked(path, config.engine(engine), False)
+        gdf, doc, layer, member = _read_checked(path, config.engine(engine), False)
         _check_named_crs(gdf, doc, path)
         if input_sha256(path) != sha256:
             raise InputError("changed while loc read it: run again", path)
         hint = None
-        if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-            layer = doc.get("name")
+        if isinstance(doc, dict):
+            layer = doc.get("name") if doc.get("type") == "FeatureCollection" else None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
                                names=names, sha256=sha256, file_name=path.name,
-                               scheme_hint=hint, layer=layer)
+                               scheme_hint=hint, layer=layer, member=member)
 
 
 def snapshot_from_api(data: bytes, origin: str) -> Snapshot:

@@ -26,6 +26,7 @@ from loc import config
 from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError, first_line
 from loc.geo import repair
+from loc.io.hashing import warn_repeated
 from loc.io.readers import check_finite, gdal_path, read_file, to_lonlat
 from loc.io.writers import locked, write_gpkg
 from loc.model import SIDES, Sides, Snapshot, from_geometries
@@ -253,6 +254,8 @@ def import_snapshots(sources, store: str | Path, progress=None,
         snaps.append(snap)
         if progress:
             progress(1)
+    warn_repeated((s.date, s.sha256, str(s.path or s.label))
+                  for s in sorted(snaps, key=lambda s: (s.date, s.source)))
     with locked(store):
         current = _read(store, engine) if store.exists() else _empty()
         have = set(zip(current["date"], current["source"], strict=True))
