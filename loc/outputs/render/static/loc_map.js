@@ -328,6 +328,19 @@
   // a place whose label fits nowhere shows no label (a city keeps its dot: the cities' dots
   // are placed first, so that no label lies under one). Only placed places exist in the
   // page, so hidden ones take no mouse events.
+  // The width (px) of a place's name as its label draws it (the fonts of loc_map.css), by
+  // a canvas: an estimate from the number of letters let wide names cover a dot.
+  var widths = {}, measure = null;
+  function textWidth(name, city) {
+    var key = (city ? "c" : "t") + name;
+    if (!(key in widths)) {
+      measure = measure || document.createElement("canvas").getContext("2d");
+      measure.font = city ? "bold 12px sans-serif" : "11px sans-serif";
+      widths[key] = Math.ceil(measure.measureText(name).width);
+    }
+    return widths[key];
+  }
+
   function placeLayer(map, state, places, fixed) {
     var pane = map.getPane("loc-labels");
     var layer = {visible: true, shown: [], boxes: []};
@@ -361,7 +374,7 @@
         var at = places.zoom[i] > z ? null : dotAt(i), city = places.zoom[i] === 0;
         if (!at || !city && overlaps(at.box)) { continue; }
         var pt = at.pt, r = at.r, dot = at.box;
-        var name = places.names[i], w = name.length * (city ? 6.6 : 6) + 4, h = city ? 14 : 12;
+        var name = places.names[i], w = textWidth(name, city) + 2, h = city ? 14 : 12;
         var tries = [[pt.x + r + 2, pt.y - h / 2], [pt.x - r - 2 - w, pt.y - h / 2],
                      [pt.x - w / 2, pt.y - r - h - 1], [pt.x - w / 2, pt.y + r + 1]];
         var box = null;
