@@ -111,3 +111,27 @@ def test_incident_zones_are_split_between_zones_not_inside_belt_names():
     rec = {"zones": "Tornado-S, Uragan, Smerch, Tochka (U)/ua;security zone/ua"}
     assert people_rows(rec) == [("zones", ["Tornado-S, Uragan, Smerch, Tochka (U)/ua",
                                            "security zone/ua"])]
+
+
+def test_a_date_with_the_sides_of_the_one_before_reuses_their_shapes(snap_20250905):
+    """67 of the 536 archive dates have the sides of the date before: their drawn shapes
+    and areas are reused (the page is byte for byte the same), and only theirs."""
+    from loc.outputs.render.layers import control_layers
+
+    again = loc.from_geometries(snap_20250905.occupied, date="2025-09-06", source="deepstate")
+    moved = loc.from_geometries(shapely.buffer(snap_20250905.occupied, 0.01),
+                                date="2025-09-07", source="deepstate")
+    memo: dict = {}
+    first = control_layers(snap_20250905, memo)
+    second = control_layers(again, memo)
+    third = control_layers(moved, memo)
+    fresh = control_layers(moved)
+    assert [x.features[0].geometry for x in second] == [x.features[0].geometry for x in first]
+    assert all(a.features[0].geometry is b.features[0].geometry
+               for a, b in zip(first, second, strict=True))
+    assert [x.date for x in second] == ["2025-09-06"] * len(second)
+    assert ("date", "2025-09-06") in second[0].features[0].rows
+    assert [x.features[0].title for x in third] == [x.features[0].title for x in fresh]
+    assert third[0].features[0].title != first[0].features[0].title  # recomputed
+    assert all(shapely.equals(a.features[0].geometry, b.features[0].geometry)
+               for a, b in zip(third, fresh, strict=True))

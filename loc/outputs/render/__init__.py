@@ -155,8 +155,9 @@ def _block_layers(snaps: list[Snapshot], line: bool,
                   progress: Callable[[int, int], None] | None) -> Iterator[Layer]:
     """The layers of consecutive dates (control areas and line of contact of each)."""
     lines = _lines(snaps, progress) if line else [None] * len(snaps)
+    memo: dict = {}  # a date whose sides are those of the one before reuses their shapes
     for s, ln in zip(snaps, lines, strict=True):
-        yield from snapshot_layers(s, ln)
+        yield from snapshot_layers(s, ln, memo)
 
 
 def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,

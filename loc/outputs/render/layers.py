@@ -415,7 +415,7 @@ def places() -> dict:
     }
 
 
-def control_layers(snapshot) -> list[Layer]:
+def control_layers(snapshot, memo: dict | None = None) -> list[Layer]:
     """The sides of a snapshot, one layer each (``ru``, ``ua``, ``contested``).
 
     The ``ua`` area is drawn from a simplified outline of Ukraine (about 200 m) minus the
@@ -425,22 +425,32 @@ def control_layers(snapshot) -> list[Layer]:
     ----------
     snapshot : Snapshot
         The snapshot.
+    memo : dict, optional
+        Kept by the caller from one date of a series to the next: a snapshot whose sides
+        are those of the one before (same :attr:`Snapshot.geometry_sha256`) reuses their
+        drawn shapes and areas, two country-sized overlays.
 
     Returns
     -------
     list of Layer
         One per side present.
     """
+    key = snapshot.geometry_sha256 if memo is not None else None
+    shapes = memo.get(key) if memo is not None else None
+    if shapes is None:
+        shapes = []
+        for side in ("ru", "contested", "ua"):
+            held = snapshot.side(side)
+            geom = shapely.difference(_display_land(), snapshot.not_ua()) if side == "ua" \
+                else held
+            if not geom.is_empty:
+                shapes.append((side, geom, float(lcrs.area_km2(held))))
+        if memo is not None:
+            memo.clear()
+            memo[key] = shapes
     date = snapshot.date.isoformat() if snapshot.date else None
     layers = []
-    for side in ("ru", "contested", "ua"):
-        held = snapshot.side(side)
-        geom = held
-        if side == "ua":
-            geom = shapely.difference(_display_land(), snapshot.not_ua())
-        if geom.is_empty:
-            continue
-        area = float(lcrs.area_km2(held))
+    for side, geom, area in shapes:
         rows: list[Row] = [("side", SIDE_TITLES[side]), ("date", snapshot.label),
                            ("area", fmt_km2(area)), ("source", snapshot.source)]
         if snapshot.license:
@@ -652,7 +662,8 @@ def region_layer(snapshot=None) -> Layer:
                          "label": "Region boundary (Natural Earth)"})
 
 
-def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None) -> list[Layer]:
+def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None,
+                    memo: dict | None = None) -> list[Layer]:
     """Control areas and (optionally) the line of contact of one snapshot.
 
     Parameters
@@ -661,13 +672,15 @@ def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None) -> list[Laye
         The snapshot.
     line : geopandas.GeoDataFrame, optional
         Its line of contact (None: no line layer).
+    memo : dict, optional
+        As in :func:`control_layers` (a series' dates in order).
 
     Returns
     -------
     list of Layer
         The layers.
     """
-    layers = control_layers(snapshot)
+    layers = control_layers(snapshot, memo)
     if line is not None:
         date = snapshot.date.isoformat() if snapshot.date else None
         layers.append(line_layer(line, date=date))
