@@ -154,3 +154,14 @@ def test_weekly_movement_over_a_month_computes_each_line_once(monkeypatch):
     assert full == []
     assert dates == sorted(set(dates)) and len(dates) == 6  # 5 weeks begin in August, + last
     assert series["start"].nunique() == 5
+
+
+def test_a_date_with_the_rings_of_the_one_before_takes_its_line_whole(deepstate_dir):
+    """2024-08-09 has the sides of 2024-08-08 (one of 67 such archive dates): its line is
+    the one before, taken whole, and equals the line of contact computed afresh."""
+    snaps = [loc.read(deepstate_path(d)) for d in ("20240808", "20240809", "20240810")]
+    assert snaps[0].geometry_sha256 == snaps[1].geometry_sha256 != snaps[2].geometry_sha256
+    history = loc.line_history(snaps, remember=False)
+    for snap in snaps:
+        assert_same_lines(history[history["date"] == snap.date].drop(columns="date"),
+                          loc.line_of_contact(snap), snap.label)
