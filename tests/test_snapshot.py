@@ -726,3 +726,29 @@ def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_
     assert [str(w.message) for w in caught] == [
         f"{store}@2025-09-06: its bytes are those of {store}@2025-09-04 (2025-09-04), with "
         "another content between: a copy under the wrong date? Its figures are that date's"]
+
+
+def test_a_name_given_twice_or_a_file_both_geojson_and_api_answer_is_refused(tmp_path):
+    """The reviewer's cases: a second "name" member hid the first (the last wins in GDAL and
+    in loc's parser), and a FeatureCollection with a "map" member was read as an API answer,
+    its layer name unread; an API answer's map names its date too."""
+    raw = deepstate_path("20250905").read_text()
+    twice = tmp_path / "deepstatemap_data_20250907.geojson"
+    twice.write_text(raw.replace('"name": "deepstatemap_data_20250905",',
+                                 '"name": "deepstatemap_data_20250905", '
+                                 '"name": "deepstatemap_data_20250907",', 1))
+    with pytest.raises(InputError, match=r"member 'name' given twice\)$"):
+        loc.read(twice)
+    doc = json.loads(raw)
+    both = tmp_path / "both_20250905.geojson"
+    both.write_text(json.dumps({"map": doc, **doc}))  # "map" first: read as an answer
+    with pytest.raises(InputError, match=r'is GeoJSON \(type "FeatureCollection"\) and a '
+                                         r"DeepStateMap API answer \(a map member\) at once"):
+        loc.read(both)
+    api = tmp_path / "answer_20250907.json"
+    api.write_text(json.dumps({"map": doc}))
+    with pytest.raises(DateError, match=r"its name says 2025-09-07 but its layer name "
+                                        r'\("deepstatemap_data_20250905"\) says 2025-09-05'):
+        loc.read(api)
+    api.rename(tmp_path / "answer.json")
+    assert loc.read(tmp_path / "answer.json").label == "2025-09-05"

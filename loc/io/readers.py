@@ -259,8 +259,8 @@ def checked_before_gdal(real: Path, path: Path) -> object | None:
         return None
     # GDAL's JSON parser recurses: check depth and size before it sees the text
     raw = real.read_bytes()
-    try:
-        doc = loads(raw, str(path))
+    try:  # a member named twice: GDAL takes one, a reader of the text may take the other
+        doc = loads(raw, str(path), unique_keys=True)
     except LimitError:
         raise
     except InputError as exc:
@@ -1009,9 +1009,11 @@ def _check_named_crs(gdf: gpd.GeoDataFrame, doc, path: Path) -> None:
         raise refuse
 
 
-def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None, str] | None:
+def _api_document(path: Path
+                  ) -> tuple[gpd.GeoDataFrame, dt.date | None, str, str | None] | None:
     """A DeepStateMap API answer saved to a file, parsed, with the SHA-256 of the bytes
-    parsed; None for any other file."""
+    parsed and its map's layer name; None for any other file. A document that is GeoJSON
+    too (a ``type`` beside its ``map``) is refused: GDAL would read the one, loc the other."""
     if path.suffix.lower() not in (".json", ".geojson"):
         return None
     with open(path, "rb") as fh:
@@ -1020,10 +1022,15 @@ def _api_document(path: Path) -> tuple[gpd.GeoDataFrame, dt.date | None, str] | 
                                                and b'"datetime"' not in head):
         return None
     data = path.read_bytes()
-    doc = loads(data, str(path))
+    doc = loads(data, str(path), unique_keys=True)
     if not deepstate.is_api_document(doc):
         return None
-    return (*deepstate.parse_api(data, str(path)), input_sha256(path, data))
+    assert isinstance(doc, dict)  # what is_api_document found
+    if "type" in doc:
+        raise InputError(f"is GeoJSON (type {quoted(doc['type'])}) and a DeepStateMap API "
+                         "answer (a map member) at once: which is it?", path)
+    name = doc["map"].get("name") if doc["map"].get("type") == "FeatureCollection" else None
+    return (*deepstate.parse_api(data, str(path)), input_sha256(path, data), name)
 
 
 def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
@@ -1079,7 +1086,7 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
             return fast
     api_date = layer = member = None
     if api is not None:
-        gdf, api_date, sha256 = api
+        gdf, api_date, sha256, layer = api
         hint = "deepstate"
     else:
         # GDAL reads the files itself: hashed before and after, so the hash recorded is
