@@ -460,3 +460,16 @@ def test_no_sample_moves_farther_than_the_changed_area_reaches(kind, size_km, ga
         assert mv.loc[whole, "displacement_km"].abs().to_numpy() == pytest.approx(
             size_km, rel=0.01)
         assert (mv.loc[~whole, "direction"] == "static").all()
+
+
+def test_a_copy_under_another_dates_name_inside_a_period_is_refused(deepstate_dir, tmp_path):
+    """The reviewer's case: only each period's first and the last file were read, so a copy
+    of 2025-09-01 as 2025-09-03 was counted (exit 0); every member is checked now."""
+    for day in ("20250901", "20250902", "20250904", "20250905"):
+        name = f"deepstatemap_data_{day}.geojson"
+        (tmp_path / name).write_bytes((deepstate_dir / name).read_bytes())
+    (tmp_path / "deepstatemap_data_20250903.geojson").write_bytes(
+        (deepstate_dir / "deepstatemap_data_20250901.geojson").read_bytes())
+    for period in ("week", "month"):
+        with pytest.raises(loc.LocError, match="its name says 2025-09-03 but its layer name"):
+            loc.movement_series(tmp_path, period=period)
