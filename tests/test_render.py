@@ -580,6 +580,14 @@ def test_hostile_layer_title_and_zone_kind_are_text(tmp_path, browser, snap_2025
     page.close()
 
 
+_APART = """(a, b) => {
+  const r = document.querySelector(a).getBoundingClientRect();
+  const q = document.querySelector(b).getBoundingClientRect();
+  return r.right <= q.left || q.right <= r.left || r.bottom <= q.top || q.bottom <= r.top;
+}"""
+"""Whether the first elements of two selectors lie apart on the screen."""
+
+
 def test_report_findings_on_top_hoverable_and_tabled(tmp_path, browser):
     import shapely
 
@@ -594,6 +602,10 @@ def test_report_findings_on_top_hoverable_and_tabled(tmp_path, browser):
     import geopandas as gpd
 
     breaches = gpd.read_file(folder / "breaches.geojson")
+    for size in ((1400, 900), (1200, 800)):  # the sources clear of the legend, beside the panel
+        page, _ = open_map(browser, folder / "report.html", viewport=size)
+        assert page.evaluate(f"({_APART})('.loc-attribution', '.loc-legend')"), size
+        page.close()
     page, log = open_map(browser, folder / "report.html")
     rows = page.locator(".loc-findings-table[data-name=breaches] tbody tr")
     assert rows.count() == len(breaches)
