@@ -45,6 +45,16 @@ def deepstate_path(day: str) -> Path:
     return DEEPSTATE / f"deepstatemap_data_{day}.geojson"
 
 
+def without_layer_name(raw: bytes) -> bytes:
+    """An archive file's bytes without its FeatureCollection ``name`` (which says its date):
+    a file that says its date in its name only."""
+    import re
+
+    out, n = re.subn(rb'"name": "deepstatemap_data_\d{8}",', b"", raw, count=1)
+    assert n == 1
+    return out
+
+
 @pytest.fixture(scope="session")
 def snap_20250905():
     import loc

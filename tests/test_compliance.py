@@ -18,7 +18,7 @@ from loc import geo as lcrs
 from loc.cli import cli
 from loc.outputs.reports import save_report
 from loc.outputs.versions import file_record
-from tests.conftest import deepstate_files, deepstate_path
+from tests.conftest import deepstate_files, deepstate_path, without_layer_name
 
 CENTRE = lcrs.project(shapely.Point(37.2, 48.1))
 HALF_W, HALF_H = 30_000.0, 30_000.0
@@ -441,8 +441,7 @@ def test_a_freeze_written_by_loc_freeze_keeps_its_date_and_an_undated_one_is_sai
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["incidents"] == {"count": 1, "violations": 1}
     undated = tmp_path / "undated.geojson"
-    undated.write_bytes(deepstate_path("20250801").read_bytes().replace(  # no layer name
-        b'"name": "deepstatemap_data_20250801",', b""))
+    undated.write_bytes(without_layer_name(deepstate_path("20250801").read_bytes()))
     assert loc.read(undated).date is None
     r = CliRunner().invoke(cli, [*args, "--freeze", str(undated)])
     assert r.exit_code == 0, r.output

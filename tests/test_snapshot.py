@@ -12,7 +12,7 @@ from shapely.geometry import Polygon, box, mapping
 import loc
 from loc import geo as crs
 from loc.errors import DateError, GeometryError, InputError
-from tests.conftest import deepstate_files, deepstate_path
+from tests.conftest import deepstate_files, deepstate_path, without_layer_name
 
 DONBAS = box(37.0, 47.5, 38.5, 48.5)  # a box inside Donetsk region, lon/lat
 
@@ -702,14 +702,11 @@ def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_
                                                                           monkeypatch):
     """A, B, A imported into a store: the import said nothing and a timeline of the store
     could not tell (its snapshots are keyed by geometry); both now warn, naming both."""
-    import re
-
     monkeypatch.setenv("LOC_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "plain"
     folder.mkdir()
     for day in ("20250904", "20250905"):
-        raw = re.sub(rb'"name": "deepstatemap_data_\d{8}",', b"",
-                     deepstate_path(day).read_bytes(), count=1)
+        raw = without_layer_name(deepstate_path(day).read_bytes())
         (folder / f"m_{day}.geojson").write_bytes(raw)
     (folder / "m_20250906.geojson").write_bytes((folder / "m_20250904.geojson").read_bytes())
     store = tmp_path / "s.gpkg"

@@ -14,7 +14,7 @@ import loc
 from loc import geo as lcrs
 from loc import processes
 from loc.cli import cli
-from tests.conftest import deepstate_files
+from tests.conftest import deepstate_files, without_layer_name
 
 
 @pytest.fixture()
@@ -790,14 +790,6 @@ def test_a_file_named_without_a_date_takes_its_layer_names(deepstate_dir, tmp_pa
                               "file copied under another date's name, say)")
 
 
-def _without_layer_name(raw: bytes) -> bytes:
-    import re
-
-    out, n = re.subn(rb'"name": "deepstatemap_data_\d{8}",', b"", raw, count=1)
-    assert n == 1
-    return out
-
-
 def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
         deepstate_dir, cache, tmp_path):
     """Without a layer name the copy cannot be refused, but its bytes are those of a file
@@ -807,7 +799,7 @@ def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
     folder.mkdir()
     for day in ("20250904", "20250905", "20250906"):
         raw = (deepstate_dir / f"deepstatemap_data_{day}.geojson").read_bytes()
-        (folder / f"m_{day}.geojson").write_bytes(_without_layer_name(raw))
+        (folder / f"m_{day}.geojson").write_bytes(without_layer_name(raw))
     (folder / "m_20250907.geojson").write_bytes((folder / "m_20250905.geojson").read_bytes())
     want = (f"{folder / 'm_20250907.geojson'}: its bytes are those of "
             f"{folder / 'm_20250905.geojson'} (2025-09-05), with another content between: a "

@@ -114,8 +114,9 @@ class _Date:
     """What one date leaves for the next: its rings' samples and their classes."""
 
     def __init__(self, polys: list[Polygon], others_m, rings: list, contact: np.ndarray,
-                 needs_rays: np.ndarray, tiles: dict) -> None:
+                 needs_rays: np.ndarray, tiles: dict, rows: dict) -> None:
         self.polys = polys
+        self.rows = rows  # its line's rows (taken whole by a date with the same rings)
         self.others_m = others_m
         self.contact = contact
         self.needs_rays = needs_rays
@@ -126,7 +127,6 @@ class _Date:
             self.rings[key] = (xy, samples, at)
             at += len(samples.ll)
         self._index: tuple | None = None
-        self.rows: dict | None = None  # its line's rows (taken whole by a date the same)
 
     def _vertices(self) -> tuple:
         """Every ring's vertices, hashed and sorted for lookups (built when first asked)."""
@@ -257,14 +257,13 @@ class _History:
         """The line of contact of the next member of the series."""
         polys, others_m, snap = self.read(item)
         prev = self.prev
-        if (prev is not None and prev.rows is not None and polys == prev.polys
-                and others_m is None and prev.others_m is None):
+        if (prev is not None and polys == prev.polys and others_m is None
+                and prev.others_m is None):
             return prev.rows, snap  # the same rings: the same line
         rings = self.ring_samples(polys)
         if not rings:
             self.prev = _Date(polys, others_m, [], np.array([], dtype=bool),
-                              np.array([], dtype=bool), {})
-            self.prev.rows = {c: [] for c in ROW_KEYS}
+                              np.array([], dtype=bool), {}, {c: [] for c in ROW_KEYS})
             return self.prev.rows, snap
         ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
         shapely.prepare(ru_m)
@@ -311,8 +310,7 @@ class _History:
                           for g, km, reg in zip(rows["geometry"], rows["length_km"],
                                                 rows["region"], strict=True)}
         self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
-                          needs_rays, ground.tiles)
-        self.prev.rows = rows
+                          needs_rays, ground.tiles, rows)
         return rows, snap
 
 

@@ -640,7 +640,7 @@ def movement_series(snapshots, period: str = "month", step_km: float = 1.0,
             firsts.append(snap)
     if firsts[-1] is not snaps[-1]:
         firsts.append(snaps[-1])
-    del snaps
+    del snaps  # only the compared ones are kept while their lines are computed
     line_history(firsts)  # each snapshot remembers its line: movement() finds it there
     rows = []
     for a, b in zip(firsts[:-1], firsts[1:], strict=True):

@@ -46,7 +46,7 @@ from loc.errors import (
 )
 from loc.geo import repair
 from loc.io.hashing import bytes_sha256, input_sha256, read_set
-from loc.io.rings import PlainReader, plain_bytes
+from loc.io.rings import PlainReader, layer_name, plain_bytes
 from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
 from loc.reference.sample import sample_path
@@ -371,9 +371,9 @@ def read_frames(path: str | Path, engine: str | None = None,
 
 class _Read(NamedTuple):
     """What :func:`_read_checked` read: the features, the JSON document
-    :func:`checked_before_gdal` parsed (None for other files), the name of the file's one
-    layer (None: several, or a JSON file's, which is its document's ``name``) and, for an
-    archive, the name of the member read."""
+    :func:`checked_before_gdal` parsed (None for other files), the file's layer name (a
+    JSON document's :func:`~loc.io.rings.layer_name`, or the name of its one layer; None
+    for several) and, for an archive, the name of the member read."""
 
     gdf: gpd.GeoDataFrame
     doc: object | None
@@ -398,13 +398,13 @@ def _read_all(real: Path, name: str, path: Path, as_written: bool) -> _Read:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
     with gdal_path(real) as safe:
         gdf, layer = _read_layers(safe, name, path, as_written, doc is not None)
-        return _Read(gdf, doc, layer, None)
+        return _Read(gdf, doc, layer_name(doc) if doc is not None else layer, None)
 
 
 def _read_layers(real: Path, name: str, path: Path, as_written: bool, json_doc: bool
                  ) -> tuple[gpd.GeoDataFrame, str | None]:
-    """The features of every layer, and the name of the file's one layer (None for a
-    JSON document, whose ``name`` is read from the document, or for several layers)."""
+    """The features of every layer, and the name of the file's one layer (None for
+    several, or for a JSON document: GDAL reads it as one layer, not listed)."""
     single = json_doc or real.suffix.lower() in (".geojson", ".json")
     try:
         layers: list[tuple[str | None, str | None]] = (
@@ -1029,8 +1029,8 @@ def _api_document(path: Path
     if "type" in doc:
         raise InputError(f"is GeoJSON (type {quoted(doc['type'])}) and a DeepStateMap API "
                          "answer (a map member) at once: which is it?", path)
-    name = doc["map"].get("name") if doc["map"].get("type") == "FeatureCollection" else None
-    return (*deepstate.parse_api(data, str(path)), input_sha256(path, data), name)
+    return (*deepstate.parse_api(data, str(path)), input_sha256(path, data),
+            layer_name(doc["map"]))
 
 
 def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
@@ -1097,8 +1097,6 @@ def read_file(path: str | Path, date=None, source: str | None = None, names=None
         if input_sha256(path) != sha256:
             raise InputError("changed while loc read it: run again", path)
         hint = None
-        if isinstance(doc, dict):
-            layer = doc.get("name") if doc.get("type") == "FeatureCollection" else None
     return snapshot_from_frame(gdf, str(path), date=date, own_date=api_date, source=source,
                                names=names, sha256=sha256, file_name=path.name,
                                scheme_hint=hint, layer=layer, member=member)

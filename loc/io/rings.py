@@ -661,8 +661,34 @@ def _split_plain(raw: bytes) -> tuple[str, bytes, str | None] | None:
     if kind not in ("Polygon", "MultiPolygon") or open_at + (
             4 if kind == "MultiPolygon" else 3) > config.limit("depth"):
         return None
-    layer = doc.get("name") if doc.get("type") == "FeatureCollection" else None
-    return kind, coords, layer
+    return kind, coords, layer_name(doc)
+
+
+def layer_name(doc: object) -> str | None:
+    """The layer name of a parsed GeoJSON document: a FeatureCollection's ``name`` (GDAL's
+    layer name for it), None for anything else.
+
+    Parameters
+    ----------
+    doc : object
+        Parsed JSON.
+
+    Returns
+    -------
+    str or None
+        The name.
+
+    Examples
+    --------
+    >>> layer_name({"type": "FeatureCollection", "name": "x_20250905", "features": []})
+    'x_20250905'
+    >>> layer_name({"type": "Feature", "name": "x"}) is None
+    True
+    """
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None
+    name = doc.get("name")
+    return name if isinstance(name, str) else None
 
 
 def _marks(node) -> int:
