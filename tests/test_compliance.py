@@ -575,3 +575,36 @@ def test_gdal_fetches_no_schema_while_it_lists_layers(tmp_path, monkeypatch):
     gpd.GeoDataFrame(geometry=[shapely.box(37, 47.5, 38, 48.5)], crs=4326).to_file(path)
     readers.read_frames(path, "pyogrio")
     assert seen == ["NO"]
+
+
+def _forget() -> None:
+    """Empty what checks remember across calls (depths by line, settlements by area)."""
+    importlib.import_module("loc.analysis.compliance")._Reach.last = None
+    importlib.import_module("loc.reference.settlements")._PEOPLE.clear()
+
+
+def test_what_checks_remember_never_changes_a_report(real_check):
+    """Depths and settlements are remembered by exact geometry across checks (a series
+    repeats most breaches day after day): a report is the same fresh or after checks of
+    other dates and of another freeze line, whose depths must not be reused."""
+    a, b, frozen, _ = real_check
+    other = loc.freeze(loc.read(deepstate_path("20240708")))
+    days = [loc.read(deepstate_path(d)) for d in ("20250903", "20250904", "20250905")]
+
+    def frames(freeze, snap):
+        r = loc.check(freeze, snap)
+        return [df.drop(columns="geometry").to_dict("list")
+                | {"wkb": list(df.geometry.to_wkb())} for df in (r.breaches,
+                                                                   r.within_tolerance)]
+
+    _forget()
+    fresh = frames(frozen, b)
+    _forget()
+    fresh_other = frames(other, b)
+    _forget()
+    for snap in days:
+        frames(frozen, snap)
+    assert frames(other, b) == fresh_other  # the same areas, another line: new depths
+    assert frames(frozen, b) == fresh
+    depths = fresh[0]["depth_km"]
+    assert fresh_other[0]["depth_km"] != depths[:len(fresh_other[0]["depth_km"])]

@@ -717,12 +717,13 @@ def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_
     assert [str(w.message) for w in caught] == [
         f"{folder / 'm_20250906.geojson'}: its bytes are those of "
         f"{folder / 'm_20250904.geojson'} (2025-09-04), with another content between: a copy "
-        "under the wrong date? Its figures are that date's"]
+        "under the wrong date, or an edit undone? Its figures are that date's"]
     with pytest.warns(loc.LocWarning) as caught:
         loc.timeline(store)
     assert [str(w.message) for w in caught] == [
         f"{store}@2025-09-06: its bytes are those of {store}@2025-09-04 (2025-09-04), with "
-        "another content between: a copy under the wrong date? Its figures are that date's"]
+        "another content between: a copy under the wrong date, or an edit undone? Its "
+        "figures are that date's"]
 
 
 def test_a_name_given_twice_or_a_file_both_geojson_and_api_answer_is_refused(tmp_path):

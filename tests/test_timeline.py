@@ -2,6 +2,7 @@ import importlib
 import json
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import loc
 from loc import geo as lcrs
 from loc import processes
 from loc.cli import cli
-from tests.conftest import deepstate_files, without_layer_name
+from tests.conftest import deepstate_files, deepstate_path, without_layer_name
 
 
 @pytest.fixture()
@@ -803,7 +804,7 @@ def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
     (folder / "m_20250907.geojson").write_bytes((folder / "m_20250905.geojson").read_bytes())
     want = (f"{folder / 'm_20250907.geojson'}: its bytes are those of "
             f"{folder / 'm_20250905.geojson'} (2025-09-05), with another content between: a "
-            "copy under the wrong date? Its figures are that date's")
+            "copy under the wrong date, or an edit undone? Its figures are that date's")
     for _ in range(2):  # cold, then warm
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -822,3 +823,94 @@ def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
         loc.timeline(folder)
         loc.read_series(folder)
     assert [w for w in caught if w.category is loc.LocWarning] == []
+
+
+# -- a copy whose layer name was edited too --------------------------------------------------
+
+def _renamed_copy(folder: Path, day: str, as_day: str, gpkg: bool = False) -> Path:
+    """``day``'s real file copied as ``as_day``'s with its layer name edited too (so no
+    two of its dates disagree); as a GeoPackage converted by GDAL, if ``gpkg``."""
+    import geopandas as gpd
+
+    raw = deepstate_path(day).read_bytes().replace(
+        f"deepstatemap_data_{day}".encode(), f"deepstatemap_data_{as_day}".encode())
+    out = folder / f"deepstatemap_data_{as_day}.geojson"
+    out.write_bytes(raw)
+    if gpkg:
+        gdf = gpd.read_file(out)
+        out.unlink()
+        out = out.with_suffix(".gpkg")
+        gdf.to_file(out, layer=f"deepstatemap_data_{as_day}", driver="GPKG")
+    return out
+
+
+@pytest.mark.parametrize("gpkg", [False, True])
+@pytest.mark.parametrize("in_process", [10_000, 1])
+@pytest.mark.parametrize("of", ["20250820", "20250827"])  # the first date, a middle one
+def test_a_copy_whose_layer_name_was_edited_too_is_a_warning(deepstate_dir, cache, tmp_path,
+                                                             monkeypatch, in_process, gpkg,
+                                                             of):
+    """The stop-28 case: 2025-09-05's file saved as 2025-09-07's with its layer name edited
+    to match gave a 2025-09-07 row of 2025-09-05's figures, exit 0, no word (its bytes
+    differ from every other file's). Its geometry is exactly that of an earlier date with
+    another between: a warning names both, cold and warm, in this process and in workers,
+    read without GDAL or converted to a GeoPackage, in a series read, an import and the
+    CLI."""
+    monkeypatch.setattr(importlib.import_module("loc.analysis.timeline"), "IN_PROCESS",
+                        in_process)
+    folder = tmp_path / "f"
+    folder.mkdir()
+    days = [f"202508{d:02d}" for d in range(20, 32)] + ["20250901"]  # 13: workers, if 1
+    for day in days:
+        (folder / f"deepstatemap_data_{day}.geojson").write_bytes(
+            deepstate_path(day).read_bytes())
+    copy = _renamed_copy(folder, of, "20250902", gpkg)
+    first = folder / f"deepstatemap_data_{of}.geojson"
+    day = f"{of[:4]}-{of[4:6]}-{of[6:]}"
+    want = (f"{copy}: its geometry is exactly that of {first} ({day}) in other bytes, "
+            "with another geometry between: a copy under the wrong date, or an edit undone? "
+            "Its figures are that date's")
+    for _ in range(2):  # cold, then warm (nothing read: the figures are all cached)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = loc.timeline(folder)
+        assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [want]
+        assert df.loc[pd.Timestamp("2025-09-02").date(), "occupied_km2"] == pytest.approx(
+            df.loc[pd.Timestamp(day).date(), "occupied_km2"], abs=1e-6)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        snaps = loc.read_series(folder)
+    assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [want]
+    store = tmp_path / "s.gpkg"
+    with pytest.warns(loc.LocWarning) as caught:
+        loc.import_snapshots(snaps, store)
+    assert [str(w.message) for w in caught] == [want]
+    with pytest.warns(loc.LocWarning) as caught:
+        loc.timeline(store)
+    assert [str(w.message) for w in caught] == [
+        f"{store}@2025-09-02: its geometry is exactly that of {store}@{day} ({day}) in other "
+        "bytes, with another geometry between: a copy under the wrong date, or an edit "
+        "undone? Its figures are that date's"]
+    with pytest.warns(loc.LocWarning) as caught:  # the line of each date: 2025-09-02's is
+        loc.line_history(folder)  # that date's line (no bytes hashed here)
+    assert [str(w.message) for w in caught] == [want.replace(" in other bytes", "")]
+    r = CliRunner().invoke(cli, ["timeline", str(folder)])
+    assert r.exit_code == 0 and f"loc: warning: {want}\n" in r.stderr
+    renamed = copy.rename(copy.with_name("x_20250902" + copy.suffix))  # figures cached, the
+    with pytest.warns(loc.LocWarning) as caught:  # name new: read again, the general way
+        loc.timeline(folder)
+    assert [str(w.message) for w in caught] == [want.replace(str(copy), str(renamed))]
+
+
+def test_no_file_of_the_archive_warns_of_a_repeat(deepstate_dir, cache):
+    """Of the 536 real files, 67 have the geometry of the day before (nothing changed) and
+    none the geometry or bytes of an earlier date with another between: no warning, cold
+    or warm."""
+    files = deepstate_files()
+    assert len(files) >= 500
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = loc.timeline(files)
+        assert [str(w.message) for w in caught if w.category is loc.LocWarning] == []
+        assert len(df) == len(files)

@@ -178,6 +178,19 @@ def test_every_status_arises_for_every_condition_kind(world):
         assert next(p for p in v.phases if p.name == phase).status == status
 
 
+def test_a_series_back_to_an_earlier_dates_bytes_is_a_note(world):
+    """Days 12-14 advance and day 15 returns to the file of days 0-11, byte for byte: the
+    report notes it (an edit undone, or a copy under the wrong date), naming the first
+    file of that content, once."""
+    folder, v = world[0], world[-1]
+    snaps = folder / "snaps"
+    want = (f"{snaps / f'syn_{day(15):%Y%m%d}.geojson'}: its bytes are those of "
+            f"{snaps / f'syn_{day(0):%Y%m%d}.geojson'} ({day(0).isoformat()}), with another "
+            "content between: a copy under the wrong date, or an edit undone? Its figures "
+            "are that date's")
+    assert [n for n in v.notes if "its bytes are those of" in n] == [want]
+
+
 def test_no_data_lists_the_missing_days(world):
     v = world[-1]
     gap = {c.kind: c for c in conditions(v, "gap")}

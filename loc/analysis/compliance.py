@@ -98,6 +98,50 @@ def _breach_id(date: str, geom) -> str:
     return f"B{date.replace('-', '')}-{hashlib.sha256(wkb.encode()).hexdigest()[:8]}"
 
 
+class _Reach:
+    """The freeze line of the checks made last (CONFORMAL) and the depth of each area
+    checked against it, by SHA-256 of the area's lon/lat WKB: over a series, most breaches
+    come back unchanged day after day and are measured once."""
+
+    KEPT = 20_000
+    """Areas remembered (then forgotten all at once)."""
+    last: _Reach | None = None
+
+    def __init__(self, line_m) -> None:
+        self.line_m = line_m
+        self.line = LineReach(line_m)
+        self.border: LineReach | None = None
+        self.depths: dict[bytes, tuple[float, bool]] = {}
+
+    @classmethod
+    def of(cls, line_m) -> _Reach:
+        """The reach of a line: the last one's if it is the same line."""
+        last = cls.last
+        if last is None or not shapely.equals_exact(last.line_m, line_m, 0.0):
+            last = cls.last = cls(line_m)
+        return last
+
+    def depth(self, g_ll, g) -> tuple[float, bool]:
+        """``(depth_km, cross_border)`` of an area (lon/lat ``g_ll``, CONFORMAL ``g``)."""
+        key = hashlib.sha256(shapely.to_wkb(g_ll)).digest()
+        got = self.depths.get(key)
+        if got is not None:
+            return got
+        land, outline = land_conformal()
+        across = bool(not shapely.dwithin(self.line_m, g, LINE_TOUCH_M)
+                      and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
+                           or not shapely.intersects(land, g)))
+        if across:  # how far into Ukraine (0 for a breach wholly abroad or at sea)
+            self.border = self.border or LineReach(outline)
+            got = (_depth_from_border(g, land, self.border), True)
+        else:
+            got = (self.line.farthest(g)[0] / 1e3, False)
+        if len(self.depths) >= self.KEPT:
+            self.depths.clear()
+        self.depths[key] = got
+        return got
+
+
 def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
     if changes.empty:
         return gpd.GeoDataFrame(
@@ -105,19 +149,10 @@ def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:
                      "settlement", "population", "geometry"], geometry="geometry",
             crs="OGC:CRS84")
     geoms = changes.geometry.values
-    land, outline = land_conformal()
-    depth, cross = [], []
-    line, border = LineReach(line_m), None
-    for g in lcrs.project(geoms):
-        across = (not shapely.dwithin(line_m, g, LINE_TOUCH_M)
-                  and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
-                       or not shapely.intersects(land, g)))
-        cross.append(bool(across))
-        if across:  # how far into Ukraine (0 for a breach wholly abroad or at sea)
-            border = border or LineReach(outline)
-            depth.append(_depth_from_border(g, land, border))
-        else:
-            depth.append(line.farthest(g)[0] / 1e3)
+    reach = _Reach.of(line_m)
+    measured = [reach.depth(ll, g) for ll, g in zip(geoms, lcrs.project(geoms), strict=True)]
+    depth = [d for d, _ in measured]
+    cross = [c for _, c in measured]
     near = nearest(shapely.point_on_surface(geoms))["name"].to_numpy()
     largest = [s.split(", ")[0] if s else n for s, n in zip(changes["settlements"], near,
                                                              strict=True)]

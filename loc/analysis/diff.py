@@ -22,7 +22,7 @@ from loc import checks, geo
 from loc.geo import clip_box, polygon_parts
 from loc.model import Snapshot, earlier_first
 from loc.reference.regions import OUTSIDE, region_groups, region_pieces
-from loc.reference.settlements import within
+from loc.reference.settlements import settlements_of
 
 WINDOW_PAD_M = 1.0
 """Padding (m) around changed segments' boxes; keeps touching changes in one window."""
@@ -285,9 +285,9 @@ def _frame(polys_m: np.ndarray, from_side: str, to_side: str) -> gpd.GeoDataFram
     width = np.where(perim > 0, 2 * km2 * 1e6 / np.maximum(perim, 1e-9), 0.0)
     names, pops = [], []
     for g in lonlat:
-        hit = within(g)
-        names.append(", ".join(hit["name"]))
-        pops.append(int(hit["population"].sum()))
+        hit, people = settlements_of(g)
+        names.append(", ".join(hit))
+        pops.append(people)
     return gpd.GeoDataFrame({
         "from_side": from_side, "to_side": to_side, "region": regions,
         "km2": km2, "width_m": width, "settlements": names, "population": pops,

@@ -37,9 +37,10 @@ from loc.analysis.line import (
     others_of,
     rows_frame,
 )
+from loc.io.hashing import warn_repeated
 from loc.io.inputs import series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain
+from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, shape_digest
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
@@ -196,6 +197,7 @@ class _History:
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
         self.known: dict = {}  # piece coordinates -> (length_km, regions)
         self.lengths = _Lengths()
+        self.polys: list[Polygon] = []  # the occupied polygons of the date read last
 
     def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
         """The occupied polygons of a series member as ring keys, the land held by others
@@ -256,6 +258,7 @@ class _History:
     def date(self, item) -> tuple[dict[str, list], Snapshot | None]:
         """The line of contact of the next member of the series."""
         polys, others_m, snap = self.read(item)
+        self.polys = polys
         prev = self.prev
         if (prev is not None and polys == prev.polys and others_m is None
                 and prev.others_m is None):
@@ -354,6 +357,13 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         For an empty series, an undated snapshot, two snapshots of one date, or a file
         that cannot be read (named).
 
+    Warns
+    -----
+    LocWarning
+        For a file whose geometry is exactly that of an earlier date with another
+        between (:func:`loc.io.hashing.warn_repeated`; snapshots given were checked when
+        they were read).
+
     Examples
     --------
     >>> import loc
@@ -371,8 +381,11 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     history = _History(options)
     rows: dict[str, list] = {c: [] for c in ROW_KEYS}
     dates: list[dt.date] = []
+    shapes = []  # a file's geometry (a snapshot given was checked when it was read)
     for done, (day, item) in enumerate(items, 1):
         day_rows, snap = history.date(item)
+        if not isinstance(item, Snapshot):
+            shapes.append((day, None, shape_digest(history.reader, history.polys), str(item)))
         if progress is not None:
             progress(done, len(items))
         if snap is not None and remember:
@@ -380,4 +393,5 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         for c in ROW_KEYS:
             rows[c].extend(day_rows[c])
         dates.extend([day] * len(day_rows["piece"]))
+    warn_repeated(shapes)
     return rows_frame(rows, date=np.array(dates, dtype=object))

@@ -53,7 +53,9 @@ from loc.io.rings import (
     changed_segments,
     plain_bytes,
     read_plain,
+    shape_digest,
 )
+from loc.io.store import file_sha256_of
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -63,8 +65,9 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 8  # 8: a record of a file read under a name must mean its dates agreed,
-# layer name included (a cache of 7 may hold a file copied under another date's name)
+CACHE_VERSION = 9  # 8: a record of a file read under a name must mean its dates agreed,
+# layer name included (a cache of 7 may hold a file copied under another date's name);
+# 9: a record holds the digest of the file's geometry (see warn_repeated)
 BREAK_KM2 = 1_000.0
 """A change larger than this (km²) per day between two dates, for up to
 :data:`BREAK_DAYS` days (``BREAK_KM2 × min(days_since_prev, BREAK_DAYS)``), is a break in
@@ -133,8 +136,10 @@ def _cache_form(doc: dict) -> bool:
 
     files, pairs, checked = doc.get("files"), doc.get("pairs"), doc.get("checked")
     return (isinstance(files, dict) and isinstance(pairs, dict) and isinstance(checked, dict)
-            and all(isinstance(e, dict) and set(e) == {"names", "limits", "warnings"}
+            and all(isinstance(e, dict)
+                    and set(e) == {"names", "limits", "warnings", "geometry"}
                     and texts(e["names"]) and texts(e["warnings"])
+                    and (e["geometry"] is None or isinstance(e["geometry"], str))
                     and isinstance(e["limits"], list) and len(e["limits"]) == len(LIMITS)
                     and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
                             for v in e["limits"])
@@ -282,9 +287,10 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         _show(items, records)  # what the files read so far gave, then the error
         raise
     _show(items, records)
-    warn_repeated((day, item.sha256, str(item.path or item.label))
-                  if isinstance(item, Snapshot) else (day, key, str(item))
-                  for (day, item), key in zip(items, keys, strict=True))
+    warn_repeated((day, file_sha256_of(item), key, str(item.path or item.label))
+                  if isinstance(item, Snapshot)
+                  else (day, key, records.get(j, {}).get("geometry"), str(item))
+                  for j, ((day, item), key) in enumerate(zip(items, keys, strict=True)))
     dirty = dirty or bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures
@@ -390,8 +396,12 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
             snap = _record(item, partial(read_file, item), records, j)
             digests.setdefault(j, set()).add(snap.sha256)
             rec = records[j]
+            reader = RingReader()
+            rec.setdefault("geometry", shape_digest(reader, reader.from_geometry(snap.side("ru"))))
+        shape = rec.get("geometry") or (old or {}).get("geometry")
         if old is None or old["warnings"] != rec["warnings"]:
-            new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"]}
+            new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"],
+                   "geometry": shape}
         elif _covers(old, item.name, rec["limits"]):
             continue  # what the cache says already
         else:  # one more name: each of them read within the larger of the limits
@@ -399,7 +409,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
             new = {"names": [*names, item.name],
                    "limits": [max(a, b) for a, b in zip(old["limits"], rec["limits"],
                                                         strict=True)],
-                   "warnings": rec["warnings"]}
+                   "warnings": rec["warnings"], "geometry": shape}
         checked[keys[j]] = new
         dirty = True
     return dirty
@@ -407,9 +417,9 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
 
 def _covers(record: dict, name: str, limits: list[int]) -> bool:
     """Whether a cache's record of a file's content covers reading it as ``name`` under
-    ``limits``: that name among its names, and no limit tighter than one it was read
-    under (a file within a limit is within any larger one)."""
-    return name in record["names"] and all(
+    ``limits``: that name among its names, no limit tighter than one it was read under (a
+    file within a limit is within any larger one), and the digest of its geometry."""
+    return name in record["names"] and record.get("geometry") is not None and all(
         a <= b for a, b in zip(record["limits"], limits, strict=True))
 
 
@@ -487,8 +497,11 @@ class _Walker:
             self.digests.setdefault(j, set()).add(digest)
             return polys
 
-        polys = (_polygons_of(self.reader, item, self.valid)[0] if isinstance(item, Snapshot)
-                 else _record(item, read, self.records, j))
+        if isinstance(item, Snapshot):
+            polys = _polygons_of(self.reader, item, self.valid)[0]
+        else:
+            polys = _record(item, read, self.records, j)
+            self.records[j].setdefault("geometry", shape_digest(self.reader, polys))
         last = max(self.held) if self.forward and self.held else (
             min(self.held) if self.held else None)
         self.held = {k: v for k, v in self.held.items() if k == last}
@@ -560,7 +573,9 @@ def _compute_pairs(items: list, missing: list[int], progress,
                 continue
             status, value, found, read = got
             for j, rec in found.items():
-                records.setdefault(j, rec)
+                mine = records.setdefault(j, rec)
+                if "geometry" in rec:  # the parent's first reading may not have built rings
+                    mine.setdefault("geometry", rec["geometry"])
             for j, seen in read.items():
                 digests.setdefault(j, set()).update(seen)
             if status == "error":

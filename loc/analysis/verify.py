@@ -60,6 +60,7 @@ from loc.io.agreements import BUFFER, Condition, Phase, Terms, read_agreement, r
 from loc.io.incidents import incident_dates, pick_column
 from loc.io.inputs import Item, as_snapshot, series
 from loc.io.rings import PlainReader
+from loc.io.store import warn_repeated_snapshots
 from loc.model import Snapshot
 
 STATUSES = ("met", "breached", "pending", "no-data")
@@ -681,6 +682,7 @@ def _verify(terms: Terms, snapshots, incidents, as_of, cover, progress) -> Verif
         shown = shown.drop(columns=["date"], errors="ignore")
         shown.insert(0, "date", [inc.dates[i].isoformat() for i in sorted(used)])
     read = [store.read[d] for d in sorted(store.read)]
+    warn_repeated_snapshots(read)
     return Verification(terms=terms, as_of=when, phases=phases, freeze=frozen, zones=zones,
                         breaches=breaches, incidents=shown, snapshots=read,
                         latest=read[-1] if read else frozen.snapshot,

@@ -34,7 +34,7 @@ from loc.io.agreements import Agreement, load_agreement
 from loc.io.readers import lonlat_frame, read_features
 from loc.model import Snapshot
 from loc.reference.regions import ukraine
-from loc.reference.settlements import within
+from loc.reference.settlements import settlements_of
 
 CLIPS = ("land", "ukraine", "none")
 MAX_KM = 500.0
@@ -78,10 +78,10 @@ def _clip_area(geom: BaseGeometry, clip: str) -> BaseGeometry:
 def _people(geoms) -> tuple[list[int], list[int], list[str]]:
     counts, pops, largest = [], [], []
     for g in geoms:
-        inside = within(g)
-        counts.append(len(inside))
-        pops.append(int(inside["population"].sum()))
-        largest.append(", ".join(inside["name"].head(5)))
+        names, people = settlements_of(g)
+        counts.append(len(names))
+        pops.append(people)
+        largest.append(", ".join(names[:5]))
     return counts, pops, largest
 
 

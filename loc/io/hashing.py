@@ -136,42 +136,67 @@ def input_sha256(path: str | Path, data: bytes | None = None) -> str:
     return h.hexdigest()
 
 
-def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str]]) -> None:
+def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str]]
+                  ) -> None:
     """Warn where a file of a series is byte for byte a file of an earlier date with
-    another content between (A, B, A): the same map published again after a change is
-    rare, a file copied under the wrong date's name is not, and its figures would be the
-    earlier date's. A run of identical files (A, A: nothing changed) is no warning.
+    another content between (A, B, A), or has, in other bytes, exactly the geometry of
+    one with another geometry between: the same map published again after a change is
+    rare, a file copied under the wrong date's name (its layer name edited too, say) is
+    not, and its figures would be the earlier date's. A run of identical files (A, A:
+    nothing changed) is no warning.
 
     Parameters
     ----------
-    members : iterable of (datetime.date, str or None, str)
-        Each member's date, SHA-256 of its file (None: built in memory, not checked) and
-        name, oldest first.
+    members : iterable of (datetime.date, str or None, str or None, str)
+        Each member's date, SHA-256 of its file (None: built in memory, not checked), a
+        digest of its geometry (None: not known; digests of one kind throughout, such as
+        :attr:`loc.model.Snapshot.geometry_sha256` or
+        :func:`loc.io.rings.shape_digest`) and name, oldest first, of one source.
 
     Warns
     -----
     LocWarning
-        Once for each member whose content came before, naming the earlier one.
+        Once for each member whose content (else geometry) came before, naming the
+        earlier one.
 
     Examples
     --------
     >>> import datetime as dt, warnings
-    >>> d = [dt.date(2025, 9, k) for k in (5, 6, 7)]
+    >>> d = [dt.date(2025, 9, k) for k in (5, 6, 7, 8)]
     >>> with warnings.catch_warnings(record=True) as w:
     ...     warnings.simplefilter("always")
-    ...     warn_repeated(zip(d, ["a", "b", "a"], ["x5", "x6", "x7"]))
+    ...     warn_repeated(zip(d, ["a", "b", "a", "c"], ["g", "h", "g", "h"],
+    ...                       ["x5", "x6", "x7", "x8"]))
     >>> print(w[0].message)  # doctest: +ELLIPSIS
     x7: its bytes are those of x5 (2025-09-05), with another content between: ...
+    >>> print(w[1].message)  # doctest: +ELLIPSIS
+    x8: its geometry is exactly that of x6 (2025-09-06) in other bytes, with another ...
+    >>> len(w)
+    2
     """
     first: dict[str, tuple[dt.date | None, str]] = {}
-    prev = None
-    for day, digest, where in members:
+    shapes: dict[str, tuple[dt.date | None, str]] = {}
+    prev = prev_shape = None
+    for day, digest, shape, where in members:
+        seen = first.get(digest) if digest is not None else None
+        was = shapes.get(shape) if shape is not None else None
+        if seen is not None and digest != prev:
+            warnings.warn(f"{where}: its bytes are those of {seen[1]}{_when(seen[0])}, with "
+                          "another content between: a copy under the wrong date, or an edit "
+                          "undone? Its figures are that date's", LocWarning, stacklevel=3)
+        elif seen is None and was is not None and shape != prev_shape:
+            bytes_ = " in other bytes" if digest is not None else ""
+            warnings.warn(f"{where}: its geometry is exactly that of {was[1]}{_when(was[0])}"
+                          f"{bytes_}, with another geometry between: a copy under the wrong "
+                          "date, or an edit undone? Its figures are that date's",
+                          LocWarning, stacklevel=3)
         if digest is not None:
-            seen = first.get(digest)
-            if seen is not None and digest != prev:
-                when = f" ({seen[0].isoformat()})" if seen[0] else ""
-                warnings.warn(f"{where}: its bytes are those of {seen[1]}{when}, with another "
-                              "content between: a copy under the wrong date? Its figures "
-                              "are that date's", LocWarning, stacklevel=3)
             first.setdefault(digest, (day, where))
-        prev = digest
+        if shape is not None:
+            shapes.setdefault(shape, (day, where))
+        prev, prev_shape = digest, shape
+
+
+def _when(day: dt.date | None) -> str:
+    """`` (YYYY-MM-DD)`` or nothing."""
+    return f" ({day.isoformat()})" if day else ""

@@ -16,10 +16,16 @@ from pathlib import Path
 from loc.dates import date_from_name, find_date, parse_date
 from loc.errors import DateError, InputError, OptionError
 from loc.geo import UKRAINE_BBOX
-from loc.io.hashing import warn_repeated
 from loc.io.readers import VECTOR_SUFFIXES, read_file
 from loc.io.rings import PlainReader
-from loc.io.store import is_store, read_store, read_store_series, split_reference, store_dates
+from loc.io.store import (
+    is_store,
+    read_store,
+    read_store_series,
+    split_reference,
+    store_dates,
+    warn_repeated_snapshots,
+)
 from loc.model import Snapshot
 
 Item = Path | Snapshot
@@ -207,7 +213,7 @@ def read_items(items: Iterable[Item], engine: str | None = None) -> list[Snapsho
     """
     plain = PlainReader(UKRAINE_BBOX)
     snaps = [as_snapshot(item, engine, plain) for item in items]
-    warn_repeated((s.date, s.sha256, str(s.path or s.label)) for s in snaps)
+    warn_repeated_snapshots(snaps)
     return snaps
 
 

@@ -17,7 +17,8 @@ Files in any other form are read by the caller the general way and given to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -59,6 +60,13 @@ class Ring:
         self.lonlat = lonlat
         self.xy = xy
         self.chunks = chunks
+
+    @cached_property
+    def digest(self) -> bytes:
+        """BLAKE2b (16 bytes) of the lon/lat positions: equal for equal rings, however
+        they were read (a ring reused from the previous file keeps it)."""
+        return hashlib.blake2b(np.ascontiguousarray(self.lonlat, dtype=np.float64).tobytes(),
+                               digest_size=16).digest()
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -150,6 +158,38 @@ class Ring:
 
 Polygon = tuple[bytes, ...]
 """A polygon as the keys of its rings: the exterior first, then the holes."""
+
+
+def shape_digest(reader: RingReader, polys: Iterable[Polygon]) -> str:
+    """A digest of polygons of the current (or previous) file of ``reader``: their rings'
+    lon/lat positions in order, so two files whose geometry is the same, position for
+    position, have the same digest whatever else their bytes hold (a layer name, a
+    property, spaces), and no two geometries that differ do.
+
+    Parameters
+    ----------
+    reader : RingReader
+        The reader that read them.
+    polys : iterable of tuple of bytes
+        The polygons, as ring keys.
+
+    Returns
+    -------
+    str
+        32 hex digits.
+
+    Examples
+    --------
+    >>> r = RingReader()
+    >>> a = r.read(b'{"type": "Polygon", "coordinates": [[[30,50],[31,50],[31,51],[30,50]]]}')
+    >>> b = r.read(b'{"type":"Polygon","coordinates":[[[30.0,50],[31,50],[31,51],[30,50]]]}')
+    >>> shape_digest(r, a) == shape_digest(r, b)
+    True
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for poly in polys:
+        h.update(b"".join(reader.ring(k).digest for k in poly) + b"|")
+    return h.hexdigest()
 
 
 class RingReader:

@@ -176,12 +176,42 @@ def _snapshots(sources, engine: str | None):
             yield read_file(item, engine=engine)
 
 
-def _file_sha256(snap: Snapshot) -> str:
+def warn_repeated_snapshots(snaps: list[Snapshot]) -> None:
+    """:func:`loc.io.hashing.warn_repeated` over snapshots, each source's series apart,
+    by date: by the bytes of the files they were read from and by their geometry.
+
+    Parameters
+    ----------
+    snaps : list of Snapshot
+        Dated snapshots (undated ones are left out).
+
+    Warns
+    -----
+    LocWarning
+        As :func:`loc.io.hashing.warn_repeated`.
+    """
+    for source in sorted({s.source for s in snaps}):
+        warn_repeated((s.date, file_sha256_of(s), s.geometry_sha256, str(s.path or s.label))
+                      for s in sorted((s for s in snaps if s.source == source and s.date),
+                                      key=lambda s: s.date or dt.date.min))
+
+
+def file_sha256_of(snap: Snapshot) -> str | None:
     """The SHA-256 of the file a snapshot was read from: its own, or for one read from a
     store the one the store kept (a store's snapshot is otherwise known by its geometry);
-    empty for one made in memory."""
-    return str(snap.meta.get("file_sha256") or "") if "store" in snap.meta else (
-        snap.sha256 or "")
+    None for one made in memory.
+
+    Parameters
+    ----------
+    snap : Snapshot
+        A snapshot.
+
+    Returns
+    -------
+    str or None
+        64 hex digits, or None.
+    """
+    return (snap.meta.get("file_sha256") or None) if "store" in snap.meta else snap.sha256
 
 
 def _same_geometry(rows: gpd.GeoDataFrame, snap: Snapshot) -> bool:
@@ -254,8 +284,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
         snaps.append(snap)
         if progress:
             progress(1)
-    warn_repeated((s.date, s.sha256, str(s.path or s.label))
-                  for s in sorted(snaps, key=lambda s: (s.date, s.source)))
+    warn_repeated_snapshots(snaps)
     with locked(store):
         current = _read(store, engine) if store.exists() else _empty()
         have = set(zip(current["date"], current["source"], strict=True))
@@ -268,7 +297,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
             if key in have:
                 # the same sides, whatever the hashes say (a snapshot changed in memory may
                 # still carry its file's hash)
-                old, new_sha = stored_sha.get(key) or "", _file_sha256(snap)
+                old, new_sha = stored_sha.get(key) or "", file_sha256_of(snap) or ""
                 same = _same_geometry(
                     current[(current["date"] == key[0]) & (current["source"] == key[1])],
                     snap)
@@ -286,7 +315,8 @@ def import_snapshots(sources, store: str | Path, progress=None,
                 geom = snap.given.get(side)
                 if geom is not None and not geom.is_empty:
                     rows.append({"date": key[0], "source": snap.source,
-                                 "license": snap.license or "", "sha256": _file_sha256(snap),
+                                 "license": snap.license or "",
+                                 "sha256": file_sha256_of(snap) or "",
                                  "side": side, "geometry": geom})
             added.append(key[0])
         if rows:

@@ -6,6 +6,7 @@ more (GeoNames ``cities500``, city districts folded into their city).
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import geopandas as gpd
@@ -153,6 +154,44 @@ def within(area) -> gpd.GeoDataFrame:
     return table()[inside(area)].sort_values(
         ["population", "name"], ascending=[False, True]
     ).copy()
+
+
+def settlements_of(area) -> tuple[tuple[str, ...], int]:
+    """The names of the bundled settlements inside an area loc made (as :func:`within`,
+    largest population first) and their total population: what a change, a breach or a
+    zone lists. Remembered by the area's exact geometry (WKB), for series in which most
+    areas come back day after day.
+
+    Parameters
+    ----------
+    area : shapely geometry
+        A lon/lat area.
+
+    Returns
+    -------
+    tuple
+        ``(names, population)``.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> names, people = settlements_of(shapely.box(30.2, 50.2, 30.8, 50.6))
+    >>> names[0], people > 2_000_000
+    ('Kyiv', True)
+    """
+    key = hashlib.sha256(shapely.to_wkb(area)).digest()
+    got = _PEOPLE.get(key)
+    if got is None:
+        if len(_PEOPLE) >= _PEOPLE_KEPT:
+            _PEOPLE.clear()
+        hit = within(area)
+        got = _PEOPLE[key] = (tuple(hit["name"]), int(hit["population"].sum()))
+    return got
+
+
+_PEOPLE: dict[bytes, tuple[tuple[str, ...], int]] = {}
+"""What :func:`settlements_of` found, by SHA-256 of the area's WKB."""
+_PEOPLE_KEPT = 20_000
 
 
 @lru_cache(maxsize=1)
