@@ -74,3 +74,16 @@ def snap_20240708():
     import loc
 
     return loc.read(deepstate_path("20240708"))
+
+
+def repeat_warning(where, earlier, day: str, between, geometry: bool = False,
+                   other_bytes: bool = True) -> str:
+    """The warning of a series member ``where`` whose bytes (or ``geometry``) are those of
+    ``earlier`` of ``day``, with ``between`` the last member between them (None: the
+    first of another source)."""
+    what = (f"its geometry is that of {earlier} ({day}), vertex for vertex"
+            f"{' in other bytes' if other_bytes else ''}, with another geometry" if geometry
+            else f"its bytes are those of {earlier} ({day}), with another content")
+    tail = f" between ({between})" if between is not None else " under another source"
+    return (f"{where}: {what}{tail}: a copy under the wrong date (this one or one between), "
+            "or an edit undone? Its figures are that date's")

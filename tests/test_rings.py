@@ -425,3 +425,26 @@ def test_plain_path_dates_and_sources_as_gdal_path(tmp_path, name, date, source)
     path.write_text(_fc(_rings(SQUARE)))
     kwargs = {"date": date, "source": source}
     assert _outcome(path, **kwargs) == _outcome(path, engine="pyogrio", **kwargs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.05, 6.2), st.floats(0.2, 1.0)), min_size=3, max_size=40,
+                unique_by=lambda t: round(t[0], 3)),
+       st.integers(0, 1000), st.booleans(), st.integers(0, 1000))
+def test_a_rings_digest_is_the_same_however_it_is_written(polar, start, backwards, moved):
+    """ring_digest: a ring written from another vertex or the other way round has one
+    digest; moving one vertex by 1e-3° (about 100 m) gives another."""
+    from loc.io.hashing import ring_digest
+
+    polar = sorted(polar)  # star-shaped, so a simple ring
+    c = np.array([[30 + r * np.cos(a), 50 + r * np.sin(a)] for a, r in polar])
+    k = start % len(c)
+    other = np.roll(c, -k, axis=0)
+    if backwards:
+        other = other[::-1]
+    closed = np.vstack([c, c[:1]])
+    assert ring_digest(closed) == ring_digest(np.vstack([other, other[:1]]))
+    assert ring_digest(closed) == ring_digest(c)  # closed or not
+    shifted = c.copy()
+    shifted[moved % len(c)] += 1e-3
+    assert ring_digest(shifted) != ring_digest(c)

@@ -12,7 +12,7 @@ from shapely.geometry import Polygon, box, mapping
 import loc
 from loc import geo as crs
 from loc.errors import DateError, GeometryError, InputError
-from tests.conftest import deepstate_files, deepstate_path, without_layer_name
+from tests.conftest import deepstate_files, deepstate_path, repeat_warning, without_layer_name
 
 DONBAS = box(37.0, 47.5, 38.5, 48.5)  # a box inside Donetsk region, lon/lat
 
@@ -712,18 +712,19 @@ def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_
     store = tmp_path / "s.gpkg"
     with pytest.warns(loc.LocWarning):
         snaps = loc.read_series(folder)  # warns too
+    with warnings.catch_warnings(record=True) as caught:  # these snapshots: said already
+        warnings.simplefilter("always")
+        loc.import_snapshots(snaps, tmp_path / "other.gpkg")
+    assert [w for w in caught if w.category is loc.LocWarning] == []
     with pytest.warns(loc.LocWarning) as caught:
-        loc.import_snapshots(snaps, store)
-    assert [str(w.message) for w in caught] == [
-        f"{folder / 'm_20250906.geojson'}: its bytes are those of "
-        f"{folder / 'm_20250904.geojson'} (2025-09-04), with another content between: a copy "
-        "under the wrong date, or an edit undone? Its figures are that date's"]
+        loc.import_snapshots(sorted(folder.iterdir()), store)
+    assert [str(w.message) for w in caught] == [repeat_warning(
+        folder / "m_20250906.geojson", folder / "m_20250904.geojson", "2025-09-04",
+        folder / "m_20250905.geojson")]
     with pytest.warns(loc.LocWarning) as caught:
         loc.timeline(store)
-    assert [str(w.message) for w in caught] == [
-        f"{store}@2025-09-06: its bytes are those of {store}@2025-09-04 (2025-09-04), with "
-        "another content between: a copy under the wrong date, or an edit undone? Its "
-        "figures are that date's"]
+    assert [str(w.message) for w in caught] == [repeat_warning(
+        f"{store}@2025-09-06", f"{store}@2025-09-04", "2025-09-04", f"{store}@2025-09-05")]
 
 
 def test_a_name_given_twice_or_a_file_both_geojson_and_api_answer_is_refused(tmp_path):

@@ -15,7 +15,7 @@ import loc
 from loc import geo as lcrs
 from loc import processes
 from loc.cli import cli
-from tests.conftest import deepstate_files, deepstate_path, without_layer_name
+from tests.conftest import deepstate_files, deepstate_path, repeat_warning, without_layer_name
 
 
 @pytest.fixture()
@@ -802,9 +802,8 @@ def test_the_same_bytes_on_a_later_date_with_another_between_is_a_warning(
         raw = (deepstate_dir / f"deepstatemap_data_{day}.geojson").read_bytes()
         (folder / f"m_{day}.geojson").write_bytes(without_layer_name(raw))
     (folder / "m_20250907.geojson").write_bytes((folder / "m_20250905.geojson").read_bytes())
-    want = (f"{folder / 'm_20250907.geojson'}: its bytes are those of "
-            f"{folder / 'm_20250905.geojson'} (2025-09-05), with another content between: a "
-            "copy under the wrong date, or an edit undone? Its figures are that date's")
+    want = repeat_warning(folder / "m_20250907.geojson", folder / "m_20250905.geojson",
+                          "2025-09-05", folder / "m_20250906.geojson")
     for _ in range(2):  # cold, then warm
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -852,7 +851,7 @@ def test_a_copy_whose_layer_name_was_edited_too_is_a_warning(deepstate_dir, cach
                                                              of):
     """The stop-28 case: 2025-09-05's file saved as 2025-09-07's with its layer name edited
     to match gave a 2025-09-07 row of 2025-09-05's figures, exit 0, no word (its bytes
-    differ from every other file's). Its geometry is exactly that of an earlier date with
+    differ from every other file's). Its geometry is that of an earlier date with
     another between: a warning names both, cold and warm, in this process and in workers,
     read without GDAL or converted to a GeoPackage, in a series read, an import and the
     CLI."""
@@ -867,9 +866,8 @@ def test_a_copy_whose_layer_name_was_edited_too_is_a_warning(deepstate_dir, cach
     copy = _renamed_copy(folder, of, "20250902", gpkg)
     first = folder / f"deepstatemap_data_{of}.geojson"
     day = f"{of[:4]}-{of[4:6]}-{of[6:]}"
-    want = (f"{copy}: its geometry is exactly that of {first} ({day}) in other bytes, "
-            "with another geometry between: a copy under the wrong date, or an edit undone? "
-            "Its figures are that date's")
+    want = repeat_warning(copy, first, day, folder / "deepstatemap_data_20250901.geojson",
+                          geometry=True)
     for _ in range(2):  # cold, then warm (nothing read: the figures are all cached)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -881,16 +879,18 @@ def test_a_copy_whose_layer_name_was_edited_too_is_a_warning(deepstate_dir, cach
         warnings.simplefilter("always")
         snaps = loc.read_series(folder)
     assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [want]
+    with warnings.catch_warnings(record=True) as caught:  # the same snapshots again: said
+        warnings.simplefilter("always")  # once is enough
+        loc.timeline(snaps)
+    assert [w for w in caught if w.category is loc.LocWarning] == []
     store = tmp_path / "s.gpkg"
     with pytest.warns(loc.LocWarning) as caught:
-        loc.import_snapshots(snaps, store)
+        loc.import_snapshots(sorted(folder.iterdir()), store)
     assert [str(w.message) for w in caught] == [want]
     with pytest.warns(loc.LocWarning) as caught:
         loc.timeline(store)
-    assert [str(w.message) for w in caught] == [
-        f"{store}@2025-09-02: its geometry is exactly that of {store}@{day} ({day}) in other "
-        "bytes, with another geometry between: a copy under the wrong date, or an edit "
-        "undone? Its figures are that date's"]
+    assert [str(w.message) for w in caught] == [repeat_warning(
+        f"{store}@2025-09-02", f"{store}@{day}", day, f"{store}@2025-09-01", geometry=True)]
     with pytest.warns(loc.LocWarning) as caught:  # the line of each date: 2025-09-02's is
         loc.line_history(folder)  # that date's line (no bytes hashed here)
     assert [str(w.message) for w in caught] == [want.replace(" in other bytes", "")]
@@ -914,3 +914,70 @@ def test_no_file_of_the_archive_warns_of_a_repeat(deepstate_dir, cache):
             df = loc.timeline(files)
         assert [str(w.message) for w in caught if w.category is loc.LocWarning] == []
         assert len(df) == len(files)
+
+
+def _repeat_warnings(run) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run()
+    return [str(w.message) for w in caught if w.category is loc.LocWarning]
+
+
+@pytest.mark.parametrize("form", ["rfc7946", "rings", "source"])
+def test_a_copy_in_another_form_is_a_warning(deepstate_dir, cache, tmp_path, form):
+    """The reviewer's misses: GDAL's RFC 7946 output (rings the other way round, its layer
+    named after the new file), rings from another vertex and polygons in another order,
+    and a copy carrying another source: the same geometry, recognised, in the timeline,
+    a series read and a line history."""
+    import pyogrio
+
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for day in ("20250904", "20250905", "20250906"):
+        (folder / f"deepstatemap_data_{day}.geojson").write_bytes(
+            deepstate_path(day).read_bytes())
+    copy = folder / "deepstatemap_data_20250907.geojson"
+    if form == "rfc7946":
+        pyogrio.write_dataframe(pyogrio.read_dataframe(deepstate_path("20250905")), copy,
+                                driver="GeoJSON", layer_options={"RFC7946": "YES"})
+        assert b'"name": "deepstatemap_data_20250907"' in copy.read_bytes()
+    else:
+        doc = json.loads(deepstate_path("20250905").read_text())
+        doc["name"] = "deepstatemap_data_20250907"
+        geom = doc["features"][0]["geometry"]
+        if form == "rings":
+            geom["coordinates"] = [[ring[3:-1] + ring[:4] for ring in poly]
+                                   for poly in geom["coordinates"][::-1]]
+        else:
+            doc["features"][0]["properties"] = {"source": "deepstate-mirror"}
+        copy.write_text(json.dumps(doc))
+    want = repeat_warning(copy, folder / "deepstatemap_data_20250905.geojson", "2025-09-05",
+                          folder / "deepstatemap_data_20250906.geojson", geometry=True)
+    assert _repeat_warnings(lambda: loc.timeline(folder)) == [want]
+    assert _repeat_warnings(lambda: loc.line_history(folder)) == [
+        want.replace(" in other bytes", "")]
+    if form == "source":  # its source's first snapshot, of a date after the original's
+        want = repeat_warning(copy, folder / "deepstatemap_data_20250905.geojson",
+                              "2025-09-05", None, geometry=True)
+    assert _repeat_warnings(lambda: loc.read_series(folder)) == [want]
+
+
+def test_snapshots_among_files_are_compared_with_them(deepstate_dir, cache, tmp_path):
+    """A series of files and snapshots read one by one (loc.read checks no series): the
+    copy among files is compared with a snapshot's geometry, in the timeline and the line
+    history."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    files = []
+    for day in ("20250904", "20250905", "20250906"):
+        files.append(folder / f"deepstatemap_data_{day}.geojson")
+        files[-1].write_bytes(deepstate_path(day).read_bytes())
+    copy = _renamed_copy(folder, "20250905", "20250907")
+    mixed = [files[0], loc.read(files[1]), files[2], copy]
+    want = repeat_warning(copy, files[1], "2025-09-05", files[2], geometry=True)
+    assert _repeat_warnings(lambda: loc.timeline(mixed)) == [want]
+    assert _repeat_warnings(lambda: loc.line_history(mixed)) == [
+        want.replace(" in other bytes", "")]
+    alone = [loc.read(f) for f in [*files, copy]]  # each read alone: checked as a series
+    assert _repeat_warnings(lambda: loc.timeline(alone)) == [want]
+    assert _repeat_warnings(lambda: loc.timeline(alone)) == []  # said once

@@ -37,10 +37,10 @@ from loc.analysis.line import (
     others_of,
     rows_frame,
 )
-from loc.io.hashing import warn_repeated
 from loc.io.inputs import series
 from loc.io.readers import read_file
 from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, shape_digest
+from loc.io.store import warn_repeated_series
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
@@ -360,9 +360,8 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     Warns
     -----
     LocWarning
-        For a file whose geometry is exactly that of an earlier date with another
-        between (:func:`loc.io.hashing.warn_repeated`; snapshots given were checked when
-        they were read).
+        For a member whose geometry is, vertex for vertex, that of an earlier date with another
+        between (:func:`loc.io.store.warn_repeated_series`).
 
     Examples
     --------
@@ -381,11 +380,11 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     history = _History(options)
     rows: dict[str, list] = {c: [] for c in ROW_KEYS}
     dates: list[dt.date] = []
-    shapes = []  # a file's geometry (a snapshot given was checked when it was read)
+    shapes = []  # each member's geometry
     for done, (day, item) in enumerate(items, 1):
         day_rows, snap = history.date(item)
-        if not isinstance(item, Snapshot):
-            shapes.append((day, None, shape_digest(history.reader, history.polys), str(item)))
+        shapes.append((day, item, None, None if isinstance(item, Snapshot)
+                       else shape_digest(history.reader, history.polys)))
         if progress is not None:
             progress(done, len(items))
         if snap is not None and remember:
@@ -393,5 +392,5 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
         for c in ROW_KEYS:
             rows[c].extend(day_rows[c])
         dates.extend([day] * len(day_rows["piece"]))
-    warn_repeated(shapes)
+    warn_repeated_series(shapes)
     return rows_frame(rows, date=np.array(dates, dtype=object))

@@ -43,7 +43,7 @@ from loc import checks, config, geo, processes
 from loc.analysis.diff import clip_windows, segment_windows, windowed_difference
 from loc.errors import LocError, LocWarning
 from loc.geo import polygon_parts
-from loc.io.hashing import bytes_sha256, input_sha256, warn_repeated
+from loc.io.hashing import bytes_sha256, input_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import file_date, read_file
 from loc.io.rings import (
@@ -55,7 +55,7 @@ from loc.io.rings import (
     read_plain,
     shape_digest,
 )
-from loc.io.store import file_sha256_of
+from loc.io.store import warn_repeated_series
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -65,9 +65,9 @@ from loc.reference.regions import (
     region_groups_m,
 )
 
-CACHE_VERSION = 9  # 8: a record of a file read under a name must mean its dates agreed,
+CACHE_VERSION = 10  # 8: a record of a file read under a name must mean its dates agreed,
 # layer name included (a cache of 7 may hold a file copied under another date's name);
-# 9: a record holds the digest of the file's geometry (see warn_repeated)
+# 9, 10: a record holds the digest of the file's geometry (see warn_repeated)
 BREAK_KM2 = 1_000.0
 """A change larger than this (km²) per day between two dates, for up to
 :data:`BREAK_DAYS` days (``BREAK_KM2 × min(days_since_prev, BREAK_DAYS)``), is a break in
@@ -287,10 +287,8 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
         _show(items, records)  # what the files read so far gave, then the error
         raise
     _show(items, records)
-    warn_repeated((day, file_sha256_of(item), key, str(item.path or item.label))
-                  if isinstance(item, Snapshot)
-                  else (day, key, records.get(j, {}).get("geometry"), str(item))
-                  for j, ((day, item), key) in enumerate(zip(items, keys, strict=True)))
+    warn_repeated_series([(day, item, key, records.get(j, {}).get("geometry"))
+                          for j, ((day, item), key) in enumerate(zip(items, keys, strict=True))])
     dirty = dirty or bool(computed)
     for i, figures in computed.items():
         cache["pairs"][f"{keys[i - 1]}:{keys[i]}"] = figures

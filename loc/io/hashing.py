@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import numpy as np
+import shapely
 
 from loc.errors import LocWarning
 
@@ -136,28 +139,122 @@ def input_sha256(path: str | Path, data: bytes | None = None) -> str:
     return h.hexdigest()
 
 
-def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str]]
-                  ) -> None:
-    """Warn where a file of a series is byte for byte a file of an earlier date with
-    another content between (A, B, A), or has, in other bytes, exactly the geometry of
-    one with another geometry between: the same map published again after a change is
-    rare, a file copied under the wrong date's name (its layer name edited too, say) is
-    not, and its figures would be the earlier date's. A run of identical files (A, A:
-    nothing changed) is no warning.
+DIGEST_DECIMALS = 5
+"""Decimals of a degree (1e-5°: about 1.1 m of latitude) a geometry's digest keeps: a
+conversion that rounds or shifts the last digits (GDAL's RFC 7946 output keeps seven, KML
+moves some by 1e-9) keeps the geometry's digest, and no two maps of different dates agree
+vertex for vertex to a metre."""
+DIGEST_DEG = 10.0 ** -DIGEST_DECIMALS
+
+
+def ring_digest(lonlat: np.ndarray) -> bytes:
+    """A digest of a ring's positions whatever way round and from whichever vertex it is
+    written (counter-clockwise from its smallest vertex), rounded to :data:`DIGEST_DEG`:
+    two rings with one digest are the same ring, vertex for vertex, to about a metre.
 
     Parameters
     ----------
-    members : iterable of (datetime.date, str or None, str or None, str)
+    lonlat : numpy.ndarray
+        ``(n, 2)`` positions (or more columns: the first two count), closed or not.
+
+    Returns
+    -------
+    bytes
+        16 bytes (BLAKE2b).
+
+    Examples
+    --------
+    >>> a = np.array([[0, 0], [1, 0], [1, 1], [0, 0]], dtype=float)
+    >>> ring_digest(a) == ring_digest(a[::-1]) == ring_digest(np.roll(a[:-1], 1, axis=0))
+    True
+    """
+    c = np.round(np.asarray(lonlat, dtype=np.float64)[:, :2], DIGEST_DECIMALS) + 0.0
+    if len(c) > 1 and np.array_equal(c[0], c[-1]):
+        c = c[:-1]
+    h = hashlib.blake2b(digest_size=16)
+    if len(c) >= 3:
+        west = np.flatnonzero(c[:, 0] == c[:, 0].min())  # the vertex of least (lon, lat):
+        k = int(west[np.argmin(c[west, 1])])  # on the hull, so the turn there is the ring's
+        (ax, ay), (bx, by), (cx, cy) = c[k - 1], c[k], c[(k + 1) % len(c)]
+        if (bx - ax) * (cy - by) - (by - ay) * (cx - bx) < 0:  # clockwise: the other way
+            c = np.ascontiguousarray(c[::-1])
+            k = len(c) - 1 - k
+        h.update(np.ascontiguousarray(c[k:]).data)
+        h.update(np.ascontiguousarray(c[:k]).data)
+    else:
+        h.update(np.ascontiguousarray(c).data)
+    return h.digest()
+
+
+def polygons_digest(polygons: Iterable[Sequence[bytes]]) -> str:
+    """A digest of polygons given as their rings' :func:`ring_digest` (exterior first):
+    holes in any order, polygons in any order.
+
+    Parameters
+    ----------
+    polygons : iterable of sequences of bytes
+        Each polygon's ring digests, exterior first.
+
+    Returns
+    -------
+    str
+        32 hex digits.
+    """
+    parts = sorted(p[0] + b"".join(sorted(p[1:])) for p in polygons)
+    return hashlib.blake2b(b"|".join(parts), digest_size=16).hexdigest()
+
+
+def geometry_digest(geom) -> str:
+    """The digest of a lon/lat (Multi)Polygon's shape by :func:`polygons_digest`: the
+    same for two files of one geometry whatever their bytes (a layer name, properties,
+    number text, ring direction and start, polygon order, a conversion by GDAL), so a
+    copy of one date under another is recognised.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Polygons (other parts are left out).
+
+    Returns
+    -------
+    str
+        32 hex digits.
+
+    Examples
+    --------
+    >>> sq = shapely.box(30, 50, 31, 51)
+    >>> geometry_digest(sq) == geometry_digest(shapely.reverse(sq))
+    True
+    >>> geometry_digest(sq) == geometry_digest(shapely.box(30, 50, 31, 51.5))
+    False
+    """
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
+    return polygons_digest([ring_digest(shapely.get_coordinates(r))
+                            for r in shapely.get_rings(p)] for p in polys)
+
+
+def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str, str]]
+                  ) -> None:
+    """Warn where a member of a series is byte for byte, or in other bytes has exactly the
+    geometry of, a member of an earlier date while its own source's member before it
+    differs (A, B, A; or a second source's first member that is another date's): the same
+    map published again after a change is rare, a file copied under the wrong date's name
+    (its layer name edited too, say) is not, and its figures would be the earlier date's.
+    A run of identical members (A, A: nothing changed) is no warning.
+
+    Parameters
+    ----------
+    members : iterable of (datetime.date, str or None, str or None, str, str)
         Each member's date, SHA-256 of its file (None: built in memory, not checked), a
-        digest of its geometry (None: not known; digests of one kind throughout, such as
-        :attr:`loc.model.Snapshot.geometry_sha256` or
-        :func:`loc.io.rings.shape_digest`) and name, oldest first, of one source.
+        digest of its geometry (None: not known; :func:`geometry_digest` or
+        :func:`loc.io.rings.shape_digest`), name and source, oldest first.
 
     Warns
     -----
     LocWarning
-        Once for each member whose content (else geometry) came before, naming the
-        earlier one.
+        Once for each member whose content (else geometry) came on an earlier date,
+        naming that member and the last one between (this member, or one between, may
+        be the copy).
 
     Examples
     --------
@@ -166,35 +263,46 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
     >>> with warnings.catch_warnings(record=True) as w:
     ...     warnings.simplefilter("always")
     ...     warn_repeated(zip(d, ["a", "b", "a", "c"], ["g", "h", "g", "h"],
-    ...                       ["x5", "x6", "x7", "x8"]))
+    ...                       ["x5", "x6", "x7", "x8"], ["s"] * 4))
     >>> print(w[0].message)  # doctest: +ELLIPSIS
-    x7: its bytes are those of x5 (2025-09-05), with another content between: ...
+    x7: its bytes are those of x5 (2025-09-05), with another content between (x6): ...
     >>> print(w[1].message)  # doctest: +ELLIPSIS
-    x8: its geometry is exactly that of x6 (2025-09-06) in other bytes, with another ...
+    x8: its geometry is that of x6 (2025-09-06), vertex for vertex in other bytes, with ...
     >>> len(w)
     2
     """
     first: dict[str, tuple[dt.date | None, str]] = {}
     shapes: dict[str, tuple[dt.date | None, str]] = {}
-    prev = prev_shape = None
-    for day, digest, shape, where in members:
-        seen = first.get(digest) if digest is not None else None
-        was = shapes.get(shape) if shape is not None else None
-        if seen is not None and digest != prev:
-            warnings.warn(f"{where}: its bytes are those of {seen[1]}{_when(seen[0])}, with "
-                          "another content between: a copy under the wrong date, or an edit "
-                          "undone? Its figures are that date's", LocWarning, stacklevel=3)
-        elif seen is None and was is not None and shape != prev_shape:
-            bytes_ = " in other bytes" if digest is not None else ""
-            warnings.warn(f"{where}: its geometry is exactly that of {was[1]}{_when(was[0])}"
-                          f"{bytes_}, with another geometry between: a copy under the wrong "
-                          "date, or an edit undone? Its figures are that date's",
+    last: dict[str, tuple[str | None, str | None, str]] = {}  # by source: its member before
+    for day, digest, shape, where, source in members:
+        prev = last.get(source)
+        seen = _earlier(first, digest, day)
+        was = _earlier(shapes, shape, day)
+        what = None
+        if seen is not None and (prev is None or digest != prev[0]):
+            what = f"its bytes are those of {seen[1]}{_when(seen[0])}, with another content"
+        elif was is not None and seen is None and (prev is None or shape != prev[1]):
+            what = (f"its geometry is that of {was[1]}{_when(was[0])}, vertex for vertex"
+                    f"{' in other bytes' if digest is not None else ''}, with another geometry")
+        if what is not None:
+            between = f" between ({prev[2]})" if prev is not None else " under another source"
+            warnings.warn(f"{where}: {what}{between}: a copy under the wrong date (this one or "
+                          "one between), or an edit undone? Its figures are that date's",
                           LocWarning, stacklevel=3)
         if digest is not None:
             first.setdefault(digest, (day, where))
         if shape is not None:
             shapes.setdefault(shape, (day, where))
-        prev, prev_shape = digest, shape
+        last[source] = (digest, shape, where)
+
+
+def _earlier(seen: dict[str, tuple[dt.date | None, str]], key: str | None,
+             day: dt.date | None) -> tuple[dt.date | None, str] | None:
+    """The first member of ``key`` if it is of a date before ``day``."""
+    got = seen.get(key) if key is not None else None
+    if got is None or (got[0] is not None and day is not None and got[0] >= day):
+        return None
+    return got
 
 
 def _when(day: dt.date | None) -> str:

@@ -17,7 +17,6 @@ Files in any other form are read by the caller the general way and given to
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +26,7 @@ import shapely
 
 from loc import config
 from loc.errors import LocError
+from loc.io.hashing import polygons_digest, ring_digest
 from loc.safejson import depth_at_end, loads
 
 _COORD_CHARS = b"[]0123456789.,-+eE"
@@ -63,10 +63,9 @@ class Ring:
 
     @cached_property
     def digest(self) -> bytes:
-        """BLAKE2b (16 bytes) of the lon/lat positions: equal for equal rings, however
-        they were read (a ring reused from the previous file keeps it)."""
-        return hashlib.blake2b(np.ascontiguousarray(self.lonlat, dtype=np.float64).tobytes(),
-                               digest_size=16).digest()
+        """:func:`loc.io.hashing.ring_digest` of the lon/lat positions (a ring reused from
+        the previous file keeps it)."""
+        return ring_digest(self.lonlat)
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -161,10 +160,8 @@ Polygon = tuple[bytes, ...]
 
 
 def shape_digest(reader: RingReader, polys: Iterable[Polygon]) -> str:
-    """A digest of polygons of the current (or previous) file of ``reader``: their rings'
-    lon/lat positions in order, so two files whose geometry is the same, position for
-    position, have the same digest whatever else their bytes hold (a layer name, a
-    property, spaces), and no two geometries that differ do.
+    """:func:`loc.io.hashing.geometry_digest` of polygons of the current (or previous) file
+    of ``reader``, from its rings' digests (each computed once).
 
     Parameters
     ----------
@@ -180,16 +177,14 @@ def shape_digest(reader: RingReader, polys: Iterable[Polygon]) -> str:
 
     Examples
     --------
+    >>> from loc.io.hashing import geometry_digest
     >>> r = RingReader()
     >>> a = r.read(b'{"type": "Polygon", "coordinates": [[[30,50],[31,50],[31,51],[30,50]]]}')
-    >>> b = r.read(b'{"type":"Polygon","coordinates":[[[30.0,50],[31,50],[31,51],[30,50]]]}')
-    >>> shape_digest(r, a) == shape_digest(r, b)
+    >>> b = r.read(b'{"type":"Polygon","coordinates":[[[31,51],[31,50],[30.0,50],[31,51]]]}')
+    >>> shape_digest(r, a) == shape_digest(r, b) == geometry_digest(r.polygon(b[0], True))
     True
     """
-    h = hashlib.blake2b(digest_size=16)
-    for poly in polys:
-        h.update(b"".join(reader.ring(k).digest for k in poly) + b"|")
-    return h.hexdigest()
+    return polygons_digest([reader.ring(k).digest for k in poly] for poly in polys)
 
 
 class RingReader:

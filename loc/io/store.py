@@ -14,7 +14,10 @@ import (or a full disk) leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from loc import config
 from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError, first_line
 from loc.geo import repair
-from loc.io.hashing import warn_repeated
+from loc.io.hashing import geometry_digest, warn_repeated
 from loc.io.readers import check_finite, gdal_path, read_file, to_lonlat
 from loc.io.writers import locked, write_gpkg
 from loc.model import SIDES, Sides, Snapshot, from_geometries
@@ -177,23 +180,84 @@ def _snapshots(sources, engine: str | None):
 
 
 def warn_repeated_snapshots(snaps: list[Snapshot]) -> None:
-    """:func:`loc.io.hashing.warn_repeated` over snapshots, each source's series apart,
-    by date: by the bytes of the files they were read from and by their geometry.
+    """:func:`loc.io.hashing.warn_repeated` over dated snapshots, by date (each source's
+    series followed apart, but compared with every earlier date): by the bytes of the
+    files they were read from and by their geometry (:func:`shape_of`). The same
+    snapshot objects checked twice in a row (a series read, then its timeline) are
+    warned of once.
 
     Parameters
     ----------
     snaps : list of Snapshot
-        Dated snapshots (undated ones are left out).
+        Snapshots (undated ones are left out).
 
     Warns
     -----
     LocWarning
         As :func:`loc.io.hashing.warn_repeated`.
     """
-    for source in sorted({s.source for s in snaps}):
-        warn_repeated((s.date, file_sha256_of(s), s.geometry_sha256, str(s.path or s.label))
-                      for s in sorted((s for s in snaps if s.source == source and s.date),
-                                      key=lambda s: s.date or dt.date.min))
+    dated = sorted((s for s in snaps if s.date), key=lambda s: (s.date or dt.date.min,
+                                                               s.source))
+    if len(dated) == len(_CHECKED) and all(r() is s for r, s in zip(_CHECKED, dated,
+                                                                     strict=True)):
+        return
+    _CHECKED[:] = [weakref.ref(s) for s in dated]
+    warn_repeated((s.date, file_sha256_of(s), shape_of(s), str(s.path or s.label), s.source)
+                  for s in dated)
+
+
+_CHECKED: list[weakref.ref] = []
+"""The snapshots :func:`warn_repeated_snapshots` checked last."""
+
+
+def warn_repeated_series(members: Sequence[tuple[dt.date, object, str | None, str | None]]
+                         ) -> None:
+    """:func:`loc.io.hashing.warn_repeated` over a series of files and snapshots, by their
+    occupied side (what a timeline or a line history measures); one of snapshots only is
+    checked as :func:`warn_repeated_snapshots` checks it.
+
+    Parameters
+    ----------
+    members : list of (datetime.date, Path or Snapshot, str or None, str or None)
+        Oldest first: each date, member and, for a file, the SHA-256 of its bytes and
+        the digest of its geometry (:func:`loc.io.rings.shape_digest`), None if unknown.
+
+    Warns
+    -----
+    LocWarning
+        As :func:`loc.io.hashing.warn_repeated`.
+    """
+    snaps = [x for _, x, _, _ in members if isinstance(x, Snapshot)]
+    if len(snaps) == len(members):
+        warn_repeated_snapshots(snaps)
+        return
+    warn_repeated((day, file_sha256_of(x), shape_of(x, ("ru",)), str(x.path or x.label), "")
+                  if isinstance(x, Snapshot) else (day, digest, shape, str(x), "")
+                  for day, x, digest, shape in members)
+
+
+def shape_of(snap: Snapshot, sides: tuple[str, ...] = SIDES) -> str:
+    """The :func:`loc.io.hashing.geometry_digest` of a snapshot's given sides (of its
+    occupied side alone when that is all it gives, as a plain file's is computed).
+
+    Parameters
+    ----------
+    snap : Snapshot
+        A snapshot.
+    sides : tuple of str
+        The sides that count.
+
+    Returns
+    -------
+    str
+        32 hex digits.
+    """
+    given = {name: g for name in sides
+             if (g := snap.given.get(name)) is not None and not g.is_empty}
+    if set(given) <= {"ru"}:
+        return geometry_digest(given.get("ru", shapely.MultiPolygon()))
+    return hashlib.blake2b("|".join(f"{name}:{geometry_digest(g)}" for name, g
+                                    in given.items()).encode(), digest_size=16).hexdigest()
 
 
 def file_sha256_of(snap: Snapshot) -> str | None:
