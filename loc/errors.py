@@ -85,6 +85,30 @@ def first_line(exc: BaseException) -> str:
     return (line.split(" It might help to specify")[0].rstrip(" .;") or type(exc).__name__)[:200]
 
 
+def one_line(text: object) -> str:
+    """Text for one line of a terminal: white space runs to one space, control and format
+    characters (an escape sequence in a file's name, a right-to-left override) escaped as
+    ``\\uXXXX``, so a message can neither move the cursor nor hide what it says.
+
+    Parameters
+    ----------
+    text : object
+        The text (anything else is shown as its ``str``).
+
+    Returns
+    -------
+    str
+        One line.
+
+    Examples
+    --------
+    >>> print(one_line("a\\x1b]0;x\\x07b\\n c"))
+    a\\u001b]0;x\\u0007b c
+    """
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c)[0] == "C" else c
+                   for c in " ".join(str(text).split()))
+
+
 def quoted(text: object, limit: int = 80) -> str:
     """Text from an input file, in double quotes, for a one-line message: white space runs
     to one space, control and format characters (an escape sequence, a right-to-left

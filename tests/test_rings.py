@@ -448,3 +448,16 @@ def test_a_rings_digest_is_the_same_however_it_is_written(polar, start, backward
     shifted = c.copy()
     shifted[moved % len(c)] += 1e-3
     assert ring_digest(shifted) != ring_digest(c)
+
+
+def test_geometry_digests_of_odd_geometries():
+    """The second review's cases: a NaN vertex is hashed as written (no crash); polygons
+    inside a collection of multi-parts count (two different ones were equal, empty)."""
+    from loc.io.hashing import geometry_digest, ring_digest
+
+    ring = np.array([[np.nan, 0], [1, 0], [1, 1], [np.nan, 0]])
+    assert len(ring_digest(ring)) == 16
+    a = shapely.GeometryCollection([shapely.MultiPolygon([shapely.box(30, 50, 31, 51)])])
+    b = shapely.GeometryCollection([shapely.MultiPolygon([shapely.box(32, 50, 33, 51)])])
+    assert geometry_digest(a) != geometry_digest(b)
+    assert geometry_digest(a) == geometry_digest(shapely.box(30, 50, 31, 51))

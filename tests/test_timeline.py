@@ -981,3 +981,31 @@ def test_snapshots_among_files_are_compared_with_them(deepstate_dir, cache, tmp_
     alone = [loc.read(f) for f in [*files, copy]]  # each read alone: checked as a series
     assert _repeat_warnings(lambda: loc.timeline(alone)) == [want]
     assert _repeat_warnings(lambda: loc.timeline(alone)) == []  # said once
+
+
+def test_a_check_stopped_halfway_is_made_again(tmp_path):
+    """A check of a series stopped by its first warning (warnings as errors) did not count
+    as made: the same snapshots checked again warn again."""
+    snaps = [loc.from_geometries(shapely.box(37, 48, 37.1 + 0.1 * (k % 2), 48.1),
+                                 date=f"2025-09-0{k + 1}") for k in range(3)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", loc.LocWarning)
+        with pytest.raises(loc.LocWarning):
+            loc.timeline(snaps, use_cache=False)
+    assert len(_repeat_warnings(lambda: loc.timeline(snaps, use_cache=False))) == 1
+
+
+def test_a_hostile_file_name_is_escaped_in_the_cli(deepstate_dir, cache, tmp_path):
+    """A file name with an escape sequence (a terminal title, a cursor move) is shown
+    escaped in the CLI's warning line, never sent to the terminal."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for day in ("20250904", "20250905", "20250906"):
+        (folder / f"m_{day}.geojson").write_bytes(
+            without_layer_name(deepstate_path(day).read_bytes()))
+    (folder / "m\x1b]0;x\x07\x1b[2K_20250907.geojson").write_bytes(
+        (folder / "m_20250905.geojson").read_bytes())
+    r = CliRunner().invoke(cli, ["timeline", str(folder)])
+    assert r.exit_code == 0
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr
+    assert "m\\u001b]0;x\\u0007\\u001b[2K_20250907.geojson: its bytes are those of" in r.stderr

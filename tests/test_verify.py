@@ -188,6 +188,10 @@ def test_a_series_back_to_an_earlier_dates_bytes_is_a_note(world):
                           snaps / f"syn_{day(0):%Y%m%d}.geojson", day(0).isoformat(),
                           snaps / f"syn_{day(14):%Y%m%d}.geojson")
     assert [n for n in v.notes if "its bytes are those of" in n] == [want]
+    read = loc.read_series(snaps)  # warned of here: the report still notes it
+    with pytest.warns(loc.LocWarning):
+        again = loc.verify_agreement(world[1], read, world[3], as_of=day(24))
+    assert [n for n in again.notes if "its bytes are those of" in n] == [want]
 
 
 def test_no_data_lists_the_missing_days(world):

@@ -682,7 +682,7 @@ def _verify(terms: Terms, snapshots, incidents, as_of, cover, progress) -> Verif
         shown = shown.drop(columns=["date"], errors="ignore")
         shown.insert(0, "date", [inc.dates[i].isoformat() for i in sorted(used)])
     read = [store.read[d] for d in sorted(store.read)]
-    warn_repeated_snapshots(read)
+    warn_repeated_snapshots(read, once=False)  # the report's notes hold every one
     return Verification(terms=terms, as_of=when, phases=phases, freeze=frozen, zones=zones,
                         breaches=breaches, incidents=shown, snapshots=read,
                         latest=read[-1] if read else frozen.snapshot,

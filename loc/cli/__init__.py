@@ -45,12 +45,12 @@ COMMANDS = {
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    from loc.errors import LocWarning
+    from loc.errors import LocWarning, one_line
 
     ctx = click.get_current_context(silent=True)
     verbose = bool(ctx and ctx.find_root().meta.get("loc.verbose"))
     if issubclass(category, LocWarning) or verbose:
-        click.echo(f"loc: warning: {' '.join(str(message).split())}", err=True)
+        click.echo(f"loc: warning: {one_line(message)}", err=True)
 
 
 class LocGroup(click.Group):
@@ -96,17 +96,18 @@ class LocGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         """Run a command; errors become one line on stderr."""
-        from loc.errors import LocError
+        from loc.errors import LocError, one_line
 
         try:
             return super().invoke(ctx)
         except LocError as exc:
-            click.echo(f"loc: error: {self._in_option_words(ctx, str(exc))}", err=True)
+            click.echo(f"loc: error: {one_line(self._in_option_words(ctx, str(exc)))}",
+                       err=True)
             ctx.exit(2)
         except click.UsageError as exc:  # an option or argument click refuses: one line too
             where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
-            text = " ".join(exc.format_message().split())
-            click.echo(f"loc: error: {text} (see {where} --help)", err=True)
+            click.echo(f"loc: error: {one_line(exc.format_message())} (see {where} --help)",
+                       err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

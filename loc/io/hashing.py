@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from loc.errors import LocWarning
+from loc.geo import polygon_parts
 
 
 def file_sha256(path: str | Path) -> str:
@@ -172,7 +173,7 @@ def ring_digest(lonlat: np.ndarray) -> bytes:
     if len(c) > 1 and np.array_equal(c[0], c[-1]):
         c = c[:-1]
     h = hashlib.blake2b(digest_size=16)
-    if len(c) >= 3:
+    if len(c) >= 3 and np.isfinite(c).all():  # (a ring with NaN is hashed as written)
         west = np.flatnonzero(c[:, 0] == c[:, 0].min())  # the vertex of least (lon, lat):
         k = int(west[np.argmin(c[west, 1])])  # on the hull, so the turn there is the ring's
         (ax, ay), (bx, by), (cx, cy) = c[k - 1], c[k], c[(k + 1) % len(c)]
@@ -228,7 +229,7 @@ def geometry_digest(geom) -> str:
     >>> geometry_digest(sq) == geometry_digest(shapely.box(30, 50, 31, 51.5))
     False
     """
-    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
+    polys = polygon_parts(geom)
     return polygons_digest([ring_digest(shapely.get_coordinates(r))
                             for r in shapely.get_rings(p)] for p in polys)
 

@@ -179,17 +179,22 @@ def _snapshots(sources, engine: str | None):
             yield read_file(item, engine=engine)
 
 
-def warn_repeated_snapshots(snaps: list[Snapshot]) -> None:
+def warn_repeated_snapshots(snaps: list[Snapshot], sides: tuple[str, ...] = SIDES,
+                            once: bool = True) -> None:
     """:func:`loc.io.hashing.warn_repeated` over dated snapshots, by date (each source's
     series followed apart, but compared with every earlier date): by the bytes of the
-    files they were read from and by their geometry (:func:`shape_of`). The same
-    snapshot objects checked twice in a row (a series read, then its timeline) are
-    warned of once.
+    files they were read from and by the geometry of their ``sides`` (:func:`shape_of`).
+    With ``once``, the same snapshot objects checked twice in a row (a series read, then
+    its timeline or import) are warned of once.
 
     Parameters
     ----------
     snaps : list of Snapshot
         Snapshots (undated ones are left out).
+    sides : tuple of str
+        The sides compared.
+    once : bool
+        Skip a check made already (a report's notes need every check: False).
 
     Warns
     -----
@@ -198,23 +203,23 @@ def warn_repeated_snapshots(snaps: list[Snapshot]) -> None:
     """
     dated = sorted((s for s in snaps if s.date), key=lambda s: (s.date or dt.date.min,
                                                                s.source))
-    if len(dated) == len(_CHECKED) and all(r() is s for r, s in zip(_CHECKED, dated,
-                                                                     strict=True)):
+    if once and len(dated) == len(_CHECKED) and all(r() is s for r, s in zip(
+            _CHECKED, dated, strict=True)):
         return
-    _CHECKED[:] = [weakref.ref(s) for s in dated]
-    warn_repeated((s.date, file_sha256_of(s), shape_of(s), str(s.path or s.label), s.source)
-                  for s in dated)
+    warn_repeated((s.date, file_sha256_of(s), shape_of(s, sides), str(s.path or s.label),
+                   s.source) for s in dated)
+    _CHECKED[:] = [weakref.ref(s) for s in dated]  # once checked to the end
 
 
 _CHECKED: list[weakref.ref] = []
-"""The snapshots :func:`warn_repeated_snapshots` checked last."""
+"""The snapshots :func:`warn_repeated_snapshots` checked last (by any sides)."""
 
 
 def warn_repeated_series(members: Sequence[tuple[dt.date, object, str | None, str | None]]
                          ) -> None:
     """:func:`loc.io.hashing.warn_repeated` over a series of files and snapshots, by their
     occupied side (what a timeline or a line history measures); one of snapshots only is
-    checked as :func:`warn_repeated_snapshots` checks it.
+    checked as :func:`warn_repeated_snapshots` checks it (its occupied side).
 
     Parameters
     ----------
@@ -229,7 +234,7 @@ def warn_repeated_series(members: Sequence[tuple[dt.date, object, str | None, st
     """
     snaps = [x for _, x, _, _ in members if isinstance(x, Snapshot)]
     if len(snaps) == len(members):
-        warn_repeated_snapshots(snaps)
+        warn_repeated_snapshots(snaps, ("ru",))
         return
     warn_repeated((day, file_sha256_of(x), shape_of(x, ("ru",)), str(x.path or x.label), "")
                   if isinstance(x, Snapshot) else (day, digest, shape, str(x), "")
