@@ -13,6 +13,7 @@ projects only to measure or to buffer:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 
@@ -609,6 +610,57 @@ def checked_area(geom: BaseGeometry, what: str, where=None) -> BaseGeometry:
 DEPTH_STEP_M = 10.0
 """:meth:`LineReach.farthest` finds the farthest point of a polygon to within this (m): it may
 lie on an edge or inside the polygon (one filling a bay of the line), not at a vertex."""
+
+
+class ByGeometry:
+    """Values computed from geometries, remembered by the SHA-256 of each geometry's WKB
+    (its exact coordinates): over a series, most areas come back unchanged day after day
+    and are computed once. At most ``kept`` are remembered, then all are forgotten at once.
+
+    Parameters
+    ----------
+    kept : int
+        Values remembered.
+
+    Examples
+    --------
+    >>> memo = ByGeometry()
+    >>> memo.get(shapely.box(0, 0, 1, 1), lambda: "computed")
+    'computed'
+    >>> memo.get(shapely.box(0, 0, 1, 1), lambda: "again")
+    'computed'
+    """
+
+    def __init__(self, kept: int = 20_000) -> None:
+        self.kept = kept
+        self._values: dict[bytes, object] = {}
+
+    def get(self, geom, compute):
+        """The value of ``geom``: ``compute()`` the first time.
+
+        Parameters
+        ----------
+        geom : shapely geometry
+            The geometry the value is computed from.
+        compute : callable
+            Computes the value (which callers do not change).
+
+        Returns
+        -------
+        object
+            The value.
+        """
+        key = hashlib.sha256(shapely.to_wkb(geom)).digest()
+        got = self._values.get(key)
+        if got is None:
+            if len(self._values) >= self.kept:
+                self._values.clear()
+            got = self._values[key] = compute()
+        return got
+
+    def clear(self) -> None:
+        """Forget every value."""
+        self._values.clear()
 
 
 class LineReach:

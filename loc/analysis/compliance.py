@@ -29,7 +29,7 @@ from loc.analysis.diff import diff
 from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, land_conformal
 from loc.errors import InputError, LocWarning, OptionError
-from loc.geo import LineReach, clip_box, polygon_parts
+from loc.geo import ByGeometry, LineReach, clip_box, polygon_parts
 from loc.io.incidents import incident_dates, pick_column, read_incidents
 from loc.io.readers import lonlat_frame
 from loc.model import Snapshot
@@ -100,18 +100,15 @@ def _breach_id(date: str, geom) -> str:
 
 class _Reach:
     """The freeze line of the checks made last (CONFORMAL) and the depth of each area
-    checked against it, by SHA-256 of the area's lon/lat WKB: over a series, most breaches
-    come back unchanged day after day and are measured once."""
+    checked against it (:class:`loc.geo.ByGeometry`, by the area's lon/lat geometry)."""
 
-    KEPT = 20_000
-    """Areas remembered (then forgotten all at once)."""
     last: _Reach | None = None
 
     def __init__(self, line_m) -> None:
         self.line_m = line_m
         self.line = LineReach(line_m)
         self.border: LineReach | None = None
-        self.depths: dict[bytes, tuple[float, bool]] = {}
+        self.depths = ByGeometry()
 
     @classmethod
     def of(cls, line_m) -> _Reach:
@@ -123,23 +120,17 @@ class _Reach:
 
     def depth(self, g_ll, g) -> tuple[float, bool]:
         """``(depth_km, cross_border)`` of an area (lon/lat ``g_ll``, CONFORMAL ``g``)."""
-        key = hashlib.sha256(shapely.to_wkb(g_ll)).digest()
-        got = self.depths.get(key)
-        if got is not None:
-            return got
+        return self.depths.get(g_ll, lambda: self._measure(g))
+
+    def _measure(self, g) -> tuple[float, bool]:
         land, outline = land_conformal()
         across = bool(not shapely.dwithin(self.line_m, g, LINE_TOUCH_M)
                       and (shapely.dwithin(outline, g, BORDER_TOUCH_M)
                            or not shapely.intersects(land, g)))
         if across:  # how far into Ukraine (0 for a breach wholly abroad or at sea)
             self.border = self.border or LineReach(outline)
-            got = (_depth_from_border(g, land, self.border), True)
-        else:
-            got = (self.line.farthest(g)[0] / 1e3, False)
-        if len(self.depths) >= self.KEPT:
-            self.depths.clear()
-        self.depths[key] = got
-        return got
+            return _depth_from_border(g, land, self.border), True
+        return self.line.farthest(g)[0] / 1e3, False
 
 
 def _frame(changes: gpd.GeoDataFrame, line_m, date: str) -> gpd.GeoDataFrame:

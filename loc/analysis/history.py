@@ -197,7 +197,6 @@ class _History:
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
         self.known: dict = {}  # piece coordinates -> (length_km, regions)
         self.lengths = _Lengths()
-        self.polys: list[Polygon] = []  # the occupied polygons of the date read last
 
     def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
         """The occupied polygons of a series member as ring keys, the land held by others
@@ -255,10 +254,14 @@ class _History:
                                      empty if others_m is None else others_m)
         return np.array(boxes, dtype=float).reshape(-1, 4)
 
+    def shape(self) -> str:
+        """The :func:`loc.io.rings.shape_digest` of the date read last."""
+        assert self.prev is not None
+        return shape_digest(self.reader, self.prev.polys)
+
     def date(self, item) -> tuple[dict[str, list], Snapshot | None]:
         """The line of contact of the next member of the series."""
         polys, others_m, snap = self.read(item)
-        self.polys = polys
         prev = self.prev
         if (prev is not None and polys == prev.polys and others_m is None
                 and prev.others_m is None):
@@ -384,7 +387,7 @@ def line_history(source: str | Path | Snapshot | Iterable, *, since=None, until=
     for done, (day, item) in enumerate(items, 1):
         day_rows, snap = history.date(item)
         shapes.append((day, item, None, None if isinstance(item, Snapshot)
-                       else shape_digest(history.reader, history.polys)))
+                       else history.shape()))
         if progress is not None:
             progress(done, len(items))
         if snap is not None and remember:

@@ -55,7 +55,7 @@ from loc.io.rings import (
     read_plain,
     shape_digest,
 )
-from loc.io.store import warn_repeated_series
+from loc.io.store import shape_of, warn_repeated_series
 from loc.io.writers import write_atomic
 from loc.model import Snapshot
 from loc.reference.regions import (
@@ -394,8 +394,7 @@ def _checked(items: list, keys: list[str], records: dict[int, dict], checked: di
             snap = _record(item, partial(read_file, item), records, j)
             digests.setdefault(j, set()).add(snap.sha256)
             rec = records[j]
-            reader = RingReader()
-            rec.setdefault("geometry", shape_digest(reader, reader.from_geometry(snap.side("ru"))))
+            rec.setdefault("geometry", shape_of(snap, ("ru",)))
         shape = rec.get("geometry") or (old or {}).get("geometry")
         if old is None or old["warnings"] != rec["warnings"]:
             new = {"names": [item.name], "limits": rec["limits"], "warnings": rec["warnings"],

@@ -145,12 +145,11 @@ DIGEST_DECIMALS = 5
 conversion that rounds or shifts the last digits (GDAL's RFC 7946 output keeps seven, KML
 moves some by 1e-9) keeps the geometry's digest, and no two maps of different dates agree
 vertex for vertex to a metre."""
-DIGEST_DEG = 10.0 ** -DIGEST_DECIMALS
 
 
 def ring_digest(lonlat: np.ndarray) -> bytes:
     """A digest of a ring's positions whatever way round and from whichever vertex it is
-    written (counter-clockwise from its smallest vertex), rounded to :data:`DIGEST_DEG`:
+    written (counter-clockwise from its smallest vertex), rounded to :data:`DIGEST_DECIMALS`:
     two rings with one digest are the same ring, vertex for vertex, to about a metre.
 
     Parameters

@@ -6,7 +6,6 @@ more (GeoNames ``cities500``, city districts folded into their city).
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 import geopandas as gpd
@@ -179,19 +178,15 @@ def settlements_of(area) -> tuple[tuple[str, ...], int]:
     >>> names[0], people > 2_000_000
     ('Kyiv', True)
     """
-    key = hashlib.sha256(shapely.to_wkb(area)).digest()
-    got = _PEOPLE.get(key)
-    if got is None:
-        if len(_PEOPLE) >= _PEOPLE_KEPT:
-            _PEOPLE.clear()
+    def count() -> tuple[tuple[str, ...], int]:
         hit = within(area)
-        got = _PEOPLE[key] = (tuple(hit["name"]), int(hit["population"].sum()))
-    return got
+        return tuple(hit["name"]), int(hit["population"].sum())
+
+    return _PEOPLE.get(area, count)
 
 
-_PEOPLE: dict[bytes, tuple[tuple[str, ...], int]] = {}
-"""What :func:`settlements_of` found, by SHA-256 of the area's WKB."""
-_PEOPLE_KEPT = 20_000
+_PEOPLE = geo.ByGeometry()
+"""What :func:`settlements_of` found."""
 
 
 @lru_cache(maxsize=1)
