@@ -461,3 +461,39 @@ def test_geometry_digests_of_odd_geometries():
     b = shapely.GeometryCollection([shapely.MultiPolygon([shapely.box(32, 50, 33, 51)])])
     assert geometry_digest(a) != geometry_digest(b)
     assert geometry_digest(a) == geometry_digest(shapely.box(30, 50, 31, 51))
+
+
+def test_a_series_keeps_the_digest_its_reader_computed():
+    """read_series leaves each plain file's geometry digest from its rings' digests (each
+    ring digested once over the series): equal to the digest of the geometry itself on a
+    month of real daily files, and for hostile plain files read one after the other (a
+    ring reused, reversed, a polygon dropped), so the repeat warnings compare what each
+    file holds."""
+    from loc.io.hashing import SIDE_DIGEST, geometry_digest
+    from loc.io.store import shape_of
+
+    snaps = loc.read_series(deepstate_files()[100:130])
+    assert len(snaps) == 30
+    for s in snaps:
+        assert (SIDE_DIGEST, "ru") in s._memo  # seeded by the reader, not computed later
+        assert shape_of(s) == shape_of(s, ("ru",)) == geometry_digest(s.given["ru"])
+    assert len({shape_of(s) for s in snaps}) > 20  # the month's geometries differ
+
+
+def test_seeded_digests_of_hostile_plain_files(tmp_path):
+    from loc.io.hashing import SIDE_DIGEST, geometry_digest
+
+    a, b = shapely.box(33.0, 47.0, 33.5, 47.5), shapely.box(34.0, 47.0, 34.4, 47.3)
+    texts = [shapely.to_geojson(shapely.MultiPolygon([a, b])),
+             shapely.to_geojson(shapely.MultiPolygon([shapely.reverse(b), a])),
+             shapely.to_geojson(a), shapely.to_geojson(shapely.MultiPolygon([b]))]
+    paths = []
+    for i, text in enumerate(texts):
+        paths.append(tmp_path / f"x_2025010{i + 1}.geojson")
+        paths[-1].write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the repeat of the first geometry is warned of
+        snaps = loc.read_series(paths)
+    digests = [s._memo[(SIDE_DIGEST, "ru")] for s in snaps]
+    assert digests == [geometry_digest(s.given["ru"]) for s in snaps]
+    assert digests[0] == digests[1] != digests[2] != digests[3]

@@ -233,6 +233,37 @@ def geometry_digest(geom) -> str:
                             for r in shapely.get_rings(p)] for p in polys)
 
 
+SIDE_DIGEST = "geometry_digest"
+"""The key (with the side's name) under which a snapshot keeps the
+:func:`geometry_digest` of a side (see :func:`side_digest`)."""
+
+
+def side_digest(snap, name: str) -> str:
+    """The :func:`geometry_digest` of one given side of a snapshot, computed once (a
+    reader that knows it already leaves it under ``(SIDE_DIGEST, name)``).
+
+    Parameters
+    ----------
+    snap : loc.Snapshot
+        The snapshot.
+    name : str
+        A side it gives.
+
+    Returns
+    -------
+    str
+        32 hex digits.
+
+    Examples
+    --------
+    >>> import loc
+    >>> s = loc.read(loc.sample_paths()[0])
+    >>> side_digest(s, "ru") == geometry_digest(s.given["ru"])
+    True
+    """
+    return snap.memo((SIDE_DIGEST, name), lambda: geometry_digest(snap.given[name]))
+
+
 def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str, str]]
                   ) -> None:
     """Warn where a member of a series is byte for byte, or in other bytes has exactly the

@@ -45,7 +45,7 @@ from loc.errors import (
     quoted,
 )
 from loc.geo import repair
-from loc.io.hashing import bytes_sha256, input_sha256, read_set
+from loc.io.hashing import SIDE_DIGEST, bytes_sha256, input_sha256, read_set
 from loc.io.rings import PlainReader, layer_name, plain_bytes
 from loc.io.writers import URI_LIKE
 from loc.model import SIDES, Snapshot, from_geometries
@@ -1042,9 +1042,12 @@ def _plain_snapshot(path: Path, plain: PlainReader, date, source: str | None
     geom = plain.geometry(raw) if raw is not None else None
     if raw is None or geom is None:
         return None
-    return _described({"ru": geom}, str(path), None, date=date, own_date=None, source=source,
-                      scheme="default", scheme_hint=None, sha256=bytes_sha256(raw),
-                      file_name=path.name, layer=plain.layer)
+    snap = _described({"ru": geom}, str(path), None, date=date, own_date=None,
+                      source=source, scheme="default", scheme_hint=None,
+                      sha256=bytes_sha256(raw), file_name=path.name, layer=plain.layer)
+    if snap.given.get("ru") is geom:  # the geometry read: its digest is known
+        snap.memo((SIDE_DIGEST, "ru"), lambda: plain.digest)
+    return snap
 
 
 def read_file(path: str | Path, date=None, source: str | None = None, names=None,

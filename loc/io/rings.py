@@ -514,6 +514,9 @@ class PlainReader:
         self.within = within
         self._rings = RingReader()
         self._valid: set = set()
+        self.digest: str | None = None
+        """:func:`loc.io.hashing.geometry_digest` of the geometry returned last (from its
+        rings' digests, each computed once), or None."""
 
     def geometry(self, raw: bytes) -> shapely.Polygon | shapely.MultiPolygon | None:
         """The geometry of a plain GeoJSON text, as GDAL reads it (a Polygon stays a
@@ -531,10 +534,12 @@ class PlainReader:
         shapely.Polygon or shapely.MultiPolygon or None
             The lon/lat geometry.
         """
+        self.digest = None
         polys = _valid_polygons(self._rings, raw, self.within, self._valid)
         if polys is None:
             return None
         parts = [self._rings.polygon(p, lonlat=True) for p in polys]
+        self.digest = shape_digest(self._rings, polys)
         return parts[0] if self._rings.kind == "Polygon" else shapely.multipolygons(parts)
 
     @property

@@ -29,7 +29,7 @@ from loc import config
 from loc.dates import find_date, parse_date
 from loc.errors import DateError, InputError, OutputError, first_line
 from loc.geo import repair
-from loc.io.hashing import geometry_digest, warn_repeated
+from loc.io.hashing import geometry_digest, side_digest, warn_repeated
 from loc.io.readers import check_finite, gdal_path, read_file, to_lonlat
 from loc.io.writers import locked, write_gpkg
 from loc.model import SIDES, Sides, Snapshot, from_geometries
@@ -259,10 +259,12 @@ def shape_of(snap: Snapshot, sides: tuple[str, ...] = SIDES) -> str:
     """
     given = {name: g for name in sides
              if (g := snap.given.get(name)) is not None and not g.is_empty}
-    if set(given) <= {"ru"}:
-        return geometry_digest(given.get("ru", shapely.MultiPolygon()))
-    return hashlib.blake2b("|".join(f"{name}:{geometry_digest(g)}" for name, g
-                                    in given.items()).encode(), digest_size=16).hexdigest()
+    if not given:
+        return geometry_digest(shapely.MultiPolygon())
+    if set(given) == {"ru"}:
+        return side_digest(snap, "ru")
+    return hashlib.blake2b("|".join(f"{name}:{side_digest(snap, name)}" for name
+                                    in given).encode(), digest_size=16).hexdigest()
 
 
 def file_sha256_of(snap: Snapshot) -> str | None:
