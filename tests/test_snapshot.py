@@ -727,6 +727,52 @@ def test_an_import_and_a_store_timeline_warn_of_the_same_bytes_on_two_dates(tmp_
         f"{store}@2025-09-06", f"{store}@2025-09-04", "2025-09-04", f"{store}@2025-09-05")]
 
 
+def test_imports_in_separate_calls_are_compared_with_the_store(tmp_path):
+    """A monitoring mission imports one file a day: a copy of a stored date imported on
+    its own (same bytes, or the same geometry in other bytes) is warned of against the
+    store, naming the stored dates; a file that makes a stored later date look like a
+    copy is too; an ordinary new date, a re-import and a later unrelated import say
+    nothing (the store's own repeat was warned of when it came)."""
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    days = ("20250904", "20250905", "20250906")
+    for day in days:
+        raw = without_layer_name(deepstate_path(day).read_bytes())
+        (folder / f"m_{day}.geojson").write_bytes(raw)
+    store = tmp_path / "s.gpkg"
+
+    def imported(*paths) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loc.import_snapshots(list(paths), store)
+        return [str(w.message) for w in caught if w.category is loc.LocWarning]
+
+    assert imported(folder / "m_20250904.geojson") == []
+    assert imported(folder / "m_20250905.geojson") == []
+    assert imported(folder / "m_20250905.geojson") == []  # skipped: the same snapshot
+    copy = folder / "m_20250907.geojson"
+    copy.write_bytes((folder / "m_20250904.geojson").read_bytes())
+    assert imported(copy) == [repeat_warning(copy, f"{store}@2025-09-04", "2025-09-04",
+                                             f"{store}@2025-09-05")]
+    # the same geometry in other bytes (GDAL's rewrite), one day later
+    gdal = folder / "m_20250908.geojson"
+    gpd.GeoDataFrame(geometry=[loc.read(folder / "m_20250905.geojson").given["ru"]],
+                     crs="OGC:CRS84").to_file(gdal, driver="GeoJSON")
+    assert imported(gdal) == [repeat_warning(gdal, f"{store}@2025-09-05", "2025-09-05",
+                                             f"{store}@2025-09-07", geometry=True)]
+    assert imported(folder / "m_20250906.geojson") == []  # a date between, unrelated
+    # a late import of the day before a stored copy makes that copy a repeat of it
+    other = tmp_path / "t.gpkg"
+    for name in ("m_20250905.geojson", "m_20250907.geojson"):
+        loc.import_snapshots([folder / name], other)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loc.import_snapshots([folder / "m_20250904.geojson"], other)
+    assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [
+        repeat_warning(f"{other}@2025-09-07", folder / "m_20250904.geojson", "2025-09-04",
+                       f"{other}@2025-09-05")]
+
+
 def test_a_name_given_twice_or_a_file_both_geojson_and_api_answer_is_refused(tmp_path):
     """The reviewer's cases: a second "name" member hid the first (the last wins in GDAL and
     in loc's parser), and a FeatureCollection with a "map" member was read as an API answer,

@@ -264,8 +264,8 @@ def side_digest(snap, name: str) -> str:
     return snap.memo((SIDE_DIGEST, name), lambda: geometry_digest(snap.given[name]))
 
 
-def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str, str]]
-                  ) -> None:
+def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None, str, str]],
+                  across: set[str] | None = None) -> None:
     """Warn where a member of a series is byte for byte, or in other bytes has exactly the
     geometry of, a member of an earlier date while its own source's member before it
     differs (A, B, A; or a second source's first member that is another date's): the same
@@ -279,6 +279,11 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
         Each member's date, SHA-256 of its file (None: built in memory, not checked), a
         digest of its geometry (None: not known; :func:`geometry_digest` or
         :func:`loc.io.rings.shape_digest`), name and source, oldest first.
+    across : set of str, optional
+        Names of some members (files being added to a store, say): only the warnings the
+        others alone do not give, and that involve one other member (as the repeat, the
+        earlier member or the one between), are given; the rest were given when those
+        members came.
 
     Warns
     -----
@@ -302,6 +307,21 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
     >>> len(w)
     2
     """
+    members = list(members)
+    found = _repeats(members)
+    if across is not None:
+        given = {(f[0], f[1]) for f in _repeats([m for m in members if m[3] not in across])}
+        found = [f for f in found if (f[0], f[1]) not in given and not set(f[:3]) <= across]
+    for where, _, _, text in found:
+        warnings.warn(f"{where}: {text}: a copy under the wrong date (this one or one "
+                      "between), or an edit undone? Its figures are that date's",
+                      LocWarning, stacklevel=3)
+
+
+def _repeats(members: list) -> list[tuple[str, str, str, str]]:
+    """:func:`warn_repeated`'s findings: each repeat's name, the earlier member's, the
+    one's between (or the repeat's own, under another source) and what is said."""
+    out = []
     first: dict[str, tuple[dt.date | None, str]] = {}
     shapes: dict[str, tuple[dt.date | None, str]] = {}
     last: dict[str, tuple[str | None, str | None, str]] = {}  # by source: its member before
@@ -309,22 +329,24 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
         prev = last.get(source)
         seen = _earlier(first, digest, day)
         was = _earlier(shapes, shape, day)
-        what = None
+        what = earlier = None
         if seen is not None and (prev is None or digest != prev[0]):
             what = f"its bytes are those of {seen[1]}{_when(seen[0])}, with another content"
+            earlier = seen[1]
         elif was is not None and seen is None and (prev is None or shape != prev[1]):
             what = (f"its geometry is that of {was[1]}{_when(was[0])}, vertex for vertex"
                     f"{' in other bytes' if digest is not None else ''}, with another geometry")
-        if what is not None:
+            earlier = was[1]
+        if what is not None and earlier is not None:
             between = f" between ({prev[2]})" if prev is not None else " under another source"
-            warnings.warn(f"{where}: {what}{between}: a copy under the wrong date (this one or "
-                          "one between), or an edit undone? Its figures are that date's",
-                          LocWarning, stacklevel=3)
+            out.append((where, earlier, prev[2] if prev is not None else where,
+                        what + between))
         if digest is not None:
             first.setdefault(digest, (day, where))
         if shape is not None:
             shapes.setdefault(shape, (day, where))
         last[source] = (digest, shape, where)
+    return out
 
 
 def _earlier(seen: dict[str, tuple[dt.date | None, str]], key: str | None,

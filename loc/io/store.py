@@ -257,14 +257,35 @@ def shape_of(snap: Snapshot, sides: tuple[str, ...] = SIDES) -> str:
     str
         32 hex digits.
     """
-    given = {name: g for name in sides
-             if (g := snap.given.get(name)) is not None and not g.is_empty}
-    if not given:
+    return _sides_digest({name: lambda n=name: side_digest(snap, n) for name in sides
+                          if (g := snap.given.get(name)) is not None and not g.is_empty})
+
+
+def _sides_digest(digests: dict) -> str:
+    """The digest of sides from each side's digest (callables, in :data:`SIDES` order):
+    the occupied side's own when it is the only one."""
+    if not digests:
         return geometry_digest(shapely.MultiPolygon())
-    if set(given) == {"ru"}:
-        return side_digest(snap, "ru")
-    return hashlib.blake2b("|".join(f"{name}:{side_digest(snap, name)}" for name
-                                    in given).encode(), digest_size=16).hexdigest()
+    if set(digests) == {"ru"}:
+        return digests["ru"]()
+    return hashlib.blake2b("|".join(f"{name}:{digest()}" for name, digest
+                                    in digests.items()).encode(), digest_size=16).hexdigest()
+
+
+def _stored_members(current: gpd.GeoDataFrame, store: Path, sides: tuple[str, ...] = SIDES
+                    ) -> list[tuple[dt.date, str | None, str, str, str]]:
+    """The members of a store's rows for :func:`loc.io.hashing.warn_repeated`: each date
+    and source, with the SHA-256 of the file imported (None if not kept), the digest of
+    the ``sides`` (as :func:`shape_of` gives it) and the name ``STORE@DATE``."""
+    out = []
+    for (day, source), rows in current.groupby(["date", "source"], sort=True):
+        by_side = dict(zip(rows["side"], rows.geometry.values, strict=True))
+        shape = _sides_digest({name: lambda g=by_side[name]: geometry_digest(g)
+                               for name in sides if name in by_side
+                               and not by_side[name].is_empty})
+        sha = next((h for h in rows["sha256"] if h), None)
+        out.append((dt.date.fromisoformat(day), sha, shape, f"{store}@{day}", source))
+    return out
 
 
 def file_sha256_of(snap: Snapshot) -> str | None:
@@ -358,6 +379,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
     warn_repeated_snapshots(snaps)
     with locked(store):
         current = _read(store, engine) if store.exists() else _empty()
+        _warn_repeated_in(current, store, snaps)
         have = set(zip(current["date"], current["source"], strict=True))
         stored_sha = {(d, src): h for d, src, h in zip(current["date"], current["source"],
                                                         current["sha256"], strict=True)}
@@ -398,6 +420,20 @@ def import_snapshots(sources, store: str | Path, progress=None,
             merged = merged.set_geometry(_multi(merged.geometry.values), crs="OGC:CRS84")
             write_gpkg(store, {LAYER: merged[[*COLUMNS, "geometry"]]}, engine=engine)
     return ImportResult(added=added, skipped=skipped, path=store)
+
+
+def _warn_repeated_in(current: gpd.GeoDataFrame, store: Path, snaps: list[Snapshot]) -> None:
+    """Warn where snapshots being imported repeat a stored date, or make a stored date
+    repeat one of them (:func:`loc.io.hashing.warn_repeated` over the store and them, the
+    warnings between them alone given already); a stored (date, source) wins over the
+    same one imported again."""
+    stored = _stored_members(current, store) if len(current) else []
+    have = {(day, source) for day, *_, source in stored}
+    new = [(s.date, file_sha256_of(s), shape_of(s), str(s.path or s.label), s.source)
+           for s in snaps if s.date is not None and (s.date, s.source) not in have]
+    if stored and new:
+        warn_repeated(sorted([*stored, *new], key=lambda m: (m[0], m[4])),
+                      across={m[3] for m in new})
 
 
 def list_snapshots(store: str | Path, engine: str | None = None) -> pd.DataFrame:
