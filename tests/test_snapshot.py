@@ -1,5 +1,7 @@
 import datetime as dt
+import importlib
 import json
+import os
 import warnings
 import zipfile
 
@@ -11,6 +13,7 @@ from shapely.geometry import Polygon, box, mapping
 
 import loc
 from loc import geo as crs
+from loc import processes
 from loc.errors import DateError, GeometryError, InputError
 from tests.conftest import deepstate_files, deepstate_path, repeat_warning, without_layer_name
 
@@ -797,3 +800,87 @@ def test_a_name_given_twice_or_a_file_both_geojson_and_api_answer_is_refused(tmp
         loc.read(api)
     api.rename(tmp_path / "answer.json")
     assert loc.read(tmp_path / "answer.json").label == "2025-09-05"
+
+
+def _bowtie(dx: float) -> str:
+    """A GeoJSON square with a tiny loop at one corner that crosses itself (repaired, with
+    a warning, on reading)."""
+    x = 37.0 + dx
+    ring = [[x, 47.5], [x + 1, 47.5], [x + 1, 48.5], [x, 48.5], [x + 0.01, 47.49],
+            [x - 0.01, 47.49], [x, 47.5]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+def _shared_series(tmp_path, count: int, bad: dict[int, str]) -> list:
+    paths = []
+    for i in range(count):
+        path = tmp_path / f"m_{(dt.date(2025, 1, 1) + dt.timedelta(days=i)):%Y%m%d}.geojson"
+        text = bad.get(i) or json.dumps(mapping(
+            shapely.box(37.0, 47.5, 38.0 + i * 0.001, 48.5)))
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def test_a_long_series_is_read_with_workers_to_the_same_snapshots(deepstate_dir, monkeypatch):
+    """A series of SHARED_READ files or more is cut into parts read by this process and
+    workers: the same snapshots (geometry bytes, dates, hashes, kept digests) as one
+    process reads, on a month of real files and with two, three and four parts."""
+    inputs = importlib.import_module("loc.io.inputs")
+    files = deepstate_files()[200:231]
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    here = loc.read_series(files)
+    monkeypatch.setattr(inputs, "SHARED_READ", 8)
+    started: list[int] = []
+    real = processes.worker
+    monkeypatch.setattr(processes, "worker", lambda *a: started.append(1) or real(*a))
+    for cores in (2, 3, 4):
+        monkeypatch.setattr(processes, "cores", lambda c=cores: c)
+        started.clear()
+        shared = loc.read_series(files)
+        assert len(started) == cores - 1
+        assert [(s.date, s.sha256, s.path, s.source, s.license, s._memo,
+                 shapely.to_wkb(s.given["ru"])) for s in shared] == [
+            (s.date, s.sha256, s.path, s.source, s.license, s._memo,
+             shapely.to_wkb(s.given["ru"])) for s in here]
+
+
+def test_a_series_read_with_workers_warns_and_fails_in_order(tmp_path, monkeypatch):
+    """Warnings come in the series' order whoever read the file; the first bad file in
+    the series' order is the error (one in a worker's part included); a worker that dies
+    has its part read here."""
+    inputs = importlib.import_module("loc.io.inputs")
+    monkeypatch.setattr(inputs, "SHARED_READ", 4)
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    paths = _shared_series(tmp_path, 10, {1: _bowtie(0.0), 8: _bowtie(0.5)})
+
+    def read_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            snaps = loc.read_series(paths)
+        return snaps, [str(w.message) for w in caught if w.category is loc.LocWarning]
+
+    snaps, said = read_warnings()
+    assert len(snaps) == 10
+    repaired = [m for m in said if "repaired" in m]
+    assert [m.split(":")[0] for m in repaired] == [str(paths[1]), str(paths[8])]
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    assert read_warnings()[1] == said  # the same warnings one process gives
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    (paths[7]).write_text('{"type": "Polygon", "coordinates": [[[37, 47], [38, 47]]]}')
+    with pytest.raises(loc.LocError, match=str(paths[7].name)):
+        loc.read_series(paths)
+    (paths[2]).write_text("not json")
+    with pytest.raises(loc.LocError, match=str(paths[2].name)):  # the first in order
+        loc.read_series(paths)
+    paths[2].write_text(json.dumps(mapping(shapely.box(37, 47.5, 38, 48.5))))
+    paths[7].write_text(json.dumps(mapping(shapely.box(37, 47.5, 38, 48.6))))
+
+    def dies(items, engine, conn):
+        os._exit(1)
+
+    monkeypatch.setattr(inputs, "_read_worker", dies)
+    died, said_then = read_warnings()
+    assert [s.date for s in died] == [s.date for s in snaps]
+    assert [m.split(":")[0] for m in said_then if "repaired" in m] == [str(paths[1]),
+                                                                       str(paths[8])]

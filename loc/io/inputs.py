@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from loc import processes
 from loc.dates import date_from_name, find_date, parse_date
 from loc.errors import DateError, InputError, OptionError
 from loc.geo import UKRAINE_BBOX
@@ -211,9 +214,89 @@ def read_items(items: Iterable[Item], engine: str | None = None) -> list[Snapsho
     list of Snapshot
         The snapshots.
     """
-    plain = PlainReader(UKRAINE_BBOX)
-    snaps = [as_snapshot(item, engine, plain) for item in items]
+    items = list(items)
+    cores = processes.cores()
+    shared = cores > 1 and len(items) >= SHARED_READ and all(
+        isinstance(x, Path) for x in items)
+    workers = _start_reading(items, cores, engine) if shared else None
+    snaps = (_read_part(items, engine) if workers is None
+             else _read_shared(items, engine, *workers))
     warn_repeated_snapshots(snaps)
+    return snaps
+
+
+SHARED_READ = 64
+"""A series of this many files or more is read by this process and worker processes
+(one per core but one), each a consecutive part of it; a shorter one here (starting a
+worker costs more than it saves)."""
+
+
+def _parts(count: int, share: int) -> list[range]:
+    """``count`` positions cut into ``share`` consecutive parts of nearly equal size."""
+    edges = [round(i * count / share) for i in range(share + 1)]
+    return [range(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _read_part(items: list, engine: str | None) -> list[Snapshot]:
+    """Members read one after the other, a plain file reusing the rings of the one
+    before."""
+    plain = PlainReader(UKRAINE_BBOX)
+    return [as_snapshot(item, engine, plain) for item in items]
+
+
+def _start_reading(items: list, cores: int, engine: str | None):
+    """Workers (forked) reading the later parts of a series; None where processes cannot
+    be started (the series is then read here)."""
+    parts = _parts(len(items), cores)
+    try:
+        with processes.starting() as ctx:
+            procs = [processes.worker(ctx, _read_worker, items[p.start:p.stop], engine)
+                     for p in parts[1:]]
+    except (OSError, ImportError, NotImplementedError):
+        return None
+    return parts, procs
+
+
+def _read_worker(items: list, engine: str | None, conn) -> None:
+    """A worker: read its part, and send back the snapshots (or the error that stopped
+    it) with the warnings given meanwhile, for the parent to give in order."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            got: tuple = ("ok", _read_part(items, engine))
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            got = ("error", exc)
+    try:
+        conn.send((*got, [(str(w.message), w.category) for w in caught]))
+    finally:
+        conn.close()
+
+
+def _read_shared(items: list, engine: str | None, parts: list[range], procs: list
+                 ) -> list[Snapshot]:
+    """A series read here (its first part) and by the workers (the others), in order: the
+    workers' warnings are given after this part's, and the first error met in the
+    series' order is raised (a worker that died has its part read here)."""
+    try:
+        start = time.monotonic()
+        snaps = _read_part(items[parts[0].start:parts[0].stop], engine)
+        own = time.monotonic() - start
+        for part, (proc, conn) in zip(parts[1:], procs, strict=True):
+            got = processes.receive(proc, conn, own)
+            if got is None:  # the worker died or hangs: its part is read here
+                snaps += _read_part(items[part.start:part.stop], engine)
+                continue
+            status, value, caught = got
+            for message, category in caught:
+                warnings.warn(message, category, stacklevel=4)
+            if status == "error":
+                raise value
+            snaps += value
+    finally:
+        for proc, conn in procs:
+            proc.kill()
+            proc.join()
+            conn.close()
     return snaps
 
 
