@@ -263,13 +263,20 @@ def _read_worker(items: list, engine: str | None, conn) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            got: tuple = ("ok", _read_part(items, engine))
+            snaps, got = _read_part(items, engine), None
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-            got = ("error", exc)
+            snaps, got = [], exc
     try:
-        conn.send((*got, [(str(w.message), w.category) for w in caught]))
+        for at in range(0, len(snaps), SENT_AT_ONCE):  # a few at a time: the parent's
+            conn.send(("part", snaps[at:at + SENT_AT_ONCE]))  # memory holds one message
+        conn.send(("error" if got is not None else "ok", got,
+                   [(str(w.message), w.category) for w in caught]))
     finally:
         conn.close()
+
+
+SENT_AT_ONCE = 8
+"""Snapshots a reading worker sends in one message."""
 
 
 def _read_shared(items: list, engine: str | None, parts: list[range], procs: list
@@ -282,16 +289,19 @@ def _read_shared(items: list, engine: str | None, parts: list[range], procs: lis
         snaps = _read_part(items[parts[0].start:parts[0].stop], engine)
         own = time.monotonic() - start
         for part, (proc, conn) in zip(parts[1:], procs, strict=True):
-            got = processes.receive(proc, conn, own)
+            theirs: list[Snapshot] = []
+            while (got := processes.receive(proc, conn, own)) is not None \
+                    and got[0] == "part":
+                theirs += got[1]
             if got is None:  # the worker died or hangs: its part is read here
                 snaps += _read_part(items[part.start:part.stop], engine)
                 continue
-            status, value, caught = got
+            status, error, caught = got
             for message, category in caught:
                 warnings.warn(message, category, stacklevel=4)
             if status == "error":
-                raise value
-            snaps += value
+                raise error
+            snaps += theirs
     finally:
         for proc, conn in procs:
             proc.kill()
