@@ -283,7 +283,7 @@ def _stored_members(current: gpd.GeoDataFrame, store: Path, sides: tuple[str, ..
         shape = _sides_digest({name: lambda g=by_side[name]: geometry_digest(g)
                                for name in sides if name in by_side
                                and not by_side[name].is_empty})
-        sha = next((h for h in rows["sha256"] if h), None)
+        sha = next((h for h in rows["sha256"] if isinstance(h, str) and h), None)
         out.append((dt.date.fromisoformat(day), sha, shape, f"{store}@{day}", source))
     return out
 
