@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -52,11 +51,10 @@ SIDE_STYLES = {
     "contested": {"color": GREY, "weight": 1, "fillColor": GREY, "fillOpacity": 0.5,
                   "dashArray": "4 3"},
 }
-DISPLAY_TOLERANCE_DEG = 0.002
-"""Simplification (degrees, ~200 m) of Ukraine's outline; control areas are not simplified."""
 REGION_TOLERANCE_DEG = 0.006
-"""Simplification of the region boundaries (coverage-preserving, ~600 m): they only frame
-the data."""
+"""Simplification of the boundaries between regions (coverage-preserving, ~600 m): they
+only frame the data. Their outer boundary is not simplified: it is the outline of Ukraine's
+land that the context and the ``ua`` side draw, and the page stores it once."""
 LIST_FOLD = 8
 """Lists in popups show this many items, the rest folded behind "N more"."""
 
@@ -298,11 +296,6 @@ def people_rows(rec: dict, columns: list[str] | None = None) -> list[Row]:
     return rows
 
 
-@lru_cache(maxsize=1)
-def _display_land():
-    return shapely.simplify(ukraine(), DISPLAY_TOLERANCE_DEG, preserve_topology=True)
-
-
 def _legend_fill(style: dict, label: str) -> dict:
     """A legend entry drawn like the fill: same colour, opacity, outline and dash."""
     return {"swatch": "fill", "color": style.get("color"), "fill": style.get("fillColor"),
@@ -322,7 +315,7 @@ def context_layers() -> list[Layer]:
     """
     out = [Layer(id="context", title="Context (Natural Earth)", kind="polygon",
                  style={"stroke": False, "fillColor": LAND, "fillOpacity": 1.0},
-                 features=[Feature(_display_land(), "Ukraine")], interactive=False,
+                 features=[Feature(ukraine(), "Ukraine")], interactive=False,
                  pane="context")]
     styles = {
         "country": ("polygon", {"color": BORDER, "weight": 0.8, "fillColor": NEIGHBOUR,
@@ -418,8 +411,10 @@ def places() -> dict:
 def control_layers(snapshot, memo: dict | None = None) -> list[Layer]:
     """The sides of a snapshot, one layer each (``ru``, ``ua``, ``contested``).
 
-    The ``ua`` area is drawn from a simplified outline of Ukraine (about 200 m) minus the
-    other sides, so its edge along the front is exactly the ``ru`` edge.
+    Each side is drawn as the geometry it is measured from (:meth:`Snapshot.side`): the
+    ``ua`` area is Ukraine's land (or the ``ua`` side the source gives) minus the other
+    sides, one overlay that gives both its outline and its km², so its edge along the front
+    is exactly the ``ru`` edge and its border that of the context's land.
 
     Parameters
     ----------
@@ -428,7 +423,7 @@ def control_layers(snapshot, memo: dict | None = None) -> list[Layer]:
     memo : dict, optional
         Kept by the caller from one date of a series to the next: a snapshot whose sides
         are those of the one before (same :attr:`Snapshot.geometry_sha256`) reuses their
-        drawn shapes and areas, two country-sized overlays.
+        drawn shapes and areas (a country-sized overlay).
 
     Returns
     -------
@@ -440,11 +435,9 @@ def control_layers(snapshot, memo: dict | None = None) -> list[Layer]:
     if shapes is None:
         shapes = []
         for side in ("ru", "contested", "ua"):
-            held = snapshot.side(side)
-            geom = shapely.difference(_display_land(), snapshot.not_ua()) if side == "ua" \
-                else held
+            geom = snapshot.side(side)
             if not geom.is_empty:
-                shapes.append((side, geom, float(lcrs.area_km2(held))))
+                shapes.append((side, geom, float(lcrs.area_km2(geom))))
         if memo is not None:
             memo.clear()
             memo[key] = shapes
@@ -641,7 +634,8 @@ def region_layer(snapshot=None) -> Layer:
         The layer.
     """
     reg = registry()
-    geoms = shapely.coverage_simplify(reg.geometry.values, REGION_TOLERANCE_DEG)
+    geoms = shapely.coverage_simplify(reg.geometry.values, REGION_TOLERANCE_DEG,
+                                      simplify_boundary=False)
     figures = stats(snapshot) if snapshot is not None else None
     feats = []
     for key, name, geom in zip(reg["key"], reg["name"], geoms, strict=True):
