@@ -135,3 +135,27 @@ def test_a_date_with_the_sides_of_the_one_before_reuses_their_shapes(snap_202509
     assert third[0].features[0].title != first[0].features[0].title  # recomputed
     assert all(shapely.equals(a.features[0].geometry, b.features[0].geometry)
                for a, b in zip(third, fresh, strict=True))
+
+
+@pytest.mark.parametrize("given_ua", [False, True])
+def test_each_side_is_drawn_as_the_geometry_its_km2_is_measured_from(snap_20250905, given_ua):
+    """The drawn ``ua`` side is ``Snapshot.side("ua")`` itself (Ukraine's land, or the ``ua``
+    side a source gives, less the other sides): its front edge is the ``ru`` edge and its
+    popup's km² is the area of what is drawn."""
+    from loc import geo
+    from loc.outputs.render.layers import control_layers, fmt_km2
+
+    box = shapely.box(36.0, 47.0, 39.0, 49.5)
+    ua = shapely.difference(box, snap_20250905.occupied) if given_ua else None
+    snap = loc.from_geometries(snap_20250905.occupied, ua=ua, date="2025-09-05",
+                               source="deepstate")
+    by_id = {layer.id: layer for layer in control_layers(snap)}
+    drawn = by_id["side-ua"].features[0].geometry
+    assert shapely.equals(drawn, snap.side("ua"))
+    assert dict(by_id["side-ua"].features[0].rows)["area"] == fmt_km2(geo.area_km2(drawn))
+    if given_ua:  # the source's ua side, not the whole country
+        assert shapely.within(drawn, shapely.buffer(box, 1e-9))
+        assert geo.area_km2(drawn) < 30_000
+    else:
+        assert geo.area_km2(drawn) > 400_000
+    assert shapely.intersection(drawn, snap.side("ru")).area < 1e-9  # they only touch
