@@ -263,11 +263,12 @@ def ukraine_reach() -> BaseGeometry:
 
 @lru_cache(maxsize=1)
 def _region_index():
-    """Prepared region geometries (lon/lat) and an STRtree of them, in registry order."""
+    """Prepared region geometries (lon/lat), an STRtree of them and their bounds
+    ``(k, 4)``, in registry order."""
     geoms = registry().geometry.values
     for g in geoms:
         shapely.prepare(g)
-    return geoms, shapely.STRtree(geoms)
+    return geoms, shapely.STRtree(geoms), shapely.bounds(geoms)
 
 
 def regions_at(points) -> np.ndarray:
@@ -292,15 +293,16 @@ def regions_at(points) -> np.ndarray:
     >>> registry()["key"].iloc[regions_at(np.array([[37.8, 48.0]]))[0]]
     'donetsk'
     """
-    geoms, tree = _region_index()
+    geoms, tree, bounds = _region_index()
     given = np.asarray(points)
     xy = given if given.dtype.kind == "f" else shapely.get_coordinates(points)
     found = np.full(len(xy), -1)
-    for k, g in enumerate(geoms):
-        todo = np.flatnonzero(found < 0)
-        if not len(todo):
-            break
-        found[todo[shapely.contains_xy(g, xy[todo, 0], xy[todo, 1])]] = k
+    x, y = xy[:, 0], xy[:, 1]
+    for k, (g, (x0, y0, x1, y1)) in enumerate(zip(geoms, bounds, strict=True)):
+        # only the points still unplaced within the region's bounds are tested
+        todo = np.flatnonzero((found < 0) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        if len(todo):
+            found[todo[shapely.contains_xy(g, x[todo], y[todo])]] = k
     lost = np.flatnonzero(found < 0)
     if len(lost):
         off = (shapely.points(xy[lost]) if given.dtype.kind == "f"

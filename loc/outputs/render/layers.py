@@ -597,10 +597,14 @@ def change_layers(changes: gpd.GeoDataFrame, title_suffix: str = "",
 
 
 def _records(gdf: gpd.GeoDataFrame):
-    """``(attributes, geometry)`` of each row."""
-    records = gdf.to_dict(orient="records")
-    for rec in records:
-        del rec[gdf.geometry.name]
+    """``(attributes, geometry)`` of each row (attributes as Python values, as
+    ``to_dict(orient="records")`` gives them, column by column: a slider does this for
+    every date)."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    records = [dict(zip(cols, row, strict=True))
+               for row in zip(*(gdf[c].tolist() for c in cols), strict=True)]
+    if not cols:
+        records = [{} for _ in range(len(gdf))]
     return zip(records, gdf.geometry.values, strict=True)
 
 
