@@ -233,12 +233,16 @@ class Snapshot:
     @cached_property
     def geometry_sha256(self) -> str:
         """SHA-256 of the given sides' geometry (WKB, sides in a fixed order): the key of
-        anything computed from this snapshot's content."""
+        anything computed from this snapshot's content. An empty side counts as not given,
+        except ``ua``: given empty, the ``ua`` side is empty; not given, it is the land
+        less the others."""
         h = hashlib.sha256()
         for name in SIDES:
             geom = self.given.get(name)
             if geom is not None and not geom.is_empty:
                 h.update(name.encode() + b"\0" + shapely.to_wkb(geom) + b"\0")
+            elif name == "ua" and geom is not None:
+                h.update(b"ua\0empty\0")
         return h.hexdigest()
 
     def occupied_km2(self) -> float:

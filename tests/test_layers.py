@@ -159,3 +159,20 @@ def test_each_side_is_drawn_as_the_geometry_its_km2_is_measured_from(snap_202509
     else:
         assert geo.area_km2(drawn) > 400_000
     assert shapely.intersection(drawn, snap.side("ru")).area < 1e-9  # they only touch
+
+
+def test_a_given_empty_ua_side_is_not_the_land_less_the_others():
+    """A source's ua side that is empty (inside ru) and no ua side at all hashed alike, so a
+    slider drew one date's ua shapes on the other."""
+    from loc.outputs.render.layers import control_layers
+
+    ru = shapely.box(37.0, 47.5, 38.5, 48.5)
+    with pytest.warns(loc.LocWarning):
+        empty = loc.from_geometries(ru, ua=shapely.box(37.1, 47.6, 37.2, 47.7), date="2025-01-01")
+    plain = loc.from_geometries(ru, date="2025-01-02")
+    assert empty.geometry_sha256 != plain.geometry_sha256
+    for first, second in ((empty, plain), (plain, empty)):
+        memo: dict = {}
+        ids = [[x.id for x in control_layers(s, memo)] for s in (first, second)]
+        assert ids == [[x.id for x in control_layers(s)] for s in (first, second)]
+    assert [x.id for x in control_layers(empty)] == ["side-ru"]

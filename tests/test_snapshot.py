@@ -884,3 +884,79 @@ def test_a_series_read_with_workers_warns_and_fails_in_order(tmp_path, monkeypat
     assert [s.date for s in died] == [s.date for s in snaps]
     assert [m.split(":")[0] for m in said_then if "repaired" in m] == [str(paths[1]),
                                                                        str(paths[8])]
+
+
+def _dated_boxes(folder, **boxes) -> dict:
+    """GeoJSON files ``t_<day>.geojson``, one box each (lon/lat, in Donetsk region)."""
+    folder.mkdir(exist_ok=True)
+    out = {}
+    for day, dx in boxes.items():
+        path = folder / f"t_{day}.geojson"
+        feature = {"type": "Feature", "properties": {},
+                   "geometry": mapping(box(37.0 + dx, 47.5, 37.5 + dx, 48.0))}
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        out[day] = path
+    return out
+
+
+def test_a_store_row_without_sha256_is_no_copy_and_no_crash(tmp_path):
+    """NULL sha256 (a store written by other tools) read as NaN was one "digest" shared by
+    every such date (two different dates named byte-identical copies), and a different
+    snapshot of such a date crashed (TypeError) instead of the one-line refusal."""
+    import sqlite3
+
+    files = _dated_boxes(tmp_path / "in", **{"20250101": 0.0, "20250102": 0.2,
+                                             "20250103": 0.4})
+    store = tmp_path / "s.gpkg"
+    loc.import_snapshots(list(files.values()), store)
+    con = sqlite3.connect(store)
+    for name in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        # GDAL's spatial-index triggers name them; an update of another column calls none
+        con.create_function(name, 1, lambda _g: None)
+    con.execute("UPDATE control SET sha256 = NULL WHERE date IN ('2025-01-01', '2025-01-02')")
+    con.commit()
+    con.close()
+    from loc.io.store import file_sha256_of
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        snaps = loc.read_series(store)
+        loc.import_snapshots([store], tmp_path / "other.gpkg")
+    assert [file_sha256_of(s) for s in snaps][:2] == [None, None]
+    assert [str(w.message) for w in caught if w.category is loc.LocWarning] == []
+    other = _dated_boxes(tmp_path / "other", **{"20250101": 1.0})
+    with pytest.raises(DateError, match="already holds a different snapshot of 2025-01-01"):
+        loc.import_snapshots([other["20250101"]], store)
+
+
+def test_an_import_refuses_what_a_store_cannot_keep(tmp_path):
+    """A snapshot with no area was reported added and nothing was written; one whose
+    given ua side is empty would read back with all the land outside ru as ua."""
+    store = tmp_path / "s.gpkg"
+    with pytest.raises(InputError, match="gives no control area"):
+        loc.import_snapshots([loc.from_geometries(shapely.MultiPolygon(), date="2025-01-02")],
+                             store)
+    inside = shapely.box(37.1, 47.6, 37.2, 47.7)  # within ru: taken as theirs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        empty_ua = loc.from_geometries(DONBAS, ua=inside, date="2025-01-03")
+    assert empty_ua.side("ua").is_empty
+    with pytest.raises(InputError, match="the ua side it gives is empty"):
+        loc.import_snapshots([empty_ua], store)
+    assert not store.exists()
+
+
+def test_an_import_warns_a_repeat_once(tmp_path):
+    """The store holds 03 = C; an import brings 01 = A, 02 = B, 04 = A: the import's own
+    check and the check against the store both found "04 repeats 01"; it is said once."""
+    files = _dated_boxes(tmp_path / "in", **{"20250101": 0.0, "20250102": 0.2,
+                                             "20250103": 0.4})
+    copy = tmp_path / "in" / "t_20250104.geojson"
+    copy.write_bytes(files["20250101"].read_bytes())
+    store = tmp_path / "s.gpkg"
+    loc.import_snapshots([files["20250103"]], store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loc.import_snapshots([files["20250101"], files["20250102"], copy], store)
+    assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [
+        repeat_warning(copy, files["20250101"], "2025-01-01", files["20250102"])]

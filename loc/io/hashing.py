@@ -280,10 +280,11 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
         digest of its geometry (None: not known; :func:`geometry_digest` or
         :func:`loc.io.rings.shape_digest`), name and source, oldest first.
     across : set of str, optional
-        Names of some members (files being added to a store, say): only the warnings the
-        others alone do not give, and that involve one other member (as the repeat, the
-        earlier member or the one between), are given; the rest were given when those
-        members came.
+        Names of some members (files being added to a store, say): only the warnings of a
+        repeat and its earlier member that neither the others alone nor these members
+        alone give, and that involve one other member (as the repeat, the earlier member or
+        the one between), are given; the rest were given when those members came, or by
+        the check of these members among themselves.
 
     Warns
     -----
@@ -310,7 +311,9 @@ def warn_repeated(members: Iterable[tuple[dt.date | None, str | None, str | None
     members = list(members)
     found = _repeats(members)
     if across is not None:
-        given = {(f[0], f[1]) for f in _repeats([m for m in members if m[3] not in across])}
+        alone = _repeats([m for m in members if m[3] not in across])
+        among = _repeats([m for m in members if m[3] in across])
+        given = {(f[0], f[1]) for f in [*alone, *among]}
         found = [f for f in found if (f[0], f[1]) not in given and not set(f[:3]) <= across]
     for where, _, _, text in found:
         warnings.warn(f"{where}: {text}: a copy under the wrong date (this one or one "

@@ -83,6 +83,13 @@ def _read_safe(safe: Path, store: Path, engine: str | None, where: str | None,
     if missing:
         raise InputError(f"not a loc store: the '{LAYER}' layer lacks {', '.join(missing)}",
                          store)
+    if not all(isinstance(v, str) and v for v in gdf["source"]):
+        raise InputError("a row has no source (was the store changed outside loc?)", store)
+    for col in ("license", "sha256"):
+        # loc writes "" for none; a NULL written by other tools (NaN from pyogrio, None from
+        # fiona) is none too, never a value: a NaN digest would make every such date a copy
+        gdf[col] = pd.Series([v if isinstance(v, str) else "" for v in gdf[col]],
+                             index=gdf.index, dtype=object)
     if geometry:
         gdf = gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name)
         if gdf.crs is not None and not gdf.crs.equals("OGC:CRS84", ignore_axis_order=True):
@@ -283,7 +290,7 @@ def _stored_members(current: gpd.GeoDataFrame, store: Path, sides: tuple[str, ..
         shape = _sides_digest({name: lambda g=by_side[name]: geometry_digest(g)
                                for name in sides if name in by_side
                                and not by_side[name].is_empty})
-        sha = next((h for h in rows["sha256"] if isinstance(h, str) and h), None)
+        sha = next((h for h in rows["sha256"] if h), None)
         out.append((dt.date.fromisoformat(day), sha, shape, f"{store}@{day}", source))
     return out
 
@@ -373,6 +380,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
             raise DateError(f"{seen[key]} and {where} are both of {key[0]} ({key[1]}): give "
                             "one snapshot per date")
         seen[key] = where
+        _storable(snap, where)
         snaps.append(snap)
         if progress:
             progress(1)
@@ -420,6 +428,21 @@ def import_snapshots(sources, store: str | Path, progress=None,
             merged = merged.set_geometry(_multi(merged.geometry.values), crs="OGC:CRS84")
             write_gpkg(store, {LAYER: merged[[*COLUMNS, "geometry"]]}, engine=engine)
     return ImportResult(added=added, skipped=skipped, path=store)
+
+
+def _storable(snap: Snapshot, where: str) -> None:
+    """Refuse a snapshot a store cannot keep as it is: the store keeps the areas a source
+    gives and derives the ``ua`` side again when the date is read back."""
+    areas = [s for s, g in snap.given.items() if g is not None and not g.is_empty]
+    if not areas:
+        raise InputError("gives no control area (every side it gives is empty): nothing "
+                         "written", where)
+    ua = snap.given.get("ua")
+    if ua is not None and ua.is_empty:
+        raise InputError("the ua side it gives is empty (its polygons lie inside the other "
+                         "sides or outside Ukraine): read back from a store, the date would "
+                         "take all the land outside the other sides as ua; nothing written",
+                         where)
 
 
 def _warn_repeated_in(current: gpd.GeoDataFrame, store: Path, snaps: list[Snapshot]) -> None:
