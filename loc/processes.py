@@ -9,8 +9,10 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -55,8 +57,14 @@ def starting() -> Iterator[Any]:
     multiprocessing.context.BaseContext
         The context (fork or spawn).
     """
+    if multiprocessing.current_process().daemon:
+        # a daemonic process (a multiprocessing.Pool's worker, say) may not have children:
+        # the callers then do the work in this process
+        raise NotImplementedError("a daemonic process cannot start worker processes")
     methods = multiprocessing.get_all_start_methods()
-    gc.freeze()
+    frozen = gc.get_freeze_count() > 0  # the program froze objects itself: leave them be
+    if not frozen:
+        gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         with warnings.catch_warnings():
@@ -66,12 +74,43 @@ def starting() -> Iterator[Any]:
                                     category=DeprecationWarning)
             yield ctx
     finally:
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
+
+
+def workers(ctx: Any, target: Callable[..., None], jobs: list[tuple]) -> list[tuple[Any, Any]]:
+    """Start one worker process per job (:func:`worker`), or none: when one cannot be
+    started, those started already are stopped and the error is raised.
+
+    Parameters
+    ----------
+    ctx : multiprocessing.context.BaseContext
+        From :func:`starting`.
+    target : callable
+        The work; its last argument is the sending end of a pipe.
+    jobs : list of tuple
+        Each worker's other arguments.
+
+    Returns
+    -------
+    list of (multiprocessing.Process, multiprocessing.connection.Connection)
+        The processes and the receiving ends of their pipes.
+    """
+    started: list[tuple[Any, Any]] = []
+    try:
+        for args in jobs:
+            started.append(worker(ctx, target, *args))
+    except BaseException:
+        for proc, conn in started:
+            stop(proc, conn)
+        raise
+    return started
 
 
 def worker(ctx: Any, target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
     """Start one worker process (a daemon) that runs ``target(*args, conn)`` and sends its
-    results through ``conn``.
+    results through ``conn``. Its temporary files go to a folder of its own, which
+    :func:`stop` removes: a worker killed halfway (its work no longer wanted) leaves none.
 
     Parameters
     ----------
@@ -89,25 +128,92 @@ def worker(ctx: Any, target: Callable[..., None], *args: Any) -> tuple[Any, Any]
     """
     mine, theirs = ctx.Pipe(duplex=False)
     forked = ctx.get_start_method() == "fork"
+    tmp = tempfile.mkdtemp(prefix="loc-worker-")
     proc = ctx.Process(target=_child, args=(target, mine if forked else None, os.getpid(),
-                                            *args, theirs), daemon=True)
-    proc.start()
+                                            tmp, *args, theirs), daemon=True)
+    try:
+        proc.start()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        mine.close()
+        theirs.close()
+        raise
+    proc.loc_tmp = tmp
     theirs.close()
     return proc, mine
 
 
-def _child(target: Callable[..., None], parents_end: Any, parent: int, *args: Any) -> None:
+def stop(proc: Any, conn: Any) -> None:
+    """Stop a worker (killed if it still runs), close its pipe and remove its temporary
+    folder (what it was writing when it was killed included).
+
+    Parameters
+    ----------
+    proc, conn : multiprocessing.Process, Connection
+        From :func:`worker`.
+    """
+    proc.kill()
+    proc.join()
+    conn.close()
+    tmp = getattr(proc, "loc_tmp", None)
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _child(target: Callable[..., None], parents_end: Any, parent: int, tmp: str,
+           *args: Any) -> None:
     """A worker's start: it closes its copy of the parent's end of the pipe (so that a
-    send to a parent that is gone fails instead of waiting forever) and, on Linux, asks to
-    be killed with its parent (a parent killed by SIGKILL runs no clean-up)."""
+    send to a parent that is gone fails instead of waiting forever), keeps its temporary
+    files in ``tmp`` and, on Linux, asks to be killed with its parent (a parent killed by
+    SIGKILL runs no clean-up)."""
     if parents_end is not None:
         parents_end.close()
+    tempfile.tempdir = tmp
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent ended before this could be asked
         os._exit(1)
     target(*args)
+
+
+def caught(found: list) -> list[tuple]:
+    """Warnings a worker recorded (``warnings.catch_warnings(record=True)`` under the
+    "always" filter), in a form to send to the parent for :func:`replay`.
+
+    Parameters
+    ----------
+    found : list of warnings.WarningMessage
+        The warnings.
+
+    Returns
+    -------
+    list of tuple
+        ``(message, category, filename, lineno)`` of each.
+    """
+    return [(str(w.message), w.category, w.filename, w.lineno) for w in found]
+
+
+def replay(found: list[tuple]) -> None:
+    """Give warnings a worker recorded (:func:`caught`) here, as if this process had met
+    them: from the same file and line, under this process's filters and the registry of
+    the module that gave them (a warning the default filter shows once is shown once).
+
+    Parameters
+    ----------
+    found : list of tuple
+        From :func:`caught`.
+    """
+    by_file = {os.path.abspath(f): m for m in list(sys.modules.values())
+               if isinstance(f := getattr(m, "__file__", None), str)}
+    for message, category, filename, lineno in found:
+        module = by_file.get(os.path.abspath(filename))
+        names = vars(module) if module is not None else None
+        warnings.warn_explicit(
+            message, category, filename, lineno,
+            module=names["__name__"] if names is not None else None,
+            registry=names.setdefault("__warningregistry__", {}) if names is not None else None,
+            module_globals=names)
 
 
 def receive(proc: Any, conn: Any, own_s: float,

@@ -960,3 +960,140 @@ def test_an_import_warns_a_repeat_once(tmp_path):
         loc.import_snapshots([files["20250101"], files["20250102"], copy], store)
     assert [str(w.message) for w in caught if w.category is loc.LocWarning] == [
         repeat_warning(copy, files["20250101"], "2025-01-01", files["20250102"])]
+
+
+def _slow_beats(beat, conn) -> None:
+    """A worker that shows progress for about 1 s before it sends."""
+    import time
+
+    for _ in range(10):
+        time.sleep(0.1)
+        with beat.get_lock():
+            beat.value += 1
+    conn.send("done")
+    conn.close()
+
+
+def test_a_slow_worker_that_shows_progress_is_waited_for(tmp_path, monkeypatch):
+    """A worker that sends nothing for longer than the patience but raises its progress
+    count is healthy: it was killed and its work done again."""
+    monkeypatch.setattr(processes, "STALL_S", 0.35)
+    with processes.starting() as ctx:
+        beat = ctx.Value("i", 0)
+        (proc, conn), = processes.workers(ctx, _slow_beats, [(beat,)])
+    try:
+        assert processes.receive(proc, conn, 0.0, beat=lambda: beat.value) == "done"
+    finally:
+        processes.stop(proc, conn)
+    with processes.starting() as ctx:
+        beat = ctx.Value("i", 0)
+        (proc, conn), = processes.workers(ctx, _slow_beats, [(beat,)])
+    try:
+        with pytest.warns(loc.LocWarning, match="sent nothing"):
+            assert processes.receive(proc, conn, 0.0) is None  # no beat: taken to hang
+    finally:
+        processes.stop(proc, conn)
+    # a series whose later part reads slowly (denser files, say) but steadily
+    import time
+
+    inputs = importlib.import_module("loc.io.inputs")
+    monkeypatch.setattr(inputs, "SHARED_READ", 4)
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    monkeypatch.setattr(processes, "STALL_S", 0.8)  # a beat every 0.4 s, 2 s in all
+    parent, real = os.getpid(), inputs.as_snapshot
+
+    def slow_there(item, engine, plain):
+        if os.getpid() != parent:
+            time.sleep(0.4)
+        return real(item, engine, plain)
+
+    monkeypatch.setattr(inputs, "as_snapshot", slow_there)
+    paths = _shared_series(tmp_path, 10, {})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(loc.read_series(paths)) == 10
+    assert [str(w.message) for w in caught] == []
+
+
+def test_workers_read_as_this_process_reads_and_leave_nothing(tmp_path, monkeypatch):
+    """A worker's warnings came from the caller's line (so a filter on loc's modules let
+    them through); a worker killed halfway left its temporary copies; reading undid the
+    program's own gc.freeze(); a worker started before one that could not be was left
+    running."""
+    import gc
+    import tempfile
+
+    inputs = importlib.import_module("loc.io.inputs")
+    monkeypatch.setattr(inputs, "SHARED_READ", 4)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    paths = _shared_series(tmp_path, 10, {1: _bowtie(0.0), 8: _bowtie(0.5)})
+
+    def said(cores: int, *filters) -> list:
+        monkeypatch.setattr(processes, "cores", lambda: cores)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for f in filters:
+                warnings.filterwarnings(*f)
+            loc.read_series(paths)
+        return [(str(w.message), w.filename, w.lineno) for w in caught
+                if w.category is loc.LocWarning]
+
+    assert said(2) == said(1) and len(said(2)) == 2
+    assert said(2, ("ignore", "", loc.LocWarning, r"loc(\.|$)")) == []
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        said(2)
+        assert gc.get_freeze_count() > frozen // 2
+    finally:
+        gc.unfreeze()
+    paths[0].write_text("not json")  # the error is met here while the worker reads
+    with pytest.raises(loc.LocError, match=paths[0].name), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loc.read_series(paths)
+    assert list(scratch.iterdir()) == []
+    paths[0].write_text(json.dumps(mapping(shapely.box(37.0, 47.5, 38.0, 48.5))))
+    # the second of two workers cannot start: the first is stopped, the series read here
+    monkeypatch.setattr(processes, "cores", lambda: 3)
+    real, started = processes.worker, []
+
+    def second_fails(*args):
+        if started:
+            raise OSError("fork: Resource temporarily unavailable")
+        started.append(real(*args))
+        return started[-1]
+
+    monkeypatch.setattr(processes, "worker", second_fails)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert len(loc.read_series(paths)) == 10
+    assert len(started) == 1 and not started[0][0].is_alive()
+    assert list(scratch.iterdir()) == []
+
+
+def _read_in(paths, conn) -> None:
+    conn.send(len(loc.read_series(paths)))
+    conn.close()
+
+
+def test_a_daemonic_process_reads_a_long_series_itself(tmp_path, monkeypatch):
+    """A multiprocessing.Pool worker (a daemon) may not start processes: reading a long
+    series there failed (AssertionError) instead of reading it in that process."""
+    import multiprocessing
+
+    inputs = importlib.import_module("loc.io.inputs")
+    monkeypatch.setattr(inputs, "SHARED_READ", 4)
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    paths = _shared_series(tmp_path, 10, {})
+    ctx = multiprocessing.get_context("fork")
+    mine, theirs = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_read_in, args=(paths, theirs), daemon=True)
+    proc.start()
+    theirs.close()
+    try:
+        assert mine.poll(60) and mine.recv() == 10
+    finally:
+        proc.join(10)
+        mine.close()

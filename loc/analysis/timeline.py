@@ -583,9 +583,7 @@ def _compute_pairs(items: list, missing: list[int], progress,
     finally:
         claims.stop()
         for proc, conn in procs:  # every answer is in, or no longer wanted
-            proc.kill()
-            proc.join()
-            conn.close()
+            processes.stop(proc, conn)
     lost = [i for i in missing if i not in out]
     if lost:
         walker = _Walker(items, forward=True, records=records, digests=digests)
@@ -605,8 +603,8 @@ def _start(items: list, missing: list[int], count: int):
         with processes.starting() as ctx:
             claims = _Claims(ctx, len(missing))
             k = 1 if count == 1 else CHUNK
-            procs = [processes.worker(ctx, _work, items, missing, claims, k)
-                     for _ in range(count)]
+            procs = processes.workers(ctx, _work,
+                                      [(items, missing, claims, k) for _ in range(count)])
     except (OSError, ImportError, NotImplementedError):
         return None
     return claims, procs

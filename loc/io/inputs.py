@@ -13,6 +13,7 @@ import os
 import time
 import warnings
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from loc import processes
@@ -237,40 +238,48 @@ def _parts(count: int, share: int) -> list[range]:
     return [range(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
-def _read_part(items: list, engine: str | None) -> list[Snapshot]:
+def _read_part(items: list, engine: str | None, beat=None) -> list[Snapshot]:
     """Members read one after the other, a plain file reusing the rings of the one
-    before."""
+    before; ``beat`` (a shared counter) is raised after each."""
     plain = PlainReader(UKRAINE_BBOX)
-    return [as_snapshot(item, engine, plain) for item in items]
+    out = []
+    for item in items:
+        out.append(as_snapshot(item, engine, plain))
+        if beat is not None:
+            with beat.get_lock():
+                beat.value += 1
+    return out
 
 
 def _start_reading(items: list, cores: int, engine: str | None):
-    """Workers (forked) reading the later parts of a series; None where processes cannot
-    be started (the series is then read here)."""
+    """Workers (forked) reading the later parts of a series, each with a progress count;
+    None where processes cannot be started (the series is then read here)."""
     parts = _parts(len(items), cores)
     try:
         with processes.starting() as ctx:
-            procs = [processes.worker(ctx, _read_worker, items[p.start:p.stop], engine)
-                     for p in parts[1:]]
+            beats = [ctx.Value("i", 0) for _ in parts[1:]]
+            procs = processes.workers(ctx, _read_worker,
+                                      [(items[p.start:p.stop], engine, beat)
+                                       for p, beat in zip(parts[1:], beats, strict=True)])
     except (OSError, ImportError, NotImplementedError):
         return None
-    return parts, procs
+    return parts, procs, beats
 
 
-def _read_worker(items: list, engine: str | None, conn) -> None:
-    """A worker: read its part, and send back the snapshots (or the error that stopped
-    it) with the warnings given meanwhile, for the parent to give in order."""
+def _read_worker(items: list, engine: str | None, beat, conn) -> None:
+    """A worker: read its part (raising ``beat`` after each member), and send back the
+    snapshots (or the error that stopped it) with the warnings given meanwhile, for the
+    parent to give in order."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            snaps, got = _read_part(items, engine), None
+            snaps, got = _read_part(items, engine, beat), None
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             snaps, got = [], exc
     try:
         for at in range(0, len(snaps), SENT_AT_ONCE):  # a few at a time: the parent's
             conn.send(("part", snaps[at:at + SENT_AT_ONCE]))  # memory holds one message
-        conn.send(("error" if got is not None else "ok", got,
-                   [(str(w.message), w.category) for w in caught]))
+        conn.send(("error" if got is not None else "ok", got, processes.caught(caught)))
     finally:
         conn.close()
 
@@ -279,34 +288,37 @@ SENT_AT_ONCE = 8
 """Snapshots a reading worker sends in one message."""
 
 
-def _read_shared(items: list, engine: str | None, parts: list[range], procs: list
-                 ) -> list[Snapshot]:
+def _count(beat) -> int:
+    """A shared counter's value."""
+    return int(beat.value)
+
+
+def _read_shared(items: list, engine: str | None, parts: list[range], procs: list,
+                 beats: list) -> list[Snapshot]:
     """A series read here (its first part) and by the workers (the others), in order: the
-    workers' warnings are given after this part's, and the first error met in the
-    series' order is raised (a worker that died has its part read here)."""
+    workers' warnings are given after this part's, as if read here, and the first error
+    met in the series' order is raised (a worker that died, or made no progress for long,
+    has its part read here)."""
     try:
         start = time.monotonic()
         snaps = _read_part(items[parts[0].start:parts[0].stop], engine)
         own = time.monotonic() - start
-        for part, (proc, conn) in zip(parts[1:], procs, strict=True):
+        for part, (proc, conn), beat in zip(parts[1:], procs, beats, strict=True):
             theirs: list[Snapshot] = []
-            while (got := processes.receive(proc, conn, own)) is not None \
-                    and got[0] == "part":
+            while (got := processes.receive(proc, conn, own, beat=partial(_count, beat))
+                   ) is not None and got[0] == "part":
                 theirs += got[1]
             if got is None:  # the worker died or hangs: its part is read here
                 snaps += _read_part(items[part.start:part.stop], engine)
                 continue
             status, error, caught = got
-            for message, category in caught:
-                warnings.warn(message, category, stacklevel=4)
+            processes.replay(caught)
             if status == "error":
                 raise error
             snaps += theirs
     finally:
         for proc, conn in procs:
-            proc.kill()
-            proc.join()
-            conn.close()
+            processes.stop(proc, conn)
     return snaps
 
 

@@ -225,9 +225,7 @@ def _date_layers(snaps: list[Snapshot], line: bool,
             progress(len(snaps), len(snaps))
     finally:
         for proc, conn in procs:
-            proc.kill()
-            proc.join()
-            conn.close()
+            processes.stop(proc, conn)
 
 
 def _start_blocks(snaps: list[Snapshot], groups: list[list[range]], line: bool):
@@ -236,8 +234,8 @@ def _start_blocks(snaps: list[Snapshot], groups: list[list[range]], line: bool):
     try:
         with processes.starting() as ctx:
             done = ctx.Value("i", 0)
-            procs = [processes.worker(ctx, _block_worker, snaps, group, line, done)
-                     for group in groups]
+            procs = processes.workers(ctx, _block_worker,
+                                      [(snaps, group, line, done) for group in groups])
     except (OSError, ImportError, NotImplementedError):
         return None
     return procs, done
