@@ -1030,3 +1030,27 @@ def test_page_title_and_labels_keep_their_direction_to_themselves(tmp_path, brow
                              ".unicodeBidi") == "isolate", sel
     assert log.console_errors == [] and log.dialogs == []
     page.close()
+
+
+
+def test_a_slider_warns_of_a_copy_once_whoever_makes_its_block(tmp_path):
+    """Each block of a slider checked its own dates for copies again: a copy in a block a
+    worker made was printed a second time beside the read's warning (with two cores or
+    more; one core makes every block here)."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(70):
+        dx = 0.001 * (40 if i == 50 else i)  # 2025-02-20 is a copy of 2025-02-10
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=i)
+        (folder / f"t_{day:%Y%m%d}.geojson").write_text(json.dumps(
+            shapely.geometry.mapping(shapely.box(37.0, 47.5, 38.0 + dx, 48.5))))
+    res = subprocess.run([sys.executable, "-m", "loc", "render", str(folder), "-o",
+                          str(tmp_path / "maps"), "--no-settlements"],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    said = [line for line in res.stderr.splitlines() if line.startswith("loc: warning:")]
+    assert len(said) == 1 and "t_20250220.geojson: its bytes are those of" in said[0]

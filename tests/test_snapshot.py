@@ -1097,3 +1097,27 @@ def test_a_daemonic_process_reads_a_long_series_itself(tmp_path, monkeypatch):
     finally:
         proc.join(10)
         mine.close()
+
+
+def test_a_run_of_a_series_checked_already_is_not_warned_again():
+    """A slider's blocks (consecutive runs of the series read) are not warned of again; a
+    selection that is not a run of it, or other snapshots, are."""
+    from loc.io.store import warn_repeated_snapshots
+
+    day = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(6)]
+    geoms = [box(37.0, 47.5, 38.0 + i * 0.01, 48.5) for i in range(6)]
+    geoms[4] = geoms[2]
+    snaps = [loc.from_geometries(g, date=d) for g, d in zip(geoms, day, strict=True)]
+
+    def warned(part) -> int:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warn_repeated_snapshots(part)
+        return sum(w.category is loc.LocWarning for w in caught)
+
+    assert warned(snaps) == 1
+    assert warned(snaps[1:5]) == 0  # a run of what was checked
+    assert warned(snaps) == 0
+    assert warned([snaps[0], snaps[2], snaps[3], snaps[4]]) == 1  # not a run of it
+    again = [loc.from_geometries(g, date=d) for g, d in zip(geoms, day, strict=True)]
+    assert warned(again[1:5]) == 1  # other objects

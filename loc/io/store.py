@@ -192,7 +192,8 @@ def warn_repeated_snapshots(snaps: list[Snapshot], sides: tuple[str, ...] = SIDE
     series followed apart, but compared with every earlier date): by the bytes of the
     files they were read from and by the geometry of their ``sides`` (:func:`shape_of`).
     With ``once``, the same snapshot objects checked twice in a row (a series read, then
-    its timeline or import) are warned of once.
+    its timeline or import), or a consecutive run of them (a slider's block of dates), are
+    warned of once: a repeat within the run was found in the whole.
 
     Parameters
     ----------
@@ -210,8 +211,7 @@ def warn_repeated_snapshots(snaps: list[Snapshot], sides: tuple[str, ...] = SIDE
     """
     dated = sorted((s for s in snaps if s.date), key=lambda s: (s.date or dt.date.min,
                                                                s.source))
-    if once and len(dated) == len(_CHECKED) and all(r() is s for r, s in zip(
-            _CHECKED, dated, strict=True)):
+    if once and _checked_last(dated):
         return
     warn_repeated((s.date, file_sha256_of(s), shape_of(s, sides), str(s.path or s.label),
                    s.source) for s in dated)
@@ -220,6 +220,17 @@ def warn_repeated_snapshots(snaps: list[Snapshot], sides: tuple[str, ...] = SIDE
 
 _CHECKED: list[weakref.ref] = []
 """The snapshots :func:`warn_repeated_snapshots` checked last (by any sides)."""
+
+
+def _checked_last(dated: list[Snapshot]) -> bool:
+    """Whether snapshots (by date) are those :func:`warn_repeated_snapshots` checked last,
+    or a consecutive run of them (the same objects)."""
+    if not dated:
+        return True
+    first = next((i for i, ref in enumerate(_CHECKED) if ref() is dated[0]), None)
+    if first is None or first + len(dated) > len(_CHECKED):
+        return False
+    return all(_CHECKED[first + k]() is s for k, s in enumerate(dated))
 
 
 def warn_repeated_series(members: Sequence[tuple[dt.date, object, str | None, str | None]]
