@@ -608,6 +608,26 @@ def test_reproduce_names_a_swapped_input(report):
     assert r.exit_code == 1 and "FAIL  snaps/syn_20250106.geojson: input not found" in r.stdout
 
 
+
+def test_a_csv_of_incidents_is_recorded_as_it_is_read(report):
+    """Incidents CSVs are read by Python, not GDAL: a .csvt or .prj beside one was hashed
+    into its record all the same, so a sidecar nobody reads, added or edited, made the
+    report fail to reproduce ("sha256 differs")."""
+    from loc.io.hashing import file_sha256
+
+    work, out = report
+    (work / "incidents.prj").write_text("GEOGCS[\"a sidecar no reader of incidents reads\"]")
+    (work / "incidents.csvt").write_text('"String","Real"')
+    r = run("reproduce", out)
+    assert r.exit_code == 0, r.stdout
+    doc = json.loads((out / "manifest.json").read_text())
+    (rec,) = [rec for rec in doc["inputs"] if rec["role"] == "incidents"]
+    assert rec["sha256"] == file_sha256(work / "incidents.csv")
+    with (work / "incidents.csv").open("a") as f:  # the file itself still counts
+        f.write("\n")
+    r = run("reproduce", out)
+    assert r.exit_code == 1 and "FAIL  incidents.csv: sha256 " in r.stdout
+
 def test_reproduce_names_a_new_input_and_a_changed_output(report):
     work, out = report
     write_fc(work / "snaps" / "syn_20250122.geojson", [feature(square(False))])

@@ -18,6 +18,7 @@ import shapely
 from loc import config, geo
 from loc.dates import parse_date
 from loc.errors import DateError, InputError, LimitError, LocWarning
+from loc.io.hashing import file_sha256, input_sha256
 from loc.io.readers import read_features
 
 DATE_NAMES = ("event_date", "date")
@@ -103,6 +104,34 @@ def incident_dates(pts: pd.DataFrame, where: str) -> np.ndarray:
                       f"skipped (line(s) {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''})",
                       LocWarning, stacklevel=3)
     return out
+
+
+def incidents_sha256(path: str | Path) -> str:
+    r"""Hex SHA-256 of what :func:`read_incidents` reads: a CSV's bytes alone (Python reads
+    it, not GDAL: a ``.csvt`` or ``.prj`` beside it is never read), any other file with the
+    files GDAL reads beside it (:func:`loc.io.hashing.input_sha256`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The incidents file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "incidents.csv").write_text("lat,lon\n48.0,37.5\n")
+    >>> _ = (d / "incidents.prj").write_text("not read")
+    >>> incidents_sha256(d / "incidents.csv") == file_sha256(d / "incidents.csv")
+    True
+    """
+    path = Path(path)
+    return file_sha256(path) if path.suffix.lower() in CSV_SUFFIXES else input_sha256(path)
 
 
 def read_incidents(path: str | Path, engine: str | None = None) -> gpd.GeoDataFrame:

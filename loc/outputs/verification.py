@@ -206,7 +206,8 @@ def input_records(v: Verification, arguments: dict) -> list[dict]:
                {"role": "freeze", **input_record(v.freeze.snapshot)}]
     records += [{"role": "snapshot", **input_record(s)} for s in v.snapshots]
     if arguments.get("incidents"):
-        records.append({"role": "incidents", **file_record(arguments["incidents"])})
+        records.append({"role": "incidents",
+                        **file_record(arguments["incidents"], incidents=True)})
     return records
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from loc import checks
 from loc.errors import InputError, LocError, LocWarning, OptionError, OutputError
 from loc.io.hashing import file_sha256, input_sha256
+from loc.io.incidents import incidents_sha256
 from loc.io.inputs import tidy_path
 from loc.io.store import read_store, split_reference
 from loc.io.writers import dumps, locked, write_atomic
@@ -111,20 +112,25 @@ def input_record(snapshot: Snapshot) -> dict:
             "source": snapshot.source, "license": snapshot.license}
 
 
-def file_record(path: str | Path) -> dict:
-    """Manifest entry of an input file that is not a snapshot (incidents, an agreement).
+def file_record(path: str | Path, incidents: bool = False) -> dict:
+    """Manifest entry of an input file that is not a snapshot (incidents, an agreement):
+    the SHA-256 of what its reader reads.
 
     Parameters
     ----------
     path : str or Path
         The file.
+    incidents : bool
+        An incidents file (:func:`loc.io.incidents.incidents_sha256`: a CSV alone, without
+        the sidecars GDAL would read beside it); recorded with the role ``incidents``.
 
     Returns
     -------
     dict
         ``path`` (:func:`loc.io.inputs.tidy_path`) and ``sha256``.
     """
-    return {"path": tidy_path(path), "sha256": input_sha256(path)}
+    return {"path": tidy_path(path),
+            "sha256": incidents_sha256(path) if incidents else input_sha256(path)}
 
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
@@ -442,7 +448,8 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
         src = _resolve_input(path, manifest_path)
         if not src.is_file():
             return path, False, "input not found"
-        digest = input_sha256(src)  # as the reader recorded it: sidecars too
+        # as the reader read it: with the sidecars GDAL reads, an incidents CSV alone
+        digest = incidents_sha256(src) if rec.get("role") == "incidents" else input_sha256(src)
     ok = digest == want
     return path, ok, ("sha256 matches the manifest's record" if ok
                       else f"sha256 {str(digest)[:12]}… differs")
