@@ -1121,3 +1121,13 @@ def test_a_run_of_a_series_checked_already_is_not_warned_again():
     assert warned([snaps[0], snaps[2], snaps[3], snaps[4]]) == 1  # not a run of it
     again = [loc.from_geometries(g, date=d) for g, d in zip(geoms, day, strict=True)]
     assert warned(again[1:5]) == 1  # other objects
+
+
+def test_a_store_reads_back_a_snapshot_of_no_named_source(tmp_path):
+    """loc writes a snapshot's source as given, the empty one too: the check for rows
+    without a source (NULL, from other tools) must not refuse loc's own store."""
+    store = tmp_path / "s.gpkg"
+    loc.import_snapshots([loc.from_geometries(DONBAS, date="2025-01-01", source="")], store)
+    back = loc.read(f"{store}@2025-01-01")
+    assert back.source == "" and back.occupied_km2() == pytest.approx(
+        loc.from_geometries(DONBAS).occupied_km2())

@@ -95,7 +95,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
 
         # every file the report's figures come from, with its sha256
         inputs = [input_record(base), input_record(last)]
-        inputs += [file_record(f, incidents=f == incidents) for f in (incidents, belts)
+        inputs += [file_record(f, role) for f, role in ((incidents, "incidents"), (belts, None))
                    if f and Path(f).is_file()]
         folder, created = save_report(output, frozen, last, report, classified, zones,
                                       inputs, {"width_km": width,

@@ -83,7 +83,7 @@ def _read_safe(safe: Path, store: Path, engine: str | None, where: str | None,
     if missing:
         raise InputError(f"not a loc store: the '{LAYER}' layer lacks {', '.join(missing)}",
                          store)
-    if not all(isinstance(v, str) and v for v in gdf["source"]):
+    if not all(isinstance(v, str) for v in gdf["source"]):  # loc writes a source, "" too
         raise InputError("a row has no source (was the store changed outside loc?)", store)
     for col in ("license", "sha256"):
         # loc writes "" for none; a NULL written by other tools (NaN from pyogrio, None from
@@ -444,8 +444,7 @@ def import_snapshots(sources, store: str | Path, progress=None,
 def _storable(snap: Snapshot, where: str) -> None:
     """Refuse a snapshot a store cannot keep as it is: the store keeps the areas a source
     gives and derives the ``ua`` side again when the date is read back."""
-    areas = [s for s, g in snap.given.items() if g is not None and not g.is_empty]
-    if not areas:
+    if not any(g is not None and not g.is_empty for g in snap.given.values()):
         raise InputError("gives no control area (every side it gives is empty): nothing "
                          "written", where)
     ua = snap.given.get("ua")

@@ -207,7 +207,7 @@ def input_records(v: Verification, arguments: dict) -> list[dict]:
     records += [{"role": "snapshot", **input_record(s)} for s in v.snapshots]
     if arguments.get("incidents"):
         records.append({"role": "incidents",
-                        **file_record(arguments["incidents"], incidents=True)})
+                        **file_record(arguments["incidents"], role="incidents")})
     return records
 
 

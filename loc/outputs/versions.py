@@ -112,25 +112,31 @@ def input_record(snapshot: Snapshot) -> dict:
             "source": snapshot.source, "license": snapshot.license}
 
 
-def file_record(path: str | Path, incidents: bool = False) -> dict:
+def file_record(path: str | Path, role: str | None = None) -> dict:
     """Manifest entry of an input file that is not a snapshot (incidents, an agreement):
-    the SHA-256 of what its reader reads.
+    the SHA-256 of what its reader reads (:func:`_read_sha256`).
 
     Parameters
     ----------
     path : str or Path
         The file.
-    incidents : bool
-        An incidents file (:func:`loc.io.incidents.incidents_sha256`: a CSV alone, without
-        the sidecars GDAL would read beside it); recorded with the role ``incidents``.
+    role : str, optional
+        What it is to the command; ``incidents`` is read without GDAL's sidecars when it
+        is a CSV.
 
     Returns
     -------
     dict
         ``path`` (:func:`loc.io.inputs.tidy_path`) and ``sha256``.
     """
-    return {"path": tidy_path(path),
-            "sha256": incidents_sha256(path) if incidents else input_sha256(path)}
+    return {"path": tidy_path(path), "sha256": _read_sha256(path, role)}
+
+
+def _read_sha256(path: str | Path, role: str | None) -> str:
+    """The SHA-256 of what loc reads of an input of a role: an incidents file as
+    :func:`loc.io.incidents.read_incidents` reads it, anything else with the sidecars GDAL
+    reads (:func:`loc.io.hashing.input_sha256`)."""
+    return incidents_sha256(path) if role == "incidents" else input_sha256(path)
 
 
 def _write_pair(html_path: Path, data: bytes, manifest_path: Path, manifest: dict) -> None:
@@ -448,8 +454,7 @@ def check_input(rec: dict, manifest_path: Path) -> tuple[str, bool, str]:
         src = _resolve_input(path, manifest_path)
         if not src.is_file():
             return path, False, "input not found"
-        # as the reader read it: with the sidecars GDAL reads, an incidents CSV alone
-        digest = incidents_sha256(src) if rec.get("role") == "incidents" else input_sha256(src)
+        digest = _read_sha256(src, rec.get("role"))
     ok = digest == want
     return path, ok, ("sha256 matches the manifest's record" if ok
                       else f"sha256 {str(digest)[:12]}… differs")

@@ -299,8 +299,11 @@ def regions_at(points) -> np.ndarray:
     found = np.full(len(xy), -1)
     x, y = xy[:, 0], xy[:, 1]
     for k, (g, (x0, y0, x1, y1)) in enumerate(zip(geoms, bounds, strict=True)):
+        unplaced = found < 0
+        if not unplaced.any():
+            break
         # only the points still unplaced within the region's bounds are tested
-        todo = np.flatnonzero((found < 0) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        todo = np.flatnonzero(unplaced & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
         if len(todo):
             found[todo[shapely.contains_xy(g, x[todo], y[todo])]] = k
     lost = np.flatnonzero(found < 0)
