@@ -120,6 +120,37 @@ def project_coords(xy: np.ndarray, dst: CRS = CONFORMAL, src: CRS = LONLAT) -> n
     return np.column_stack(t.transform(xy[:, 0], xy[:, 1]))
 
 
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0x27D4EB2F165667C5], dtype=np.uint64)
+
+
+def row_hashes(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's exact floats (their bits), for finding rows met before:
+    a match must be confirmed by comparing the rows (two rows may share a hash).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        ``(n, k)`` floats, ``k`` at most 4 (a point, or a segment ``x0, y0, x1, y1``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` uint64.
+
+    Examples
+    --------
+    >>> h = row_hashes(np.array([[32.0, 48.5], [32.0, 48.5], [48.5, 32.0]]))
+    >>> bool(h[0] == h[1]), bool(h[0] == h[2])
+    (True, False)
+    """
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    h = bits[:, 0] * _MIX[0]
+    for k in range(1, bits.shape[1]):
+        h ^= bits[:, k] * _MIX[k]
+    return h
+
+
 def unproject(geoms, src: CRS = CONFORMAL):
     """Transform shapely geometries from ``src`` back to lon/lat.
 

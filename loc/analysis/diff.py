@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from loc import checks, geo
-from loc.geo import clip_box, polygon_parts
+from loc.geo import clip_box, polygon_parts, row_hashes
 from loc.model import Snapshot, earlier_first
 from loc.reference.regions import OUTSIDE, region_groups, region_pieces
 from loc.reference.settlements import settlements_of
@@ -47,28 +47,25 @@ def segments(geom) -> np.ndarray:
     return np.hstack([coords[:-1][same], coords[1:][same]])
 
 
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
-                 0x27D4EB2F165667C5], dtype=np.uint64)
+def _unmatched(sa: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of ``sa`` are not rows of ``sb``, and which of ``sb`` not of ``sa``
+    (exact: a hash match is re-checked coordinate by coordinate; a row whose hash another
+    row shares may be called unmatched, which only widens the windows)."""
+    if len(sa) == 0 or len(sb) == 0:
+        return np.ones(len(sa), dtype=bool), np.ones(len(sb), dtype=bool)
+    ha, hb = row_hashes(sa), row_hashes(sb)
+    oa, ob = np.argsort(ha), np.argsort(hb)
+    sorted_a, sorted_b = ha[oa], hb[ob]
 
+    def missing(sorted_x, ox, x, sorted_y, oy, y) -> np.ndarray:
+        # sorted into sorted: the lookups walk both arrays in order
+        pos = np.minimum(np.searchsorted(sorted_y, sorted_x), len(sorted_y) - 1)
+        out = np.ones(len(x), dtype=bool)
+        out[ox] = ~((sorted_y[pos] == sorted_x) & np.all(x[ox] == y[oy[pos]], axis=1))
+        return out
 
-def _segment_hashes(seg: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each segment's exact coordinates (the float bits)."""
-    bits = np.ascontiguousarray(seg).view(np.uint64)
-    h = bits[:, 0] * _MIX[0]
-    for k in range(1, 4):
-        h ^= bits[:, k] * _MIX[k]
-    return h
-
-
-def _unmatched(sa: np.ndarray, ha: np.ndarray, sb: np.ndarray, hb: np.ndarray) -> np.ndarray:
-    """Rows of ``sa`` that are not rows of ``sb`` (exact: hash matches are re-checked)."""
-    if len(sb) == 0:
-        return np.ones(len(sa), dtype=bool)
-    order = np.argsort(hb, kind="stable")
-    sorted_hb = hb[order]
-    pos = np.minimum(np.searchsorted(sorted_hb, ha), len(hb) - 1)
-    same = (sorted_hb[pos] == ha) & np.all(sa == sb[order[pos]], axis=1)
-    return ~same
+    return (missing(sorted_a, oa, sa, sorted_b, ob, sb),
+            missing(sorted_b, ob, sb, sorted_a, oa, sa))
 
 
 def _merge_boxes(boxes: list[list[float]]) -> list[tuple[float, float, float, float]]:
@@ -132,9 +129,8 @@ def segment_windows(sa: np.ndarray, sb: np.ndarray,
     list of tuple
         Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
     """
-    ha, hb = _segment_hashes(sa), _segment_hashes(sb)
-    boxes = np.vstack([_run_boxes(sa[_unmatched(sa, ha, sb, hb)]),
-                       _run_boxes(sb[_unmatched(sb, hb, sa, ha)])])
+    only_a, only_b = _unmatched(sa, sb)
+    boxes = np.vstack([_run_boxes(sa[only_a]), _run_boxes(sb[only_b])])
     if len(boxes) == 0:
         return []
     boxes[:, :2] -= pad

@@ -44,16 +44,6 @@ from loc.io.store import warn_repeated_series
 from loc.model import Snapshot
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
-                 0x27D4EB2F165667C5], dtype=np.uint64)
-
-
-def _hashes(ll: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each lon/lat sample's exact coordinates (the float bits)."""
-    bits = np.ascontiguousarray(ll).view(np.uint64)
-    return (bits[:, 0] * _MIX[0]) ^ (bits[:, 1] * _MIX[1])
-
-
 def _box_distance(pts: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Distance (m) of each point to the nearest box ``(k, 4)``, ``inf`` with no box."""
     if len(boxes) == 0 or len(pts) == 0:
@@ -85,10 +75,8 @@ class _Lengths:
 
     def __call__(self, line) -> float:
         xy = shapely.get_coordinates(line)
-        seg = np.ascontiguousarray(np.hstack([xy[:-1], xy[1:]]))
-        bits = seg.view(np.uint64)
-        h = bits[:, 0] * _MIX[0] ^ bits[:, 1] * _MIX[1] ^ bits[:, 2] * _MIX[2] \
-            ^ bits[:, 3] * _MIX[3]
+        seg = np.hstack([xy[:-1], xy[1:]])
+        h = lcrs.row_hashes(seg)
         km = np.full(len(seg), np.nan)
         if len(self.sorted):
             pos = np.minimum(np.searchsorted(self.sorted, h), len(self.sorted) - 1)
@@ -137,7 +125,7 @@ class _Date:
             sizes = np.array([len(v) for v, _, _ in parts], dtype=int)
             ring = np.repeat(np.arange(len(parts)), sizes)
             local = np.arange(len(xy)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            h = _hashes(xy)
+            h = lcrs.row_hashes(xy)
             order = np.argsort(h)
             self._index = (xy, ring, local, sizes, order, h[order], parts)
         return self._index
@@ -149,7 +137,7 @@ class _Date:
         vx, ring, local, sizes, order, sorted_h, parts = self._vertices()
         if not len(sorted_h):
             return None
-        h = _hashes(xy)
+        h = lcrs.row_hashes(xy)
         pos = np.minimum(np.searchsorted(sorted_h, h), len(sorted_h) - 1)
         idx = order[pos]
         hit = (sorted_h[pos] == h) & np.all(vx[idx] == xy, axis=1)
@@ -183,6 +171,19 @@ def _joined(date: _Date, name: str) -> np.ndarray:
         parts = [getattr(r, name) for _, r, _ in date.rings.values()]
         cache[name] = np.concatenate(parts) if parts else np.empty((0, 2))
     return cache[name]
+
+
+def _normals(rings: list, todo: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The normals at the samples ``todo[idx]`` of the rings' samples put end to end
+    (:meth:`~loc.analysis.line.RingSamples.normals` of each ring, in order)."""
+    at = todo[idx]
+    ends = np.cumsum([len(r.ll) for r in rings])
+    which = np.searchsorted(ends, at, side="right")
+    out = np.empty((len(at), 2))
+    for r in np.unique(which):
+        on = which == r
+        out[on] = rings[r].normals(at[on] - (ends[r] - len(rings[r].ll)))
+    return out
 
 
 class _History:
@@ -274,7 +275,6 @@ class _History:
         ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
         shapely.prepare(ru_m)
         m = np.concatenate([r.m for _, _, r, _ in rings])
-        normal = np.concatenate([r.normal for _, _, r, _ in rings])
         hit = np.concatenate([src for *_, src in rings])
         contact = np.zeros(len(m), dtype=bool)
         needs_rays = np.zeros(len(m), dtype=bool)
@@ -294,8 +294,9 @@ class _History:
                      if not _tile_near(t, boxes, 2 * CORE_RADIUS_M + 200.0)}
         ground = Ground(ru_m, others_m, tiles=tiles)
         if len(todo):
-            contact[todo], needs_rays[todo] = self.builder.classify(m[todo], normal[todo],
-                                                                    ground)
+            samples = [r for _, _, r, _ in rings]
+            contact[todo], needs_rays[todo] = self.builder.classify(
+                m[todo], partial(_normals, samples, todo), ground)
         pieces: list[np.ndarray] = []
         at = 0
         kept: dict = {}

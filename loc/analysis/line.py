@@ -289,19 +289,51 @@ class RingSamples:
         True where a sample is a vertex of the source.
     seg_m : numpy.ndarray
         Length (m) of the segment from each sample to the next (the last closes the ring).
-    normal : numpy.ndarray
-        ``(n, 2)`` unit vectors pointing away from the Russian-held side.
     first : numpy.ndarray
         Index of the first sample of each edge (edge ``i`` runs from vertex ``i`` to the
         next); its samples run to the next edge's first.
+    along : numpy.ndarray
+        Distance (m) along the ring of each sample and of the closing one, from the first.
+    tangent_m : float
+        Half the span (m) along the ring over which a sample's direction is taken.
     """
 
     ll: np.ndarray
     m: np.ndarray
     original: np.ndarray
     seg_m: np.ndarray
-    normal: np.ndarray
     first: np.ndarray
+    along: np.ndarray
+    tangent_m: float
+
+    def normals(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Unit vectors pointing away from the Russian-held side at some samples: the
+        direction of the chord from ``tangent_m`` before each to ``tangent_m`` after it
+        along the ring, turned right. Each depends on its own sample only, so the normals
+        of a few samples are those of the whole ring at them.
+
+        Parameters
+        ----------
+        idx : numpy.ndarray, optional
+            Sample positions (default: every sample).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(k, 2)`` normals (CONFORMAL CRS).
+        """
+        s = self.along[:-1] if idx is None else self.along[idx]
+        closed = np.vstack([self.m, self.m[:1]])
+        total = self.along[-1]
+
+        def at(pos: np.ndarray) -> np.ndarray:
+            pos = np.mod(pos, total)
+            return np.column_stack([np.interp(pos, self.along, closed[:, 0]),
+                                    np.interp(pos, self.along, closed[:, 1])])
+
+        tangent = at(s + self.tangent_m) - at(s - self.tangent_m)
+        tangent /= np.maximum(np.linalg.norm(tangent, axis=1), 1e-9)[:, None]
+        return np.column_stack([tangent[:, 1], -tangent[:, 0]])  # right side: away from ru
 
 
 def oriented_ring(xy: np.ndarray, exterior: bool) -> np.ndarray | None:
@@ -425,9 +457,11 @@ class LineBuilder:
         new = np.ones(len(i), dtype=bool)
         if reuse is not None:
             start, ll_src, m_src = reuse
-            src = start[i] + offset
-            new = start[i] < 0
-            ll[~new], m[~new] = ll_src[src[~new]], m_src[src[~new]]
+            at_start = start[i]
+            new = at_start < 0
+            old = np.flatnonzero(~new)
+            src = at_start[old] + offset[old]
+            ll[old], m[old] = ll_src[src], m_src[src]
         k = i[new]
         t = offset[new] / n[k]
         ll[new] = xy[k] + (nxt[k] - xy[k]) * t[:, None]
@@ -435,22 +469,10 @@ class LineBuilder:
         m[vertex] = vm[i[vertex]]
         inner = new & ~original
         m[inner] = lcrs.project_coords(ll[inner], lcrs.CONFORMAL)
-        closed = np.vstack([m, m[:1]])
-        seg = np.hypot(*np.diff(closed, axis=0).T)
-        s = np.concatenate([[0.0], np.cumsum(seg)])
-        total = s[-1]
-        d = max(self.step_m, 500.0)
-
-        def at(pos: np.ndarray) -> np.ndarray:
-            pos = np.mod(pos, total)
-            return np.column_stack([np.interp(pos, s, closed[:, 0]),
-                                    np.interp(pos, s, closed[:, 1])])
-
-        tangent = at(s[:-1] + d) - at(s[:-1] - d)
-        tangent /= np.maximum(np.linalg.norm(tangent, axis=1), 1e-9)[:, None]
-        normal = np.column_stack([tangent[:, 1], -tangent[:, 0]])  # right side: away from ru
-        return RingSamples(ll=ll, m=m, original=original, seg_m=seg, normal=normal,
-                           first=first)
+        seg = np.hypot(*np.diff(np.vstack([m, m[:1]]), axis=0).T)
+        return RingSamples(ll=ll, m=m, original=original, seg_m=seg, first=first,
+                           along=np.concatenate([[0.0], np.cumsum(seg)]),
+                           tangent_m=max(self.step_m, 500.0))
 
     # -- classification ------------------------------------------------------------------
 
@@ -476,7 +498,7 @@ class LineBuilder:
         on_land[rest] = shapely.contains_xy(land, x[rest], y[rest])
         return on_land, on_land & ~far
 
-    def classify(self, pts_m: np.ndarray, normal: np.ndarray,
+    def classify(self, pts_m: np.ndarray, normals: Callable[[np.ndarray], np.ndarray],
                  ground: Ground) -> tuple[np.ndarray, np.ndarray]:
         """Contact (True) or edge (False) for samples (CONFORMAL metres), and which of them
         needed rays (their class depends on the geometry around them, not only on where they
@@ -486,8 +508,9 @@ class LineBuilder:
         ----------
         pts_m : numpy.ndarray
             ``(n, 2)`` samples.
-        normal : numpy.ndarray
-            ``(n, 2)`` outward unit normals.
+        normals : callable
+            ``normals(idx)``: the ``(k, 2)`` outward unit normals at the samples ``idx``
+            (e.g. :meth:`RingSamples.normals`); asked only for samples that need rays.
         ground : Ground
             The date's geometry.
 
@@ -500,7 +523,7 @@ class LineBuilder:
         contact = on_land & ~near
         todo = np.flatnonzero(near)
         if len(todo):
-            contact[todo] = self._rays(pts_m[todo], normal[todo], ground)
+            contact[todo] = self._rays(pts_m[todo], normals(todo), ground)
         return contact, near
 
     def _rays(self, pts: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
@@ -762,7 +785,7 @@ def _line(snapshot: Snapshot, options: LineOptions) -> gpd.GeoDataFrame:
     pieces = []
     for xy in rings_of(ru):
         ring = builder.samples(xy)
-        pieces.extend(builder.pieces(ring, builder.classify(ring.m, ring.normal, ground)[0]))
+        pieces.extend(builder.pieces(ring, builder.classify(ring.m, ring.normals, ground)[0]))
     return rows_frame(builder.rows(pieces, ground))
 
 

@@ -147,10 +147,12 @@ def _remapped(spec: dict, ids: np.ndarray) -> dict:
     if spec["kind"] == "point":
         return spec
 
+    to = ids.tolist()  # list lookups: a slider block holds hundreds of thousands of ids
+
     def walk(node):
         if node and isinstance(node[0], list):
             return [walk(n) for n in node]
-        return [int(ids[k]) if k >= 0 else ~int(ids[~k]) for k in node]
+        return [to[k] if k >= 0 else ~to[~k] for k in node]
 
     return {**spec, "features": [{**f, "g": walk(f["g"])} for f in spec["features"]]}
 
