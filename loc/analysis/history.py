@@ -42,17 +42,29 @@ from loc.io.readers import read_file
 from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, shape_digest
 from loc.io.store import warn_repeated_series
 from loc.model import Snapshot
+from loc.reference.regions import regions_at
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
-def _box_distance(pts: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Distance (m) of each point to the nearest box ``(k, 4)``, ``inf`` with no box."""
+def _near_boxes(pts: np.ndarray, boxes: np.ndarray, dist: float) -> np.ndarray:
+    """Whether each point lies within ``dist`` (m) of one of the boxes ``(k, 4)``.
+
+    Only points within ``dist`` of the boxes' common bounds are measured (any other is
+    farther than ``dist`` from each box).
+    """
+    out = np.zeros(len(pts), dtype=bool)
     if len(boxes) == 0 or len(pts) == 0:
-        return np.full(len(pts), np.inf)
-    out = np.full(len(pts), np.inf)
+        return out
+    lo, hi = boxes[:, :2].min(axis=0) - dist, boxes[:, 2:].max(axis=0) + dist
+    todo = np.flatnonzero(((pts >= lo) & (pts <= hi)).all(axis=1))
     for x0, y0, x1, y1 in boxes:
-        dx = np.maximum(np.maximum(x0 - pts[:, 0], pts[:, 0] - x1), 0.0)
-        dy = np.maximum(np.maximum(y0 - pts[:, 1], pts[:, 1] - y1), 0.0)
-        np.minimum(out, np.hypot(dx, dy), out=out)
+        if not len(todo):
+            break
+        p = pts[todo]
+        dx = np.maximum(np.maximum(x0 - p[:, 0], p[:, 0] - x1), 0.0)
+        dy = np.maximum(np.maximum(y0 - p[:, 1], p[:, 1] - y1), 0.0)
+        near = np.hypot(dx, dy) <= dist
+        out[todo[near]] = True
+        todo = todo[~near]
     return out
 
 
@@ -64,39 +76,67 @@ def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
                  & (boxes[:, 1] <= y1) & (y0 <= boxes[:, 3])).any())
 
 
+class _LastDate:
+    """Values of rows of exact floats (segments, points) met on the last date, for the
+    next: a row is found by its hash and confirmed by its floats."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.h = np.array([], dtype=np.uint64)
+        self.rows = np.empty((0, width))
+        self.values = np.array([], dtype=float)
+        self.seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def get(self, rows: np.ndarray, compute: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """The value of each row: kept from the last date, or ``compute(rows)`` for the
+        rows not met there; kept for the next date."""
+        h = lcrs.row_hashes(rows)
+        values = np.empty(len(rows))
+        hit = np.zeros(len(rows), dtype=bool)
+        if len(self.h) and len(rows):
+            pos = np.minimum(np.searchsorted(self.h, h), len(self.h) - 1)
+            hit = (self.h[pos] == h) & (self.rows[pos].view(np.uint64)
+                                        == np.ascontiguousarray(rows).view(np.uint64)).all(axis=1)
+            values[hit] = self.values[pos[hit]]
+        if not hit.all():
+            values[~hit] = compute(rows[~hit])
+        self.seen.append((h, rows, values))
+        return values
+
+    def next_date(self) -> None:
+        """Keep only the rows met since the last call."""
+        if self.seen:
+            h = np.concatenate([a for a, _, _ in self.seen])
+            order = np.argsort(h)
+            self.h = h[order]
+            self.rows = np.concatenate([b for _, b, _ in self.seen]).reshape(-1, self.width)[order]
+            self.values = np.concatenate([c for _, _, c in self.seen])[order]
+            self.seen = []
+
+
 class _Lengths:
     """Geodesic lengths (km, WGS 84) of lon/lat lines, each segment measured once: the
     segments of the lines of the last date are kept for the next."""
 
     def __init__(self) -> None:
-        self.sorted = np.array([], dtype=np.uint64)
-        self.km = np.array([], dtype=float)
-        self.seen: list[tuple[np.ndarray, np.ndarray]] = []
+        self.memo = _LastDate(4)
 
     def __call__(self, line) -> float:
         xy = shapely.get_coordinates(line)
-        seg = np.hstack([xy[:-1], xy[1:]])
-        h = lcrs.row_hashes(seg)
-        km = np.full(len(seg), np.nan)
-        if len(self.sorted):
-            pos = np.minimum(np.searchsorted(self.sorted, h), len(self.sorted) - 1)
-            hit = self.sorted[pos] == h
-            km[hit] = self.km[pos[hit]]
-        todo = np.isnan(km)
-        if todo.any():
-            s = seg[todo]
-            km[todo] = lcrs.GEOD.inv(s[:, 0], s[:, 1], s[:, 2], s[:, 3])[2] / 1e3
-        self.seen.append((h, km))
+        km = self.memo.get(np.hstack([xy[:-1], xy[1:]]), lambda s: lcrs.GEOD.inv(
+            s[:, 0], s[:, 1], s[:, 2], s[:, 3])[2] / 1e3)
         return float(km.sum())
 
-    def next_date(self) -> None:
-        """Keep only the segments of the lines measured since the last call."""
-        if self.seen:
-            h = np.concatenate([a for a, _ in self.seen])
-            km = np.concatenate([b for _, b in self.seen])
-            order = np.argsort(h)
-            self.sorted, self.km = h[order], km[order]
-            self.seen = []
+
+class _Places:
+    """:func:`~loc.reference.regions.regions_at` of lon/lat points, each point placed once:
+    the points of the last date are kept for the next."""
+
+    def __init__(self) -> None:
+        self.memo = _LastDate(2)
+
+    def __call__(self, pts: np.ndarray) -> np.ndarray:
+        return self.memo.get(np.asarray(pts, dtype=float), regions_at).astype(int)
 
 
 class _Date:
@@ -196,8 +236,9 @@ class _History:
         self.prev: _Date | None = None
         self.valid: set = set()  # polygons of the last file found valid (lon/lat)
         self.pieces: dict = {}  # ring key -> (contact bytes, pieces)
-        self.known: dict = {}  # piece coordinates -> (length_km, regions)
+        self.known: dict = {}  # piece coordinates -> (length_km, regions, reaches inland)
         self.lengths = _Lengths()
+        self.places = _Places()
 
     def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
         """The occupied polygons of a series member as ring keys, the land held by others
@@ -287,7 +328,7 @@ class _History:
             contact[old] = self.prev.contact[hit[old]]
             needs_rays[old] = self.prev.needs_rays[hit[old]]
             stale = old & needs_rays
-            stale[stale] = _box_distance(m[stale], boxes) <= self.options.depends_m
+            stale[stale] = _near_boxes(m[stale], boxes, self.options.depends_m)
             todo = np.flatnonzero(~old | stale)
             # a tile's thick land depends on the land held by others within 2 radii of it
             tiles = {t: v for t, v in self.prev.tiles.items()
@@ -310,12 +351,13 @@ class _History:
             kept[key] = hit_pieces
             pieces.extend(hit_pieces[1])
         self.pieces = kept
-        rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths)
-        self.lengths.next_date()
+        rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths,
+                                 places=self.places)
+        self.lengths.memo.next_date()
+        self.places.memo.next_date()
         if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet
-            self.known = {shapely.get_coordinates(g).tobytes(): (km, reg)
-                          for g, km, reg in zip(rows["geometry"], rows["length_km"],
-                                                rows["region"], strict=True)}
+            keys = (shapely.get_coordinates(g).tobytes() for g in rows["geometry"])
+            self.known = {k: self.known[k] for k in keys}
         self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
                           needs_rays, ground.tiles, rows)
         return rows, snap

@@ -614,8 +614,8 @@ class LineBuilder:
         return out
 
     def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
-             length: Callable[[LineString], float] = lcrs.geodesic_length_km
-             ) -> dict[str, list]:
+             length: Callable[[LineString], float] = lcrs.geodesic_length_km,
+             places: Callable[[np.ndarray], np.ndarray] = regions_at) -> dict[str, list]:
         """The rows of the line of contact (see :func:`rows_frame`) from the pieces of every
         ring.
 
@@ -627,9 +627,12 @@ class LineBuilder:
             The date's geometry (for border noise).
         known : dict, optional
             Figures of pieces met before, by their coordinates' bytes: ``(length_km,
-            regions)``; updated in place.
+            regions, reaches inland)``; updated in place.
         length : callable
             The geodesic length (km) of a lon/lat line.
+        places : callable
+            The registry position of the region holding each of ``(n, 2)`` lon/lat points
+            (:func:`~loc.reference.regions.regions_at`).
 
         Returns
         -------
@@ -644,9 +647,11 @@ class LineBuilder:
             key = shapely.get_coordinates(g).tobytes()
             hit = known.get(key)
             if hit is None:
-                hit = known[key] = (length(g), ",".join(_regions_along(g)))
+                hit = known[key] = (length(g), ",".join(_regions_along(g, places)),
+                                    self._inland(g))
             figures.append(hit)
-        noise = np.array([self._is_noise(g, ground) for g in lines], dtype=bool)
+        noise = np.array([not f[2] and self._is_noise(g, ground)
+                          for g, f in zip(lines, figures, strict=True)], dtype=bool)
         lengths = np.array([f[0] for f in figures], dtype=float)
         order = np.lexsort((-lengths, noise)) if len(lines) else np.array([], dtype=int)
         return {"piece": list(range(len(lines))),
@@ -656,19 +661,24 @@ class LineBuilder:
                 "length_km": [float(lengths[i]) for i in order],
                 "geometry": [lines[i] for i in order]}
 
-    def _is_noise(self, line: LineString, ground: Ground) -> bool:
-        """Whether a piece only bounds a sliver of Russian-held land crossing the coast or
-        the state border (under ``noise_km2`` on Ukraine's land)."""
+    def _inland(self, line: LineString) -> bool:
+        """Whether a piece reaches farther inland than the reach from the coast and the
+        state border (then it is no border noise, whatever the date's geometry)."""
         if self.options.noise_km2 <= 0:
-            return False
+            return True  # no piece is noise
         inland = _inland(self.reach_m)
         ll = shapely.get_coordinates(line)
-        some = lcrs.project_coords(ll[::64], lcrs.CONFORMAL)  # most pieces fail early here
+        some = lcrs.project_coords(ll[::64], lcrs.CONFORMAL)  # most pieces are found here
         if shapely.contains_xy(inland, some[:, 0], some[:, 1]).any():
-            return False  # reaches inland: not along the coast or the border
+            return True
         xy = lcrs.project_coords(ll, lcrs.CONFORMAL)
-        if shapely.contains_xy(inland, xy[:, 0], xy[:, 1]).any():
-            return False
+        return bool(shapely.contains_xy(inland, xy[:, 0], xy[:, 1]).any())
+
+    def _is_noise(self, line: LineString, ground: Ground) -> bool:
+        """Whether a piece that does not reach inland (:meth:`_inland`) only bounds a
+        sliver of Russian-held land crossing the coast or the state border (under
+        ``noise_km2`` on Ukraine's land)."""
+        xy = lcrs.project_coords(shapely.get_coordinates(line), lcrs.CONFORMAL)
         line_m = shapely.linestrings(xy)
         limit = self.options.noise_km2 * 1e6
         x0, y0 = xy.min(axis=0)
@@ -863,15 +873,50 @@ def _merge(lines: list[LineString]) -> list[LineString]:
     return [g for g in shapely.get_parts(merged) if not g.is_empty]
 
 
-def _regions_along(line: LineString, step_deg: float = 0.01) -> list[str]:
-    """Region keys the line passes through, in walking order (points every ~1 km; a point
-    in no region, off a coast, takes the nearest)."""
-    xy = shapely.get_coordinates(line)
-    s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-    at = np.linspace(0.0, s[-1], max(2, int(s[-1] / step_deg)))
-    pts = np.column_stack([np.interp(at, s, xy[:, 0]), np.interp(at, s, xy[:, 1])])
-    keys = registry()["key"].to_numpy()[regions_at(pts)]
-    return list(dict.fromkeys(keys))
+STEP_DEG = 0.01
+"""Largest spacing (degrees, about 1 km) of the points at which a piece's regions are
+found."""
+
+
+def along_points(xy: np.ndarray, step_deg: float = STEP_DEG) -> np.ndarray:
+    """Points along a lon/lat line: each vertex, and on each segment longer than
+    ``step_deg`` equally spaced points between its ends, so that each point depends on
+    its own segment only (a line that changed in a few places keeps its other points).
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        ``(n, 2)`` lon/lat vertices.
+    step_deg : float
+        Largest spacing, degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(m, 2)`` points in walking order, the first and last vertices included.
+
+    Examples
+    --------
+    >>> along_points(np.array([[30.0, 48.0], [30.025, 48.0]])).tolist()
+    [[30.0, 48.0], [30.008333333333333, 48.0], [30.016666666666666, 48.0], [30.025, 48.0]]
+    """
+    if len(xy) < 2:
+        return np.asarray(xy, dtype=float).reshape(-1, 2)
+    start, end = xy[:-1], xy[1:]
+    n = np.maximum(1, np.ceil(np.hypot(*(end - start).T) / step_deg)).astype(int)
+    seg = np.repeat(np.arange(len(n)), n)
+    t = (np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)) / n[seg]
+    pts = start[seg] + (end[seg] - start[seg]) * t[:, None]
+    return np.vstack([pts, xy[-1:]])
+
+
+def _regions_along(line: LineString,
+                   places: Callable[[np.ndarray], np.ndarray] = regions_at) -> list[str]:
+    """Region keys the line passes through, in walking order (at :func:`along_points`; a
+    point in no region, off a coast, takes the nearest)."""
+    found = places(along_points(shapely.get_coordinates(line)))
+    _, first = np.unique(found, return_index=True)
+    return list(registry()["key"].to_numpy()[found[np.sort(first)]])
 
 
 def split_by_region(line: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
