@@ -18,7 +18,25 @@ CUT_MODULUS = 24
 """A vertex ends a chunk when its hash is divisible by this (chunks of ~24 vertices)."""
 
 
+_SHIFTS = np.arange(0, 35, 5, dtype=np.int64)
+"""Bit offsets of the 5-bit groups of a zigzagged value below 2**35 (seven groups)."""
+VECTOR_MIN = 80
+"""Values from which :func:`_encode_ints` encodes with array operations (fewer go one by
+one, which is faster for them)."""
+
+
 def _encode_ints(values: np.ndarray) -> str:
+    """Google's polyline characters of signed integers (zigzag, 5-bit groups, +63)."""
+    if len(values) >= VECTOR_MIN:
+        v = np.asarray(values, dtype=np.int64)
+        v = np.where(v < 0, ~(v << 1), v << 1)
+        if v.max() < 1 << 35:
+            group = (v[:, None] >> _SHIFTS) & 0x1F
+            more = (v[:, None] >> (_SHIFTS + 5)) > 0  # another group follows
+            emit = np.ones_like(more)
+            emit[:, 1:] = more[:, :-1]
+            chars = (group | (more.astype(np.int64) << 5)) + 63
+            return chars[emit].astype(np.uint8).tobytes().decode("ascii")
     out = []
     for v in values.tolist():
         v = ~(v << 1) if v < 0 else v << 1
@@ -121,6 +139,10 @@ class ChunkTable:
         hit = self._seen.get(key)
         if hit is not None:  # seen before: dates of a slider share most chunks
             return hit
+        return self._new(q, key)
+
+    def _new(self, q: np.ndarray, key: bytes) -> int:
+        """The id of a chunk not seen before (``key`` its :func:`_digest`)."""
         fwd = encode_polyline(q)
         rev = encode_polyline(q[::-1])
         found = self._id(fwd, rev)
@@ -182,7 +204,11 @@ class ChunkTable:
         list of int
             Chunk ids in walking order.
         """
-        key = (_digest(q), closed)
+        return self._known_path(_digest(q), q, closed)
+
+    def _known_path(self, digest: bytes, q: np.ndarray, closed: bool) -> list[int]:
+        """:meth:`path` of ``q``, whose :func:`_digest` is ``digest``."""
+        key = (digest, closed)
         known = self._paths.get(key)
         if known is None:
             known = self._paths[key] = self._path(q, closed)
@@ -201,10 +227,17 @@ class ChunkTable:
             q = np.vstack([np.roll(q, -start, axis=0), q[start:start + 1]])
             h = _hash(q)
             cuts = np.flatnonzero(h % CUT_MODULUS == 0)
-        bounds = sorted({0, len(q) - 1, *[int(c) for c in cuts]})
-        ids = [self.add_points(q[a:b + 1])
-               for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        return ids or [self.add_points(q)]
+        bounds = sorted({0, len(q) - 1, *cuts.tolist()})
+        if len(bounds) < 2:
+            return [self.add_points(q)]
+        q = np.ascontiguousarray(q, dtype=np.int64)
+        raw = q.tobytes()  # a chunk's key is the digest of its slice (16 bytes a vertex)
+        ids = []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            key = hashlib.blake2b(raw[16 * a:16 * (b + 1)], digest_size=16).digest()
+            hit = self._seen.get(key)
+            ids.append(hit if hit is not None else self._new(q[a:b + 1], key))
+        return ids
 
     def polygon(self, poly) -> list[list[int]]:
         """The chunk ids of a polygon's rings.
@@ -229,12 +262,16 @@ class ChunkTable:
         q = np.round(xy[:, ::-1] * PRECISION).astype(np.int64)
         keep = np.ones(len(q), dtype=bool)  # consecutive duplicates dropped, as quantize does
         keep[1:] = ~((ring_of[1:] == ring_of[:-1]) & np.all(q[1:] == q[:-1], axis=1))
-        kept = np.split(q[keep], np.cumsum(np.bincount(ring_of[keep],
-                                                       minlength=len(rings)))[:-1])
+        kept = np.ascontiguousarray(q[keep])
+        raw = kept.tobytes()  # a ring's digest is that of its slice (16 bytes a vertex)
+        ends = np.cumsum(np.bincount(ring_of[keep], minlength=len(rings))).tolist()
         out: list[list[list[int]]] = [[] for _ in range(len(polys))]
-        for r, (p, n) in enumerate(zip(owner.tolist(), sizes.tolist(), strict=True)):
+        start = 0
+        for p, n, end in zip(owner.tolist(), sizes.tolist(), ends, strict=True):
             if n >= 4:
-                out[p].append(self.path(kept[r], closed=True))
+                digest = hashlib.blake2b(raw[16 * start:16 * end], digest_size=16).digest()
+                out[p].append(self._known_path(digest, kept[start:end], closed=True))
+            start = end
         return out
 
     def geometry(self, geom) -> list[list]:
