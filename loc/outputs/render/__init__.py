@@ -42,6 +42,7 @@ from loc.outputs.render.layers import (
     context_labels,
     context_layers,
     freeze_layers,
+    line_rows,
     movement_layer,
     places,
     region_layer,
@@ -114,11 +115,11 @@ def _attribution(snaps: Iterable[Snapshot], tiles: str | None) -> list[str]:
 
 
 def _lines(snapshots: list[Snapshot],
-           progress: Callable[[int, int], None] | None = None) -> list[gpd.GeoDataFrame]:
-    """The line of contact of each snapshot, in order, without its border-noise pieces:
-    the one place where maps compute lines. A series goes through
-    :func:`loc.line_history`, which reclassifies only what changed from one date to the
-    next (and leaves each snapshot's line remembered).
+           progress: Callable[[int, int], None] | None = None) -> list[list[tuple]]:
+    """The line of contact of each snapshot, in order, without its border-noise pieces, as
+    the rows :func:`~loc.outputs.render.layers.line_layer` takes: the one place where maps
+    compute lines. A series goes through :func:`loc.line_history`, which reclassifies only
+    what changed from one date to the next (and leaves each snapshot's line remembered).
 
     Parameters
     ----------
@@ -129,17 +130,17 @@ def _lines(snapshots: list[Snapshot],
 
     Returns
     -------
-    list of geopandas.GeoDataFrame
-        One line per snapshot.
+    list of list of (dict, shapely.LineString)
+        Per snapshot, the attributes and geometry of each piece, in piece order.
     """
     if len(snapshots) > 1 and all(s.date is not None for s in snapshots):
         history = contact_only(line_history(snapshots, progress=progress, remember=False))
-        rows = history.drop(columns="date")
-        by_date = {day: rows.iloc[at].reset_index(drop=True)
-                   for day, at in history.groupby("date", sort=False).indices.items()}
-        empty = rows.iloc[:0]
-        return [by_date.get(s.date, empty) for s in snapshots]
-    return [contact_only(line_of_contact(s)) for s in snapshots]
+        by_date: dict = {}
+        for day, row in zip(history["date"].tolist(), line_rows(history.drop(columns="date")),
+                            strict=True):
+            by_date.setdefault(day, []).append(row)
+        return [by_date.get(s.date, []) for s in snapshots]
+    return [line_rows(contact_only(line_of_contact(s))) for s in snapshots]
 
 
 def _blocks(count: int) -> list[range]:

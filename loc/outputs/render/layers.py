@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from loc import geo as lcrs
 from loc.analysis.freeze import FREEZE_LABEL
@@ -456,15 +457,17 @@ def control_layers(snapshot, memo: dict | None = None) -> list[Layer]:
     return layers
 
 
-def line_layer(line: gpd.GeoDataFrame, *, date: str | None = None, layer_id: str = "line",
+def line_layer(line: gpd.GeoDataFrame | list[tuple[dict, BaseGeometry]], *,
+               date: str | None = None, layer_id: str = "line",
                title: str = "Line of contact", style: dict | None = None,
                label: str | None = None, visible: bool = True) -> Layer:
     """Pieces of a line of contact (or freeze line) as one layer.
 
     Parameters
     ----------
-    line : geopandas.GeoDataFrame
-        Pieces (``piece``, ``kind``, ``region``, ``length_km``, ``label``).
+    line : geopandas.GeoDataFrame or list of (dict, shapely geometry)
+        Pieces (``piece``, ``kind``, ``region``, ``length_km``, ``label``), or their rows
+        (:func:`line_rows`).
     date : str, optional
         The date (slider maps).
     layer_id, title : str
@@ -484,7 +487,7 @@ def line_layer(line: gpd.GeoDataFrame, *, date: str | None = None, layer_id: str
     style = style or {"color": BLACK, "weight": 2.5}
     features = []
     kinds = {"main": "main front", "pocket": "pocket", "front": "front"}
-    for rec, geom in _records(line):
+    for rec, geom in (line if isinstance(line, list) else _records(line)):
         name = str(rec.get("label", title))
         km = float(rec.get("length_km", 0.0))
         rows: list[Row] = [("what", name), ("piece", f"{rec.get('piece', '')}"),
@@ -608,6 +611,23 @@ def _records(gdf: gpd.GeoDataFrame):
     return zip(records, gdf.geometry.values, strict=True)
 
 
+def line_rows(line: gpd.GeoDataFrame) -> list[tuple[dict, BaseGeometry]]:
+    """The pieces of a line as :func:`line_layer` takes them: ``(attributes, geometry)``
+    per row, in order (a slider takes every date's from one frame).
+
+    Parameters
+    ----------
+    line : geopandas.GeoDataFrame
+        Pieces of a line of contact.
+
+    Returns
+    -------
+    list of (dict, shapely geometry)
+        One pair per row.
+    """
+    return list(_records(line))
+
+
 def _fill_layer(layer_id: str, title: str, part: gpd.GeoDataFrame, colour: str, label,
                 *, weight: float = 1.5, opacity: float, legend: str | None = None,
                 dash: str | None = None, pane: str | None = None,
@@ -660,7 +680,8 @@ def region_layer(snapshot=None) -> Layer:
                          "label": "Region boundary (Natural Earth)"})
 
 
-def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None,
+def snapshot_layers(snapshot,
+                    line: gpd.GeoDataFrame | list[tuple[dict, BaseGeometry]] | None = None,
                     memo: dict | None = None) -> list[Layer]:
     """Control areas and (optionally) the line of contact of one snapshot.
 
@@ -668,8 +689,8 @@ def snapshot_layers(snapshot, line: gpd.GeoDataFrame | None = None,
     ----------
     snapshot : Snapshot
         The snapshot.
-    line : geopandas.GeoDataFrame, optional
-        Its line of contact (None: no line layer).
+    line : geopandas.GeoDataFrame or list of (dict, shapely geometry), optional
+        Its line of contact, or its rows (:func:`line_rows`); None: no line layer.
     memo : dict, optional
         As in :func:`control_layers` (a series' dates in order).
 
