@@ -461,14 +461,18 @@ class LineBuilder:
             new = at_start < 0
             old = np.flatnonzero(~new)
             src = at_start[old] + offset[old]
-            ll[old], m[old] = ll_src[src], m_src[src]
-        k = i[new]
-        t = offset[new] / n[k]
-        ll[new] = xy[k] + (nxt[k] - xy[k]) * t[:, None]
-        vertex = new & original
-        m[vertex] = vm[i[vertex]]
-        inner = new & ~original
-        m[inner] = lcrs.project_coords(ll[inner], lcrs.CONFORMAL)
+            lcrs.put_points(ll, old, lcrs.take_points(ll_src, src))
+            lcrs.put_points(m, old, lcrs.take_points(m_src, src))
+        fresh = np.flatnonzero(new)
+        k = i[fresh]
+        t = offset[fresh] / n[k]
+        lcrs.put_points(ll, fresh, lcrs.take_points(xy, k) + (
+            lcrs.take_points(nxt, k) - lcrs.take_points(xy, k)) * t[:, None])
+        vertex = np.flatnonzero(new & original)
+        lcrs.put_points(m, vertex, lcrs.take_points(vm, i[vertex]))
+        inner = np.flatnonzero(new & ~original)
+        lcrs.put_points(m, inner, lcrs.project_coords(lcrs.take_points(ll, inner),
+                                                      lcrs.CONFORMAL))
         seg = np.hypot(*np.diff(np.vstack([m, m[:1]]), axis=0).T)
         return RingSamples(ll=ll, m=m, original=original, seg_m=seg, first=first,
                            along=np.concatenate([[0.0], np.cumsum(seg)]),
@@ -523,7 +527,7 @@ class LineBuilder:
         contact = on_land & ~near
         todo = np.flatnonzero(near)
         if len(todo):
-            contact[todo] = self._rays(pts_m[todo], normals(todo), ground)
+            contact[todo] = self._rays(lcrs.take_points(pts_m, todo), normals(todo), ground)
         return contact, near
 
     def _rays(self, pts: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
@@ -610,7 +614,7 @@ class LineBuilder:
             idx = (start + np.arange(length + 1)) % n
             keep = ring.original[idx].copy()
             keep[0] = keep[-1] = True
-            out.append(ring.ll[idx][keep])
+            out.append(lcrs.take_points(ring.ll, idx[keep]))
         return out
 
     def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
@@ -906,7 +910,8 @@ def along_points(xy: np.ndarray, step_deg: float = STEP_DEG) -> np.ndarray:
     n = np.maximum(1, np.ceil(np.hypot(*(end - start).T) / step_deg)).astype(int)
     seg = np.repeat(np.arange(len(n)), n)
     t = (np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)) / n[seg]
-    pts = start[seg] + (end[seg] - start[seg]) * t[:, None]
+    a, b = lcrs.take_points(start, seg), lcrs.take_points(end, seg)
+    pts = a + (b - a) * t[:, None]
     return np.vstack([pts, xy[-1:]])
 
 
