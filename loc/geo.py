@@ -151,6 +151,34 @@ def row_hashes(values: np.ndarray) -> np.ndarray:
     return h
 
 
+def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """For each key, the position in ``sorted_keys`` (ascending, not empty) where it is if
+    it is there (the caller compares): ``searchsorted`` clipped to the last position, the
+    keys looked up in ascending order (twice as fast for thousands of random keys).
+
+    Parameters
+    ----------
+    sorted_keys : numpy.ndarray
+        Ascending keys, at least one.
+    keys : numpy.ndarray
+        Keys to find.
+
+    Returns
+    -------
+    numpy.ndarray
+        Positions into ``sorted_keys``.
+
+    Examples
+    --------
+    >>> lookup(np.array([2, 5, 9]), np.array([9, 4, 2, 12])).tolist()
+    [2, 1, 0, 2]
+    """
+    order = np.argsort(keys)
+    pos = np.empty(len(keys), dtype=np.intp)
+    pos[order] = np.searchsorted(sorted_keys, keys[order])
+    return np.minimum(pos, len(sorted_keys) - 1)
+
+
 def take_points(points: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``points[idx]`` for ``(n, 2)`` 8-byte numbers (float64 or int64), gathered as one
     16-byte item a row (numpy gathers rows of two numbers about ten times slower); the

@@ -94,7 +94,7 @@ class _LastDate:
         values = np.empty(len(rows))
         hit = np.zeros(len(rows), dtype=bool)
         if len(self.h) and len(rows):
-            pos = np.minimum(np.searchsorted(self.h, h), len(self.h) - 1)
+            pos = lcrs.lookup(self.h, h)
             hit = (self.h[pos] == h) & (self.rows[pos].view(np.uint64)
                                         == np.ascontiguousarray(rows).view(np.uint64)).all(axis=1)
             values[hit] = self.values[pos[hit]]
@@ -178,7 +178,7 @@ class _Date:
         if not len(sorted_h):
             return None
         h = lcrs.row_hashes(xy)
-        pos = np.minimum(np.searchsorted(sorted_h, h), len(sorted_h) - 1)
+        pos = lcrs.lookup(sorted_h, h)
         idx = order[pos]
         hit = (sorted_h[pos] == h) & np.all(lcrs.take_points(vx, idx) == xy, axis=1)
         nxt = np.roll(idx, -1)
