@@ -179,52 +179,53 @@ def lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.minimum(pos, len(sorted_keys) - 1)
 
 
-def take_points(points: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """``points[idx]`` for ``(n, 2)`` 8-byte numbers (float64 or int64), gathered as one
-    16-byte item a row (numpy gathers rows of two numbers about ten times slower); the
-    bytes are copied as they are.
+def take_rows(rows: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``rows[idx]`` for ``(n, k)`` 8-byte numbers (float64 or int64: points, segments),
+    gathered as one ``8k``-byte item a row (numpy gathers rows of a few numbers about ten
+    times slower); the bytes are copied as they are.
 
     Parameters
     ----------
-    points : numpy.ndarray
-        ``(n, 2)`` float64 or int64.
+    rows : numpy.ndarray
+        ``(n, k)`` float64 or int64.
     idx : numpy.ndarray
         Integer positions or a boolean mask.
 
     Returns
     -------
     numpy.ndarray
-        ``(k, 2)``, of the same dtype, a copy.
+        ``(m, k)``, of the same dtype, a copy.
 
     Examples
     --------
-    >>> take_points(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 1, 0])).tolist()
+    >>> take_rows(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1, 1, 0])).tolist()
     [[3.0, 4.0], [3.0, 4.0], [1.0, 2.0]]
     """
-    points = np.ascontiguousarray(points)
-    if points.ndim != 2 or points.shape[1] != 2 or points.dtype.itemsize != 8:
-        raise ValueError("take_points needs (n, 2) 8-byte numbers")
-    return points.view("V16")[:, 0][idx].view(points.dtype).reshape(-1, 2)
+    rows = np.ascontiguousarray(rows)
+    if rows.ndim != 2 or rows.dtype.itemsize != 8:
+        raise ValueError("take_rows needs (n, k) 8-byte numbers")
+    k = rows.shape[1]
+    return rows.view(f"V{8 * k}")[:, 0][idx].view(rows.dtype).reshape(-1, k)
 
 
-def put_points(points: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
-    """``points[idx] = values`` for ``(n, 2)`` C-contiguous 8-byte numbers (see
-    :func:`take_points`).
+def put_rows(rows: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``rows[idx] = values`` for ``(n, k)`` C-contiguous 8-byte numbers (see
+    :func:`take_rows`).
 
     Parameters
     ----------
-    points : numpy.ndarray
-        ``(n, 2)`` C-contiguous float64 or int64, changed in place.
+    rows : numpy.ndarray
+        ``(n, k)`` C-contiguous float64 or int64, changed in place.
     idx : numpy.ndarray
         Integer positions or a boolean mask.
     values : numpy.ndarray
-        ``(k, 2)`` numbers, cast to the dtype of ``points``.
+        ``(m, k)`` numbers, cast to the dtype of ``rows``.
     """
-    if not (points.flags.c_contiguous and points.ndim == 2 and points.shape[1] == 2
-            and points.dtype.itemsize == 8):
-        raise ValueError("put_points needs C-contiguous (n, 2) 8-byte numbers")
-    values = np.ascontiguousarray(values, dtype=points.dtype).reshape(-1, 2)
-    points.view("V16")[:, 0][idx] = values.view("V16")[:, 0]
+    if not (rows.flags.c_contiguous and rows.ndim == 2 and rows.dtype.itemsize == 8):
+        raise ValueError("put_rows needs C-contiguous (n, k) 8-byte numbers")
+    k = rows.shape[1]
+    values = np.ascontiguousarray(values, dtype=rows.dtype).reshape(-1, k)
+    rows.view(f"V{8 * k}")[:, 0][idx] = values.view(f"V{8 * k}")[:, 0]
 
 
 def unproject(geoms, src: CRS = CONFORMAL):

@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from loc import checks, geo
-from loc.geo import clip_box, polygon_parts, row_hashes
+from loc.geo import clip_box, polygon_parts, row_hashes, take_rows
 from loc.model import Snapshot, earlier_first
 from loc.reference.regions import OUTSIDE, region_groups, region_pieces
 from loc.reference.settlements import settlements_of
@@ -61,7 +61,8 @@ def _unmatched(sa: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # sorted into sorted: the lookups walk both arrays in order
         pos = np.minimum(np.searchsorted(sorted_y, sorted_x), len(sorted_y) - 1)
         out = np.ones(len(x), dtype=bool)
-        out[ox] = ~((sorted_y[pos] == sorted_x) & np.all(x[ox] == y[oy[pos]], axis=1))
+        out[ox] = ~((sorted_y[pos] == sorted_x)
+                    & np.all(take_rows(x, ox) == take_rows(y, oy[pos]), axis=1))
         return out
 
     return (missing(sorted_a, oa, sa, sorted_b, ob, sb),
@@ -130,7 +131,7 @@ def segment_windows(sa: np.ndarray, sb: np.ndarray,
         Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     only_a, only_b = _unmatched(sa, sb)
-    boxes = np.vstack([_run_boxes(sa[only_a]), _run_boxes(sb[only_b])])
+    boxes = np.vstack([_run_boxes(take_rows(sa, only_a)), _run_boxes(take_rows(sb, only_b))])
     if len(boxes) == 0:
         return []
     boxes[:, :2] -= pad

@@ -59,7 +59,7 @@ def _near_boxes(pts: np.ndarray, boxes: np.ndarray, dist: float) -> np.ndarray:
     for x0, y0, x1, y1 in boxes:
         if not len(todo):
             break
-        p = lcrs.take_points(pts, todo)
+        p = lcrs.take_rows(pts, todo)
         dx = np.maximum(np.maximum(x0 - p[:, 0], p[:, 0] - x1), 0.0)
         dy = np.maximum(np.maximum(y0 - p[:, 1], p[:, 1] - y1), 0.0)
         near = np.hypot(dx, dy) <= dist
@@ -180,7 +180,7 @@ class _Date:
         h = lcrs.row_hashes(xy)
         pos = lcrs.lookup(sorted_h, h)
         idx = order[pos]
-        hit = (sorted_h[pos] == h) & np.all(lcrs.take_points(vx, idx) == xy, axis=1)
+        hit = (sorted_h[pos] == h) & np.all(lcrs.take_rows(vx, idx) == xy, axis=1)
         nxt = np.roll(idx, -1)
         same = (hit & np.roll(hit, -1) & (ring[idx] == ring[nxt])
                 & (local[nxt] == (local[idx] + 1) % sizes[ring[idx]]))
@@ -328,7 +328,7 @@ class _History:
             contact[old] = self.prev.contact[hit[old]]
             needs_rays[old] = self.prev.needs_rays[hit[old]]
             stale = old & needs_rays
-            stale[stale] = _near_boxes(lcrs.take_points(m, stale), boxes,
+            stale[stale] = _near_boxes(lcrs.take_rows(m, stale), boxes,
                                        self.options.depends_m)
             todo = np.flatnonzero(~old | stale)
             # a tile's thick land depends on the land held by others within 2 radii of it
@@ -338,7 +338,7 @@ class _History:
         if len(todo):
             samples = [r for _, _, r, _ in rings]
             contact[todo], needs_rays[todo] = self.builder.classify(
-                lcrs.take_points(m, todo), partial(_normals, samples, todo), ground)
+                lcrs.take_rows(m, todo), partial(_normals, samples, todo), ground)
         pieces: list[np.ndarray] = []
         at = 0
         kept: dict = {}

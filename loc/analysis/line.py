@@ -461,17 +461,17 @@ class LineBuilder:
             new = at_start < 0
             old = np.flatnonzero(~new)
             src = at_start[old] + offset[old]
-            lcrs.put_points(ll, old, lcrs.take_points(ll_src, src))
-            lcrs.put_points(m, old, lcrs.take_points(m_src, src))
+            lcrs.put_rows(ll, old, lcrs.take_rows(ll_src, src))
+            lcrs.put_rows(m, old, lcrs.take_rows(m_src, src))
         fresh = np.flatnonzero(new)
         k = i[fresh]
         t = offset[fresh] / n[k]
-        lcrs.put_points(ll, fresh, lcrs.take_points(xy, k) + (
-            lcrs.take_points(nxt, k) - lcrs.take_points(xy, k)) * t[:, None])
+        lcrs.put_rows(ll, fresh, lcrs.take_rows(xy, k) + (
+            lcrs.take_rows(nxt, k) - lcrs.take_rows(xy, k)) * t[:, None])
         vertex = np.flatnonzero(new & original)
-        lcrs.put_points(m, vertex, lcrs.take_points(vm, i[vertex]))
+        lcrs.put_rows(m, vertex, lcrs.take_rows(vm, i[vertex]))
         inner = np.flatnonzero(new & ~original)
-        lcrs.put_points(m, inner, lcrs.project_coords(lcrs.take_points(ll, inner),
+        lcrs.put_rows(m, inner, lcrs.project_coords(lcrs.take_rows(ll, inner),
                                                       lcrs.CONFORMAL))
         seg = np.hypot(*np.diff(np.vstack([m, m[:1]]), axis=0).T)
         return RingSamples(ll=ll, m=m, original=original, seg_m=seg, first=first,
@@ -527,7 +527,7 @@ class LineBuilder:
         contact = on_land & ~near
         todo = np.flatnonzero(near)
         if len(todo):
-            contact[todo] = self._rays(lcrs.take_points(pts_m, todo), normals(todo), ground)
+            contact[todo] = self._rays(lcrs.take_rows(pts_m, todo), normals(todo), ground)
         return contact, near
 
     def _rays(self, pts: np.ndarray, normal: np.ndarray, ground: Ground) -> np.ndarray:
@@ -614,7 +614,7 @@ class LineBuilder:
             idx = (start + np.arange(length + 1)) % n
             keep = ring.original[idx].copy()
             keep[0] = keep[-1] = True
-            out.append(lcrs.take_points(ring.ll, idx[keep]))
+            out.append(lcrs.take_rows(ring.ll, idx[keep]))
         return out
 
     def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
@@ -910,7 +910,7 @@ def along_points(xy: np.ndarray, step_deg: float = STEP_DEG) -> np.ndarray:
     n = np.maximum(1, np.ceil(np.hypot(*(end - start).T) / step_deg)).astype(int)
     seg = np.repeat(np.arange(len(n)), n)
     t = (np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)) / n[seg]
-    a, b = lcrs.take_points(start, seg), lcrs.take_points(end, seg)
+    a, b = lcrs.take_rows(start, seg), lcrs.take_rows(end, seg)
     pts = a + (b - a) * t[:, None]
     return np.vstack([pts, xy[-1:]])
 

@@ -26,6 +26,7 @@ import shapely
 
 from loc import config
 from loc.errors import LocError
+from loc.geo import take_rows
 from loc.io.hashing import polygons_digest, ring_digest
 from loc.safejson import depth_at_end, loads
 
@@ -143,7 +144,7 @@ class Ring:
         mask = vertex_new[:-1] | vertex_new[1:]
         at_join = np.array(joins, dtype=int)
         mask[at_join[at_join < len(mask)]] = True
-        return self.segments[mask]
+        return take_rows(self.segments, mask)
 
     @cached_property
     def _chunk_sizes(self) -> np.ndarray:

@@ -13,7 +13,7 @@ import hashlib
 import numpy as np
 import shapely
 
-from loc.geo import take_points
+from loc.geo import take_rows
 
 PRECISION = 1e5
 CUT_MODULUS = 24
@@ -264,7 +264,7 @@ class ChunkTable:
         q = np.round(xy[:, ::-1] * PRECISION).astype(np.int64)
         keep = np.ones(len(q), dtype=bool)  # consecutive duplicates dropped, as quantize does
         keep[1:] = ~((ring_of[1:] == ring_of[:-1]) & np.all(q[1:] == q[:-1], axis=1))
-        kept = take_points(q, keep)
+        kept = take_rows(q, keep)
         raw = kept.tobytes()  # a ring's digest is that of its slice (16 bytes a vertex)
         ends = np.cumsum(np.bincount(ring_of[keep], minlength=len(rings))).tolist()
         out: list[list[list[int]]] = [[] for _ in range(len(polys))]
