@@ -71,9 +71,7 @@ def _near_boxes(pts: np.ndarray, boxes: np.ndarray, dist: float) -> np.ndarray:
 def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
     """Whether a box comes within ``pad`` (m) of a tile of :data:`TILE_M`."""
     x0, y0 = tile[0] * TILE_M - pad, tile[1] * TILE_M - pad
-    x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
-    return bool(((boxes[:, 0] <= x1) & (x0 <= boxes[:, 2])
-                 & (boxes[:, 1] <= y1) & (y0 <= boxes[:, 3])).any())
+    return _boxes_meet((x0, y0, x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad), boxes)
 
 
 class _LastDate:
@@ -137,6 +135,30 @@ class _Places:
 
     def __call__(self, pts: np.ndarray) -> np.ndarray:
         return self.memo.get(np.asarray(pts, dtype=float), regions_at).astype(int)
+
+
+class _Noise:
+    """Whether pieces are border noise on a date (:meth:`LineBuilder.noise_box`): a piece
+    the last date had keeps its answer unless a change came into the box it depended
+    on."""
+
+    def __init__(self, builder: LineBuilder, ground: Ground, last: dict,
+                 boxes: np.ndarray | None) -> None:
+        self.builder, self.ground, self.last, self.boxes = builder, ground, last, boxes
+        self.kept: dict = {}
+
+    def __call__(self, key: bytes, piece) -> bool:
+        hit = self.last.get(key)
+        if hit is None or self.boxes is None or _boxes_meet(hit[1], self.boxes):
+            hit = self.builder.noise_box(piece, self.ground)
+        self.kept[key] = hit
+        return hit[0]
+
+
+def _boxes_meet(box: tuple[float, float, float, float], boxes: np.ndarray) -> bool:
+    """Whether a box meets (or touches) any of ``boxes`` ``(k, 4)``."""
+    return bool(((boxes[:, 0] <= box[2]) & (box[0] <= boxes[:, 2])
+                 & (boxes[:, 1] <= box[3]) & (box[1] <= boxes[:, 3])).any())
 
 
 class _Date:
@@ -239,6 +261,7 @@ class _History:
         self.known: dict = {}  # piece coordinates -> (length_km, regions, reaches inland)
         self.lengths = _Lengths()
         self.places = _Places()
+        self.noise: dict = {}  # piece coordinates -> (border noise, box it depended on)
 
     def read(self, item) -> tuple[list[Polygon], object, Snapshot | None]:
         """The occupied polygons of a series member as ring keys, the land held by others
@@ -322,6 +345,7 @@ class _History:
         if self.prev is None:
             todo = np.arange(len(m))
             tiles: dict = {}
+            boxes = None
         else:
             boxes = self.windows(polys, others_m)
             old = hit >= 0
@@ -352,8 +376,10 @@ class _History:
             kept[key] = hit_pieces
             pieces.extend(hit_pieces[1])
         self.pieces = kept
+        noise = _Noise(self.builder, ground, self.noise, boxes)
         rows = self.builder.rows(pieces, ground, known=self.known, length=self.lengths,
-                                 places=self.places)
+                                 places=self.places, noise=noise)
+        self.noise = noise.kept
         self.lengths.memo.next_date()
         self.places.memo.next_date()
         if len(self.known) > 4 * len(rows["piece"]) + 64:  # keep what the next date may meet

@@ -619,7 +619,8 @@ class LineBuilder:
 
     def rows(self, pieces: list[np.ndarray], ground: Ground, known: dict | None = None,
              length: Callable[[LineString], float] = lcrs.geodesic_length_km,
-             places: Callable[[np.ndarray], np.ndarray] = regions_at) -> dict[str, list]:
+             places: Callable[[np.ndarray], np.ndarray] = regions_at,
+             noise: Callable[[bytes, LineString], bool] | None = None) -> dict[str, list]:
         """The rows of the line of contact (see :func:`rows_frame`) from the pieces of every
         ring.
 
@@ -637,6 +638,10 @@ class LineBuilder:
         places : callable
             The registry position of the region holding each of ``(n, 2)`` lon/lat points
             (:func:`~loc.reference.regions.regions_at`).
+        noise : callable, optional
+            ``noise(key, piece)``: whether a piece that does not reach inland is border
+            noise (default: :meth:`noise_box` on ``ground``); ``key`` is its coordinates'
+            bytes.
 
         Returns
         -------
@@ -646,7 +651,11 @@ class LineBuilder:
         """
         lines = _merge([LineString(p) for p in pieces if len(p) >= 2])
         known = {} if known is None else known
+        if noise is None:
+            def noise(_key: bytes, piece: LineString) -> bool:
+                return self.noise_box(piece, ground)[0]
         figures = []
+        keys = []
         for g in lines:
             key = shapely.get_coordinates(g).tobytes()
             hit = known.get(key)
@@ -654,12 +663,13 @@ class LineBuilder:
                 hit = known[key] = (length(g), ",".join(_regions_along(g, places)),
                                     self._inland(g))
             figures.append(hit)
-        noise = np.array([not f[2] and self._is_noise(g, ground)
-                          for g, f in zip(lines, figures, strict=True)], dtype=bool)
+            keys.append(key)
+        is_noise = np.array([not f[2] and noise(k, g)
+                             for g, f, k in zip(lines, figures, keys, strict=True)], dtype=bool)
         lengths = np.array([f[0] for f in figures], dtype=float)
-        order = np.lexsort((-lengths, noise)) if len(lines) else np.array([], dtype=int)
+        order = np.lexsort((-lengths, is_noise)) if len(lines) else np.array([], dtype=int)
         return {"piece": list(range(len(lines))),
-                "kind": [NOISE if noise[i] else (MAIN if j == 0 else POCKET)
+                "kind": [NOISE if is_noise[i] else (MAIN if j == 0 else POCKET)
                          for j, i in enumerate(order)],
                 "region": [figures[i][1] for i in order],
                 "length_km": [float(lengths[i]) for i in order],
@@ -678,10 +688,25 @@ class LineBuilder:
         xy = lcrs.project_coords(ll, lcrs.CONFORMAL)
         return bool(shapely.contains_xy(inland, xy[:, 0], xy[:, 1]).any())
 
-    def _is_noise(self, line: LineString, ground: Ground) -> bool:
+    def noise_box(self, line: LineString, ground: Ground
+                  ) -> tuple[bool, tuple[float, float, float, float]]:
         """Whether a piece that does not reach inland (:meth:`_inland`) only bounds a
         sliver of Russian-held land crossing the coast or the state border (under
-        ``noise_km2`` on Ukraine's land)."""
+        ``noise_km2`` on Ukraine's land), and the box (CONFORMAL) outside which the
+        Russian-held area played no part in the answer.
+
+        Parameters
+        ----------
+        line : shapely.LineString
+            The piece (lon/lat).
+        ground : Ground
+            The date's geometry.
+
+        Returns
+        -------
+        (bool, tuple of float)
+            Border noise or not, and ``(xmin, ymin, xmax, ymax)``.
+        """
         xy = lcrs.project_coords(shapely.get_coordinates(line), lcrs.CONFORMAL)
         line_m = shapely.linestrings(xy)
         limit = self.options.noise_km2 * 1e6
@@ -699,14 +724,14 @@ class LineBuilder:
                 area = float(shapely.area(lcrs.project(touched, lcrs.EQUAL_AREA,
                                                        lcrs.CONFORMAL)).sum())
             if area >= limit:
-                return False
+                return False, box
             inner = (box[0] + TOUCH_M, box[1] + TOUCH_M, box[2] - TOUCH_M, box[3] - TOUCH_M)
             b = shapely.bounds(touched) if len(touched) else np.empty((0, 4))
             whole = ((b[:, 0] > inner[0]) & (b[:, 1] > inner[1]) & (b[:, 2] < inner[2])
                      & (b[:, 3] < inner[3])).all()
             if whole:
                 return bool(len(touched)) and bool(
-                    shapely.dwithin(outline, touched, TOUCH_M).any())
+                    shapely.dwithin(outline, touched, TOUCH_M).any()), box
             pad *= 4
 
 
