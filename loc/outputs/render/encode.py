@@ -18,6 +18,9 @@ from loc.geo import take_rows
 PRECISION = 1e5
 CUT_MODULUS = 24
 """A vertex ends a chunk when its hash is divisible by this (chunks of ~24 vertices)."""
+SMALL_POLYGON = 256
+"""Polygons with fewer vertices than this are looked up together (see
+:meth:`ChunkTable.geometry`)."""
 
 
 _SHIFTS = np.arange(0, 35, 5, dtype=np.int64)
@@ -122,6 +125,7 @@ class ChunkTable:
         self.reverse: list[str] = []  # each stored chunk walked backwards (if kept), by id
         self._seen: dict[bytes, int] = {}  # a chunk's vertex bytes (either way) -> its id
         self._paths: dict[tuple[bytes, bool], list[int]] = {}  # a path's bytes -> its ids
+        self._groups: dict[bytes, list] = {}  # small polygons' bytes -> their rings' ids
 
     def add_points(self, q: np.ndarray) -> int:
         """The id of one chunk of vertices, stored once (its reverse shares the id).
@@ -266,14 +270,33 @@ class ChunkTable:
         keep[1:] = ~((ring_of[1:] == ring_of[:-1]) & np.all(q[1:] == q[:-1], axis=1))
         kept = take_rows(q, keep)
         raw = kept.tobytes()  # a ring's digest is that of its slice (16 bytes a vertex)
-        ends = np.cumsum(np.bincount(ring_of[keep], minlength=len(rings))).tolist()
+        counts = np.bincount(ring_of[keep], minlength=len(rings))
+        ends = np.cumsum(counts).tolist()
         out: list[list[list[int]]] = [[] for _ in range(len(polys))]
+        # the small polygons (slivers, islets: most of a side's parts, the same from one
+        # date to the next) are looked up together, by the digest of all they hold
+        small = np.bincount(owner, weights=counts, minlength=len(polys)) < SMALL_POLYGON
+        in_small = small[owner]
+        group = None
+        if in_small.sum() > 1:
+            group = hashlib.blake2b(take_rows(kept, in_small[ring_of[keep]]).tobytes()
+                                    + np.stack([owner[in_small], sizes[in_small],
+                                                counts[in_small]]).tobytes(),
+                                    digest_size=16).digest()
+            known = self._groups.get(group)
+            if known is not None:
+                for p, ids in known:
+                    out[p] = [list(r) for r in ids]
         start = 0
-        for p, n, end in zip(owner.tolist(), sizes.tolist(), ends, strict=True):
-            if n >= 4:
+        for p, n, end, alone in zip(owner.tolist(), sizes.tolist(), ends,
+                                    (~in_small).tolist(), strict=True):
+            if n >= 4 and (alone or group is None or group not in self._groups):
                 digest = hashlib.blake2b(raw[16 * start:16 * end], digest_size=16).digest()
                 out[p].append(self._known_path(digest, kept[start:end], closed=True))
             start = end
+        if group is not None and group not in self._groups:
+            self._groups[group] = [(p, [list(r) for r in out[p]])
+                                   for p in np.flatnonzero(small).tolist()]
         return out
 
     def geometry(self, geom) -> list[list]:
