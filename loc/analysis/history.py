@@ -68,10 +68,18 @@ def _near_boxes(pts: np.ndarray, boxes: np.ndarray, dist: float) -> np.ndarray:
     return out
 
 
-def _tile_near(tile: tuple[int, int], boxes: np.ndarray, pad: float) -> bool:
-    """Whether a box comes within ``pad`` (m) of a tile of :data:`TILE_M`."""
-    x0, y0 = tile[0] * TILE_M - pad, tile[1] * TILE_M - pad
-    return _boxes_meet((x0, y0, x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad), boxes)
+def _tiles_apart(tiles: dict, boxes: np.ndarray, pad: float) -> dict:
+    """The tiles (of :data:`TILE_M`, keyed by their ``(i, j)``) that no box comes within
+    ``pad`` (m) of."""
+    if not tiles or not len(boxes):
+        return dict(tiles)
+    keys = list(tiles)
+    ij = np.array(keys, dtype=float).reshape(-1, 2)
+    x0, y0 = ij[:, 0] * TILE_M - pad, ij[:, 1] * TILE_M - pad
+    x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
+    near = ((boxes[None, :, 0] <= x1[:, None]) & (x0[:, None] <= boxes[None, :, 2])
+            & (boxes[None, :, 1] <= y1[:, None]) & (y0[:, None] <= boxes[None, :, 3])).any(axis=1)
+    return {k: tiles[k] for k, n in zip(keys, near.tolist(), strict=True) if not n}
 
 
 class _LastDate:
@@ -356,8 +364,7 @@ class _History:
                                        self.options.depends_m)
             todo = np.flatnonzero(~old | stale)
             # a tile's thick land depends on the land held by others within 2 radii of it
-            tiles = {t: v for t, v in self.prev.tiles.items()
-                     if not _tile_near(t, boxes, 2 * CORE_RADIUS_M + 200.0)}
+            tiles = _tiles_apart(self.prev.tiles, boxes, 2 * CORE_RADIUS_M + 200.0)
         ground = Ground(ru_m, others_m, tiles=tiles)
         if len(todo):
             samples = [r for _, _, r, _ in rings]
