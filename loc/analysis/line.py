@@ -446,7 +446,7 @@ class LineBuilder:
         """
         nxt = np.roll(xy, -1, axis=0)
         vm = lcrs.project_coords(xy, lcrs.CONFORMAL) if xy_m is None else xy_m
-        edge_m = np.hypot(*(np.roll(vm, -1, axis=0) - vm).T)
+        edge_m = _closed_steps(vm)
         n = np.maximum(1, np.ceil(edge_m / self.step_m).astype(int))
         i = np.repeat(np.arange(len(xy)), n)
         first = np.cumsum(n) - n
@@ -473,7 +473,7 @@ class LineBuilder:
         inner = np.flatnonzero(new & ~original)
         lcrs.put_rows(m, inner, lcrs.project_coords(lcrs.take_rows(ll, inner),
                                                       lcrs.CONFORMAL))
-        seg = np.hypot(*np.diff(np.vstack([m, m[:1]]), axis=0).T)
+        seg = _closed_steps(m)
         return RingSamples(ll=ll, m=m, original=original, seg_m=seg, first=first,
                            along=np.concatenate([[0.0], np.cumsum(seg)]),
                            tangent_m=max(self.step_m, 500.0))
@@ -733,6 +733,18 @@ class LineBuilder:
                 return bool(len(touched)) and bool(
                     shapely.dwithin(outline, touched, TOUCH_M).any()), box
             pad *= 4
+
+
+def _closed_steps(xy: np.ndarray) -> np.ndarray:
+    """Length of the step from each point of a closed ring to the next (the last to the
+    first), in the points' units."""
+    x, y = xy[:, 0], xy[:, 1]
+    dx, dy = np.empty(len(xy)), np.empty(len(xy))
+    np.subtract(x[1:], x[:-1], out=dx[:-1])
+    np.subtract(y[1:], y[:-1], out=dy[:-1])
+    if len(xy):
+        dx[-1], dy[-1] = x[0] - x[-1], y[0] - y[-1]
+    return np.hypot(dx, dy)
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
