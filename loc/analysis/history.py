@@ -45,6 +45,8 @@ from loc.model import Snapshot
 from loc.reference.regions import regions_at
 
 ROW_KEYS = ("piece", "kind", "region", "length_km", "geometry")
+
+
 def _near_boxes(pts: np.ndarray, boxes: np.ndarray, dist: float) -> np.ndarray:
     """Whether each point lies within ``dist`` (m) of one of the boxes ``(k, 4)``.
 
