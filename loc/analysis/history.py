@@ -79,9 +79,9 @@ def _tiles_apart(tiles: dict, boxes: np.ndarray, pad: float) -> dict:
     ij = np.array(keys, dtype=float).reshape(-1, 2)
     x0, y0 = ij[:, 0] * TILE_M - pad, ij[:, 1] * TILE_M - pad
     x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
-    near = ((boxes[None, :, 0] <= x1[:, None]) & (x0[:, None] <= boxes[None, :, 2])
-            & (boxes[None, :, 1] <= y1[:, None]) & (y0[:, None] <= boxes[None, :, 3])).any(axis=1)
-    return {k: tiles[k] for k, n in zip(keys, near.tolist(), strict=True) if not n}
+    meets = ((boxes[None, :, 0] <= x1[:, None]) & (x0[:, None] <= boxes[None, :, 2])
+             & (boxes[None, :, 1] <= y1[:, None]) & (y0[:, None] <= boxes[None, :, 3]))
+    return {keys[i]: tiles[keys[i]] for i in np.flatnonzero(~np.any(meets, axis=1)).tolist()}
 
 
 class _LastDate:
