@@ -224,7 +224,9 @@ def put_rows(rows: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
     if not (rows.flags.c_contiguous and rows.ndim == 2 and rows.dtype.itemsize == 8):
         raise ValueError("put_rows needs C-contiguous (n, k) 8-byte numbers")
     k = rows.shape[1]
-    values = np.ascontiguousarray(values, dtype=rows.dtype).reshape(-1, k)
+    values = np.ascontiguousarray(values, dtype=rows.dtype)
+    if values.ndim != 2 or values.shape[1] != k:
+        raise ValueError(f"put_rows needs (m, {k}) values, not {values.shape}")
     rows.view(f"V{8 * k}")[:, 0][idx] = values.view(f"V{8 * k}")[:, 0]
 
 

@@ -1,5 +1,5 @@
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from loc.outputs.render.encode import ChunkTable, decode_polyline, encode_polyline, quantize
@@ -79,3 +79,62 @@ def test_tables_merged_in_order_give_the_ids_of_one_table(paths, split):
     got += [[int(ids[k]) if k >= 0 else ~int(ids[~k]) for k in p] for p in later]
     assert got == want
     assert first.chunks == one.chunks
+
+
+def _polyline_chars(values: list[int]) -> str:
+    """Google's polyline characters of signed integers, one value at a time (Python's
+    integers do not wrap)."""
+    out = []
+    for v in values:
+        v = ~(v << 1) if v < 0 else v << 1
+        while v >= 0x20:
+            out.append(chr((0x20 | (v & 0x1F)) + 63))
+            v >>= 5
+        out.append(chr(v + 63))
+    return "".join(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(-3_000, 3_000), st.integers(-(2 ** 40), 2 ** 40),
+                          st.integers(-(2 ** 63), 2 ** 63 - 1)), max_size=300))
+@example([5] * 90 + [2 ** 62])  # its zigzag wraps in 64 bits
+def test_long_runs_are_encoded_as_one_value_at_a_time(values):
+    """The array encoding of long runs gives the characters the one-by-one loop gives,
+    whatever the values (huge ones, whose zigzag would wrap in 64 bits, included)."""
+    from loc.outputs.render.encode import _encode_ints
+
+    assert _encode_ints(np.array(values, dtype=np.int64)) == _polyline_chars(values)
+
+
+def _slivers(seed: int):
+    """A MultiPolygon of one large ring and many small ones, some moved, dropped or added."""
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    big = shapely.Point(33.0, 48.0).buffer(1.0, quad_segs=200)
+    small = [shapely.box(x, y, x + 0.001 * (1 + k % 3), y + 0.001)
+             for k, (x, y) in enumerate(zip(np.linspace(30.0, 36.0, 40),
+                                             np.linspace(46.0, 47.0, 40), strict=True))]
+    keep = [p for p in small if rng.random() > 0.1]
+    if rng.random() > 0.5:
+        keep.append(shapely.box(31.5, 50.5, 31.5011, 50.5012))
+    return shapely.MultiPolygon([big, *keep])
+
+
+def test_small_polygons_looked_up_together_give_the_same_ids(monkeypatch):
+    """Small polygons met together before take their ids from one lookup: the ids and
+    chunks are those of a table that looks every ring up alone."""
+    from loc.outputs.render import encode
+
+    geoms = [_slivers(s) for s in (1, 1, 2, 2, 2, 3, 1)]
+    with monkeypatch.context() as m:
+        m.setattr(encode, "SMALL_POLYGON", 0)  # no polygon is small: each ring alone
+        alone = ChunkTable(keep_reverse=True)
+        want = [alone.geometry(g) for g in geoms]
+    together = ChunkTable(keep_reverse=True)
+    got = [together.geometry(g) for g in geoms]
+    assert got == want
+    assert together.chunks == alone.chunks and together.reverse == alone.reverse
+    assert len(together._groups) == 3  # three different groups, each looked up again after
+    got[1][1][0].append(999)  # what a caller does to lists it was given from the table
+    assert together.geometry(geoms[0]) == want[0]  # does not reach the table

@@ -13,6 +13,7 @@ import loc
 from loc import geo as lcrs
 from loc.analysis import history as history_module
 from loc.analysis import line as line_module
+from loc.errors import LocWarning
 from tests.conftest import deepstate_files, deepstate_path
 
 
@@ -165,3 +166,51 @@ def test_a_date_with_the_rings_of_the_one_before_takes_its_line_whole(deepstate_
     for snap in snaps:
         assert_same_lines(history[history["date"] == snap.date].drop(columns="date"),
                           loc.line_of_contact(snap), snap.label)
+
+
+# -- what is kept from one date to the next ----------------------------------------------
+
+def test_a_value_kept_from_the_last_date_is_never_another_rows(monkeypatch):
+    """Every row's hash the same (as a crafted file could make two segments' hashes): a row
+    gets the value kept for itself or a fresh one, never the value of another row."""
+    monkeypatch.setattr(history_module.lcrs, "row_hashes",
+                        lambda rows: np.zeros(len(rows), dtype=np.uint64))
+    memo = history_module._LastDate(2)
+    memo.get(np.array([[1.0, 2.0], [3.0, 4.0]]), lambda r: r[:, 0] * 10)
+    memo.next_date()
+    got = memo.get(np.array([[3.0, 4.0], [5.0, 6.0], [1.0, 2.0]]), lambda r: r[:, 0] * 100)
+    assert got[0] in (30.0, 300.0) and got[1] == 500.0 and got[2] in (10.0, 100.0)
+    lengths = history_module._Lengths()
+    a = shapely.LineString([(30.0, 48.0), (30.1, 48.0)])
+    b = shapely.LineString([(30.0, 48.0), (30.0, 48.3)])
+    assert lengths(a) == pytest.approx(lcrs.geodesic_length_km(a), rel=1e-12)
+    lengths.memo.next_date()
+    assert lengths(b) == pytest.approx(lcrs.geodesic_length_km(b), rel=1e-12)
+
+
+def test_a_ring_too_small_to_sample_makes_a_window_when_it_comes_and_goes(snap_20250905,
+                                                                          monkeypatch):
+    """A ring under MIN_RING_KM2 has no samples, yet it is land held by ru that the thick
+    land near it depends on: its coming and its going each put a window around it."""
+    base = snap_20250905.occupied
+    islet = shapely.Point(36.5, 46.2).buffer(0.0012, quad_segs=4)  # about 0.01 km², at sea
+    assert not base.intersects(islet.buffer(0.01))
+    assert float(lcrs.area_km2(islet)) < line_module.MIN_RING_KM2
+    seen: list[np.ndarray] = []
+    windows = history_module._History.windows
+
+    def spy(self, rings, others_m):
+        seen.append(windows(self, rings, others_m))
+        return seen[-1]
+
+    monkeypatch.setattr(history_module._History, "windows", spy)
+    snaps = [loc.from_geometries(g, date=d) for g, d in (
+        (base, "2025-09-05"), (shapely.union(base, islet), "2025-09-06"),
+        (base, "2025-09-07"))]
+    with pytest.warns(LocWarning, match="repeat|same geometry|copy|identical"):
+        loc.line_history(snaps)  # the third date is the first again: a copy, said
+    assert len(seen) == 2
+    x0, y0, x1, y1 = shapely.bounds(lcrs.project(islet))
+    for boxes in seen:
+        assert ((boxes[:, 0] <= x0) & (boxes[:, 1] <= y0) & (boxes[:, 2] >= x1)
+                & (boxes[:, 3] >= y1)).any()

@@ -131,7 +131,28 @@ def segment_windows(sa: np.ndarray, sb: np.ndarray,
         Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
     """
     only_a, only_b = _unmatched(sa, sb)
-    boxes = np.vstack([_run_boxes(take_rows(sa, only_a)), _run_boxes(take_rows(sb, only_b))])
+    return boxes_around(take_rows(sa, only_a), take_rows(sb, only_b), pad=pad)
+
+
+def boxes_around(*segment_runs: np.ndarray, pad: float = WINDOW_PAD_M
+                 ) -> list[tuple[float, float, float, float]]:
+    """Disjoint boxes, padded by ``pad``, around segments known to differ: each run of
+    consecutive segments (one starting where the one before ended) is boxed, and
+    overlapping boxes are merged until none overlap.
+
+    Parameters
+    ----------
+    *segment_runs : numpy.ndarray
+        ``(n, 4)`` arrays ``x0, y0, x1, y1`` of segments, in walking order.
+    pad : float
+        Padding of each box, in the CRS's units.
+
+    Returns
+    -------
+    list of tuple
+        Disjoint ``(xmin, ymin, xmax, ymax)`` boxes.
+    """
+    boxes = np.vstack([np.empty((0, 4))] + [_run_boxes(s) for s in segment_runs])
     if len(boxes) == 0:
         return []
     boxes[:, :2] -= pad

@@ -3,9 +3,10 @@
 Consecutive snapshots differ in a few places, so most of one date's line is the previous
 date's. :func:`line_history` reads the series with a :class:`~loc.io.rings.RingReader`
 (parsing and projecting, to the CONFORMAL CRS, only the coordinate text a file does not share
-with the previous one) and finds the windows around the changed boundary segments as the
-timeline does (:func:`loc.io.rings.changed_segments`, :func:`loc.analysis.diff.segment_windows`).
-Each date's boundary is sampled as :func:`loc.line_of_contact` samples it; a sample the previous
+with the previous one). Each date's boundary is sampled as :func:`loc.line_of_contact`
+samples it, an edge the previous date had keeping its samples; the edges one date has and the
+other lacks (and every edge of a ring too small to sample that only one date has) are boxed
+into windows that hold every change (:func:`loc.analysis.diff.boxes_around`). A sample the previous
 date had keeps its class unless it needs rays (it lies within reach of the coast or the state
 border) and a change lies within :attr:`LineOptions.depends_m` of it, the farthest its rays,
 the test for thick land and its direction along the ring can see. The others are classified
@@ -26,7 +27,7 @@ import numpy as np
 import shapely
 
 from loc import geo as lcrs
-from loc.analysis.diff import changed_windows, segment_windows
+from loc.analysis.diff import boxes_around, changed_windows
 from loc.analysis.line import (
     CORE_RADIUS_M,
     TILE_M,
@@ -39,7 +40,7 @@ from loc.analysis.line import (
 )
 from loc.io.inputs import series
 from loc.io.readers import read_file
-from loc.io.rings import Polygon, RingReader, changed_segments, read_plain, shape_digest
+from loc.io.rings import Polygon, RingReader, read_plain, shape_digest
 from loc.io.store import warn_repeated_series
 from loc.model import Snapshot
 from loc.reference.regions import regions_at
@@ -175,8 +176,10 @@ class _Date:
     """What one date leaves for the next: its rings' samples and their classes."""
 
     def __init__(self, polys: list[Polygon], others_m, rings: list, contact: np.ndarray,
-                 needs_rays: np.ndarray, tiles: dict, rows: dict) -> None:
+                 needs_rays: np.ndarray, tiles: dict, rows: dict,
+                 tiny: frozenset = frozenset()) -> None:
         self.polys = polys
+        self.tiny = tiny  # keys of its rings too small to sample (see oriented_ring)
         self.rows = rows  # its line's rows (taken whole by a date with the same rings)
         self.others_m = others_m
         self.contact = contact
@@ -202,10 +205,13 @@ class _Date:
             self._index = (xy, ring, local, sizes, order, h[order], parts)
         return self._index
 
-    def reuse(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def reuse(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                             np.ndarray] | None:
         """For the edges of a ring not seen whole on this date, where each edge's samples
         are among this date's (an edge whose two ends are consecutive vertices of one of
-        its rings): (first sample per edge or -1, lon/lat samples, CONFORMAL samples)."""
+        its rings): (first sample per edge or -1, lon/lat samples, CONFORMAL samples, and
+        the positions among :meth:`_vertices` of the first ends of this date's edges
+        found); None when no edge is found."""
         vx, ring, local, sizes, order, sorted_h, parts = self._vertices()
         if not len(sorted_h):
             return None
@@ -223,7 +229,26 @@ class _Date:
             start[on] = offset + samples.first[local[idx[on]]]
         if not (start >= 0).any():
             return None
-        return start, self.ll, self.m
+        return start, self.ll, self.m, idx[same]
+
+    def edges_apart(self, keys: set, found: list[np.ndarray]) -> list[np.ndarray]:
+        """The edges (CONFORMAL segments, per ring in walking order) of this date's
+        sampled rings that another date does not have: those of its rings not among
+        ``keys`` (the other date's rings) whose first ends are not in ``found`` (positions
+        among :meth:`_vertices`, see :meth:`reuse`)."""
+        vx, ring, local, sizes, order, sorted_h, parts = self._vertices()
+        hit = np.zeros(len(vx), dtype=bool)
+        if found:
+            hit[np.concatenate(found)] = True
+        out, at = [], 0
+        for key, (_, samples, _) in self.rings.items():
+            n = len(samples.first)
+            if key not in keys:
+                v = lcrs.take_rows(samples.m, samples.first)
+                seg = np.hstack([v, np.roll(v, -1, axis=0)])
+                out.append(lcrs.take_rows(seg, ~hit[at:at + n]))
+            at += n
+        return out
 
     @property
     def ll(self) -> np.ndarray:
@@ -291,6 +316,9 @@ class _History:
         the edges the previous date had keep their samples."""
         prev = self.prev
         out = []
+        self.new_edges: list[np.ndarray] = []  # edges (CONFORMAL) the previous date lacks
+        self.found: list[np.ndarray] = []  # the previous date's edges found (see reuse)
+        self.tiny: set = set()  # keys of the rings too small to sample
         for poly in polys:
             for k, key in enumerate(poly):
                 cache_key = (key, k == 0)
@@ -302,13 +330,20 @@ class _History:
                 ring = self.reader.ring(key)
                 xy = oriented_ring(ring.lonlat, exterior=k == 0)
                 if xy is None:
+                    self.tiny.add(key)
                     continue
                 # the reader projected the vertices already
-                xy_m = ring.xy[:-1] if np.array_equal(xy, ring.lonlat[:-1]) else ring.xy[-2::-1]
+                xy_m = np.asarray(ring.xy[:-1] if np.array_equal(xy, ring.lonlat[:-1])
+                                  else ring.xy[-2::-1])
                 reuse = prev.reuse(xy) if prev is not None else None
-                samples = self.builder.samples(xy, np.asarray(xy_m), reuse=reuse)
+                samples = self.builder.samples(xy, xy_m, reuse=None if reuse is None
+                                               else reuse[:3])
+                edges = np.hstack([xy_m, np.roll(xy_m, -1, axis=0)])
+                self.new_edges.append(edges if reuse is None
+                                      else lcrs.take_rows(edges, reuse[0] < 0))
                 src = np.full(len(samples.ll), -1)
                 if reuse is not None:
+                    self.found.append(reuse[3])
                     edge = np.repeat(np.arange(len(xy)), np.diff(np.append(samples.first,
                                                                            len(samples.ll))))
                     start = reuse[0][edge]
@@ -317,12 +352,16 @@ class _History:
                 out.append((cache_key, xy, samples, src))
         return out
 
-    def windows(self, polys: list[Polygon], others_m) -> np.ndarray:
-        """Boxes (CONFORMAL) holding every change since the previous date."""
+    def windows(self, rings: list[tuple], others_m) -> np.ndarray:
+        """Boxes (CONFORMAL) holding every change since the previous date: around the
+        edges of the sampled rings one date has and the other lacks (found by
+        :meth:`ring_samples`, whose ``rings`` these are), every edge of a ring too small
+        to sample that one date has, and the changes of the land held by others."""
         prev = self.prev
         assert prev is not None
-        sa, sb = changed_segments(self.reader, prev.polys, polys)
-        boxes = list(segment_windows(sa, sb))
+        gone = prev.edges_apart({key for key, *_ in rings}, self.found)
+        small = [self.reader.ring(key).segments for key in prev.tiny ^ self.tiny]
+        boxes = boxes_around(*gone, *self.new_edges, *small)
         if others_m is not None or prev.others_m is not None:
             empty = shapely.MultiPolygon()
             boxes += changed_windows(empty if prev.others_m is None else prev.others_m,
@@ -343,8 +382,10 @@ class _History:
             return prev.rows, snap  # the same rings: the same line
         rings = self.ring_samples(polys)
         if not rings:
+            self.noise = {}  # the answers belong to the date they were given for
             self.prev = _Date(polys, others_m, [], np.array([], dtype=bool),
-                              np.array([], dtype=bool), {}, {c: [] for c in ROW_KEYS})
+                              np.array([], dtype=bool), {}, {c: [] for c in ROW_KEYS},
+                              tiny=frozenset(self.tiny))
             return self.prev.rows, snap
         ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
         shapely.prepare(ru_m)
@@ -357,7 +398,7 @@ class _History:
             tiles: dict = {}
             boxes = None
         else:
-            boxes = self.windows(polys, others_m)
+            boxes = self.windows(rings, others_m)
             old = hit >= 0
             contact[old] = self.prev.contact[hit[old]]
             needs_rays[old] = self.prev.needs_rays[hit[old]]
@@ -395,7 +436,7 @@ class _History:
             keys = (shapely.get_coordinates(g).tobytes() for g in rows["geometry"])
             self.known = {k: self.known[k] for k in keys}
         self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
-                          needs_rays, ground.tiles, rows)
+                          needs_rays, ground.tiles, rows, tiny=frozenset(self.tiny))
         return rows, snap
 
 

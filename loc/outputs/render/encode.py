@@ -35,7 +35,7 @@ def _encode_ints(values: np.ndarray) -> str:
     if len(values) >= VECTOR_MIN:
         v = np.asarray(values, dtype=np.int64)
         v = np.where(v < 0, ~(v << 1), v << 1)
-        if v.max() < 1 << 35:
+        if v.min() >= 0 and v.max() < 1 << 35:  # a value that wrapped goes one by one
             group = (v[:, None] >> _SHIFTS) & 0x1F
             more = (v[:, None] >> (_SHIFTS + 5)) > 0  # another group follows
             emit = np.ones_like(more)
@@ -279,9 +279,12 @@ class ChunkTable:
         in_small = small[owner]
         group = None
         if in_small.sum() > 1:
-            group = hashlib.blake2b(take_rows(kept, in_small[ring_of[keep]]).tobytes()
+            # how many rings, which polygon each is in and its sizes, then their vertices:
+            # the lengths come first, so two different groups never give the same bytes
+            group = hashlib.blake2b(np.int64(in_small.sum()).tobytes()
                                     + np.stack([owner[in_small], sizes[in_small],
-                                                counts[in_small]]).tobytes(),
+                                                counts[in_small]]).astype(np.int64).tobytes()
+                                    + take_rows(kept, in_small[ring_of[keep]]).tobytes(),
                                     digest_size=16).digest()
             known = self._groups.get(group)
             if known is not None:
