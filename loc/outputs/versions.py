@@ -19,6 +19,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from loc import checks
@@ -87,6 +88,13 @@ def version_id(core: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+@lru_cache(maxsize=1)
+def _sample_dir() -> Path:
+    """The bundled sample's folder, links resolved (once: a slider records hundreds of
+    inputs)."""
+    return data_path("sample").resolve()
+
+
 def input_record(snapshot: Snapshot) -> dict:
     """Manifest entry of one input snapshot: where it came from and its SHA-256 (a file's
     bytes; for ``STORE@DATE``, that date's geometry).
@@ -103,9 +111,8 @@ def input_record(snapshot: Snapshot) -> dict:
     """
     path = snapshot.path
     if path and split_reference(path) is None:
-        sample_dir = data_path("sample").resolve()
         p = Path(path).resolve()
-        if p.parent == sample_dir:
+        if p.parent == _sample_dir():
             path = f"{BUNDLED}data/sample/{p.name}"
     return {"path": tidy_path(path) if path else path, "sha256": snapshot.sha256,
             "date": snapshot.date.isoformat() if snapshot.date else None,

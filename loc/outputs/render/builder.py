@@ -148,11 +148,14 @@ def _remapped(spec: dict, ids: np.ndarray) -> dict:
         return spec
 
     to = ids.tolist()  # list lookups: a slider block holds hundreds of thousands of ids
+    # id k at position k, ~k (negative: -j - 1 for chunk j walked backwards) at position
+    # k from the end, where ~ids[j] stands
+    lut = to + [~v for v in reversed(to)]
 
     def walk(node):
-        if node and isinstance(node[0], list):
+        if node and type(node[0]) is list:
             return [walk(n) for n in node]
-        return [to[k] if k >= 0 else ~to[~k] for k in node]
+        return [lut[k] for k in node]
 
     return {**spec, "features": [{**f, "g": walk(f["g"])} for f in spec["features"]]}
 
