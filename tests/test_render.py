@@ -1054,3 +1054,32 @@ def test_a_slider_warns_of_a_copy_once_whoever_makes_its_block(tmp_path):
     assert res.returncode == 0, res.stderr
     said = [line for line in res.stderr.splitlines() if line.startswith("loc: warning:")]
     assert len(said) == 1 and "t_20250220.geojson: its bytes are those of" in said[0]
+
+
+def test_a_render_collects_garbage_less_often_and_puts_the_thresholds_back(tmp_path,
+                                                                          monkeypatch):
+    """While the layers are made, the cyclic collector waits for GC_EVERY new containers
+    (it walked a long slider's documents hundreds of times); after the render, and after
+    one that failed, its thresholds are what they were."""
+    import gc
+
+    before = gc.get_threshold()
+    seen = []
+    build_map = render_mod.build_map
+
+    def spy(payload, **kwargs):
+        seen.append(gc.get_threshold())
+        return build_map(payload, **kwargs)
+
+    monkeypatch.setattr(render_mod, "build_map", spy)
+    render(loc.sample(), out=tmp_path / "ok", name="s")
+    assert seen and seen[0][0] >= render_mod.GC_EVERY and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
+
+    def broken(payload, **kwargs):
+        raise RuntimeError("page not built")
+
+    monkeypatch.setattr(render_mod, "build_map", broken)
+    with pytest.raises(RuntimeError):
+        render(loc.sample(), out=tmp_path / "failed", name="s")
+    assert gc.get_threshold() == before

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import folium
@@ -142,22 +142,31 @@ class Encoded:
         return cls(specs, table.chunks, table.reverse)
 
 
-def _remapped(spec: dict, ids: np.ndarray) -> dict:
-    """A layer document with its chunk ids mapped (points hold coordinates, not ids)."""
+def _id_map(ids: np.ndarray) -> Callable[[int], int]:
+    """The new id of each id of a block (``ids[k]`` for ``k``, ``~ids[j]`` for ``~j``), as
+    one list lookup: a slider block holds hundreds of thousands of ids."""
+    to = ids.tolist()
+    # id k at position k; ~j (negative: -j - 1) at position j + 1 from the end
+    return (to + [~v for v in reversed(to)]).__getitem__
+
+
+def _remapped(spec: dict, at: Callable[[int], int]) -> dict:
+    """A layer document with its chunk ids mapped by ``at`` (:func:`_id_map`; points hold
+    coordinates, not ids).
+
+    A feature's ``g`` is as :meth:`ChunkTable.geometry` gives it: per part, a polygon's
+    rings (each a list of ids) or a line's ids.
+    """
     if spec["kind"] == "point":
         return spec
 
-    to = ids.tolist()  # list lookups: a slider block holds hundreds of thousands of ids
-    # id k at position k, ~k (negative: -j - 1 for chunk j walked backwards) at position
-    # k from the end, where ~ids[j] stands
-    lut = to + [~v for v in reversed(to)]
+    def part(p: list) -> list:
+        if p and type(p[0]) is list:  # a polygon: its rings
+            return [list(map(at, ring)) for ring in p]
+        return list(map(at, p))  # a line
 
-    def walk(node):
-        if node and type(node[0]) is list:
-            return [walk(n) for n in node]
-        return [lut[k] for k in node]
-
-    return {**spec, "features": [{**f, "g": walk(f["g"])} for f in spec["features"]]}
+    return {**spec, "features": [{**f, "g": [part(p) for p in f["g"]]}
+                                 for f in spec["features"]]}
 
 
 def build_payload(layers: Iterable[Layer | Encoded], *, title: str, subtitle: str, warning: str,
@@ -198,8 +207,8 @@ def build_payload(layers: Iterable[Layer | Encoded], *, title: str, subtitle: st
     out, legend, seen = [], [], set()
     for item in layers:
         if isinstance(item, Encoded):
-            ids = table.merge(item.chunks, item.reverse)
-            specs = [(_remapped(spec, ids), key) for spec, key in item.specs]
+            at = _id_map(table.merge(item.chunks, item.reverse))
+            specs = [(_remapped(spec, at), key) for spec, key in item.specs]
         else:
             specs = [layer_spec(item, table)]
         for spec, key in specs:
