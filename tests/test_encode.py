@@ -81,19 +81,6 @@ def test_tables_merged_in_order_give_the_ids_of_one_table(paths, split):
     assert first.chunks == one.chunks
 
 
-def _polyline_chars(values: list[int]) -> str:
-    """Google's polyline characters of signed integers, one value at a time (Python's
-    integers do not wrap)."""
-    out = []
-    for v in values:
-        v = ~(v << 1) if v < 0 else v << 1
-        while v >= 0x20:
-            out.append(chr((0x20 | (v & 0x1F)) + 63))
-            v >>= 5
-        out.append(chr(v + 63))
-    return "".join(out)
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.integers(-3_000, 3_000), st.integers(-(2 ** 40), 2 ** 40),
                           st.integers(-(2 ** 63), 2 ** 63 - 1)), max_size=300))
@@ -101,9 +88,9 @@ def _polyline_chars(values: list[int]) -> str:
 def test_long_runs_are_encoded_as_one_value_at_a_time(values):
     """The array encoding of long runs gives the characters the one-by-one loop gives,
     whatever the values (huge ones, whose zigzag would wrap in 64 bits, included)."""
-    from loc.outputs.render.encode import _encode_ints
+    from loc.outputs.render.encode import _encode_each, _encode_ints
 
-    assert _encode_ints(np.array(values, dtype=np.int64)) == _polyline_chars(values)
+    assert _encode_ints(np.array(values, dtype=np.int64)) == _encode_each(values)
 
 
 def _slivers(seed: int):

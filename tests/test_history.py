@@ -199,8 +199,8 @@ def test_a_ring_too_small_to_sample_makes_a_window_when_it_comes_and_goes(snap_2
     seen: list[np.ndarray] = []
     windows = history_module._History.windows
 
-    def spy(self, rings, others_m):
-        seen.append(windows(self, rings, others_m))
+    def spy(self, *args):
+        seen.append(windows(self, *args))
         return seen[-1]
 
     monkeypatch.setattr(history_module._History, "windows", spy)

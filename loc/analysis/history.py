@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -77,12 +78,24 @@ def _tiles_apart(tiles: dict, boxes: np.ndarray, pad: float) -> dict:
     if not tiles or not len(boxes):
         return dict(tiles)
     keys = list(tiles)
-    ij = np.array(keys, dtype=float).reshape(-1, 2)
-    x0, y0 = ij[:, 0] * TILE_M - pad, ij[:, 1] * TILE_M - pad
-    x1, y1 = x0 + TILE_M + 2 * pad, y0 + TILE_M + 2 * pad
-    meets = ((boxes[None, :, 0] <= x1[:, None]) & (x0[:, None] <= boxes[None, :, 2])
-             & (boxes[None, :, 1] <= y1[:, None]) & (y0[:, None] <= boxes[None, :, 3]))
-    return {keys[i]: tiles[keys[i]] for i in np.flatnonzero(~np.any(meets, axis=1)).tolist()}
+    ij = np.array(keys, dtype=float).reshape(-1, 2) * TILE_M - pad
+    near = _boxes_meet(np.hstack([ij, ij + TILE_M + 2 * pad]), boxes)
+    return {keys[i]: tiles[keys[i]] for i in np.flatnonzero(~near).tolist()}
+
+
+def _boxes_meet(query: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Whether each box of ``query`` ``(m, 4)`` meets (or touches) one of ``boxes``
+    ``(k, 4)``."""
+    q = np.asarray(query, dtype=float).reshape(-1, 4)[:, None, :]
+    meets = ((boxes[None, :, 0] <= q[..., 2]) & (q[..., 0] <= boxes[None, :, 2])
+             & (boxes[None, :, 1] <= q[..., 3]) & (q[..., 1] <= boxes[None, :, 3]))
+    return np.any(meets, axis=1)
+
+
+def _edges(v: np.ndarray) -> np.ndarray:
+    """The edges ``x0, y0, x1, y1`` of a ring's vertices (closing vertex dropped), the
+    last back to the first."""
+    return np.hstack([v, np.roll(v, -1, axis=0)])
 
 
 class _LastDate:
@@ -160,16 +173,20 @@ class _Noise:
 
     def __call__(self, key: bytes, piece) -> bool:
         hit = self.last.get(key)
-        if hit is None or self.boxes is None or _boxes_meet(hit[1], self.boxes):
+        if hit is None or self.boxes is None or _boxes_meet(hit[1], self.boxes)[0]:
             hit = self.builder.noise_box(piece, self.ground)
         self.kept[key] = hit
         return hit[0]
 
 
-def _boxes_meet(box: tuple[float, float, float, float], boxes: np.ndarray) -> bool:
-    """Whether a box meets (or touches) any of ``boxes`` ``(k, 4)``."""
-    return bool(((boxes[:, 0] <= box[2]) & (box[0] <= boxes[:, 2])
-                 & (boxes[:, 1] <= box[3]) & (box[1] <= boxes[:, 3])).any())
+@dataclass
+class _Changes:
+    """What sampling a date found of its changes since the date before (see
+    :meth:`_History.windows`)."""
+
+    new_edges: list[np.ndarray]  # per ring, the edges (CONFORMAL) the previous date lacks
+    found: list[np.ndarray]  # the previous date's edges found (see _Date.reuse)
+    tiny: set  # keys of the rings too small to sample
 
 
 class _Date:
@@ -244,9 +261,8 @@ class _Date:
         for key, (_, samples, _) in self.rings.items():
             n = len(samples.first)
             if key not in keys:
-                v = lcrs.take_rows(samples.m, samples.first)
-                seg = np.hstack([v, np.roll(v, -1, axis=0)])
-                out.append(lcrs.take_rows(seg, ~hit[at:at + n]))
+                edges = _edges(lcrs.take_rows(samples.m, samples.first))
+                out.append(lcrs.take_rows(edges, ~hit[at:at + n]))
             at += n
         return out
 
@@ -309,16 +325,15 @@ class _History:
             return self.reader.from_geometry(item.side("ru")), others_of(item), item
         return self.reader.from_geometry(item.side("ru")), others_of(item), item
 
-    def ring_samples(self, polys: list[Polygon]) -> list[tuple]:
+    def ring_samples(self, polys: list[Polygon]) -> tuple[list[tuple], _Changes]:
         """Samples of every ring of the date large enough to count, in polygon order:
         ``(cache key, vertices, RingSamples, index of each sample among the previous
-        date's samples or -1)``. A ring the previous date had is taken whole; in another,
-        the edges the previous date had keep their samples."""
+        date's samples or -1)``, and what sampling found of the changes since then. A
+        ring the previous date had is taken whole; in another, the edges the previous
+        date had keep their samples."""
         prev = self.prev
         out = []
-        self.new_edges: list[np.ndarray] = []  # edges (CONFORMAL) the previous date lacks
-        self.found: list[np.ndarray] = []  # the previous date's edges found (see reuse)
-        self.tiny: set = set()  # keys of the rings too small to sample
+        changes = _Changes([], [], set())
         for poly in polys:
             for k, key in enumerate(poly):
                 cache_key = (key, k == 0)
@@ -330,7 +345,7 @@ class _History:
                 ring = self.reader.ring(key)
                 xy = oriented_ring(ring.lonlat, exterior=k == 0)
                 if xy is None:
-                    self.tiny.add(key)
+                    changes.tiny.add(key)
                     continue
                 # the reader projected the vertices already
                 xy_m = np.asarray(ring.xy[:-1] if np.array_equal(xy, ring.lonlat[:-1])
@@ -338,30 +353,30 @@ class _History:
                 reuse = prev.reuse(xy) if prev is not None else None
                 samples = self.builder.samples(xy, xy_m, reuse=None if reuse is None
                                                else reuse[:3])
-                edges = np.hstack([xy_m, np.roll(xy_m, -1, axis=0)])
-                self.new_edges.append(edges if reuse is None
-                                      else lcrs.take_rows(edges, reuse[0] < 0))
+                edges = _edges(xy_m)
+                changes.new_edges.append(edges if reuse is None
+                                         else lcrs.take_rows(edges, reuse[0] < 0))
                 src = np.full(len(samples.ll), -1)
                 if reuse is not None:
-                    self.found.append(reuse[3])
+                    changes.found.append(reuse[3])
                     edge = np.repeat(np.arange(len(xy)), np.diff(np.append(samples.first,
                                                                            len(samples.ll))))
                     start = reuse[0][edge]
                     known = start >= 0
                     src[known] = start[known] + (np.arange(len(src)) - samples.first[edge])[known]
                 out.append((cache_key, xy, samples, src))
-        return out
+        return out, changes
 
-    def windows(self, rings: list[tuple], others_m) -> np.ndarray:
+    def windows(self, rings: list[tuple], changes: _Changes, others_m) -> np.ndarray:
         """Boxes (CONFORMAL) holding every change since the previous date: around the
-        edges of the sampled rings one date has and the other lacks (found by
-        :meth:`ring_samples`, whose ``rings`` these are), every edge of a ring too small
-        to sample that one date has, and the changes of the land held by others."""
+        edges of the sampled rings one date has and the other lacks (``rings`` and
+        ``changes`` from :meth:`ring_samples`), every edge of a ring too small to sample
+        that one date has, and the changes of the land held by others."""
         prev = self.prev
         assert prev is not None
-        gone = prev.edges_apart({key for key, *_ in rings}, self.found)
-        small = [self.reader.ring(key).segments for key in prev.tiny ^ self.tiny]
-        boxes = boxes_around(*gone, *self.new_edges, *small)
+        gone = prev.edges_apart({key for key, *_ in rings}, changes.found)
+        small = [self.reader.ring(key).segments for key in prev.tiny ^ changes.tiny]
+        boxes = boxes_around(*gone, *changes.new_edges, *small)
         if others_m is not None or prev.others_m is not None:
             empty = shapely.MultiPolygon()
             boxes += changed_windows(empty if prev.others_m is None else prev.others_m,
@@ -380,12 +395,12 @@ class _History:
         if (prev is not None and polys == prev.polys and others_m is None
                 and prev.others_m is None):
             return prev.rows, snap  # the same rings: the same line
-        rings = self.ring_samples(polys)
+        rings, changes = self.ring_samples(polys)
         if not rings:
             self.noise = {}  # the answers belong to the date they were given for
             self.prev = _Date(polys, others_m, [], np.array([], dtype=bool),
                               np.array([], dtype=bool), {}, {c: [] for c in ROW_KEYS},
-                              tiny=frozenset(self.tiny))
+                              tiny=frozenset(changes.tiny))
             return self.prev.rows, snap
         ru_m = shapely.multipolygons([self.reader.polygon(p) for p in polys])
         shapely.prepare(ru_m)
@@ -398,7 +413,7 @@ class _History:
             tiles: dict = {}
             boxes = None
         else:
-            boxes = self.windows(rings, others_m)
+            boxes = self.windows(rings, changes, others_m)
             old = hit >= 0
             contact[old] = self.prev.contact[hit[old]]
             needs_rays[old] = self.prev.needs_rays[hit[old]]
@@ -436,7 +451,7 @@ class _History:
             keys = (shapely.get_coordinates(g).tobytes() for g in rows["geometry"])
             self.known = {k: self.known[k] for k in keys}
         self.prev = _Date(polys, others_m, [(k, xy, r) for k, xy, r, _ in rings], contact,
-                          needs_rays, ground.tiles, rows, tiny=frozenset(self.tiny))
+                          needs_rays, ground.tiles, rows, tiny=frozenset(changes.tiny))
         return rows, snap
 
 

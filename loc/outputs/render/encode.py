@@ -42,8 +42,13 @@ def _encode_ints(values: np.ndarray) -> str:
             emit[:, 1:] = more[:, :-1]
             chars = (group | (more.astype(np.int64) << 5)) + 63
             return chars[emit].astype(np.uint8).tobytes().decode("ascii")
+    return _encode_each(values.tolist())
+
+
+def _encode_each(values: list[int]) -> str:
+    """:func:`_encode_ints` one value at a time (Python's integers do not wrap)."""
     out = []
-    for v in values.tolist():
+    for v in values:
         v = ~(v << 1) if v < 0 else v << 1
         while v >= 0x20:
             out.append(chr((0x20 | (v & 0x1F)) + 63))
@@ -97,8 +102,13 @@ def quantize(coords: np.ndarray) -> np.ndarray:
 def _digest(q: np.ndarray) -> bytes:
     """16 bytes standing for integer vertices (the key of chunks and paths seen before: a
     slider holds hundreds of thousands of them)."""
-    return hashlib.blake2b(np.ascontiguousarray(q, dtype=np.int64).tobytes(),
-                           digest_size=16).digest()
+    return _digest_bytes(np.ascontiguousarray(q, dtype=np.int64).tobytes())
+
+
+def _digest_bytes(raw: bytes) -> bytes:
+    """:func:`_digest` of vertices given as their int64 bytes (16 a vertex: a slice of a
+    path's bytes stands for the vertices it holds)."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def _hash(q: np.ndarray) -> np.ndarray:
@@ -240,7 +250,7 @@ class ChunkTable:
         raw = q.tobytes()  # a chunk's key is the digest of its slice (16 bytes a vertex)
         ids = []
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            key = hashlib.blake2b(raw[16 * a:16 * (b + 1)], digest_size=16).digest()
+            key = _digest_bytes(raw[16 * a:16 * (b + 1)])
             hit = self._seen.get(key)
             ids.append(hit if hit is not None else self._new(q[a:b + 1], key))
         return ids
@@ -281,11 +291,10 @@ class ChunkTable:
         if in_small.sum() > 1:
             # how many rings, which polygon each is in and its sizes, then their vertices:
             # the lengths come first, so two different groups never give the same bytes
-            group = hashlib.blake2b(np.int64(in_small.sum()).tobytes()
-                                    + np.stack([owner[in_small], sizes[in_small],
-                                                counts[in_small]]).astype(np.int64).tobytes()
-                                    + take_rows(kept, in_small[ring_of[keep]]).tobytes(),
-                                    digest_size=16).digest()
+            group = _digest_bytes(np.int64(in_small.sum()).tobytes()
+                                  + np.stack([owner[in_small], sizes[in_small],
+                                              counts[in_small]]).astype(np.int64).tobytes()
+                                  + take_rows(kept, in_small[ring_of[keep]]).tobytes())
             known = self._groups.get(group)
             if known is not None:
                 for p, ids in known:
@@ -294,7 +303,7 @@ class ChunkTable:
         for p, n, end, alone in zip(owner.tolist(), sizes.tolist(), ends,
                                     (~in_small).tolist(), strict=True):
             if n >= 4 and (alone or group is None or group not in self._groups):
-                digest = hashlib.blake2b(raw[16 * start:16 * end], digest_size=16).digest()
+                digest = _digest_bytes(raw[16 * start:16 * end])
                 out[p].append(self._known_path(digest, kept[start:end], closed=True))
             start = end
         if group is not None and group not in self._groups:
