@@ -154,7 +154,7 @@ def test_without_worker_processes_the_figures_are_the_same(deepstate_dir, cache,
 
 def test_pairs_shared_with_workers_or_not_give_the_same_figures(deepstate_dir, cache,
                                                                 monkeypatch):
-    """Workers claim pairs from the first on and this process from the last on: whoever
+    """Workers claim pairs from the last on and this process from the first on: whoever
     computes a pair, the figures are the same; a worker that dies (killed, say) leaves its
     pairs to this process."""
     import os
@@ -169,14 +169,14 @@ def test_pairs_shared_with_workers_or_not_give_the_same_figures(deepstate_dir, c
     real_work = mod._work
 
     def dies_after_claiming(items, missing, claims, k, conn):
-        claims.low(5)  # claimed, never computed
+        claims.high(5)  # claimed, never computed
         os._exit(1)
 
     monkeypatch.setattr(mod, "_work", dies_after_claiming)
     assert loc.timeline(files, use_cache=False).equals(here)
 
     def hangs_after_claiming(items, missing, claims, k, conn):
-        claims.low(5)  # claimed, and then nothing: a deadlock, say
+        claims.high(5)  # claimed, and then nothing: a deadlock, say
         time.sleep(600)
 
     monkeypatch.setattr(processes, "STALL_S", 0.5)
@@ -628,33 +628,70 @@ def test_a_file_changed_while_it_is_read_is_an_error_not_cached(deepstate_dir, c
     """The reviewer's case: a file replaced between its hashing and its reading (and put
     back later) had the figures of the new content cached under the old content's hash,
     and every later warm run showed them (2024-12-15 occupied 84,228.1 km², Crimea 0, a
-    break). Whoever reads it (the first date's measure, this process, a worker), the run
-    stops with one line naming the file and caches nothing."""
+    break). With a cache, the files are hashed before they are read: whoever reads it (the
+    first date's measure, this process, a worker), the run stops with one line naming the
+    file and caches nothing."""
     mod = importlib.import_module("loc.analysis.timeline")
     monkeypatch.setattr(mod, "IN_PROCESS", in_process)
     files = month(deepstate_dir)[:14]
     want = loc.timeline(files, use_cache=False)
+    loc.timeline(month(deepstate_dir)[20:23])  # a cache with pairs: files hashed first
+    before = (cache / "timeline.json").read_bytes()
     other = month(deepstate_dir)[25].read_bytes()  # another day's content
     with monkeypatch.context() as m:
         _changed_between_hash_and_read(m, files[at], other)
         with pytest.raises(loc.LocError) as got:
             loc.timeline(files)
     assert str(got.value) == f"{files[at]}: changed while loc read it: run again"
-    assert not (cache / "timeline.json").exists()  # nothing cached, for no content
+    assert (cache / "timeline.json").read_bytes() == before  # nothing cached
     assert loc.timeline(files).equals(want)  # the file as it is (put back): right figures
+    assert loc.timeline(files).equals(want)  # and warm
+
+
+@pytest.mark.parametrize(("in_process", "at"), [(10_000, 0), (1, 2), (1, 12)])
+def test_with_nothing_cached_a_file_is_keyed_by_what_was_read(deepstate_dir, cache, tmp_path,
+                                                             monkeypatch, in_process, at):
+    """With nothing cached, each file is hashed as it is read, once: a file replaced before
+    its reading gives the figures of what was read, cached under that content's hash, and
+    the file put back gives its own figures."""
+    import re
+
+    mod = importlib.import_module("loc.analysis.timeline")
+    monkeypatch.setattr(mod, "IN_PROCESS", in_process)
+    files = month(deepstate_dir)[:14]
+    want = loc.timeline(files, use_cache=False)
+    other = month(deepstate_dir)[25].read_bytes()
+    copies = []
+    for j, f in enumerate(files):
+        copies.append(tmp_path / f.name)
+        copies[-1].write_bytes(re.sub(rb'"name": "[^"]*"', f'"name": "{f.stem}"'.encode(),
+                                      other, count=1) if j == at else f.read_bytes())
+    replaced = loc.timeline(copies, use_cache=False)
+    assert not replaced.equals(want)  # the replaced content changes the figures
+    with monkeypatch.context() as m:
+        _changed_between_hash_and_read(m, files[at], other)
+        got = loc.timeline(files)
+    assert got.equals(replaced)
+    assert loc.timeline(files).equals(want)  # the file as it is: its own figures
     assert loc.timeline(files).equals(want)  # and warm
 
 
 def test_a_file_the_general_reader_read_changed_is_an_error_not_cached(cache, tmp_path,
                                                                       monkeypatch):
     """The same for a file read by the general reader: its snapshot's SHA-256 must be the
-    key, whether the change came before the reading or during GDAL's."""
-    files = []
+    key (hashed first where a cache holds pairs), whether the change came before the
+    reading or during GDAL's."""
+    files, others = [], []
     for day, ring in (("01", SQUARE), ("02", GROWN), ("03", SQUARE)):
         path = tmp_path / f"x_202501{day}.geojson"
         path.write_text(_fc(_rings(ring), '{"side": "ru"}'))  # a property: GDAL reads it
         files.append(path)
+        if day != "03":  # two dates of other content
+            others.append(tmp_path / f"y_202502{day}.geojson")
+            others[-1].write_text(_fc(_rings(ring[::-1])))
     want = loc.timeline(files, use_cache=False)
+    loc.timeline(others)  # a cache with pairs: the files are hashed before they are read
+    before = (cache / "timeline.json").read_bytes()
     mod = importlib.import_module("loc.analysis.timeline")
     real = mod.read_file
     with monkeypatch.context() as m:  # replaced after hashing: read as the third file
@@ -663,7 +700,7 @@ def test_a_file_the_general_reader_read_changed_is_an_error_not_cached(cache, tm
         with pytest.raises(loc.LocError, match=r"x_20250102\.geojson: changed while loc "
                                                "read it: run again$"):
             loc.timeline(files)
-    assert not (cache / "timeline.json").exists()
+    assert (cache / "timeline.json").read_bytes() == before
     readers = importlib.import_module("loc.io.readers")
     read_checked = readers._read_checked
     original = files[1].read_bytes()
@@ -681,18 +718,20 @@ def test_a_file_the_general_reader_read_changed_is_an_error_not_cached(cache, tm
             with pytest.raises(loc.LocError, match="x_20250102.geojson: changed while loc "
                                                    "read it"):
                 run(files[1] if run is loc.read else files)
-    assert not (cache / "timeline.json").exists()
+    assert (cache / "timeline.json").read_bytes() == before
     files[1].write_bytes(original)  # put back
     assert loc.timeline(files).equals(want)
 
 
 def test_cli_a_file_changed_while_it_is_read_is_one_line(deepstate_dir, cache, monkeypatch):
     files = month(deepstate_dir)[:3]
+    loc.timeline(month(deepstate_dir)[10:12])  # a cache with pairs: files hashed first
+    before = (cache / "timeline.json").read_bytes()
     _changed_between_hash_and_read(monkeypatch, files[1], files[2].read_bytes())
     r = CliRunner().invoke(cli, ["timeline", *map(str, files)])
     assert r.exit_code == 2
     assert r.stderr == f"loc: error: {files[1]}: changed while loc read it: run again\n"
-    assert not (cache / "timeline.json").exists()
+    assert (cache / "timeline.json").read_bytes() == before
 
 
 def test_a_whole_region_appearing_across_a_sparse_gap_is_a_break(cache):

@@ -5,9 +5,9 @@ Consecutive files are read with a :class:`loc.rings.RingReader`, which parses an
 one. Two dates are compared only where their boundaries differ: polygons both hold are
 skipped, and in the others only the segments outside the text chunks both hold are matched;
 windows around the changed segments are clipped and differenced (see :mod:`loc.diff`).
-Worker processes (one per core but one) are started first and claim pairs from the first
-date on, while this process hashes the files and measures the first date, then claims
-pairs from the last date on until the two meet; a short series is computed here alone.
+Worker processes (one per core but one) are started first and claim pairs from the last
+date back, while this process measures the first date from the file it reads first and
+claims pairs from there on, until the two meet; a short series is computed here alone.
 A window inside one region counts whole
 for that region; one across region boundaries is cut by region; outside every region (sea,
 abroad) it counts as ``outside``, as in :func:`loc.stats` and :func:`loc.diff` (one rule,
@@ -19,9 +19,11 @@ for each file content, what reading it found beyond them (:func:`_record`): the 
 size limits it was read under, and its warnings; a file met under another name or tighter
 limits is read again, so a warm run refuses and warns exactly as a cold one. Every
 reading of a file hashes the bytes it parsed (a plain file's bytes are read once, hashed and
-parsed; the general reader records its snapshot's SHA-256), and those hashes must be the
-keys the figures are cached under: a file changed while loc read it (replaced, then put
-back) is an error, never figures of one content cached under the hash of another.
+parsed; the general reader records its snapshot's SHA-256), and those hashes are the keys
+the figures are cached under (with nothing cached, the files are not hashed apart; with a
+cache, the keys hashed first must be the hashes of what was read): a file changed while
+loc read it (replaced, then put back) is an error, never figures of one content cached
+under the hash of another.
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ from loc.io.hashing import bytes_sha256, input_sha256
 from loc.io.inputs import Item, series
 from loc.io.readers import file_date, read_file
 from loc.io.rings import (
-    PlainReader,
     Polygon,
     RingReader,
     changed_segments,
@@ -174,30 +175,6 @@ def _polygons_of(reader: RingReader, item, valid: set) -> tuple[list[Polygon], s
     return reader.from_geometry(snap.side("ru")), snap.sha256
 
 
-def _measure(item, records: dict[int, dict], digests: dict[int, set[str | None]]) -> dict:
-    """Occupied km² of a snapshot (the first of the series) in total (EQUAL_AREA CRS) and
-    per region group, by the rule :func:`loc.stats` uses; a file that is not plain and
-    valid goes to the general reader, which repairs it (or refuses it), what reading it
-    found goes to ``records[0]`` (see :func:`_record`) and the SHA-256 of what was read to
-    ``digests[0]``."""
-    def read() -> shapely.Geometry:
-        raw, plain = plain_bytes(item), PlainReader(geo.UKRAINE_BBOX)
-        lonlat = plain.geometry(raw) if raw is not None else None
-        if lonlat is not None:
-            file_date(str(item), item.name, plain.layer)
-            digests.setdefault(0, set()).add(input_sha256(item, raw))
-            return lonlat
-        snap = read_file(item)
-        digests.setdefault(0, set()).add(snap.sha256)
-        return snap.side("ru")
-
-    lonlat = (item.side("ru") if isinstance(item, Snapshot)
-              else _record(item, read, records, 0))
-    projected = geo.project(lonlat, geo.EQUAL_AREA)
-    return {"occupied_km2": float(shapely.area(projected)) / 1e6,
-            "regions": km2_by_region(projected)}
-
-
 def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None,
              use_cache: bool = True, break_km2: float = BREAK_KM2,
              progress: Callable[[int], None] | None = None) -> pd.DataFrame:
@@ -263,24 +240,18 @@ def timeline(source: str | Path | Snapshot | Iterable, *, since=None, until=None
     first: dict = {}
     records: dict[int, dict] = {}  # what reading each file found, by position
     digests: dict[int, set[str | None]] = {}  # SHA-256 of each reading, by position
-
-    def meanwhile() -> None:
-        """Work for this process while the workers compute pairs: hash the files (if not
-        done yet) and measure the first date in full (if not cached)."""
-        if not keys:
-            keys.extend(_key(x) for _, x in items)
-        if items and "regions" not in cache["files"].get(keys[0], {}):
-            first.update(_measure(items[0][1], records, digests))
-
     try:
         if cache["pairs"]:
             keys.extend(_key(item) for _, item in items)
             missing = [i for i in range(1, len(items))
                        if f"{keys[i - 1]}:{keys[i]}" not in cache["pairs"]]
-        else:  # nothing cached: every pair is computed, and the files hashed meanwhile
-            missing = list(range(1, len(items)))
-        computed = _compute_pairs(items, missing, progress, meanwhile=meanwhile,
+            measure = "regions" not in cache["files"].get(keys[0], {})
+        else:  # nothing cached: every file is read, and its key is the hash of what was read
+            missing, measure = list(range(1, len(items))), True
+        computed = _compute_pairs(items, missing, progress, first if measure else None,
                                   records=records, digests=digests)
+        if not keys:
+            keys.extend(_keys_read(items, digests))
         dirty = _checked(items, keys, records, cache["checked"], digests)
         _same_content(items, keys, digests)
     except BaseException:
@@ -357,6 +328,23 @@ def _record(item: Path, read: Callable[[], T], records: dict[int, dict], j: int)
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         records.setdefault(j, {"names": [item.name], "limits": _limits(), "warnings": kept})
+
+
+def _keys_read(items: list, digests: dict[int, set[str | None]]) -> list[str]:
+    """The cache keys of a series every file of which was read: a file's key is the
+    SHA-256 of the bytes it was read from (hashed while reading, so the figures are cached
+    under the content they were computed from); a file read twice must have been read
+    from one content. A snapshot's key is the SHA-256 of its geometry, as :func:`_key`."""
+    keys = []
+    for j, (_, item) in enumerate(items):
+        seen = digests.get(j, set())
+        if isinstance(item, Snapshot) or not seen:
+            keys.append(_key(item))
+        elif len(seen) > 1 or None in seen:
+            raise LocError("changed while loc read it: run again", item)
+        else:
+            keys.append(str(next(iter(seen))))
+    return keys
 
 
 def _same_content(items: list, keys: list[str], digests: dict[int, set[str | None]]) -> None:
@@ -440,41 +428,43 @@ IN_PROCESS = 12
 
 
 class _Claims:
-    """The pairs still to compute, shared by this process and its workers: workers claim
-    from the low end, this process from the high end, until the two meet. A worker that
-    gets no core computes fewer pairs; nothing waits for it but its last claim."""
+    """The pairs still to compute, shared by this process and its workers: this process
+    claims from the low end (it measures the first date from the file it reads first),
+    workers from the high end, until the two meet. A worker that gets no core computes
+    fewer pairs; nothing waits for it but its last claim."""
 
     def __init__(self, ctx, count: int) -> None:
         self.lock = ctx.Lock()
         self.lo = ctx.Value("i", 0, lock=False)
         self.hi = ctx.Value("i", count, lock=False)
 
-    def low(self, k: int) -> range | None:
-        """Up to ``k`` positions from the low end, or None when none are left."""
+    def low(self) -> int | None:
+        """One position from the low end, or None when none is left."""
+        with self.lock:
+            if self.lo.value >= self.hi.value:
+                return None
+            self.lo.value += 1
+            return self.lo.value - 1
+
+    def high(self, k: int) -> range | None:
+        """Up to ``k`` positions from the high end, highest first, or None when none are
+        left."""
         with self.lock:
             lo, hi = self.lo.value, self.hi.value
             if lo >= hi:
                 return None
-            self.lo.value = lo + min(k, hi - lo)
-            return range(lo, self.lo.value)
+            self.hi.value = hi - min(k, hi - lo)
+            return range(hi - 1, self.hi.value - 1, -1)
 
     def stop(self) -> None:
         """Leave nothing more to claim."""
         with self.lock:
-            self.hi.value = self.lo.value
-
-    def high(self) -> int | None:
-        """One position from the high end, or None when none is left."""
-        with self.lock:
-            if self.hi.value <= self.lo.value:
-                return None
-            self.hi.value -= 1
-            return self.hi.value
+            self.lo.value = self.hi.value
 
 
 class _Walker:
     """Computes pairs with one ring reader, reading each file once while it walks the
-    series forward (a worker) or backward (this process)."""
+    series forward (this process) or backward (a worker)."""
 
     def __init__(self, items: list, forward: bool, records: dict[int, dict],
                  digests: dict[int, set[str | None]]) -> None:
@@ -504,6 +494,18 @@ class _Walker:
         self.held = {k: v for k, v in self.held.items() if k == last}
         self.held[j] = polys
 
+    def measure(self, j: int) -> dict:
+        """Occupied km² of the ``j``-th snapshot in total (EQUAL_AREA CRS) and per region
+        group, by the rule :func:`loc.stats` uses, measured in full from its polygons (as
+        read for its pairs: a file that is not plain and valid is read, and repaired or
+        refused, the general way)."""
+        if j not in self.held:
+            self._read(j)
+        parts = [self.reader.polygon(p) for p in self.held[j]]
+        whole = shapely.multipolygons(parts) if parts else shapely.MultiPolygon()
+        return {"occupied_km2": float(shapely.area(whole)) / 1e6,
+                "regions": km2_by_region(whole)}
+
     def pair(self, i: int) -> dict:
         """The pair ``(i - 1, i)``."""
         order = (i - 1, i) if self.forward else (i, i - 1)
@@ -514,15 +516,15 @@ class _Walker:
 
 
 def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
-    """A worker process: claim pairs from the low end and send back what was computed (or
+    """A worker process: claim pairs from the high end and send back what was computed (or
     the error that stopped it), with what reading each file found (see :func:`_record`)
     and the SHA-256 of each file read, for the parent to compare with its keys."""
     out: list = []
     records: dict[int, dict] = {}
     digests: dict[int, set[str | None]] = {}
     try:
-        walker = _Walker(items, forward=True, records=records, digests=digests)
-        while (got := claims.low(k)) is not None:
+        walker = _Walker(items, forward=False, records=records, digests=digests)
+        while (got := claims.high(k)) is not None:
             out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
         conn.send(("ok", out, records, digests))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
@@ -531,24 +533,26 @@ def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> Non
         conn.close()
 
 
-def _compute_pairs(items: list, missing: list[int], progress,
-                   meanwhile: Callable[[], None], records: dict[int, dict],
+def _compute_pairs(items: list, missing: list[int], progress, first: dict | None,
+                   records: dict[int, dict],
                    digests: dict[int, set[str | None]]) -> dict[int, dict]:
-    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``. For files, worker processes (one
-    per core but one, started first) claim pairs from the first on while this process calls
-    ``meanwhile`` and then claims pairs from the last on, until they meet: the work is
-    shared out as it goes, however busy the cores are. Snapshot objects and short series
-    are computed here. What reading each file found, wherever it was read, goes to
-    ``records`` (the first reading of a file: every reading finds the same), and the
-    SHA-256 of every reading to ``digests``."""
+    """Pairs ``(i - 1, i)`` for each ``i`` in ``missing``, and (unless ``first`` is None)
+    the first date's measure (:meth:`_Walker.measure`) into ``first``. For files, worker
+    processes (one per core but one, started first) claim pairs from the last on while
+    this process measures the first date from the file it reads first and claims pairs
+    from the first on, until they meet: the work is shared out as it goes, however busy
+    the cores are. Snapshot objects and short series are computed here. What reading each
+    file found, wherever it was read, goes to ``records`` (the first reading of a file:
+    every reading finds the same), and the SHA-256 of every reading to ``digests``."""
     cores = processes.cores()
     files_only = not any(isinstance(x, Snapshot) for _, x in items)
     workers = (_start(items, missing, cores - 1)
                if cores > 1 and files_only and len(missing) >= IN_PROCESS else None)
     out: dict[int, dict] = {}
+    walker = _Walker(items, forward=True, records=records, digests=digests)
     if workers is None:
-        meanwhile()
-        walker = _Walker(items, forward=True, records=records, digests=digests)
+        if first is not None:
+            first.update(walker.measure(0))
         for i in missing:
             out[i] = walker.pair(i)
             if progress:
@@ -557,9 +561,9 @@ def _compute_pairs(items: list, missing: list[int], progress,
     claims, procs = workers
     try:
         start = time.monotonic()
-        meanwhile()
-        walker = _Walker(items, forward=False, records=records, digests=digests)
-        while (pos := claims.high()) is not None:
+        if first is not None:
+            first.update(walker.measure(0))
+        while (pos := claims.low()) is not None:
             out[missing[pos]] = walker.pair(missing[pos])
             if progress:
                 progress(1)
