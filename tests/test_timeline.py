@@ -1048,3 +1048,18 @@ def test_a_hostile_file_name_is_escaped_in_the_cli(deepstate_dir, cache, tmp_pat
     assert r.exit_code == 0
     assert "\x1b" not in r.stderr and "\x07" not in r.stderr
     assert "m\\u001b]0;x\\u0007\\u001b[2K_20250907.geojson: its bytes are those of" in r.stderr
+
+
+def test_with_nothing_cached_a_file_read_from_two_contents_is_an_error(deepstate_dir):
+    """A file read twice (where this process and a worker meet) from two contents has no
+    one key: the run stops, naming it, whichever reading came first."""
+    mod = importlib.import_module("loc.analysis.timeline")
+    files = month(deepstate_dir)[:3]
+    items = [(None, f) for f in files]
+    digests = {0: {"a" * 64}, 1: {"b" * 64, mod._key(files[1])}, 2: {"c" * 64}}
+    keys = mod._keys_read(items, digests)
+    assert keys[0] == "a" * 64 and keys[2] == "c" * 64
+    with pytest.raises(loc.LocError, match=f"{files[1].name}: changed while loc read it"):
+        mod._same_content(items, keys, digests)
+    digests[1] = {mod._key(files[1])}
+    mod._same_content(items, mod._keys_read(items, digests), digests)  # one content: fine

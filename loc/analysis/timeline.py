@@ -333,17 +333,13 @@ def _record(item: Path, read: Callable[[], T], records: dict[int, dict], j: int)
 def _keys_read(items: list, digests: dict[int, set[str | None]]) -> list[str]:
     """The cache keys of a series every file of which was read: a file's key is the
     SHA-256 of the bytes it was read from (hashed while reading, so the figures are cached
-    under the content they were computed from); a file read twice must have been read
-    from one content. A snapshot's key is the SHA-256 of its geometry, as :func:`_key`."""
+    under the content they were computed from). A file read from two contents (twice) is
+    hashed now, and :func:`_same_content` refuses it; a snapshot's key is :func:`_key`'s."""
     keys = []
     for j, (_, item) in enumerate(items):
         seen = digests.get(j, set())
-        if isinstance(item, Snapshot) or not seen:
-            keys.append(_key(item))
-        elif len(seen) > 1 or None in seen:
-            raise LocError("changed while loc read it: run again", item)
-        else:
-            keys.append(str(next(iter(seen))))
+        one = next(iter(seen)) if len(seen) == 1 else None
+        keys.append(one if one is not None and not isinstance(item, Snapshot) else _key(item))
     return keys
 
 
