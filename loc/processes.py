@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -237,8 +238,9 @@ def receive(proc: Any, conn: Any, own_s: float,
     Returns
     -------
     object or None
-        The message; None if the worker ended without sending one, or hung (then it is
-        killed, with a :class:`~loc.errors.LocWarning`).
+        The message; None if the worker ended without sending one, hung, or stopped
+        halfway through sending it (then it is killed, with a
+        :class:`~loc.errors.LocWarning`).
     """
     patience = max(STALL_S, 4.0 * own_s)
     seen = beat() if beat is not None else None
@@ -260,7 +262,37 @@ def receive(proc: Any, conn: Any, own_s: float,
             warnings.warn(f"a worker process sent nothing for {now - since:.0f} s: its work "
                           "is done here instead", LocWarning, stacklevel=2)
             return None
-    try:
-        return conn.recv()
-    except (EOFError, OSError):  # it died while sending
+    return _rest(proc, conn, patience)
+
+
+def _rest(proc: Any, conn: Any, patience: float) -> Any | None:
+    """The message a worker has begun to send, read within ``patience`` seconds (in a
+    thread: a read cannot be given a deadline); None when the worker died while sending,
+    or stopped halfway (frozen, say) for that long: it is then killed (which ends the
+    read), with a :class:`~loc.errors.LocWarning`. A message that cannot be unpickled
+    raises its error here."""
+    got: list = []
+
+    def read() -> None:
+        try:
+            got.append((True, conn.recv()))
+        except (EOFError, OSError):  # it died while sending
+            got.append((True, None))
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller below
+            got.append((False, exc))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(patience)
+    if reader.is_alive():
+        proc.kill()
+        proc.join()
+        reader.join(STALL_S)  # the pipe's only writer is gone: the read ends
+        warnings.warn(f"a worker process stopped halfway through a message for "
+                      f"{patience:.0f} s: its work is done here instead", LocWarning,
+                      stacklevel=3)
         return None
+    ok, value = got[0]
+    if not ok:
+        raise value
+    return value

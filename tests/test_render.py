@@ -2,6 +2,7 @@ import importlib
 import json
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -713,9 +714,31 @@ def test_a_worker_that_hangs_has_its_blocks_made_here(series_70, tmp_path, monke
         assert _page(series_70, tmp_path, "hung") == want
 
 
+def test_warnings_met_in_worker_processes_are_given_here(series_70, tmp_path,
+                                                         monkeypatch):
+    """The warnings met making each block of dates reach the caller whichever process made
+    it, as one process gives them (a worker's were once printed by the worker only)."""
+    real = render_mod._block_layers
+
+    def warning_blocks(snaps, line, progress):
+        warnings.warn(f"block from {snaps[0].date}", RuntimeWarning, stacklevel=1)
+        return real(snaps, line, progress)
+
+    monkeypatch.setattr(render_mod, "_block_layers", warning_blocks)
+    given = {}
+    for cores in (1, 2):
+        monkeypatch.setattr(processes, "cores", lambda c=cores: c)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _page(series_70, tmp_path, f"w{cores}")
+        given[cores] = [str(w.message) for w in caught if w.category is RuntimeWarning]
+    assert len(given[1]) == len(render_mod._blocks(70)) > 1
+    assert given[2] == given[1]
+
+
 def test_a_worker_error_is_raised_here(series_70, tmp_path, monkeypatch):
     def failing(snaps, blocks, line, done, conn):
-        conn.send(("error", GeometryError("broken in a worker", "x.geojson")))
+        conn.send(("error", GeometryError("broken in a worker", "x.geojson"), []))
         conn.close()
 
     monkeypatch.setattr(processes, "cores", lambda: 2)

@@ -135,6 +135,41 @@ def test_a_refused_file_keeps_the_previous_one():
     assert geometry_of(reader, polys).equals(shapely.box(30, 48, 31, 49))
 
 
+# -- validity of a file's polygons, checked against the one it follows -------------------
+
+# boxes on a half-degree grid: they are apart, touch at a corner, share an edge or overlap;
+# a bow tie is invalid alone
+parts = st.one_of(
+    st.tuples(st.integers(60, 66), st.integers(94, 100), st.integers(1, 2), st.integers(1, 2)
+              ).map(lambda t: shapely.box(t[0] / 2, t[1] / 2, (t[0] + t[2]) / 2,
+                                          (t[1] + t[3]) / 2)),
+    st.tuples(st.integers(60, 66), st.integers(94, 100)).map(
+        lambda t: shapely.Polygon([(t[0] / 2, t[1] / 2), (t[0] / 2 + 1, t[1] / 2 + 1),
+                                   (t[0] / 2 + 1, t[1] / 2), (t[0] / 2, t[1] / 2 + 1)])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(parts, min_size=1, max_size=5), st.lists(st.booleans(), max_size=5),
+       st.lists(parts, max_size=3))
+@example([shapely.box(30, 47, 31, 48)], [True], [shapely.box(31, 48, 32, 49)])  # a corner
+@example([shapely.box(30, 47, 31, 48)], [True], [shapely.box(31, 47, 32, 48)])  # an edge
+@example([shapely.box(30, 47, 31, 48), shapely.box(32, 47, 33, 48)], [True, True],
+         [shapely.box(30.5, 47, 32.5, 48)])  # a bridge over two kept parts
+def test_polygons_are_valid_together_as_geos_says(first, keep, added):
+    """A file's polygons are found valid together (some checked with the file before)
+    exactly when GEOS finds their MultiPolygon valid."""
+    reader, checked = RingReader(), set()
+    rings_mod.valid_together(reader, reader.read(geojson(shapely.MultiPolygon(first))),
+                             checked)
+    kept = [g for g, k in zip(first, keep + [True] * len(first), strict=False) if k]
+    second = shapely.MultiPolygon(kept + added) if kept + added else None
+    if second is None:
+        return
+    polys = reader.read(geojson(second))
+    got = rings_mod.valid_together(reader, polys, checked)
+    assert got == (bool(shapely.is_valid(second)) and len(set(polys)) == len(polys))
+
+
 # -- the timeline's pair figures against a plain overlay, on random edits ------------------
 
 coords = st.tuples(st.floats(30.0, 36.0), st.floats(46.6, 50.0))

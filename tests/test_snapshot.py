@@ -962,6 +962,60 @@ def test_an_import_warns_a_repeat_once(tmp_path):
         repeat_warning(copy, files["20250101"], "2025-01-01", files["20250102"])]
 
 
+def _frozen_halfway(conn) -> None:
+    """A worker that sends the start of a 100 kB message and then stops (frozen)."""
+    import pickle
+    import struct
+    import time
+
+    payload = pickle.dumps("x" * 100_000)
+    os.write(conn.fileno(), struct.pack("!i", len(payload)) + payload[:1000])
+    time.sleep(600)
+
+
+def _sends_unpicklable(conn) -> None:
+    """A worker whose message cannot be unpickled."""
+    conn.send_bytes(b"not a pickle")
+
+
+def test_a_worker_frozen_halfway_through_a_message_is_not_waited_for(monkeypatch):
+    """The parent reads a message within the patience too: a worker that stops halfway
+    is killed, with a warning, and its work is the parent's (never a parent that waits
+    forever); a message that cannot be read raises its error."""
+    import threading
+    import time
+
+    monkeypatch.setattr(processes, "STALL_S", 0.5)
+    with processes.starting() as ctx:
+        (proc, conn), = processes.workers(ctx, _frozen_halfway, [()])
+    got: list = []
+
+    def wait() -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got.append(processes.receive(proc, conn, 0.0))
+        got.append([str(w.message) for w in caught])
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    start = time.monotonic()
+    waiter.start()
+    waiter.join(20)
+    try:
+        assert not waiter.is_alive(), "the parent still waits for the frozen worker"
+        assert got[0] is None and time.monotonic() - start < 10
+        assert any("stopped halfway through a message" in m for m in got[1])
+        assert not proc.is_alive()
+    finally:
+        processes.stop(proc, conn)
+    with processes.starting() as ctx:
+        (proc, conn), = processes.workers(ctx, _sends_unpicklable, [()])
+    try:
+        with pytest.raises(Exception, match="pickle|load key"):
+            processes.receive(proc, conn, 0.0)
+    finally:
+        processes.stop(proc, conn)
+
+
 def _slow_beats(beat, conn) -> None:
     """A worker that shows progress for about 1 s before it sends."""
     import time

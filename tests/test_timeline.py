@@ -1063,3 +1063,33 @@ def test_with_nothing_cached_a_file_read_from_two_contents_is_an_error(deepstate
         mod._same_content(items, keys, digests)
     digests[1] = {mod._key(files[1])}
     mod._same_content(items, mod._keys_read(items, digests), digests)  # one content: fine
+
+
+def test_warnings_met_in_worker_processes_are_given_here(tmp_path, cache, monkeypatch):
+    """A warning met while computing a pair reaches the caller whichever process computed
+    it (a worker's were once printed by the worker only, out of the caller's reach)."""
+    mod = importlib.import_module("loc.analysis.timeline")
+    files = []
+    for day in range(1, 16):
+        path = tmp_path / f"x_202501{day:02d}.geojson"
+        geom = shapely.box(37.0, 47.5, 38.0 + day / 100, 48.5)
+        path.write_text(json.dumps({"type": "Feature", "properties": {},
+                                    "geometry": json.loads(shapely.to_geojson(geom))}))
+        files.append(path)
+    real_pair = mod._pair
+
+    def pair_that_warns(reader, a, b):
+        figures = real_pair(reader, a, b)
+        warnings.warn(f"pair gained {figures['gained_km2']:.6f} km²", RuntimeWarning,
+                      stacklevel=1)
+        return figures
+
+    monkeypatch.setattr(mod, "_pair", pair_that_warns)
+    monkeypatch.setattr(mod, "IN_PROCESS", 1)
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = loc.timeline(files, use_cache=False)
+    given = sorted(str(w.message) for w in caught if w.category is RuntimeWarning)
+    assert given == sorted(f"pair gained {v:.6f} km²" for v in df["gained_km2"].iloc[1:])
+    assert len(given) == 14

@@ -513,18 +513,24 @@ class _Walker:
 
 def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> None:
     """A worker process: claim pairs from the high end and send back what was computed (or
-    the error that stopped it), with what reading each file found (see :func:`_record`)
-    and the SHA-256 of each file read, for the parent to compare with its keys."""
+    the error that stopped it), with what reading each file found (see :func:`_record`),
+    the SHA-256 of each file read, for the parent to compare with its keys, and the other
+    warnings it met, for the parent to give (:func:`loc.processes.replay`)."""
     out: list = []
     records: dict[int, dict] = {}
     digests: dict[int, set[str | None]] = {}
+    value: list | BaseException
+    with warnings.catch_warnings(record=True) as found:  # the others: replayed by the parent
+        warnings.simplefilter("always")
+        try:
+            walker = _Walker(items, forward=False, records=records, digests=digests)
+            while (got := claims.high(k)) is not None:
+                out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
+            status, value = "ok", out
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            status, value = "error", exc
     try:
-        walker = _Walker(items, forward=False, records=records, digests=digests)
-        while (got := claims.high(k)) is not None:
-            out.extend((missing[pos], walker.pair(missing[pos])) for pos in got)
-        conn.send(("ok", out, records, digests))
-    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        conn.send(("error", exc, records, digests))
+        conn.send((status, value, records, digests, processes.caught(found)))
     finally:
         conn.close()
 
@@ -568,7 +574,8 @@ def _compute_pairs(items: list, missing: list[int], progress, first: dict | None
             got = processes.receive(proc, conn, own)
             if got is None:  # the worker died or hangs: its pairs are computed below
                 continue
-            status, value, found, read = got
+            status, value, found, read, given = got
+            processes.replay(given)
             for j, rec in found.items():
                 mine = records.setdefault(j, rec)
                 if "geometry" in rec:  # the parent's first reading may not have built rings

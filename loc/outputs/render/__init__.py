@@ -11,6 +11,7 @@ import contextlib
 import gc
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -184,18 +185,27 @@ def _block_layers(snaps: list[Snapshot], line: bool,
 def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
                   conn) -> None:
     """A worker process: encode its blocks of dates apart, then send them back one by one
-    (or the error that stopped it): a send waits until the parent takes it, and the parent
-    takes them only once its own blocks are made. ``done`` counts the lines computed."""
-    try:
-        def tick(_d: int, _t: int) -> None:
-            with done.get_lock():
-                done.value += 1
+    (or the error that stopped it), each with the warnings met making it, for the parent
+    to give (:func:`loc.processes.replay`): a send waits until the parent takes it, and
+    the parent takes them only once its own blocks are made. ``done`` counts the lines
+    computed."""
+    def tick(_d: int, _t: int) -> None:
+        with done.get_lock():
+            done.value += 1
 
-        made = [Encoded.of(_block_layers(snaps[b.start:b.stop], line, tick)) for b in blocks]
-        for block in made:
-            conn.send(("ok", block))
-    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        conn.send(("error", exc))
+    made: list[tuple[Encoded | BaseException, list]] = []
+    try:
+        for b in blocks:
+            with warnings.catch_warnings(record=True) as found:
+                warnings.simplefilter("always")
+                try:
+                    block = Encoded.of(_block_layers(snaps[b.start:b.stop], line, tick))
+                except BaseException as exc:  # noqa: BLE001 - the parent raises it
+                    made.append((exc, processes.caught(found)))
+                    break
+            made.append((block, processes.caught(found)))
+        for value, found in made:
+            conn.send(("error" if isinstance(value, BaseException) else "ok", value, found))
     finally:
         conn.close()
 
@@ -236,8 +246,9 @@ def _date_layers(snaps: list[Snapshot], line: bool,
                     waiting=(lambda: report(0, 0)) if line else None)
                 if got is None:  # the worker died or hangs: its blocks are made here
                     gone = True
-                    got = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop], line, None))
-                status, value = got
+                    got = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop], line, None)), []
+                status, value, found = got
+                processes.replay(found)
                 if status == "error":
                     raise value if isinstance(value, BaseException) else RuntimeError(value)
                 assert isinstance(value, Encoded)  # what a worker sends with "ok"
