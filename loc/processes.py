@@ -178,9 +178,24 @@ def _child(target: Callable[..., None], parents_end: Any, parent: int, tmp: str,
     target(*args)
 
 
+@contextlib.contextmanager
+def recording() -> Iterator[list]:
+    """Record every warning a worker meets (under the "always" filter: the parent's
+    filters decide, in :func:`replay`, which are shown), for :func:`caught`.
+
+    Yields
+    ------
+    list of warnings.WarningMessage
+        The warnings met so far.
+    """
+    with warnings.catch_warnings(record=True) as found:
+        warnings.simplefilter("always")
+        yield found
+
+
 def caught(found: list) -> list[tuple]:
-    """Warnings a worker recorded (``warnings.catch_warnings(record=True)`` under the
-    "always" filter), in a form to send to the parent for :func:`replay`.
+    """Warnings a worker recorded (:func:`recording`), in a form to send to the parent for
+    :func:`replay`.
 
     Parameters
     ----------

@@ -520,8 +520,7 @@ def _work(items: list, missing: list[int], claims: _Claims, k: int, conn) -> Non
     records: dict[int, dict] = {}
     digests: dict[int, set[str | None]] = {}
     value: list | BaseException
-    with warnings.catch_warnings(record=True) as found:  # the others: replayed by the parent
-        warnings.simplefilter("always")
+    with processes.recording() as found:  # besides the files' own: replayed by the parent
         try:
             walker = _Walker(items, forward=False, records=records, digests=digests)
             while (got := claims.high(k)) is not None:

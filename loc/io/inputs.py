@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-import warnings
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -270,8 +269,7 @@ def _read_worker(items: list, engine: str | None, beat, conn) -> None:
     """A worker: read its part (raising ``beat`` after each member), and send back the
     snapshots (or the error that stopped it) with the warnings given meanwhile, for the
     parent to give in order."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with processes.recording() as caught:
         try:
             snaps, got = _read_part(items, engine, beat), None
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it

@@ -11,7 +11,6 @@ import contextlib
 import gc
 import re
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -193,19 +192,21 @@ def _block_worker(snaps: list[Snapshot], blocks: list[range], line: bool, done,
         with done.get_lock():
             done.value += 1
 
-    made: list[tuple[Encoded | BaseException, list]] = []
+    made: list[tuple[str, Encoded | BaseException, list]] = []
+    for b in blocks:
+        value: Encoded | BaseException
+        with processes.recording() as found:
+            try:
+                status, value = "ok", Encoded.of(_block_layers(snaps[b.start:b.stop], line,
+                                                               tick))
+            except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+                status, value = "error", exc
+        made.append((status, value, processes.caught(found)))
+        if status == "error":
+            break
     try:
-        for b in blocks:
-            with warnings.catch_warnings(record=True) as found:
-                warnings.simplefilter("always")
-                try:
-                    block = Encoded.of(_block_layers(snaps[b.start:b.stop], line, tick))
-                except BaseException as exc:  # noqa: BLE001 - the parent raises it
-                    made.append((exc, processes.caught(found)))
-                    break
-            made.append((block, processes.caught(found)))
-        for value, found in made:
-            conn.send(("error" if isinstance(value, BaseException) else "ok", value, found))
+        for message in made:
+            conn.send(message)
     finally:
         conn.close()
 
