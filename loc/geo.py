@@ -13,9 +13,13 @@ projects only to measure or to buffer:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
+import threading
 import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
@@ -62,6 +66,78 @@ def near_ukraine(bounds, swapped: bool = False) -> bool:
         minx, miny, maxx, maxy = miny, minx, maxy, maxx
     x0, y0, x1, y1 = UKRAINE_BBOX
     return bool(minx <= x1 and maxx >= x0 and miny <= y1 and maxy >= y0)
+
+
+def prepared_copy(geoms):
+    """A copy of a geometry (or of an array of them) prepared for fast predicates, which no
+    other thread holds.
+
+    A prepared GEOS geometry builds its indexes when first queried and changes state as it is
+    queried, so one used by two threads at once can crash the process (libgeos/geos#825).
+    loc never prepares a geometry it was given or one that threads share: it prepares a
+    copy made here, or keeps a lookup for each thread apart (:func:`per_thread`).
+
+    Parameters
+    ----------
+    geoms : shapely geometry or numpy.ndarray of them
+        Any CRS; the copy has the same coordinates, bit for bit.
+
+    Returns
+    -------
+    shapely geometry or numpy.ndarray
+        The prepared copy.
+
+    Examples
+    --------
+    >>> box = shapely.box(0, 0, 2, 2)
+    >>> copy = prepared_copy(box)
+    >>> copy.equals_exact(box, 0), bool(shapely.is_prepared(copy)), bool(shapely.is_prepared(box))
+    (True, True, False)
+    """
+    out = shapely.from_wkb(shapely.to_wkb(geoms))
+    shapely.prepare(out)
+    return out
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def per_thread(maxsize: int = 1) -> Callable[[F], F]:
+    """Cache a function's results as :func:`functools.lru_cache` does, for each thread
+    apart: for shared lookups that hold prepared geometries (see :func:`prepared_copy`).
+    Each thread builds its own the first time it asks.
+
+    Parameters
+    ----------
+    maxsize : int
+        Results kept per thread (least recently used dropped).
+
+    Returns
+    -------
+    callable
+        A decorator.
+
+    Examples
+    --------
+    >>> @per_thread()
+    ... def square():
+    ...     return prepared_copy(shapely.box(0, 0, 1, 1))
+    >>> square() is square()
+    True
+    """
+    def wrap(build: F) -> F:
+        local = threading.local()
+
+        @functools.wraps(build)
+        def get(*args):
+            cached = getattr(local, "cached", None)
+            if cached is None:
+                cached = local.cached = functools.lru_cache(maxsize)(build)
+            return cached(*args)
+
+        return get  # type: ignore[return-value]
+
+    return wrap
 
 
 _TRANSFORMERS: dict[tuple[int, int], tuple[CRS, CRS, Transformer]] = {}
@@ -869,7 +945,7 @@ class LineReach:
         """
         if geom_m.is_empty:
             return 0.0, (math.nan, math.nan)
-        shapely.prepare(geom_m)
+        geom_m = prepared_copy(geom_m)
         vertices = shapely.get_coordinates(geom_m)
         d = self.distance(vertices)
         best, at = float(d.max()), vertices[int(d.argmax())]

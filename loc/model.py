@@ -173,8 +173,7 @@ class Snapshot:
         for name in ("ua", "contested", "ru"):
             geom = self.side(name)
             if not geom.is_empty:
-                shapely.prepare(geom)
-                out[shapely.contains_xy(geom, lon, lat)] = name
+                out[shapely.contains_xy(geo.prepared_copy(geom), lon, lat)] = name
         return out
 
     def settlement_sides(self, max_km: float = 5.0) -> np.ndarray:

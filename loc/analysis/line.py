@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -111,9 +110,10 @@ class LineOptions:
         return ray + 3 * CORE_RADIUS_M + max(self.step_km * 1e3, 500.0) + 100.0
 
 
-@lru_cache(maxsize=1)
+@lcrs.per_thread()
 def land_conformal() -> tuple[BaseGeometry, BaseGeometry]:
-    """Ukraine's land and its outline (coast and state border), CONFORMAL CRS, prepared.
+    """Ukraine's land and its outline (coast and state border), CONFORMAL CRS, prepared
+    (each thread its own: see :func:`loc.geo.prepared_copy`).
 
     Returns
     -------
@@ -127,9 +127,10 @@ def land_conformal() -> tuple[BaseGeometry, BaseGeometry]:
     return land, outline
 
 
-@lru_cache(maxsize=8)
+@lcrs.per_thread(maxsize=8)
 def _inland(reach_m: float) -> BaseGeometry:
-    """Land farther than ``reach_m`` from the coast and the state border (CONFORMAL)."""
+    """Land farther than ``reach_m`` from the coast and the state border (CONFORMAL),
+    prepared (each thread its own)."""
     inner = shapely.buffer(land_conformal()[0], -reach_m, quad_segs=8)
     shapely.prepare(inner)
     return inner

@@ -412,8 +412,7 @@ def movement(a, b, step_km: float = 1.0, sectors: str | list[str] = "region",
     gained, lost = _changed(lcrs.project(a.side("ru")), lcrs.project(b.side("ru")))
     p_ll = lcrs.unproject(pts_m)
     pc = shapely.get_coordinates(p_ll)
-    ru_b = b.side("ru")
-    shapely.prepare(ru_b)
+    ru_b = lcrs.prepared_copy(b.side("ru"))
     inside = shapely.contains_xy(ru_b, pc[:, 0], pc[:, 1])
     if lb.empty:  # no later line: every sample is measured by its changed area
         near_m, gap_m = pts_m.copy(), np.full(len(pts_m), np.inf)

@@ -225,17 +225,22 @@ def region(name: str) -> pd.Series:
 
 
 @lru_cache(maxsize=1)
+def _land() -> BaseGeometry:
+    """The union of all regions (lon/lat), not prepared: :func:`ukraine` copies it."""
+    return shapely.union_all(registry().geometry.values)
+
+
+@geo.per_thread()
 def ukraine() -> BaseGeometry:
-    """Ukraine's land (union of all regions, lon/lat), as one prepared (Multi)Polygon.
+    """Ukraine's land (union of all regions, lon/lat), as one prepared (Multi)Polygon (each
+    thread its own: see :func:`loc.geo.prepared_copy`).
 
     Returns
     -------
     shapely.MultiPolygon
         The land; prepared for fast predicates.
     """
-    geom = shapely.union_all(registry().geometry.values)
-    shapely.prepare(geom)
-    return geom
+    return geo.prepared_copy(_land())
 
 
 REACH_KM = 50.0
@@ -244,10 +249,10 @@ area of Ukraine (a part written lat/lon, a box in another country): readers and
 :func:`loc.from_geometries` drop it with a warning. Islands and spits lie well within."""
 
 
-@lru_cache(maxsize=1)
+@geo.per_thread()
 def ukraine_reach() -> BaseGeometry:
     """The convex hull of Ukraine's land (all regions) widened by :data:`REACH_KM`
-    (CONFORMAL CRS), in lon/lat, prepared.
+    (CONFORMAL CRS), in lon/lat, prepared (each thread its own).
 
     Returns
     -------
@@ -256,18 +261,15 @@ def ukraine_reach() -> BaseGeometry:
     """
     xy = shapely.get_coordinates(registry().geometry.values)
     hull = shapely.convex_hull(shapely.multipoints(geo.project_coords(xy, geo.CONFORMAL)))
-    geom = geo.unproject(shapely.buffer(hull, REACH_KM * 1e3, quad_segs=8))
-    shapely.prepare(geom)
-    return geom
+    return geo.prepared_copy(geo.unproject(shapely.buffer(hull, REACH_KM * 1e3, quad_segs=8)))
 
 
-@lru_cache(maxsize=1)
+@geo.per_thread()
 def _region_index():
-    """Prepared region geometries (lon/lat), an STRtree of them and their bounds
-    ``(k, 4)``, in registry order."""
-    geoms = registry().geometry.values
-    for g in geoms:
-        shapely.prepare(g)
+    """Prepared copies of the region geometries (lon/lat; the registry's own are never
+    prepared), an STRtree of them and their bounds ``(k, 4)``, in registry order (each
+    thread its own)."""
+    geoms = geo.prepared_copy(np.asarray(registry().geometry.values))
     return geoms, shapely.STRtree(geoms), shapely.bounds(geoms)
 
 
@@ -315,7 +317,7 @@ def regions_at(points) -> np.ndarray:
     return found
 
 
-@lru_cache(maxsize=1)
+@geo.per_thread()
 def region_groups() -> tuple[gpd.GeoSeries, pd.Series]:
     """Regions as counted in statistics: Sevastopol merged into ``crimea`` (lon/lat).
 
@@ -325,11 +327,17 @@ def region_groups() -> tuple[gpd.GeoSeries, pd.Series]:
         Prepared geometries indexed by group key, sorted, and their areas in km²
         (EQUAL_AREA CRS).
     """
+    groups, areas = _groups()
+    return gpd.GeoSeries(geo.prepared_copy(np.asarray(groups.values)), index=groups.index,
+                         crs=groups.crs), areas
+
+
+@lru_cache(maxsize=1)
+def _groups() -> tuple[gpd.GeoSeries, pd.Series]:
+    """The region groups, not prepared (:func:`region_groups` copies them), and their
+    areas."""
     groups = registry().dissolve(by="group").geometry.sort_index()
-    areas = pd.Series(geo.area_km2(groups.values), index=groups.index)
-    for g in groups.values:
-        shapely.prepare(g)
-    return groups, areas
+    return groups, pd.Series(geo.area_km2(groups.values), index=groups.index)
 
 
 GROUPS_FILE = "region_groups.wkb"
@@ -369,9 +377,10 @@ def project_region_groups() -> tuple[list[str], np.ndarray, BaseGeometry]:
     return [str(k) for k in groups.index], geoms, shapely.coverage_union_all(geoms)
 
 
-@lru_cache(maxsize=1)
+@geo.per_thread()
 def _prebuilt() -> tuple[np.ndarray, np.ndarray, BaseGeometry]:
-    """Keys, geometries and land from the prebuilt files, checked against each other."""
+    """Keys, geometries and land from the prebuilt files, checked against each other,
+    prepared (each thread its own)."""
     meta = json.loads(data_path(GROUPS_FILE).with_suffix(".json").read_text(encoding="utf-8"))
     parts = shapely.get_parts(shapely.from_wkb(data_path(GROUPS_FILE).read_bytes()))
     if meta.get("crs") != geo.EQUAL_AREA_PROJ4 or len(parts) != len(meta["keys"]) + 1:
@@ -382,9 +391,10 @@ def _prebuilt() -> tuple[np.ndarray, np.ndarray, BaseGeometry]:
     return np.array(meta["keys"], dtype=object), parts[:-1], parts[-1]
 
 
-@lru_cache(maxsize=1)
+@geo.per_thread()
 def region_groups_m() -> tuple[np.ndarray, np.ndarray, shapely.STRtree]:
-    """The region groups in the EQUAL_AREA CRS: keys, prepared geometries and an STRtree.
+    """The region groups in the EQUAL_AREA CRS: keys, prepared geometries and an STRtree
+    (each thread its own: see :func:`loc.geo.prepared_copy`).
 
     Read from the prebuilt :data:`GROUPS_FILE` (about a millisecond, against some 50 ms to
     read, dissolve and project the regions), which the tests check equals

@@ -70,7 +70,7 @@ def inside(geom) -> np.ndarray:
     t = table()
     if geom is None or shapely.is_empty(geom):
         return np.zeros(len(t), dtype=bool)
-    shapely.prepare(geom)
+    geom = geo.prepared_copy(geom)
     out = shapely.contains_xy(geom, t["lon"].to_numpy(), t["lat"].to_numpy())
     off, ashore = _ashore()
     if len(off):  # the land nearest lies on the area's edge when the area is clipped to land
