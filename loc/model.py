@@ -101,7 +101,20 @@ class Snapshot:
     _memo: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        given = self.given if isinstance(self.given, Sides) else Sides(self.given)
+        given = self.given
+        if not isinstance(given, Sides):  # built by hand: checked as from_geometries checks
+            if not isinstance(given, dict):
+                raise TypeError(f"a snapshot's sides are a dict of side name to lon/lat "
+                                f"geometry, not {type(given).__name__}")
+            unknown = sorted(str(k) for k in given if k not in SIDES)
+            if unknown:
+                raise OptionError(f"unknown side(s) {', '.join(map(repr, unknown))}: a "
+                                  f"snapshot's sides are {', '.join(SIDES)}")
+            given = _checked_sides(given, self.path, checked=False)
+        if self.date is not None and not isinstance(self.date, dt.date):
+            object.__setattr__(self, "date", parse_date(self.date, self.path))
+        elif isinstance(self.date, dt.datetime):
+            object.__setattr__(self, "date", self.date.date())
         object.__setattr__(self, "given", given)
         if self.sha256 is not None and given.origin != self.sha256:
             # the sides are not those read from that input (``dataclasses.replace`` with
@@ -379,7 +392,17 @@ def from_geometries(
     >>> snap.label
     '2025-09-05'
     """
-    sides = {"ru": ru, "contested": contested, "ua": ua}
+    given = _checked_sides({"ru": ru, "contested": contested, "ua": ua}, path, checked,
+                           origin=sha256)
+    return Snapshot(given=given, date=parse_date(date, path) if date is not None else None,
+                    source=str(source), license=license, path=path, sha256=sha256,
+                    meta=dict(meta or {}))
+
+
+def _checked_sides(sides: dict, path, checked: bool, origin: str | None = None) -> Sides:
+    """The sides checked (:func:`from_geometries`): finite lon/lat polygons near Ukraine,
+    valid or safely repaired, ``contested`` without ``ru``, ``ua`` apart from both."""
+    ru = sides.get("ru")
     if ru is None:
         raise TypeError("the ru side must be a shapely geometry, not None (an empty "
                         "shapely.MultiPolygon() when nothing is held)")
@@ -393,10 +416,7 @@ def from_geometries(
     if "ua" in sides:
         given["ua"] = _ua_apart(sides["ua"], [g for g in given.values() if not g.is_empty],
                                 path)
-    return Snapshot(given=Sides(given, origin=sha256),
-                    date=parse_date(date, path) if date is not None else None,
-                    source=str(source), license=license, path=path, sha256=sha256,
-                    meta=dict(meta or {}))
+    return Sides(given, origin=origin)
 
 
 ABROAD_KM2 = 100.0

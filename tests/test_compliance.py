@@ -412,7 +412,12 @@ def test_cli_check_judges_only_incidents_of_the_days_the_freeze_held(tmp_path):
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
-    assert doc["incidents"] == {"count": 1, "violations": 1}
+    # the row on no day is not judged, but said: it lies where it would be a violation
+    assert doc["incidents"] == {"count": 1, "violations": 1, "undated": 1,
+                                "undated_violations": 1}
+    text = CliRunner().invoke(cli, args[:-2])
+    assert "1 incidents: 1 violations (0 with an uncertain location); 1 row(s) without a " \
+        "readable date not judged (1 where they would be violations)" in text.stderr
     assert "1 incident row(s) without a readable event_date skipped (line(s) 3)" in r.stderr
     assert "dated before the freeze of 2025-08-01 left out (it did not hold yet): " \
         "1995-01-01" in r.stderr
@@ -439,13 +444,15 @@ def test_a_freeze_written_by_loc_freeze_keeps_its_date_and_an_undated_one_is_sai
             "--width", "5", "--format", "json"]
     r = CliRunner().invoke(cli, [*args, "--freeze", str(fz)])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["incidents"] == {"count": 1, "violations": 1}
+    assert json.loads(r.stdout)["incidents"] == {"count": 1, "violations": 1, "undated": 0,
+                                                 "undated_violations": 0}
     undated = tmp_path / "undated.geojson"
     undated.write_bytes(without_layer_name(deepstate_path("20250801").read_bytes()))
     assert loc.read(undated).date is None
     r = CliRunner().invoke(cli, [*args, "--freeze", str(undated)])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["incidents"] == {"count": 2, "violations": 2}
+    assert json.loads(r.stdout)["incidents"] == {"count": 2, "violations": 2, "undated": 0,
+                                                 "undated_violations": 0}
     assert "the freeze is undated: rows dated before it cannot be told apart" in r.stderr
 
 

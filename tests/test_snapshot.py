@@ -1185,3 +1185,29 @@ def test_a_store_reads_back_a_snapshot_of_no_named_source(tmp_path):
     back = loc.read(f"{store}@2025-01-01")
     assert back.source == "" and back.occupied_km2() == pytest.approx(
         loc.from_geometries(DONBAS).occupied_km2())
+
+
+def test_a_snapshot_built_by_hand_is_checked_as_from_geometries_checks():
+    """``loc.Snapshot(given=...)`` once took anything: metres gave NaN km², a side named
+    'RU' gave 0 km², a date string stayed a string and `loc.diff` then crashed in GEOS."""
+    held = box(37.5, 47.5, 38.5, 48.5)
+    by_hand = loc.Snapshot(given={"ru": held}, date="2025-09-05")
+    built = loc.from_geometries(held, date="2025-09-05")
+    assert by_hand.date == dt.date(2025, 9, 5)
+    assert by_hand.occupied_km2() == pytest.approx(built.occupied_km2(), rel=1e-12)
+    assert by_hand.occupied_km2() == pytest.approx(8247.0, rel=0.01)
+    with pytest.raises(loc.LocError, match="unknown side.s. 'RU'"):
+        loc.Snapshot(given={"RU": held})
+    with pytest.raises(GeometryError, match="not lon/lat"):
+        loc.Snapshot(given={"ru": crs.project(held)})
+    with pytest.raises(DateError):
+        loc.Snapshot(given={"ru": held}, date="someday")
+    with pytest.raises(TypeError, match="not list"):
+        loc.Snapshot(given=[held])
+    with pytest.raises(TypeError, match="ru side"):
+        loc.Snapshot(given={"contested": held})
+    noon = loc.Snapshot(given={"ru": held}, date=dt.datetime(2025, 9, 5, 12))
+    assert type(noon.date) is dt.date
+    # contested is taken apart from ru, as from_geometries does
+    both = loc.Snapshot(given={"ru": held, "contested": box(38.0, 47.5, 39.0, 48.5)})
+    assert both.given["contested"].intersection(held).area < 1e-12

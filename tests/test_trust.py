@@ -1004,7 +1004,8 @@ def test_workers_end_with_a_killed_render(tmp_path, deepstate_dir):
 
 # -- Markdown from input text -------------------------------------------------------------
 
-MD_TEXT = st.text(alphabet=st.sampled_from(list("ab1 `*_[]()!|~&<>#-+.:/\\\"'=\n")),
+MD_TEXT = st.text(alphabet=st.sampled_from([*"ab1 `*_[]()!|~&<>#-+.:/\\\"'=\n",
+                                             "\x1b", "\x07", "\x9b", "\u202e"]),
                   max_size=40)
 
 
@@ -1014,13 +1015,17 @@ def test_input_text_in_markdown_reads_as_written(text):
     """Text from input files goes into summary.md as md_text (prose, table cells) or
     md_code (paths): rendered, it is exactly that text, never a link, an image, emphasis,
     HTML or a second code span (a backtick closed the span early and "![t](https:/...)"
-    after it made an image request)."""
+    after it made an image request); a control character (an escape sequence that drives
+    a terminal showing the file) is shown as \\uXXXX, never written."""
     import html
+
+    from loc.errors import one_line
 
     markdown_it = pytest.importorskip("markdown_it")
     from loc.outputs.reports import md_code, md_text
 
-    one = " ".join(text.split())
+    one = one_line(text)
+    assert md_text(text).isprintable() and md_code(text).isprintable()
     md = markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough")
     page = md.render("x " + md_text(text) + " y")
     assert not re.search(r"<(?!/?p>)", page), page  # only the paragraph

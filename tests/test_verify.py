@@ -854,8 +854,10 @@ def test_a_site_with_lat_and_lon_swapped_is_refused(world, tmp_path):
     path = tmp_path / "agreement.toml"
     path.write_text(text)
     shutil.copytree(snaps, tmp_path / "snaps")
-    with pytest.raises(loc.LocError, match="site 'Plant' at .* lies outside Ukraine .* swapped"):
+    with pytest.raises(loc.LocError, match="site 'Plant' at .* lies outside Ukraine .* swapped"
+                       ) as exc:
         loc.verify_agreement(path, tmp_path / "snaps", incidents, as_of=day(24))
+    assert str(exc.value).startswith(f"{path}: ")  # the file it is written in
 
 
 def test_many_crossings_at_one_place_stay_small(world, tmp_path):
@@ -919,3 +921,28 @@ def test_a_crossing_counts_incidents_within_its_reach_on_the_ellipsoid(world, tm
         [(float(line.split(",")[4]), float(line.split(",")[3])) for line in lines[3:]]))
     assert sorted(line.split(",")[0] for line, i in zip(lines[3:], inside, strict=True)
                   if i) == ids
+
+
+def test_an_undated_incident_in_a_zone_leaves_no_day_certain(world, tmp_path):
+    """A battle in the buffer with an unreadable date was once skipped and the buffer's
+    zone_clear read as met: any day of the window may be its day."""
+    _, agreement, snaps, incidents, _ = world
+    p = at(1000)  # 1 km east of the line, inside the 2 km buffer
+    undated = tmp_path / "incidents.csv"
+    undated.write_text(incidents.read_text() + f"E101,someday,Battles,,{p.y:.7f},{p.x:.7f},1\n")
+    with pytest.warns(loc.LocWarning, match="without a readable event_date"):
+        v = loc.verify_agreement(agreement, snaps, undated, as_of=day(24))
+    clean = conditions(v, "clean")
+    buffer = next(c for c in clean if c.kind == "zone_clear" and c.params["zone"] == "buffer")
+    assert buffer.status == "no-data"
+    assert len(buffer.missing_days) == 10 and not buffer.evidence
+    assert "1 incident(s) without a readable date lie here" in buffer.detail
+    # the plant's condition counts battles elsewhere: that row is not its business
+    plant = next(c for c in clean if c.kind == "zone_clear" and c.params["zone"] == "Plant")
+    assert plant.status == "met"
+    # a row already breaching stays breached; the undated row is not evidence
+    viol = next(c for c in conditions(v, "violations")
+                if c.kind == "zone_clear" and c.params["zone"] == "buffer")
+    assert viol.status == "breached"
+    assert [r["id"] for r in viol.evidence] == ["E3", "E7"]
+    assert v.incidents_cover == (day(0), day(19))

@@ -400,7 +400,8 @@ def _refuse_repeated_ids(pts: gpd.GeoDataFrame, where: str | None) -> None:
 
 
 def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
-                  last: dt.date | None, where: str = "incidents") -> gpd.GeoDataFrame:
+                  last: dt.date | None, where: str = "incidents",
+                  dates: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """The incidents a check of a freeze of ``first`` on ``last`` judges: those dated from
     ``first`` to ``last``, both days included.
 
@@ -418,6 +419,9 @@ def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
         The freeze's date and the date checked.
     where : str
         The file, for messages.
+    dates : numpy.ndarray, optional
+        The rows' days as :func:`loc.io.incidents.incident_dates` read them (and warned of
+        the unreadable ones), when the caller has them already.
 
     Returns
     -------
@@ -440,7 +444,8 @@ def dated_between(incidents: gpd.GeoDataFrame, first: dt.date | None,
     >>> kept["event_date"].tolist()
     ['2025-09-06']
     """
-    dates = incident_dates(incidents, where)
+    if dates is None:
+        dates = incident_dates(incidents, where)
     known = np.array([d is not None for d in dates], dtype=bool)
     keep = known.copy()
     for bound, what in ((first, "the freeze is undated: rows dated before it cannot be told "

@@ -18,8 +18,11 @@ of that date; for the incident conditions (``zone_clear``, ``withdrawn``,
 ``corridor_open``, ``crossing_open``), a day is covered when it lies within the incident
 reports' span: from their first to their last event date (every dated row counts, wherever
 it is), or the span given as ``incidents_cover``; without incident reports no day is
-covered. A phase is ``breached`` if any condition is, ``met`` if all are, ``pending`` if all
-are, else ``no-data``.
+covered. An incident row without a readable date covers no day and is never evidence of a
+breach; but if such rows lie where a condition looks and, counted on one day, would take it
+over its limit, no day of the window is certain and the condition cannot be ``met`` (it is
+``no-data``, saying how many rows). A phase is ``breached`` if any condition is, ``met`` if
+all are, ``pending`` if all are, else ``no-data``.
 
 ``no_advance`` checks every snapshot of the window against the freeze (:func:`loc.check`):
 a breach counts when it is larger than ``max_km2`` or deeper than ``max_depth_km`` (a limit
@@ -337,10 +340,15 @@ def agreement_zones(terms: Terms, frozen: Freeze) -> gpd.GeoDataFrame:
                   "radius_km": reach.get(x["name"], CROSSING_KM)} for x in terms.crossings]
     # an agreement's site or crossing is its whole circle (a strike at sea inside it
     # counts), not only its part on land
-    if places:
-        parts.append(protected_sites(places, clip="none"))
-    if crossings:
-        parts.append(protected_sites(crossings, clip="none").assign(kind="crossing"))
+    try:  # a site's message names the agreement's file it is written in
+        if places:
+            parts.append(protected_sites(places, clip="none"))
+        if crossings:
+            parts.append(protected_sites(crossings, clip="none").assign(kind="crossing"))
+    except LocError as exc:
+        if exc.path is not None:
+            raise
+        raise type(exc)(str(exc), terms.path) from None
     if not parts:
         return gpd.GeoDataFrame({"zone": [], "kind": [], "side": [], "weapon_class": []},
                                 geometry=[], crs="OGC:CRS84")
@@ -473,10 +481,12 @@ def _load_incidents(incidents, frozen: Freeze, zones: gpd.GeoDataFrame,
         warnings.warn(f"{where}: {int(later.sum())} incident row(s) dated after "
                       f"{when.isoformat()} left out (first: {min(dates[later]).isoformat()}); "
                       "they neither count nor cover days", LocWarning, stacklevel=3)
-    keep = np.array([d is not None and d <= when for d in dates], dtype=bool)
+    # a row without a readable date is kept: it covers no day, but it may lie in a zone
+    keep = np.array([d is None or d <= when for d in dates], dtype=bool)
     pts, dates = pts[keep].reset_index(drop=True), dates[keep]
-    if cover is None and len(dates):
-        cover = (min(dates), max(dates))
+    dated = [d for d in dates if d is not None]
+    if cover is None and dated:
+        cover = (min(dated), max(dated))
     cols = list(pts.columns)
     return _Incidents(
         points=pts, dates=dates, cover=cover, type_column=pick_column(cols, TYPE_NAMES),
@@ -512,7 +522,9 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
     cover = inc.cover
     missing = [d.isoformat() for d in days if cover is None or not cover[0] <= d <= cover[1]]
     first, last = days[0], days[-1]
-    in_window = np.array([first <= d <= last for d in inc.dates], dtype=bool)
+    in_window = np.array([d is not None and first <= d <= last for d in inc.dates],
+                         dtype=bool)
+    undated = np.array([d is None for d in inc.dates], dtype=bool)
     pts = inc.points.geometry.values
     classes = {x.casefold() for x in p.get("classes", [])}
     aside = ""
@@ -564,15 +576,23 @@ def _incident_condition(c: Condition, days: list[dt.date], inc: _Incidents | Non
                 x = next(x for x in terms.crossings if x["name"] == p["crossing"])
                 place = (geo.geodesic_m(pts, shapely.Point(x["lon"], x["lat"]))
                          <= p["within_km"] * 1e3)
-    hits = sorted((int(i) for i in np.flatnonzero(in_window & kind
-                                                  & np.asarray(place, dtype=bool))),
+    here = kind & np.asarray(place, dtype=bool)
+    hits = sorted((int(i) for i in np.flatnonzero(in_window & here)),
                   key=lambda i: (inc.dates[i], i))
     used.update(hits)
     evidence = [_incident_record(inc, i) for i in hits]
     seen = len(evidence) > p["max_incidents"]
+    unknown = int(np.count_nonzero(undated & here))
     uncertain = sum(r["uncertain"] for r in evidence)
     detail = (f"{len(evidence)} incident(s) ({uncertain} with an uncertain location), at most "
               f"{p['max_incidents']} allowed")
+    if unknown and not seen and len(evidence) + unknown > p["max_incidents"]:
+        # any day of the window may be the day of those rows: none is certain
+        missing = [d.isoformat() for d in days]
+        detail += (f"; {unknown} incident(s) without a readable date lie here and would "
+                   "exceed the limit on any day of the window: no day is certain")
+    elif unknown:
+        detail += f"; {unknown} incident(s) without a readable date lie here (not counted)"
     if missing:
         detail += f"; {len(missing)} day(s) not covered by incident reports"
     return seen, missing, evidence, detail + aside

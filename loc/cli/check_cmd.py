@@ -44,13 +44,14 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     same inputs give the same report id and bytes.
     """
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
     from loc.analysis.compliance import check, check_series, classify, dated_between
     from loc.analysis.freeze import freeze
     from loc.analysis.zones import buffer_zone, withdrawal_belts
     from loc.io.agreements import load_agreement
-    from loc.io.incidents import read_incidents
+    from loc.io.incidents import incident_dates, read_incidents
     from loc.io.inputs import read_items
     from loc.io.store import is_store
     from loc.io.writers import dumps
@@ -69,8 +70,11 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     frozen = freeze(base)
     last = series[-1]
     report = check(frozen, last)  # refuses a snapshot older than the freeze
+    undated = None
     if points is not None:  # the days the freeze held, up to the day checked
-        points = dated_between(points, base.date, last.date, str(incidents))
+        days = incident_dates(points, str(incidents))
+        undated = points[np.array([d is None for d in days], dtype=bool)]
+        points = dated_between(points, base.date, last.date, str(incidents), days)
     zones = None
     if width is not None or belts:
         parts = []
@@ -81,6 +85,10 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
         zones = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                                  crs="OGC:CRS84")
     classified = classify(points, frozen, zones) if points is not None else None
+    # rows on no readable day are not judged, but where they would be violations is said
+    n_undated = 0 if undated is None else len(undated)
+    unjudged = (int(classify(undated, frozen, zones)["violation"].sum())
+                if undated is not None and n_undated else 0)
     tracked = check_series(frozen, series) if len(series) > 1 else None
     b = report.breaches
     heading = (f"freeze of {report.date_frozen} checked on {report.date_checked}: "
@@ -107,7 +115,8 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
                "tracked": None if tracked is None else tracked.to_dict(orient="records"),
                "incidents": None if classified is None else {
                    "count": len(classified),
-                   "violations": int(classified["violation"].sum())},
+                   "violations": int(classified["violation"].sum()),
+                   "undated": n_undated, "undated_violations": unjudged},
                "report": None if folder is None else str(folder)}
         emit(dumps(doc) + "\n", None)
     else:
@@ -127,7 +136,9 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
         if classified is not None:
             v = classified[classified["violation"]]
             say(f"{len(classified)} incidents: {len(v)} violations "
-                f"({int(v['uncertain'].sum())} with an uncertain location)")
+                f"({int(v['uncertain'].sum())} with an uncertain location)"
+                + (f"; {n_undated} row(s) without a readable date not judged "
+                   f"({unjudged} where they would be violations)" if n_undated else ""))
         if folder is not None:
             emit(f"{folder}\n", None)
     if folder is not None:

@@ -16,7 +16,7 @@ from loc.analysis.compare import Comparison
 from loc.analysis.compliance import Report
 from loc.analysis.freeze import Freeze
 from loc.analysis.line import contact_only, line_of_contact
-from loc.errors import LocWarning
+from loc.errors import LocWarning, one_line
 from loc.io.writers import csv_text, dumps, geojson_text, write_folder
 from loc.model import Snapshot
 from loc.outputs.palette import PURPLE
@@ -60,7 +60,7 @@ def md_text(text) -> str:
     >>> md_text("![t](https://evil.example/t.png)")
     '!\\[t\\](https://evil.example/t.png)'
     """
-    one = " ".join(str(text).split())
+    one = one_line(text)  # control characters shown as \uXXXX, not sent to a terminal
     return _MD_SPECIAL.sub(r"\\\1", one).replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -83,7 +83,7 @@ def md_code(text) -> str:
     >>> md_code("a.csv"), md_code("x` ![t](y)")
     ('`a.csv`', '`` x` ![t](y) ``')
     """
-    one = " ".join(str(text).split())
+    one = one_line(text)  # control characters shown as \uXXXX, not sent to a terminal
     if not one:
         return "` `"
     fence = "`" * (max((len(run) for run in re.findall(r"`+", one)), default=0) + 1)
