@@ -168,6 +168,23 @@ def test_a_relabelled_signature_is_detected(signed):
     assert not ok and "signature does not match" in detail
 
 
+@pytest.mark.parametrize("field", ["manifest_sha256", "key_id", "algorithm"])
+def test_a_signature_file_edited_outside_what_it_signs_fails(signed, field):
+    """The signature covers the manifest's bytes, not the file's other fields: an edited
+    manifest_sha256 still verified, a file saying something untrue about what it signed."""
+    out, keys = signed
+    sig = out / "manifest.json.ua.sig"
+    doc = json.loads(sig.read_text())
+    doc[field] = "0" * 64 if field == "manifest_sha256" else "x" + str(doc[field])
+    sig.write_text(json.dumps(doc))
+    results = {p: (ok, d) for p, ok, d in check_signatures(out / "manifest.json")}
+    ok, detail = results[str(sig)]
+    assert not ok and f"the file's {field} is not what it signed" in detail
+    assert results[str(out / "manifest.json.ru.sig")][0]  # the other party's still holds
+    r = run("signatures", out, *trust(keys, "ua", "ru"))
+    assert r.exit_code == 1 and "edited after signing" in r.stdout
+
+
 def test_a_removed_signature_is_detected(signed):
     out, keys = signed
     (out / "manifest.json.ru.sig").unlink()

@@ -1203,3 +1203,18 @@ def test_only_a_plain_number_escapes_the_formula_guard():
     for text in ("-inf", "-nan", "+Infinity", "\t1", "\r\n-1", "-1_000", "-1 ",
                  "=1+1", "@SUM(A1)"):
         assert safe_cell(text) == "'" + text
+
+
+def test_a_broken_link_or_folder_named_like_a_snapshot_is_said(tmp_path):
+    """A broken link or a folder named like a dated file in a series folder was dropped
+    in silence: the timeline went on without that date."""
+    folder = _dated_copies(tmp_path / "snaps", 0, 3)
+    (folder / "copy_20250110.geojson").symlink_to(tmp_path / "gone.geojson")
+    (folder / "copy_20250111.geojson").mkdir()
+    with pytest.warns(loc.LocWarning, match=r"2 entries named like geodata but not a "
+                      r"readable file .* copy_20250110.geojson, copy_20250111.geojson"):
+        tl = loc.timeline(folder)
+    assert [d.isoformat() for d in tl.index] == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    r = subprocess.run([sys.executable, "-m", "loc", "timeline", folder], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "not a readable file" in r.stderr

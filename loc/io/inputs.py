@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+import warnings
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
 from loc import processes
 from loc.dates import date_from_name, find_date, parse_date
-from loc.errors import DateError, InputError, OptionError
+from loc.errors import DateError, InputError, LocWarning, OptionError
 from loc.geo import UKRAINE_BBOX
 from loc.io.readers import VECTOR_SUFFIXES, read_file
 from loc.io.rings import PlainReader
@@ -322,7 +323,8 @@ def _read_shared(items: list, engine: str | None, parts: list[range], procs: lis
 
 def folder_files(folder: Path) -> list[Path]:
     """The geodata files directly inside a folder (by suffix, see
-    :data:`loc.io.readers.VECTOR_SUFFIXES`), sorted by name.
+    :data:`loc.io.readers.VECTOR_SUFFIXES`), sorted by name. An entry named so that is not
+    a readable file (a broken link, a folder) is not read, with a warning naming it.
 
     Parameters
     ----------
@@ -334,8 +336,15 @@ def folder_files(folder: Path) -> list[Path]:
     list of pathlib.Path
         The files.
     """
-    found = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".")
-                   and f.suffix.lower() in VECTOR_SUFFIXES)
+    named = sorted(f for f in folder.iterdir()
+                   if not f.name.startswith(".") and f.suffix.lower() in VECTOR_SUFFIXES)
+    found = [f for f in named if f.is_file()]
+    if len(found) < len(named):  # a broken link or a folder named like a snapshot
+        odd = [f.name for f in named if not f.is_file()]
+        warnings.warn(f"{folder}: {len(odd)} entr{'y' if len(odd) == 1 else 'ies'} named "
+                      f"like geodata but not a readable file (a broken link, a folder) not "
+                      f"read: {', '.join(odd[:5])}{' ...' if len(odd) > 5 else ''}",
+                      LocWarning, stacklevel=2)
     if not found:
         raise InputError("folder holds no geodata files (" + ", ".join(VECTOR_SUFFIXES) + ")",
                          folder)

@@ -254,6 +254,15 @@ def _check_one(sig: Path, data: bytes, trusted: dict | None) -> tuple[str, bool,
                                  + ("the manifest's current bytes (changed since it was "
                                     "signed)" if changed else "the manifest (forged or made "
                                     "with another key)"))
+    # the signature covers the manifest, not the file's other fields: they must agree with
+    # it, or the file was edited after signing (and says something untrue)
+    told = {"algorithm": (doc.get("algorithm"), ALGORITHM), "key_id": (doc.get("key_id"), kid),
+            "manifest_sha256": (doc.get("manifest_sha256"), hashlib.sha256(data).hexdigest())}
+    wrong = [k for k, (said, true) in told.items() if said != true]
+    if wrong:
+        return str(sig), False, (f"signed by {party} (key {kid}): the signature matches, but "
+                                 f"the file's {', '.join(wrong)} is not what it signed "
+                                 "(edited after signing)")
     trust = "trusted key" if trusted is not None else "key not checked against a trusted key"
     return str(sig), True, f"signed by {party} (key {kid}, {trust}): signature matches"
 
