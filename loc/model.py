@@ -111,10 +111,8 @@ class Snapshot:
                 raise OptionError(f"unknown side(s) {', '.join(map(repr, unknown))}: a "
                                   f"snapshot's sides are {', '.join(SIDES)}")
             given = _checked_sides(given, self.path, checked=False)
-        if self.date is not None and not isinstance(self.date, dt.date):
+        if self.date is not None:  # text parsed, a datetime made a date, the year checked
             object.__setattr__(self, "date", parse_date(self.date, self.path))
-        elif isinstance(self.date, dt.datetime):
-            object.__setattr__(self, "date", self.date.date())
         object.__setattr__(self, "given", given)
         if self.sha256 is not None and given.origin != self.sha256:
             # the sides are not those read from that input (``dataclasses.replace`` with

@@ -6,6 +6,7 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
@@ -419,6 +420,17 @@ def test_cli_check_judges_only_incidents_of_the_days_the_freeze_held(tmp_path):
     assert "1 incidents: 1 violations (0 with an uncertain location); 1 row(s) without a " \
         "readable date not judged (1 where they would be violations)" in text.stderr
     assert "1 incident row(s) without a readable event_date skipped (line(s) 3)" in r.stderr
+    # the report folder says it too, and lists the row
+    r = CliRunner().invoke(cli, [*args[:-2], "-o", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    folder = next((tmp_path / "rep").iterdir())
+    assert "1 row(s) without a readable date not judged (1 where they would be " \
+        "violations): they are listed in incidents_undated.csv." in \
+        (folder / "summary.md").read_text()
+    listed = pd.read_csv(folder / "incidents_undated.csv")
+    assert list(listed["event_date"]) == ["2025-02-30"] and bool(listed["violation"][0])
+    assert "incidents_undated.csv" in json.loads((folder / "manifest.json").read_text())["files"]
+    assert "1 row(s) without a readable date not judged" in (folder / "report.html").read_text()
     assert "dated before the freeze of 2025-08-01 left out (it did not hold yet): " \
         "1995-01-01" in r.stderr
     assert "dated after 2025-09-01, the day checked, left out (not observed as of " \

@@ -1208,6 +1208,14 @@ def test_a_snapshot_built_by_hand_is_checked_as_from_geometries_checks():
         loc.Snapshot(given={"contested": held})
     noon = loc.Snapshot(given={"ru": held}, date=dt.datetime(2025, 9, 5, 12))
     assert type(noon.date) is dt.date
+    # a date object outside 1991..2100 is refused as the same date written as text is,
+    # by hand and through from_geometries alike
+    for make in (lambda d: loc.Snapshot(given={"ru": held}, date=d),
+                 lambda d: loc.from_geometries(held, date=d)):
+        with pytest.raises(DateError, match="1850"):
+            make(dt.date(1850, 1, 1))
+        with pytest.raises(DateError, match="1850"):
+            make("1850-01-01")
     # contested is taken apart from ru, as from_geometries does
     both = loc.Snapshot(given={"ru": held, "contested": box(38.0, 47.5, 39.0, 48.5)})
     assert both.given["contested"].intersection(held).area < 1e-12

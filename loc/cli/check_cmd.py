@@ -55,6 +55,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
     from loc.io.inputs import read_items
     from loc.io.store import is_store
     from loc.io.writers import dumps
+    from loc.outputs.reports import undated_sentence
     from loc.outputs.tables import table
 
     # every input is read (and refused, if it must be) before any work is done
@@ -86,9 +87,8 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
                                  crs="OGC:CRS84")
     classified = classify(points, frozen, zones) if points is not None else None
     # rows on no readable day are not judged, but where they would be violations is said
-    n_undated = 0 if undated is None else len(undated)
-    unjudged = (int(classify(undated, frozen, zones)["violation"].sum())
-                if undated is not None and n_undated else 0)
+    if undated is not None:
+        undated = classify(undated, frozen, zones) if len(undated) else None
     tracked = check_series(frozen, series) if len(series) > 1 else None
     b = report.breaches
     heading = (f"freeze of {report.date_frozen} checked on {report.date_checked}: "
@@ -107,7 +107,8 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
                    if f and Path(f).is_file()]
         folder, created = save_report(output, frozen, last, report, classified, zones,
                                       inputs, {"width_km": width,
-                                               "belts": tidy_path(belts) if belts else None})
+                                               "belts": tidy_path(belts) if belts else None},
+                                      undated)
     if fmt == "json":
         doc = {"date_frozen": report.date_frozen, "date_checked": report.date_checked,
                "breaches": b.drop(columns="geometry").to_dict(orient="records"),
@@ -116,7 +117,9 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
                "incidents": None if classified is None else {
                    "count": len(classified),
                    "violations": int(classified["violation"].sum()),
-                   "undated": n_undated, "undated_violations": unjudged},
+                   "undated": 0 if undated is None else len(undated),
+                   "undated_violations":
+                       0 if undated is None else int(undated["violation"].sum())},
                "report": None if folder is None else str(folder)}
         emit(dumps(doc) + "\n", None)
     else:
@@ -137,8 +140,7 @@ def command(freeze_ref, later, incidents, width, belts, fmt, output) -> None:
             v = classified[classified["violation"]]
             say(f"{len(classified)} incidents: {len(v)} violations "
                 f"({int(v['uncertain'].sum())} with an uncertain location)"
-                + (f"; {n_undated} row(s) without a readable date not judged "
-                   f"({unjudged} where they would be violations)" if n_undated else ""))
+                + (f"; {undated_sentence(undated)}" if undated is not None else ""))
         if folder is not None:
             emit(f"{folder}\n", None)
     if folder is not None:

@@ -336,11 +336,15 @@ def folder_files(folder: Path) -> list[Path]:
     list of pathlib.Path
         The files.
     """
-    named = sorted(f for f in folder.iterdir()
-                   if not f.name.startswith(".") and f.suffix.lower() in VECTOR_SUFFIXES)
-    found = [f for f in named if f.is_file()]
-    if len(found) < len(named):  # a broken link or a folder named like a snapshot
-        odd = [f.name for f in named if not f.is_file()]
+    found: list[Path] = []
+    odd: list[str] = []  # a broken link or a folder named like a snapshot
+    for f in sorted(folder.iterdir()):
+        if not f.name.startswith(".") and f.suffix.lower() in VECTOR_SUFFIXES:
+            if f.is_file():
+                found.append(f)
+            else:
+                odd.append(f.name)
+    if odd:
         warnings.warn(f"{folder}: {len(odd)} entr{'y' if len(odd) == 1 else 'ies'} named "
                       f"like geodata but not a readable file (a broken link, a folder) not "
                       f"read: {', '.join(odd[:5])}{' ...' if len(odd) > 5 else ''}",

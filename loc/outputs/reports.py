@@ -91,8 +91,34 @@ def md_code(text) -> str:
     return f"{fence}{pad}{one}{pad}{fence}"
 
 
+def undated_sentence(undated: gpd.GeoDataFrame | None) -> str:
+    """What a compliance check says of incident rows on no readable day: they are not
+    judged, but how many there are and how many lie where they would be violations is said.
+
+    Parameters
+    ----------
+    undated : geopandas.GeoDataFrame, optional
+        Those rows, classified (:func:`loc.analysis.compliance.classify`).
+
+    Returns
+    -------
+    str
+        The sentence, or ``""`` when there are none.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> undated_sentence(gpd.GeoDataFrame({"violation": [True, False]}))
+    '2 row(s) without a readable date not judged (1 where they would be violations)'
+    """
+    if undated is None or not len(undated):
+        return ""
+    return (f"{len(undated)} row(s) without a readable date not judged "
+            f"({int(undated['violation'].sum())} where they would be violations)")
+
+
 def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze: Freeze,
-                     inputs: list[dict]) -> str:
+                     inputs: list[dict], undated: gpd.GeoDataFrame | None = None) -> str:
     """A short Markdown summary of a compliance check.
 
     Parameters
@@ -105,6 +131,9 @@ def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze:
         The freeze checked.
     inputs : list of dict
         Input records (``path``, ``sha256``).
+    undated : geopandas.GeoDataFrame, optional
+        Incident rows on no readable day, classified: counted, not judged, and listed in
+        ``incidents_undated.csv``.
 
     Returns
     -------
@@ -137,13 +166,16 @@ def markdown_summary(report: Report, incidents: gpd.GeoDataFrame | None, freeze:
         lines += ["## Incidents", "",
                   f"{len(incidents)} incident(s) classified; {len(v)} violate the agreement "
                   f"({int(v['uncertain'].sum())} of them with an uncertain location).", ""]
+        if undated_sentence(undated):
+            lines += [undated_sentence(undated) + ": they are listed in "
+                      "incidents_undated.csv.", ""]
     lines += ["## Inputs", ""]
     lines += [f"- {md_code(i['path'])} sha256 {md_code(i['sha256'])}" for i in inputs]
     return "\n".join(lines) + "\n"
 
 
 def findings_panel(report: Report, incidents: gpd.GeoDataFrame | None,
-                   freeze: Freeze) -> dict:
+                   freeze: Freeze, undated: gpd.GeoDataFrame | None = None) -> dict:
     """The side panel of ``report.html``: the summary and sortable tables of the breaches and
     incidents, each row referring to its feature on the map (clicking it zooms there).
 
@@ -155,6 +187,8 @@ def findings_panel(report: Report, incidents: gpd.GeoDataFrame | None,
         Classified incidents.
     freeze : Freeze
         The freeze checked.
+    undated : geopandas.GeoDataFrame, optional
+        Incident rows on no readable day, classified (counted in the summary).
 
     Returns
     -------
@@ -184,6 +218,8 @@ def findings_panel(report: Report, incidents: gpd.GeoDataFrame | None,
         v = incidents[incidents["violation"]]
         summary.append(f"{len(incidents)} incident(s) classified; {len(v)} violate the "
                        f"agreement ({int(v['uncertain'].sum())} with an uncertain location).")
+        if undated_sentence(undated):
+            summary.append(undated_sentence(undated) + ".")
         irows: list[dict] = []
         for i, r in enumerate(incidents.itertuples()):
             rule = str(r.rule or "no violation")
@@ -203,10 +239,12 @@ def findings_panel(report: Report, incidents: gpd.GeoDataFrame | None,
 
 def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Report,
                 incidents: gpd.GeoDataFrame | None, zones: gpd.GeoDataFrame | None,
-                inputs: list[dict], options: dict) -> tuple[Path, bool]:
+                inputs: list[dict], options: dict,
+                undated: gpd.GeoDataFrame | None = None) -> tuple[Path, bool]:
     """Write a versioned compliance report: ``out_dir/<report-id>/`` with ``report.html``,
     ``breaches.geojson``/``.csv``, ``within_tolerance.csv``, ``incidents.geojson``/``.csv``,
-    ``summary.md`` and ``manifest.json`` (inputs and every file with its sha256).
+    ``incidents_undated.csv`` (when any row has no readable date), ``summary.md`` and
+    ``manifest.json`` (inputs and every file with its sha256).
 
     The id is :func:`loc.outputs.versions.version_id` of the manifest, so the same inputs
     and options give the same folder and bytes; an existing report is left as it is if
@@ -231,6 +269,8 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
         Input records (:func:`loc.outputs.versions.input_record`, ``file_record``).
     options : dict
         The options that shaped the report.
+    undated : geopandas.GeoDataFrame, optional
+        Incident rows on no readable day, classified: not judged, counted and listed.
 
     Returns
     -------
@@ -243,17 +283,19 @@ def save_report(out_dir: str | Path, freeze: Freeze, later: Snapshot, report: Re
     if incidents is not None:
         layers.append(incident_layer(incidents))
     m = render(later, layers=layers, title=f"Compliance check: freeze of {report.date_frozen}",
-               settlements=True, panel=findings_panel(report, incidents, freeze))
+               settlements=True, panel=findings_panel(report, incidents, freeze, undated))
     files = {
         "report.html": render_page(m),
         "breaches.geojson": geojson_text(report.breaches).encode(),
         "breaches.csv": csv_text(report.breaches).encode(),
         "within_tolerance.csv": csv_text(report.within_tolerance).encode(),
-        "summary.md": markdown_summary(report, incidents, freeze, inputs).encode(),
+        "summary.md": markdown_summary(report, incidents, freeze, inputs, undated).encode(),
     }
     if incidents is not None:
         files["incidents.geojson"] = geojson_text(incidents).encode()
         files["incidents.csv"] = csv_text(incidents).encode()
+    if undated is not None and len(undated):
+        files["incidents_undated.csv"] = csv_text(undated).encode()
     manifest = {"kind": "report", "loc_version": __version__,
                 "date_frozen": report.date_frozen, "date_checked": report.date_checked,
                 "inputs": inputs, "options": options}
